@@ -1,0 +1,62 @@
+# yinfa — build, demo, tests. `make demo` and `make check` install what they need first.
+
+PREFIX   ?= /usr/local
+DATADIR  ?= $(PREFIX)/share/yinfa
+BUILD    ?= build
+PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iengine $(PKG_CFLAGS) \
+             -DYF_DATADIR='"$(DATADIR)"'
+
+ENGINE_SRC := $(wildcard engine/*.c)
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC    := $(wildcard cli/*.c)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+HEADERS    := include/yinfa.h $(wildcard engine/*.h)
+
+.PHONY: all deps test-deps demo check clean install
+
+all: $(BUILD)/yinfa
+
+# Debian packages: build libraries and the fonts (scripts/install-deps.sh explains each).
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libyinfa.a: $(ENGINE_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/libyinfa.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The main job: the example speech, rendered to out/speech.pdf.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p out
+	$(BUILD)/yinfa render speech examples/speech/data.json -o out/speech.pdf
+	@echo "wrote out/speech.pdf"
+
+# All tests, with the project's own font configuration.
+check: test-deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/run.sh
+
+install: all
+	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa
+	install -D -m 644 fonts/yinfa-roles.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-roles.conf
+	for d in templates/*/; do \
+	  install -D -m 644 $$d/template.xml $(DESTDIR)$(DATADIR)/$$d/template.xml; done
+
+clean:
+	rm -rf $(BUILD) out

@@ -1,0 +1,362 @@
+/* yinfa — the command-line program. Uses nothing but the public header.
+ *
+ *   yinfa render TEMPLATE [DATA.json] -o OUT.pdf [--draft] [--dump FILE]
+ *   yinfa slots TEMPLATE
+ *   yinfa check TEMPLATE [DATA.json]
+ *   yinfa fonts
+ *
+ * TEMPLATE is a file, a folder holding template.xml, or the name of a folder under templates/.
+ * Exit status: 0 success, 1 a template, data or output problem, 2 a usage error. */
+#include "yinfa.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
+
+static const char usage[] =
+    "用法：\n"
+    "  yinfa render TEMPLATE [DATA.json] -o OUT.pdf|OUT.png [--draft] [--dump FILE]\n"
+    "               [--page N] [--dpi N] [--fonts-conf FILE] [-q]\n"
+    "  yinfa slots TEMPLATE          打印数据骨架（每个槽位及示例值）\n"
+    "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版\n"
+    "  yinfa fonts [--fonts-conf FILE]  打印字体角色对应的字体\n"
+    "  yinfa --version\n"
+    "\n"
+    "TEMPLATE：模板文件、含 template.xml 的目录，或 templates/ 下的模板名（如 speech）。\n"
+    "--draft   没有数据的槽位排为占位符“X”。\n"
+    "--dump    把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出。\n"
+    "退出状态：0 成功；1 模板、数据或输出错误；2 用法错误。\n";
+
+static int quiet;
+
+/* ---- where things are ------------------------------------------------------------------- */
+
+static char *exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return strdup(".");
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    return strdup(buf);
+}
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+/* A found path as a user wants to read it in messages: resolved, and relative to the current
+ * folder when it lies below it. Takes ownership of `p`. */
+static char *tidy_path(char *p)
+{
+    char real[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath(p, real))
+        return p;
+    free(p);
+    size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    if (n && strncmp(real, cwd, n) == 0 && real[n] == '/')
+        return strdup(real + n + 1);
+    return strdup(real);
+}
+
+/* The share folders, most specific first: $YINFA_HOME, the source tree the program was built
+ * in (build/..), the installed share folder. */
+static char *find_share(const char *rel)
+{
+    const char *home = getenv("YINFA_HOME");
+    char *exe = exe_dir();
+    char *up = join(exe, "..");
+    char *installed = join(up, "share/yinfa");
+    const char *bases[] = { home, up, installed, YF_DATADIR };
+    char *found = NULL;
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0] && !found; i++) {
+        if (!bases[i])
+            continue;
+        char *p = join(bases[i], rel);
+        if (is_file(p) || is_dir(p))
+            found = p;
+        else
+            free(p);
+    }
+    free(installed);
+    free(up);
+    free(exe);
+    return found ? tidy_path(found) : NULL;
+}
+
+/* A template argument: a file, a folder with template.xml, or a name under templates/. */
+static char *find_template(const char *arg)
+{
+    if (is_file(arg))
+        return strdup(arg);
+    if (is_dir(arg)) {
+        char *p = join(arg, "template.xml");
+        if (is_file(p))
+            return p;
+        free(p);
+        return NULL;
+    }
+    /* A bare name: no path separators, no dot files. */
+    if (strchr(arg, '/') || arg[0] == '.' || !*arg)
+        return NULL;
+    const char *env = getenv("YINFA_TEMPLATES");
+    if (env) {
+        char *p = join(env, arg);
+        char *t = join(p, "template.xml");
+        free(p);
+        if (is_file(t))
+            return t;
+        free(t);
+    }
+    char *rel = join("templates", arg);
+    char *relt = join(rel, "template.xml");
+    free(rel);
+    char *t = find_share(relt);
+    free(relt);
+    return t;
+}
+
+/* ---- common steps ------------------------------------------------------------------------ */
+
+static int finish(yf_diags *d, int rc)
+{
+    for (size_t i = 0; i < yf_diags_count(d); i++)
+        if (!quiet || yf_diags_severity(d, i) == YF_ERROR)
+            fprintf(stderr, "%s\n", yf_diags_message(d, i));
+    yf_diags_free(d);
+    return rc;
+}
+
+static yf_context *open_context(const char *fonts_conf, yf_diags *d)
+{
+    char *roles = find_share("fonts/yinfa-roles.conf");
+    if (!fonts_conf)
+        fonts_conf = getenv("YINFA_FONTS_CONF");
+    yf_context *ctx = yf_context_new(roles, fonts_conf, d);
+    free(roles);
+    return ctx;
+}
+
+static yf_template *open_template(yf_context *ctx, const char *arg, yf_diags *d)
+{
+    char *path = find_template(arg);
+    if (!path) {
+        fprintf(stderr, "yinfa: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
+                        "templates/ 下的模板名）\n", arg);
+        return NULL;
+    }
+    yf_template *t = yf_template_load(ctx, path, d);
+    free(path);
+    return t;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+/* ---- commands ---------------------------------------------------------------------------- */
+
+static int cmd_render(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "output", required_argument, 0, 'o' }, { "draft", no_argument, 0, 'D' },
+        { "dump", required_argument, 0, 'd' },   { "page", required_argument, 0, 'p' },
+        { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
+        { "quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
+    const char *out = NULL, *dump = NULL, *fonts_conf = NULL;
+    int draft = 0, page = 0;
+    double dpi = 96;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qD", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'D': draft = 1; break;
+        case 'd': dump = optarg; break;
+        case 'p': page = atoi(optarg); break;
+        case 'r': dpi = atof(optarg); break;
+        case 'f': fonts_conf = optarg; break;
+        case 'q': quiet = 1; break;
+        default: fputs(usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || argc - optind > 2 || (!out && !dump)) {
+        fprintf(stderr, "yinfa render: 需要 TEMPLATE [DATA.json] 和 -o OUT.pdf\n\n%s", usage);
+        return EXIT_USAGE;
+    }
+    const char *tpl_arg = argv[optind];
+    const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
+    if (out && !has_suffix(out, ".pdf") && !has_suffix(out, ".png")) {
+        fprintf(stderr, "yinfa render: 输出文件应以 .pdf 或 .png 结尾：%s\n", out);
+        return EXIT_USAGE;
+    }
+
+    yf_diags *d = yf_diags_new();
+    int rc = EXIT_PROBLEM;
+    yf_context *ctx = open_context(fonts_conf, d);
+    yf_template *t = ctx ? open_template(ctx, tpl_arg, d) : NULL;
+    yf_data *data = t && data_arg ? yf_data_load_json(data_arg, d) : NULL;
+    yf_document *doc = NULL;
+    yf_layout *layout = NULL;
+    if (t && (!data_arg || data)) {
+        if (!data_arg && !draft)
+            fprintf(stderr, "yinfa render: 没有数据文件；只有 --draft 时才能不给数据\n");
+        else
+            doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
+    }
+    if (doc)
+        layout = yf_layout_new(ctx, doc, d);
+    if (layout) {
+        rc = 0;
+        if (dump) {
+            char *text = yf_layout_dump(layout);
+            FILE *f = strcmp(dump, "-") == 0 ? stdout : fopen(dump, "w");
+            if (!f || fputs(text, f) < 0 || (f != stdout && fclose(f) != 0)) {
+                fprintf(stderr, "yinfa: %s: %s\n", dump, strerror(errno));
+                rc = EXIT_PROBLEM;
+            }
+            free(text);
+        }
+        if (rc == 0 && out && has_suffix(out, ".pdf")) {
+            if (yf_layout_write_pdf(layout, out, d) != 0)
+                rc = EXIT_PROBLEM;
+        } else if (rc == 0 && out) {
+            int pages = yf_layout_page_count(layout);
+            int first = page ? page : 1, last = page ? page : pages;
+            for (int p = first; p <= last && rc == 0; p++) {
+                /* One page: OUT.png; several: OUT-1.png, OUT-2.png … */
+                char *name = strdup(out);
+                if (!page && pages > 1) {
+                    free(name);
+                    size_t n = strlen(out) + 16;
+                    name = malloc(n);
+                    snprintf(name, n, "%.*s-%d.png", (int)(strlen(out) - 4), out, p);
+                }
+                if (yf_layout_write_png(layout, p, dpi, name, d) != 0)
+                    rc = EXIT_PROBLEM;
+                free(name);
+            }
+        }
+    }
+    yf_layout_free(layout);
+    yf_document_free(doc);
+    yf_data_free(data);
+    yf_template_free(t);
+    yf_context_free(ctx);
+    return finish(d, rc);
+}
+
+static int cmd_slots(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "yinfa slots: 需要一个 TEMPLATE\n\n%s", usage);
+        return EXIT_USAGE;
+    }
+    yf_diags *d = yf_diags_new();
+    /* Slots need no fonts: parse the template without a context. */
+    yf_template *t = open_template(NULL, argv[1], d);
+    int rc = EXIT_PROBLEM;
+    if (t) {
+        char *json = yf_template_skeleton_json(t);
+        fputs(json, stdout);
+        free(json);
+        rc = 0;
+    }
+    yf_template_free(t);
+    return finish(d, rc);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "yinfa check: 需要 TEMPLATE [DATA.json]\n\n%s", usage);
+        return EXIT_USAGE;
+    }
+    yf_diags *d = yf_diags_new();
+    yf_template *t = open_template(NULL, argv[1], d);
+    yf_data *data = t && argc == 3 ? yf_data_load_json(argv[2], d) : NULL;
+    yf_document *doc = NULL;
+    if (t && (argc == 2 || data))
+        doc = yf_document_bind(t, data, argc == 2 ? YF_BIND_DRAFT : 0, d);
+    int rc = doc ? 0 : EXIT_PROBLEM;
+    if (doc && !quiet)
+        fprintf(stderr, "%s: 没有发现问题\n", argc == 3 ? argv[2] : argv[1]);
+    yf_document_free(doc);
+    yf_data_free(data);
+    yf_template_free(t);
+    return finish(d, rc);
+}
+
+static int cmd_fonts(int argc, char **argv)
+{
+    const char *fonts_conf = NULL;
+    if (argc == 3 && strcmp(argv[1], "--fonts-conf") == 0)
+        fonts_conf = argv[2];
+    else if (argc != 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    yf_diags *d = yf_diags_new();
+    yf_context *ctx = open_context(fonts_conf, d);
+    if (!ctx)
+        return finish(d, EXIT_PROBLEM);
+    char *s = yf_context_describe_fonts(ctx);
+    fputs(s, stdout);
+    free(s);
+    yf_context_free(ctx);
+    quiet = 1;
+    return finish(d, 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0) {
+        printf("yinfa %s\n", YF_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
+    if (strcmp(cmd, "slots") == 0)
+        return cmd_slots(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "fonts") == 0)
+        return cmd_fonts(argc - 1, argv + 1);
+    fprintf(stderr, "yinfa: 未知命令“%s”\n\n%s", cmd, usage);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,178 @@
+/* Context: the long-lived state every document shares — fontconfig, the Pango font map and the
+ * resolution of the GB/T 9704 type roles to installed faces.
+ *
+ * In: the path of the project's fonts.conf. Out: a context whose Pango context is set for print
+ * (72 units per inch so sizes are points, unhinted metrics, unrounded glyph positions, language
+ * zh-cn). Creating it costs the font loading once; batch rendering reuses it. */
+#include "internal.h"
+
+#include <pango/pangofc-fontmap.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;        /* the role as templates write it */
+    const char *family;      /* the alias defined in fonts/yinfa-roles.conf */
+    const char *office[8];   /* faces an office machine has: anything else is a substitute */
+} yf_role_info;
+
+static const yf_role_info roles[YF_ROLE_COUNT] = {
+    [YF_ROLE_XIAOBIAOSONG] = { "小标宋", "yinfa-xiaobiaosong",
+        { "FZXiaoBiaoSong-B05S", "方正小标宋简体", "FZXiaoBiaoSong-B05", "方正小标宋_GBK",
+          "FZXBSJW--GB1-0", NULL } },
+    [YF_ROLE_FANGSONG] = { "仿宋", "yinfa-fangsong",
+        { "FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "华文仿宋",
+          "FZFangSong-Z02S", NULL } },
+    [YF_ROLE_HEITI] = { "黑体", "yinfa-heiti",
+        { "SimHei", "黑体", "STHeiti", "华文黑体", "FZHei-B01S", NULL } },
+    [YF_ROLE_KAITI] = { "楷体", "yinfa-kaiti",
+        { "KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "华文楷体", "FZKai-Z03S",
+          NULL } },
+    [YF_ROLE_SONGTI] = { "宋体", "yinfa-songti",
+        { "SimSun", "宋体", "NSimSun", "新宋体", "STSong", "华文宋体", "FZShuSong-Z01S", NULL } },
+};
+
+const char *yf_role_name(yf_role r) { return roles[r].name; }
+const char *yf_role_family(yf_role r) { return roles[r].family; }
+
+int yf_role_from_name(const char *name)
+{
+    for (int r = 0; r < YF_ROLE_COUNT; r++)
+        if (strcmp(roles[r].name, name) == 0)
+            return r;
+    return -1;
+}
+
+static gboolean is_office_face(yf_role r, const char *family)
+{
+    for (int i = 0; roles[r].office[i]; i++)
+        if (g_ascii_strcasecmp(roles[r].office[i], family) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* Which face fontconfig picks for a role: the first family of the best match. */
+static char *resolve_role(FcConfig *fc, yf_role r)
+{
+    FcPattern *pat = FcPatternCreate();
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)roles[r].family);
+    FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"zh-cn");
+    FcConfigSubstitute(fc, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcPattern *match = FcFontMatch(fc, pat, &res);
+    char *family = NULL;
+    FcChar8 *s;
+    if (match && FcPatternGetString(match, FC_FAMILY, 0, &s) == FcResultMatch)
+        family = g_strdup((const char *)s);
+    /* A match that cannot set Chinese is no match at all. */
+    FcCharSet *cs;
+    if (match && FcPatternGetCharSet(match, FC_CHARSET, 0, &cs) == FcResultMatch &&
+        !FcCharSetHasChar(cs, 0x4E2D /* 中 */)) {
+        g_free(family);
+        family = NULL;
+    }
+    if (match)
+        FcPatternDestroy(match);
+    FcPatternDestroy(pat);
+    return family;
+}
+
+static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_diags *diags)
+{
+    if (file && !g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
+        yf_error(diags, "%s: %s不存在", file, what);
+        return FALSE;
+    }
+    /* fontconfig reads a relative name against its own folder (/etc/fonts): make it absolute. */
+    char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
+    gboolean ok = FcConfigParseAndLoad(fc, (const FcChar8 *)abs, FcTrue);
+    g_free(abs);
+    if (!ok)
+        yf_error(diags, "%s: %s无法解析", file ? file : "fonts.conf", what);
+    return ok;
+}
+
+yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)
+{
+    FcConfig *fc = FcConfigCreate();
+    /* The role map first: its aliases must be in place before the fonts' own rules run. */
+    if (!roles_conf) {
+        yf_error(diags, "没有字体角色配置（yinfa-roles.conf）");
+        FcConfigDestroy(fc);
+        return NULL;
+    }
+    if (!load_conf(fc, roles_conf, "字体角色配置", diags) ||
+        !load_conf(fc, fonts_conf, "字体配置文件", diags) || !FcConfigBuildFonts(fc)) {
+        FcConfigDestroy(fc);
+        return NULL;
+    }
+
+    yf_context *ctx = g_new0(yf_context, 1);
+    ctx->fc = fc;
+    gboolean ok = TRUE;
+    for (int r = 0; r < YF_ROLE_COUNT; r++) {
+        ctx->resolved[r] = resolve_role(fc, r);
+        if (!ctx->resolved[r]) {
+            yf_error(diags, "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
+                     roles[r].name, roles_conf);
+            ok = FALSE;
+            continue;
+        }
+        ctx->substitute[r] = !is_office_face(r, ctx->resolved[r]);
+        if (ctx->substitute[r])
+            yf_warn(diags, "字体角色「%s」未找到办公字体（如 %s），以 %s 替代", roles[r].name,
+                    roles[r].office[0], ctx->resolved[r]);
+    }
+    if (!ok) {
+        yf_context_free(ctx);
+        return NULL;
+    }
+
+    ctx->fontmap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
+    pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(ctx->fontmap), fc);
+    ctx->pango = pango_font_map_create_context(ctx->fontmap);
+    /* STACK-NOTES: Pango assumes 96 dpi on a PDF surface; at 72 a size in Pango is a size in pt. */
+    pango_cairo_context_set_resolution(ctx->pango, 72.0);
+    /* Print metrics: no hinting, no rounding of positions to whole points. */
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(ctx->pango, fo);
+    cairo_font_options_destroy(fo);
+    pango_context_set_round_glyph_positions(ctx->pango, FALSE);
+    pango_context_set_language(ctx->pango, pango_language_from_string("zh-cn"));
+    return ctx;
+}
+
+void yf_context_free(yf_context *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->pango)
+        g_object_unref(ctx->pango);
+    if (ctx->fontmap)
+        g_object_unref(ctx->fontmap);
+    for (int r = 0; r < YF_ROLE_COUNT; r++)
+        g_free(ctx->resolved[r]);
+    if (ctx->fc)
+        FcConfigDestroy(ctx->fc);
+    g_free(ctx);
+}
+
+char *yf_context_describe_fonts(yf_context *ctx)
+{
+    GString *s = g_string_new(NULL);
+    for (int r = 0; r < YF_ROLE_COUNT; r++)
+        g_string_append_printf(s, "%s\t%s\t%s\n", roles[r].name, ctx->resolved[r],
+                               ctx->substitute[r] ? "substitute" : "office");
+    return g_string_free(s, FALSE);
+}
+
+PangoFontDescription *yf_context_font(const yf_context *ctx, yf_role role, double size)
+{
+    (void)ctx;
+    PangoFontDescription *d = pango_font_description_new();
+    pango_font_description_set_family(d, roles[role].family);
+    pango_font_description_set_absolute_size(d, size * PANGO_SCALE);
+    return d;
+}

@@ -1,0 +1,241 @@
+/* Private model shared by the engine's stages. Nothing here is part of the public API.
+ *
+ * Units: lengths in the model are points (1/72 inch) as double; Pango units appear only at the
+ * Pango boundary (compose.c). Text is UTF-8 throughout; offsets are byte offsets. */
+#ifndef YINFA_INTERNAL_H
+#define YINFA_INTERNAL_H
+
+#include "yinfa.h"
+
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <glib.h>
+#include <pango/pangocairo.h>
+#include <stdint.h>
+
+#define YF_MM (72.0 / 25.4) /* points per millimetre */
+
+/* ---- diagnostics (diag.c) ---------------------------------------------------------------- */
+
+void yf_diag_add(yf_diags *d, yf_severity sev, const char *file, int line, int col,
+                 const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+#define yf_error_at(d, file, line, col, ...) yf_diag_add(d, YF_ERROR, file, line, col, __VA_ARGS__)
+#define yf_warn_at(d, file, line, col, ...) yf_diag_add(d, YF_WARNING, file, line, col, __VA_ARGS__)
+#define yf_error(d, ...) yf_diag_add(d, YF_ERROR, NULL, 0, 0, __VA_ARGS__)
+#define yf_warn(d, ...) yf_diag_add(d, YF_WARNING, NULL, 0, 0, __VA_ARGS__)
+
+/* ---- type roles and styles --------------------------------------------------------------- */
+
+/* GB/T 9704 names faces by role; templates name roles, the project's fonts.conf maps roles to
+ * installed faces (fonts/yinfa-roles.conf). */
+typedef enum {
+    YF_ROLE_XIAOBIAOSONG, /* 小标宋: titles */
+    YF_ROLE_FANGSONG,     /* 仿宋: body */
+    YF_ROLE_HEITI,        /* 黑体: level-1 headings */
+    YF_ROLE_KAITI,        /* 楷体: level-2 headings, subtitles */
+    YF_ROLE_SONGTI,       /* 宋体: page numbers */
+    YF_ROLE_COUNT
+} yf_role;
+
+const char *yf_role_name(yf_role r);          /* "仿宋" */
+const char *yf_role_family(yf_role r);        /* the fontconfig alias, "yinfa-fangsong" */
+int yf_role_from_name(const char *name);      /* -1 if unknown */
+
+typedef enum { YF_ALIGN_JUSTIFY, YF_ALIGN_LEFT, YF_ALIGN_CENTER, YF_ALIGN_RIGHT } yf_align;
+
+typedef struct {
+    yf_role role;
+    double size;          /* pt */
+    uint32_t color;       /* 0xRRGGBB */
+    yf_align align;
+    double indent;        /* first-line indent, in characters */
+    gboolean grid;        /* full-width characters sit on the page's character grid */
+    int space_before;     /* grid lines */
+    int space_after;      /* grid lines */
+    int outline_level;    /* 0: not in the PDF outline */
+    gboolean keep_with_next;
+} yf_style;
+
+/* ---- page setup -------------------------------------------------------------------------- */
+
+typedef struct {
+    double width, height;      /* paper, pt */
+    double top, left;          /* margins to the type area, pt */
+    double text_width;         /* type area 版心, pt */
+    double text_height;
+    int chars_per_line;        /* the grid: 28 × 22 by GB/T 9704 */
+    int lines_per_page;
+    double body_size;          /* pt */
+    gboolean page_numbers;
+    double page_number_size;   /* pt */
+    double page_number_drop;   /* top of the dashes below the type area, pt (7 mm) */
+    double page_number_inset;  /* from the type area's side edge, in page-number characters */
+} yf_page;
+
+void yf_page_gbt9704(yf_page *p);
+static inline double yf_page_cell(const yf_page *p) { return p->text_width / p->chars_per_line; }
+static inline double yf_page_pitch(const yf_page *p) { return p->text_height / p->lines_per_page; }
+
+/* ---- template model (template.c) ---------------------------------------------------------- */
+
+typedef enum { YF_SLOT_TEXT, YF_SLOT_INTEGER, YF_SLOT_NUMBER, YF_SLOT_DATE } yf_slot_type;
+
+typedef struct {
+    char *name;           /* dotted path into the data: "会议.届次" */
+    yf_slot_type type;
+    char *label, *help, *example, *fallback; /* fallback: the default value, or NULL */
+    gboolean required;
+    int line, col;
+} yf_slot;
+
+typedef enum { YF_INL_TEXT, YF_INL_SLOT, YF_INL_BREAK } yf_inline_kind;
+
+typedef struct {
+    yf_inline_kind kind;
+    char *text;           /* YF_INL_TEXT */
+    int slot;             /* YF_INL_SLOT: index into the template's slots */
+    int line, col;
+} yf_inline;
+
+typedef enum {
+    YF_BLK_TITLE, YF_BLK_SUBTITLE, YF_BLK_SALUTATION, YF_BLK_PARA, YF_BLK_H1, YF_BLK_H2,
+    YF_BLK_COUNT
+} yf_block_kind;
+
+typedef struct {
+    yf_block_kind kind;
+    GArray *inlines;      /* of yf_inline */
+    gboolean numbered;    /* headings: prefix the automatic number 一、 /（一） */
+    int line, col;
+} yf_tblock;
+
+struct yf_template {
+    char *path;
+    char *name, *description, *author;
+    yf_page page;
+    GArray *slots;        /* of yf_slot */
+    GArray *blocks;       /* of yf_tblock */
+};
+
+const char *yf_slot_type_name(yf_slot_type t);
+
+/* ---- data (data.c) ----------------------------------------------------------------------- */
+
+typedef struct _JsonNode JsonNode;
+/* The node at a dotted path, or NULL; lent. */
+JsonNode *yf_data_lookup(const yf_data *data, const char *dotted);
+const char *yf_data_name(const yf_data *data);
+/* Dotted paths of every leaf member in the data, for the unused-key warning. */
+GPtrArray *yf_data_leaf_paths(const yf_data *data);
+
+/* ---- document model (bind.c) ------------------------------------------------------------- */
+
+typedef struct {
+    yf_block_kind kind;
+    yf_style style;
+    char *text;           /* normalized UTF-8; '\n' is a forced line break */
+    char *outline;        /* outline entry text, or NULL */
+} yf_block;
+
+struct yf_document {
+    char *title, *author;
+    yf_page page;
+    GArray *blocks;       /* of yf_block */
+};
+
+const yf_style *yf_default_style(yf_block_kind kind, const yf_page *page);
+
+/* ---- context (context.c) ----------------------------------------------------------------- */
+
+struct yf_context {
+    FcConfig *fc;
+    PangoFontMap *fontmap;
+    PangoContext *pango;
+    char *resolved[YF_ROLE_COUNT];     /* family each role resolved to */
+    gboolean substitute[YF_ROLE_COUNT];
+};
+
+PangoFontDescription *yf_context_font(const yf_context *ctx, yf_role role, double size);
+
+/* ---- composed lines (compose.c) ---------------------------------------------------------- */
+
+/* One run of glyphs in one font, ready for cairo_show_text_glyphs. Glyph x positions are
+ * relative to the line's left edge, y to its baseline. */
+typedef struct {
+    PangoFont *font;             /* owned reference */
+    cairo_glyph_t *glyphs;
+    int nglyphs;
+    cairo_text_cluster_t *clusters;
+    int nclusters;
+    char *text;                  /* the UTF-8 the clusters map to */
+    int text_len;
+    uint32_t color;
+    double size;
+} yf_run;
+
+typedef struct {
+    GArray *runs;                /* of yf_run */
+    double width;                /* the set width, pt */
+    double x;                    /* left edge relative to the type area */
+    int chars;                   /* characters on the line (clusters, dropped spaces excluded) */
+    double natural;              /* width before squeeze/stretch */
+    double adjust;               /* per-gap stretch (+) applied, pt */
+    int squeezed;                /* punctuation marks compressed to make the line fit */
+    gboolean last;               /* last line of its paragraph */
+    gboolean overfull;
+    char *text;                  /* the line's characters, for the dump */
+} yf_line;
+
+typedef struct {
+    const yf_block *block;
+    GArray *lines;               /* of yf_line */
+} yf_composed;
+
+/* Composes one block into lines `width` pt wide. Returns 0, or -1 with diags. */
+int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block, double width,
+                     yf_composed *out, yf_diags *diags);
+void yf_composed_clear(yf_composed *c);
+void yf_line_clear(yf_line *l);
+
+/* ---- pages (paginate.c) ------------------------------------------------------------------ */
+
+typedef struct {
+    const yf_line *line;         /* lent from the layout's composed blocks */
+    double x, baseline;          /* page coordinates, pt from the top-left corner */
+} yf_placed;
+
+typedef struct {
+    GArray *placed;              /* of yf_placed */
+    yf_composed folio;           /* the page number line "— N —" */
+    double folio_x, folio_baseline;
+} yf_pagebox;
+
+typedef struct {
+    char *text;
+    int level, page;
+    double y;
+} yf_outline;
+
+struct yf_layout {
+    yf_context *ctx;
+    char *title, *author;
+    yf_page page;
+    GArray *composed;            /* of yf_composed, one per block */
+    GArray *pages;               /* of yf_pagebox */
+    GArray *outline;             /* of yf_outline */
+};
+
+int yf_paginate(yf_layout *layout, yf_diags *diags);
+
+/* ---- render (render.c) ------------------------------------------------------------------- */
+
+void yf_render_page(const yf_layout *layout, int page_index, cairo_t *cr);
+
+/* ---- utilities (util.c) ------------------------------------------------------------------ */
+
+/* Writes through a temporary file beside `path`; `write` fills the FILE. On success the file is
+ * renamed to `path`; on failure it is removed. Returns 0 or -1 (with diags). */
+typedef int (*yf_write_fn)(FILE *f, void *user, yf_diags *diags);
+int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *diags);
+
+#endif /* YINFA_INTERNAL_H */

@@ -1,0 +1,151 @@
+/* Render stage: pages -> PDF and PNG through Cairo.
+ *
+ * In: a laid-out document. Out: a PDF (fonts embedded and subset by cairo, title and author in
+ * the metadata, headings in the outline) or one page as a PNG. Glyphs are drawn with
+ * cairo_show_text_glyphs and their clusters, so every glyph carries the text it came from: the
+ * two-em dash glyph Noto CJK makes of "——" extracts as "——", not as U+2E3A. */
+#include "internal.h"
+
+#include <cairo-pdf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void set_color(cairo_t *cr, uint32_t rgb)
+{
+    cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0,
+                         (rgb & 0xFF) / 255.0);
+}
+
+static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline)
+{
+    for (guint r = 0; r < ln->runs->len; r++) {
+        const yf_run *run = &g_array_index(ln->runs, yf_run, r);
+        cairo_glyph_t *g = g_new(cairo_glyph_t, run->nglyphs);
+        for (int i = 0; i < run->nglyphs; i++) {
+            g[i] = run->glyphs[i];
+            g[i].x += x;
+            g[i].y += baseline;
+        }
+        cairo_set_scaled_font(cr, pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->font)));
+        set_color(cr, run->color);
+        cairo_show_text_glyphs(cr, run->text, run->text_len, g, run->nglyphs, run->clusters,
+                               run->nclusters, 0);
+        g_free(g);
+    }
+}
+
+void yf_render_page(const yf_layout *L, int page_index, cairo_t *cr)
+{
+    const yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, page_index);
+    for (guint i = 0; i < pb->placed->len; i++) {
+        const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
+        draw_line(cr, pl->line, pl->x, pl->baseline);
+    }
+    if (pb->folio.lines && pb->folio.lines->len)
+        draw_line(cr, &g_array_index(pb->folio.lines, yf_line, 0), pb->folio_x,
+                  pb->folio_baseline);
+}
+
+static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int len)
+{
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* PDF dates: SOURCE_DATE_EPOCH when set, for reproducible output. */
+static void set_dates(cairo_surface_t *s)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (!epoch)
+        return;
+    time_t t = (time_t)strtoll(epoch, NULL, 10);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, buf);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, buf);
+}
+
+static int write_pdf(FILE *f, void *user, yf_diags *diags)
+{
+    const yf_layout *L = user;
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_file, f, L->page.width,
+                                                             L->page.height);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, L->title ? L->title : "");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, L->author ? L->author : "");
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
+    set_dates(s);
+    cairo_t *cr = cairo_create(s);
+    for (guint i = 0; i < L->pages->len; i++) {
+        yf_render_page(L, (int)i, cr);
+        cairo_show_page(cr);
+    }
+    /* Outline: level-1 headings at the top, level-2 under the latest level-1. */
+    int parent = CAIRO_PDF_OUTLINE_ROOT;
+    for (guint i = 0; i < L->outline->len; i++) {
+        const yf_outline *o = &g_array_index(L->outline, yf_outline, i);
+        char *link = g_strdup_printf("page=%d pos=[%.2f %.2f]", o->page, L->page.left, o->y);
+        int id = cairo_pdf_surface_add_outline(s, o->level > 1 ? parent : CAIRO_PDF_OUTLINE_ROOT,
+                                               o->text, link, 0);
+        if (o->level == 1)
+            parent = id;
+        g_free(link);
+    }
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_status_t st = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        return -1;
+    }
+    return 0;
+}
+
+int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
+{
+    return yf_write_atomic(path, write_pdf, (void *)L, diags);
+}
+
+typedef struct {
+    const yf_layout *L;
+    int page;
+    double dpi;
+} png_job;
+
+static int write_png(FILE *f, void *user, yf_diags *diags)
+{
+    const png_job *j = user;
+    double k = j->dpi / 72.0;
+    int w = (int)(j->L->page.width * k + 0.5), h = (int)(j->L->page.height * k + 0.5);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, k, k);
+    yf_render_page(j->L, j->page - 1, cr);
+    cairo_destroy(cr);
+    cairo_status_t st = cairo_surface_write_to_png_stream(s, to_file, f);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        yf_error(diags, "PNG 生成失败：%s", cairo_status_to_string(st));
+        return -1;
+    }
+    return 0;
+}
+
+int yf_layout_write_png(const yf_layout *L, int page, double dpi, const char *path,
+                        yf_diags *diags)
+{
+    if (page < 1 || page > (int)L->pages->len) {
+        yf_error(diags, "没有第 %d 页（共 %u 页）", page, L->pages->len);
+        return -1;
+    }
+    if (dpi < 10 || dpi > 1200) {
+        yf_error(diags, "分辨率 %.0f dpi 超出范围（10–1200）", dpi);
+        return -1;
+    }
+    png_job j = { L, page, dpi };
+    return yf_write_atomic(path, write_png, &j, diags);
+}

@@ -1,0 +1,132 @@
+/* yinfa — document generation for Chinese official documents (GB/T 9704-2012).
+ *
+ * The one public header. The pipeline, in the order data flows:
+ *
+ *   yf_template_load   template XML  -> template model        (engine/template.c)
+ *   yf_data_load_json  JSON data     -> data tree             (engine/data.c)
+ *   yf_document_bind   template+data -> document of blocks    (engine/bind.c)
+ *   yf_layout_new      document      -> lines -> pages        (engine/compose.c, engine/paginate.c)
+ *   yf_layout_write_*  pages         -> PDF, PNG, text dump   (engine/render.c, engine/dump.c)
+ *
+ * Ownership: every `_new` / `_load` / `_bind` result is owned by the caller and released with the
+ * matching `_free`. Accessors lend: the returned pointer lives as long as the object it came from.
+ *
+ * Errors: no function prints or exits. Problems are appended to a yf_diags list as values with a
+ * place (file:line:column, or a JSON path), and the function returns NULL or a negative number.
+ * All problems of a stage are collected before it gives up, so a user sees them all at once.
+ */
+#ifndef YINFA_H
+#define YINFA_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define YF_VERSION "0.1.0"
+
+/* ---- diagnostics ------------------------------------------------------------------------- */
+
+typedef struct yf_diags yf_diags;
+
+typedef enum {
+    YF_WARNING = 1,   /* the output is still produced: a substituted font, an unused data key */
+    YF_ERROR = 2      /* the stage failed: no output is written */
+} yf_severity;
+
+/* A fresh, empty list. Free with yf_diags_free. */
+yf_diags *yf_diags_new(void);
+void yf_diags_free(yf_diags *d);
+
+size_t yf_diags_count(const yf_diags *d);
+size_t yf_diags_errors(const yf_diags *d);
+yf_severity yf_diags_severity(const yf_diags *d, size_t i);
+/* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
+const char *yf_diags_message(const yf_diags *d, size_t i);
+/* Writes every diagnostic, one a line, to `out`. */
+void yf_diags_print(const yf_diags *d, FILE *out);
+
+/* ---- context: fonts, locale, limits; created once, shared by many documents --------------- */
+
+typedef struct yf_context yf_context;
+
+/* `roles_conf` is the project's map of the GB/T 9704 type roles (小标宋/仿宋/黑体/楷体/宋体) to
+ * faces (fonts/yinfa-roles.conf); `fonts_conf` a fontconfig file that says which fonts exist, or
+ * NULL for the system's. Each role that resolves to a free substitute instead of an office face is
+ * reported as a warning in `diags`. Returns NULL on error. */
+yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags);
+void yf_context_free(yf_context *ctx);
+
+/* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
+char *yf_context_describe_fonts(yf_context *ctx);
+
+/* ---- template ---------------------------------------------------------------------------- */
+
+typedef struct yf_template yf_template;
+
+/* Parses and checks a template file. Returns NULL (with errors in diags) on failure. */
+yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags);
+void yf_template_free(yf_template *t);
+
+/* The template's display name (<info><name>), lent. */
+const char *yf_template_name(const yf_template *t);
+
+/* A JSON object with one member per declared slot, filled with its example value, nested by the
+ * dotted slot names: a skeleton for the user to fill. Caller frees with free(). */
+char *yf_template_skeleton_json(const yf_template *t);
+
+/* ---- data -------------------------------------------------------------------------------- */
+
+typedef struct yf_data yf_data;
+
+/* Loads a JSON object from a file. Returns NULL with errors in diags on failure. */
+yf_data *yf_data_load_json(const char *path, yf_diags *diags);
+/* The same from memory; `name` is used in messages. */
+yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags);
+void yf_data_free(yf_data *data);
+
+/* ---- bind: template + data -> document --------------------------------------------------- */
+
+typedef struct yf_document yf_document;
+
+enum {
+    /* Every slot without a value is rendered as the literal placeholder "X" instead of being an
+     * error: the redacted form of the document. */
+    YF_BIND_DRAFT = 1 << 0
+};
+
+/* `data` may be NULL (then only YF_BIND_DRAFT succeeds when the template has slots).
+ * Returns NULL when any data problem was found; all of them are in diags. */
+yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int flags,
+                              yf_diags *diags);
+void yf_document_free(yf_document *doc);
+
+/* ---- layout: composed lines placed on pages ---------------------------------------------- */
+
+typedef struct yf_layout yf_layout;
+
+yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags);
+void yf_layout_free(yf_layout *layout);
+int yf_layout_page_count(const yf_layout *layout);
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+/* Writes the PDF atomically: a temporary file beside `path`, renamed over it only on success.
+ * Returns 0, or -1 with an error in diags (and no file left behind). */
+int yf_layout_write_pdf(const yf_layout *layout, const char *path, yf_diags *diags);
+
+/* Writes page `page` (1-based) as a PNG at `dpi`, atomically like the PDF. */
+int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
+                        yf_diags *diags);
+
+/* A text dump of the laid-out pages — every line with its position, font, size, characters and
+ * the composer's decisions — for golden tests and debugging. Caller frees with free(). */
+char *yf_layout_dump(const yf_layout *layout);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* YINFA_H */
