@@ -57,8 +57,8 @@ static void data_error(binder *B, const yf_slot *s, const yf_inline *use, const 
     char *what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     const char *file = B->data ? yf_data_name(B->data) : "(无数据)";
-    yf_error(B->diags, "%s: $.%s: %s（槽位「%s」，%s，模板 %s:%d:%d 使用）", file, s->name, what,
-             s->name, yf_slot_type_name(s->type), B->t->path, use->line, use->col);
+    yf_error_at(B->diags, file, 0, 0, "$.%s: %s（槽位「%s」，%s，模板 %s:%d:%d 使用）", s->name,
+                what, s->name, yf_slot_type_name(s->type), B->t->path, use->line, use->col);
     g_free(what);
 }
 
@@ -158,8 +158,8 @@ static gboolean is_wide(gunichar c)
 }
 
 /* Template text is written in an editor: line breaks and indentation are not content. A run of
- * ASCII white space is dropped when it holds a line break or stands between two wide (CJK)
- * characters, and becomes one space otherwise. '\n' from <br/> is kept, with the white space
+ * ASCII white space is dropped when it holds a line break or touches a wide (CJK) character —
+ * the composer puts its own quarter-em between Han and Latin — and becomes one space otherwise. '\n' from <br/> is kept, with the white space
  * around it dropped. U+3000 (ideographic space) is content and kept. */
 static char *normalize(const char *s)
 {
@@ -176,7 +176,7 @@ static char *normalize(const char *s)
             gunichar before = out->len ? g_utf8_get_char(g_utf8_prev_char(out->str + out->len)) : 0;
             gunichar after = *q ? g_utf8_get_char(q) : 0;
             gboolean edge = !before || !after || before == 0x2028 || after == 0x2028;
-            if (!newline && !edge && !(is_wide(before) && is_wide(after)))
+            if (!newline && !edge && !is_wide(before) && !is_wide(after))
                 g_string_append_c(out, ' ');
             p = q;
             continue;
@@ -227,8 +227,8 @@ static void warn_unused(binder *B)
             used = strcmp(name, path) == 0;
         }
         if (!used)
-            yf_warn(B->diags, "%s: $.%s: 模板中没有这个槽位，数据未被使用", yf_data_name(B->data),
-                    path);
+            yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "$.%s: 模板中没有这个槽位，数据未被使用",
+                       path);
     }
     g_ptr_array_free(leaves, TRUE);
 }

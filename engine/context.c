@@ -80,7 +80,7 @@ static char *resolve_role(FcConfig *fc, yf_role r)
 static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_diags *diags)
 {
     if (file && !g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
-        yf_error(diags, "%s: %s不存在", file, what);
+        yf_error_at(diags, file, 0, 0, "%s不存在", what);
         return FALSE;
     }
     /* fontconfig reads a relative name against its own folder (/etc/fonts): make it absolute. */

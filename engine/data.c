@@ -49,34 +49,37 @@ static long nesting_depth(const char *s, size_t len, size_t *where)
 yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags)
 {
     if (len > YF_DATA_MAX_BYTES) {
-        yf_error(diags, "%s: 数据文件过大（%zu 字节，上限 %d）", name, len, YF_DATA_MAX_BYTES);
+        yf_error_at(diags, name, 0, 0, "数据文件过大（%zu 字节，上限 %d）", len, YF_DATA_MAX_BYTES);
         return NULL;
     }
     const char *bad;
     if (!g_utf8_validate(json, (gssize)len, &bad)) {
-        yf_error(diags, "%s: 第 %zu 字节处不是有效的 UTF-8 编码", name, (size_t)(bad - json));
+        yf_error_at(diags, name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - json));
         return NULL;
     }
     size_t where = 0;
     if (nesting_depth(json, len, &where) < 0) {
-        yf_error(diags, "%s: 第 %zu 字节处嵌套超过 %d 层", name, where, YF_DATA_MAX_DEPTH);
+        yf_error_at(diags, name, 0, 0, "第 %zu 字节处嵌套超过 %d 层", where, YF_DATA_MAX_DEPTH);
         return NULL;
     }
     JsonParser *parser = json_parser_new_immutable();
     GError *err = NULL;
     if (!json_parser_load_from_data(parser, json, (gssize)len, &err)) {
-        /* json-glib's message carries "<data>:LINE:COL: …"; keep the position, drop the name. */
+        /* json-glib's message reads "<data>:LINE:COL: Parse error: …": keep the place. */
+        int line = 0, col = 0, n = 0;
         const char *msg = err->message;
-        if (g_str_has_prefix(msg, "<data>:"))
-            msg += strlen("<data>:");
-        yf_error(diags, "%s:%s", name, msg);
+        if (sscanf(msg, "<data>:%d:%d: %n", &line, &col, &n) == 2 && n > 0)
+            msg += n;
+        if (g_str_has_prefix(msg, "Parse error: "))
+            msg += strlen("Parse error: ");
+        yf_error_at(diags, name, line, col, "JSON 格式错误：%s", msg);
         g_error_free(err);
         g_object_unref(parser);
         return NULL;
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        yf_error(diags, "%s: 数据的最外层应为 JSON 对象 {…}", name);
+        yf_error_at(diags, name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
         g_object_unref(parser);
         return NULL;
     }
@@ -93,7 +96,7 @@ yf_data *yf_data_load_json(const char *path, yf_diags *diags)
     gsize len = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error(diags, "%s: 无法读取数据：%s", path, err->message);
+        yf_error_at(diags, path, 0, 0, "无法读取数据：%s", err->message);
         g_error_free(err);
         return NULL;
     }

@@ -10,7 +10,6 @@
 #include "internal.h"
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <string.h>
 
 #define YF_TEMPLATE_MAX_BYTES (8 * 1024 * 1024)
@@ -18,7 +17,6 @@
 typedef struct {
     yf_template *t;
     yf_diags *diags;
-    xmlParserCtxtPtr xml;
     const char *buf;     /* the file's bytes, for columns */
     size_t len;
     GHashTable *slot_index; /* name -> index + 1 */
@@ -27,23 +25,48 @@ typedef struct {
 
 /* ---- positions ----------------------------------------------------------------------------- */
 
+/* The element before `n` in document order, or NULL. */
+static xmlNodePtr prev_in_order(xmlNodePtr n)
+{
+    if (n->prev) {
+        n = n->prev;
+        while (n->last)
+            n = n->last;
+        return n;
+    }
+    return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+}
+
+/* libxml2 records lines but not columns. The column of an element is found in the source line:
+ * the k-th "<name" on that line, k counting the same-named elements before it on the line. */
 static void node_pos(loader *L, xmlNodePtr n, int *line, int *col)
 {
     while (n && n->type != XML_ELEMENT_NODE)
         n = n->parent;
     *line = n ? (int)xmlGetLineNo(n) : 0;
     *col = 0;
-    if (!n)
+    if (!n || *line <= 0)
         return;
-    const xmlParserNodeInfo *info = xmlParserFindNodeInfo(L->xml, n);
-    if (!info || info->begin_pos > L->len)
-        return;
-    /* begin_pos is the byte offset of the element's '<'; columns count characters from 1. */
-    size_t pos = info->begin_pos;
-    size_t start = pos;
-    while (start > 0 && L->buf[start - 1] != '\n')
-        start--;
-    *col = (int)g_utf8_strlen(L->buf + start, (gssize)(pos - start)) + 1;
+    int k = 0;
+    for (xmlNodePtr p = prev_in_order(n); p; p = prev_in_order(p))
+        if (p->type == XML_ELEMENT_NODE && xmlGetLineNo(p) == *line &&
+            xmlStrEqual(p->name, n->name))
+            k++;
+    const char *s = L->buf, *end = L->buf + L->len;
+    for (int l = 1; l < *line && s < end; s++)
+        if (*s == '\n')
+            l++;
+    const char *eol = memchr(s, '\n', (size_t)(end - s));
+    if (!eol)
+        eol = end;
+    size_t nlen = strlen((const char *)n->name);
+    for (const char *p = s; p + nlen < eol; p++) {
+        if (*p == '<' && memcmp(p + 1, n->name, nlen) == 0 &&
+            (p + 1 + nlen == eol || strchr(" \t\r/>", p[1 + nlen])) && k-- == 0) {
+            *col = (int)g_utf8_strlen(s, p - s) + 1;
+            return;
+        }
+    }
 }
 
 #define T_ERR(L, n, ...)                                   \
@@ -474,18 +497,18 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     gsize len = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error(diags, "%s: 无法读取模板：%s", path, err->message);
+        yf_error_at(diags, path, 0, 0, "无法读取模板：%s", err->message);
         g_error_free(err);
         return NULL;
     }
     if (len > YF_TEMPLATE_MAX_BYTES) {
-        yf_error(diags, "%s: 模板过大（%zu 字节，上限 %d）", path, (size_t)len,
+        yf_error_at(diags, path, 0, 0, "模板过大（%zu 字节，上限 %d）", (size_t)len,
                  YF_TEMPLATE_MAX_BYTES);
         g_free(buf);
         return NULL;
     }
     if (len == 0) {
-        yf_error(diags, "%s: 模板文件为空", path);
+        yf_error_at(diags, path, 0, 0, "模板文件为空");
         g_free(buf);
         return NULL;
     }
@@ -503,37 +526,28 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     L.slot_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t errors_before = yf_diags_errors(diags);
 
-    L.xml = xmlCreateMemoryParserCtxt(buf, (int)len);
-    if (!L.xml) {
-        yf_error(diags, "%s: 无法创建 XML 解析器", path);
-        goto done;
-    }
-    /* Node positions give columns for messages. No NOENT, no DTDLOAD: entities stay
-     * unexpanded and nothing outside the file is read. */
-    L.xml->record_info = 1;
-    xmlCtxtUseOptions(L.xml, XML_PARSE_NONET | XML_PARSE_NSCLEAN);
-    if (L.xml->input && !L.xml->input->filename)
-        L.xml->input->filename = (char *)xmlStrdup((const xmlChar *)path);
+    /* No NOENT, no DTDLOAD: entities stay unexpanded and nothing outside the file is read. */
     xmlSetStructuredErrorFunc(&L, on_xml_error);
-    int rc = xmlParseDocument(L.xml);
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NSCLEAN);
     xmlSetStructuredErrorFunc(NULL, NULL);
-    xmlDocPtr doc = L.xml->myDoc;
-    if (rc != 0 || !L.xml->wellFormed || !doc) {
+    const char *doctype = g_strstr_len(buf, (gssize)len, "<!DOCTYPE");
+    if (!doc) {
         if (yf_diags_errors(diags) == errors_before)
-            yf_error(diags, "%s: XML 格式错误", path);
-    } else if (doc->intSubset || doc->extSubset) {
-        yf_error_at(diags, path, doc->intSubset ? (int)xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1,
-                    0, "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
+            yf_error_at(diags, path, 0, 0, "XML 格式错误");
+    } else if (doc->intSubset || doc->extSubset || doctype) {
+        int line = 1, col = 1;
+        for (const char *p = buf; doctype && p < doctype; p = g_utf8_next_char(p)) {
+            col++;
+            if (*p == '\n')
+                line++, col = 1;
+        }
+        yf_error_at(diags, path, line, col,
+                    "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
     } else {
         parse_root(&L, xmlDocGetRootElement(doc));
     }
     if (doc)
         xmlFreeDoc(doc);
-    L.xml->myDoc = NULL;
-
-done:
-    if (L.xml)
-        xmlFreeParserCtxt(L.xml);
     g_hash_table_destroy(L.slot_index);
     g_hash_table_destroy(L.slot_used);
     g_free(buf);
