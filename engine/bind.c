@@ -205,6 +205,8 @@ static void block_clear(gpointer p)
     yf_block *b = p;
     g_free(b->text);
     g_free(b->outline);
+    if (b->spans)
+        g_array_free(b->spans, TRUE);
 }
 
 static char *heading_number(yf_block_kind kind, int n)

@@ -397,6 +397,17 @@ static gboolean squeeze(const composer *C, trial *t, double avail)
 static void emit_line(composer *C, trial *t, double indent, gboolean last, gboolean overfull,
                       yf_composed *out);
 
+/* Whether cells [s, e), without edge spaces, fit in `avail` after squeezing. */
+static gboolean fits_range(const composer *C, int s, int e, double avail)
+{
+    trim(C, &s, &e);
+    trial t;
+    trial_init(&t, s, e);
+    gboolean fits = squeeze(C, &t, avail);
+    trial_free(&t);
+    return fits;
+}
+
 /* The greedy filler: each line takes as many segments as fit after squeezing. */
 static void fill(composer *C, yf_composed *out)
 {
@@ -419,12 +430,7 @@ static void fill(composer *C, yf_composed *out)
             }
             if (!end_here)
                 continue;
-            int ts = s, te = e;
-            trim(C, &ts, &te);
-            trial t;
-            trial_init(&t, ts, te);
-            gboolean fits = squeeze(C, &t, avail);
-            trial_free(&t);
+            gboolean fits = fits_range(C, s, e, avail);
             if (!fits && best >= 0)
                 break;
             if (fits)
@@ -438,13 +444,7 @@ static void fill(composer *C, yf_composed *out)
             overfull = TRUE;
             best = s + 1;
             for (int e = s + 2; e <= n; e++) {
-                int ts = s, te = e;
-                trim(C, &ts, &te);
-                trial t;
-                trial_init(&t, ts, te);
-                gboolean fits = squeeze(C, &t, avail);
-                trial_free(&t);
-                if (!fits)
+                if (!fits_range(C, s, e, avail))
                     break;
                 best = e;
             }

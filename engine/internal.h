@@ -54,7 +54,18 @@ typedef struct {
     int space_after;      /* grid lines */
     int outline_level;    /* 0: not in the PDF outline */
     gboolean keep_with_next;
+    gboolean bold;        /* synthetic where the face has no bold (仿宋, 楷体) */
 } yf_style;
+
+/* A stretch of a block's text in another face than the block's own (a run-in heading 一是……
+ * in 楷体, a bold phrase). Byte offsets into yf_block.text. */
+typedef struct {
+    int start, end;
+    yf_role role;
+    double size;          /* pt */
+    uint32_t color;
+    gboolean bold;
+} yf_span;
 
 /* ---- page setup -------------------------------------------------------------------------- */
 
@@ -135,6 +146,7 @@ typedef struct {
     yf_style style;
     char *text;           /* normalized UTF-8; '\n' is a forced line break */
     char *outline;        /* outline entry text, or NULL */
+    GArray *spans;        /* of yf_span, in text order, or NULL: the whole block in `style` */
 } yf_block;
 
 struct yf_document {
