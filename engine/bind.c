@@ -21,16 +21,23 @@ const yf_style *yf_default_style(yf_block_kind kind, const yf_page *page)
      * centred, salutation flush left. */
     static yf_style styles[YF_BLK_COUNT];
     const double b = page->body_size;
-    styles[YF_BLK_TITLE] = (yf_style){ YF_ROLE_XIAOBIAOSONG, 22, 0, YF_ALIGN_CENTER, 0, FALSE,
-                                       0, 0, 0, TRUE };
-    styles[YF_BLK_SUBTITLE] = (yf_style){ YF_ROLE_KAITI, b, 0, YF_ALIGN_CENTER, 0, FALSE, 0, 0, 0,
-                                          TRUE };
-    styles[YF_BLK_SALUTATION] = (yf_style){ YF_ROLE_FANGSONG, b, 0, YF_ALIGN_LEFT, 0, TRUE, 0, 0,
-                                            0, FALSE };
-    styles[YF_BLK_PARA] = (yf_style){ YF_ROLE_FANGSONG, b, 0, YF_ALIGN_JUSTIFY, 2, TRUE, 0, 0, 0,
-                                      FALSE };
-    styles[YF_BLK_H1] = (yf_style){ YF_ROLE_HEITI, b, 0, YF_ALIGN_JUSTIFY, 2, TRUE, 0, 0, 1, TRUE };
-    styles[YF_BLK_H2] = (yf_style){ YF_ROLE_KAITI, b, 0, YF_ALIGN_JUSTIFY, 2, TRUE, 0, 0, 2, TRUE };
+    const yf_style body = { .role = YF_ROLE_FANGSONG, .size = b, .align = YF_ALIGN_JUSTIFY,
+                            .indent = 2, .grid = TRUE };
+    styles[YF_BLK_TITLE] = (yf_style){ .role = YF_ROLE_XIAOBIAOSONG, .size = 22,
+                                       .align = YF_ALIGN_CENTER, .keep_with_next = TRUE };
+    styles[YF_BLK_SUBTITLE] = (yf_style){ .role = YF_ROLE_KAITI, .size = b,
+                                          .align = YF_ALIGN_CENTER, .keep_with_next = TRUE };
+    styles[YF_BLK_SALUTATION] = body;
+    styles[YF_BLK_SALUTATION].align = YF_ALIGN_LEFT;
+    styles[YF_BLK_SALUTATION].indent = 0;
+    styles[YF_BLK_PARA] = body;
+    styles[YF_BLK_H1] = body;
+    styles[YF_BLK_H1].role = YF_ROLE_HEITI;
+    styles[YF_BLK_H1].outline_level = 1;
+    styles[YF_BLK_H1].keep_with_next = TRUE;
+    styles[YF_BLK_H2] = styles[YF_BLK_H1];
+    styles[YF_BLK_H2].role = YF_ROLE_KAITI;
+    styles[YF_BLK_H2].outline_level = 2;
     return &styles[kind];
 }
 

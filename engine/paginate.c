@@ -120,8 +120,8 @@ static int add_folios(yf_layout *L, yf_diags *diags)
         yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, i);
         int number = (int)i + 1;
         yf_block b = { YF_BLK_PARA, { 0 }, g_strdup_printf("— %d —", number), NULL };
-        b.style = (yf_style){ YF_ROLE_SONGTI, p->page_number_size, 0, YF_ALIGN_LEFT, 0, FALSE,
-                              0, 0, 0, FALSE };
+        b.style = (yf_style){ .role = YF_ROLE_SONGTI, .size = p->page_number_size,
+                              .align = YF_ALIGN_LEFT };
         int rc = yf_compose_block(L->ctx, p, &b, p->text_width, &pb->folio, diags);
         pb->folio.block = NULL; /* the block is local; lines keep their own copies */
         g_free(b.text);
