@@ -119,7 +119,7 @@ static int add_folios(yf_layout *L, yf_diags *diags)
     for (guint i = 0; i < L->pages->len; i++) {
         yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, i);
         int number = (int)i + 1;
-        yf_block b = { YF_BLK_PARA, { 0 }, g_strdup_printf("— %d —", number), NULL };
+        yf_block b = { .kind = YF_BLK_PARA, .text = g_strdup_printf("— %d —", number) };
         b.style = (yf_style){ .role = YF_ROLE_SONGTI, .size = p->page_number_size,
                               .align = YF_ALIGN_LEFT };
         int rc = yf_compose_block(L->ctx, p, &b, p->text_width, &pb->folio, diags);
