@@ -34,7 +34,16 @@ $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/libyinfa.a: $(ENGINE_OBJ)
+# The template grammar, compiled into the library so every load can check against it.
+$(BUILD)/schema.c: templates/yinfa-template.rng
+	@mkdir -p $(BUILD)
+	{ echo 'const char yf_schema_rng[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; echo "const unsigned yf_schema_rng_len = $$(wc -c < $<);"; } > $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libyinfa.a: $(ENGINE_OBJ) $(BUILD)/schema.o
 	ar rcs $@ $^
 
 $(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/libyinfa.a

@@ -1,159 +1,454 @@
 /* Bind stage: template + data -> document.
  *
  * In: a template model and (optionally) data. Out: a yf_document — blocks of plain, normalized
- * text, each with its style (face role, size, alignment, indent, grid, spacing). Slot values are
- * looked up, type-checked and formatted; headings get their automatic numbers (一、 and （一）).
- * Every data problem is reported with the JSON path, the slot and the template line that needs
- * it; the stage fails only after it has looked at every slot. */
+ * text with their styles and inline spans.
+ *
+ * Two passes. The first walks the slot declarations over the data and reports every problem —
+ * a missing required value, a wrong type, an unparseable date — with the JSON path
+ * ($.文章[2].标题), the slot, and the template line that uses it; it fails only after it has
+ * looked at everything. The second evaluates the body: values are formatted, loops repeat (sorted
+ * by ICU collation when asked), conditions choose a branch, headings get their numbers
+ * (一、（一）1.（1）). A block whose text comes out empty — a removed condition, an empty loop —
+ * leaves no empty paragraph behind. */
 #include "internal.h"
+#include "expr.h"
 #include "format.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
-/* ---- styles ---------------------------------------------------------------------------------- */
-
-const yf_style *yf_default_style(yf_block_kind kind, const yf_page *page)
-{
-    /* GB/T 9704 §7.3: title 二号小标宋 centred; body 三号仿宋, first line indented two
-     * characters; level-1 headings 黑体, level-2 楷体. Speech convention: subtitle 三号楷体
-     * centred, salutation flush left. */
-    static yf_style styles[YF_BLK_COUNT];
-    const double b = page->body_size;
-    const yf_style body = { .role = YF_ROLE_FANGSONG, .size = b, .align = YF_ALIGN_JUSTIFY,
-                            .indent = 2, .grid = TRUE };
-    styles[YF_BLK_TITLE] = (yf_style){ .role = YF_ROLE_XIAOBIAOSONG, .size = 22,
-                                       .align = YF_ALIGN_CENTER, .keep_with_next = TRUE };
-    styles[YF_BLK_SUBTITLE] = (yf_style){ .role = YF_ROLE_KAITI, .size = b,
-                                          .align = YF_ALIGN_CENTER, .keep_with_next = TRUE };
-    styles[YF_BLK_SALUTATION] = body;
-    styles[YF_BLK_SALUTATION].align = YF_ALIGN_LEFT;
-    styles[YF_BLK_SALUTATION].indent = 0;
-    styles[YF_BLK_PARA] = body;
-    styles[YF_BLK_H1] = body;
-    styles[YF_BLK_H1].role = YF_ROLE_HEITI;
-    styles[YF_BLK_H1].outline_level = 1;
-    styles[YF_BLK_H1].keep_with_next = TRUE;
-    styles[YF_BLK_H2] = styles[YF_BLK_H1];
-    styles[YF_BLK_H2].role = YF_ROLE_KAITI;
-    styles[YF_BLK_H2].outline_level = 2;
-    return &styles[kind];
-}
-
-/* ---- values ---------------------------------------------------------------------------------- */
+/* A loop in progress: `var` names the current item of `list`. */
+typedef struct frame {
+    const char *var;
+    const yf_slot *list;
+    JsonNode *item;      /* NULL in a draft without data */
+    int index, count;    /* 0-based */
+    const struct frame *up;
+} frame;
 
 typedef struct {
     const yf_template *t;
     const yf_data *data;
     int flags;
     yf_diags *diags;
-    GHashTable *reported; /* slot names already reported, so a slot used 7 times errs once */
+    yf_document *doc;
+    int heading[4];      /* the current number of each heading level */
 } binder;
 
-static void data_error(binder *B, const yf_slot *s, const yf_inline *use, const char *fmt, ...)
+static gboolean draft(const binder *B) { return (B->flags & YF_BIND_DRAFT) != 0; }
+
+/* ---- scalar values ------------------------------------------------------------------------------ */
+
+/* Reads a JSON value as a scalar of the declared type. On success `out` is filled (its text, if
+ * any, is *keep, which the caller frees); on failure *problem says what was wrong. */
+static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char **keep,
+                          char **problem)
+{
+    *keep = NULL;
+    *out = (yf_scalar){ .type = type };
+    if (JSON_NODE_HOLDS_OBJECT(n) || JSON_NODE_HOLDS_ARRAY(n)) {
+        *problem = g_strdup_printf("应为%s，却是%s", type == YF_SLOT_TEXT ? "文字" : "单个值",
+                                   JSON_NODE_HOLDS_OBJECT(n) ? "对象 {…}" : "列表 […]");
+        return FALSE;
+    }
+    GType vt = json_node_get_value_type(n);
+    if (type == YF_SLOT_BOOLEAN) {
+        if (vt != G_TYPE_BOOLEAN) {
+            *problem = g_strdup("应为 true 或 false");
+            return FALSE;
+        }
+        out->truth = json_node_get_boolean(n);
+        return TRUE;
+    }
+    if (vt == G_TYPE_BOOLEAN) {
+        *problem = g_strdup_printf("应为%s，却是 true/false", type == YF_SLOT_TEXT ? "文字" : "数字");
+        return FALSE;
+    }
+    char *text = vt == G_TYPE_STRING ? g_strstrip(g_strdup(json_node_get_string(n)))
+               : vt == G_TYPE_INT64 ? g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n))
+               : yf_format_number(json_node_get_double(n));
+    gboolean ok = TRUE;
+    switch (type) {
+    case YF_SLOT_TEXT:
+        out->text = text;
+        *keep = text;
+        return TRUE;
+    case YF_SLOT_MONEY:
+        ok = yf_parse_money(text, &out->cents);
+        if (!ok)
+            *problem = g_strdup_printf("应为金额（元，最多两位小数），却是“%s”", text);
+        break;
+    case YF_SLOT_INTEGER:
+    case YF_SLOT_NUMBER: {
+        char *end = NULL;
+        out->num = g_ascii_strtod(text, &end);
+        ok = *text && *end == '\0' && isfinite(out->num);
+        if (!ok)
+            *problem = g_strdup_printf("应为数字，却是“%s”", text);
+        else if (type == YF_SLOT_INTEGER && (out->num != floor(out->num) || fabs(out->num) > 9.0e15)) {
+            *problem = g_strdup_printf("应为整数，却是 %s", text);
+            ok = FALSE;
+        }
+        break;
+    }
+    case YF_SLOT_DATE:
+        ok = vt == G_TYPE_STRING && yf_parse_date(text, &out->y, &out->m, &out->d);
+        if (!ok)
+            *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”", text);
+        break;
+    default:
+        break;
+    }
+    g_free(text);
+    return ok;
+}
+
+/* ---- pass 1: the data against the declarations ------------------------------------------------ */
+
+static void data_error(binder *B, const yf_slot *s, const char *jpath, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
-static void data_error(binder *B, const yf_slot *s, const yf_inline *use, const char *fmt, ...)
+static void data_error(binder *B, const yf_slot *s, const char *jpath, const char *fmt, ...)
 {
-    if (g_hash_table_contains(B->reported, s->name))
-        return;
-    g_hash_table_add(B->reported, g_strdup(s->name));
     va_list ap;
     va_start(ap, fmt);
     char *what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     const char *file = B->data ? yf_data_name(B->data) : "(无数据)";
-    yf_error_at(B->diags, file, 0, 0, "$.%s: %s（槽位「%s」，%s，模板 %s:%d:%d 使用）", s->name,
-                what, s->name, yf_slot_type_name(s->type), B->t->path, use->line, use->col);
+    const char *where = s->use_file ? "使用" : "声明";
+    yf_error_at(B->diags, file, 0, 0, "%s: %s（槽位「%s」，%s，模板 %s:%d:%d %s）", jpath, what,
+                s->name, yf_slot_type_name(s->type), s->use_file ? s->use_file : s->file,
+                s->use_file ? s->use_line : s->line, s->use_file ? s->use_col : s->col, where);
     g_free(what);
 }
 
-/* The JSON value as text, or NULL for a value a slot cannot print (object, array). */
-static char *scalar_text(JsonNode *n)
+static JsonNode *member(JsonNode *obj, const char *dotted)
 {
-    if (!JSON_NODE_HOLDS_VALUE(n))
-        return NULL;
-    switch (json_node_get_value_type(n) == G_TYPE_STRING ? 0
-            : json_node_get_value_type(n) == G_TYPE_INT64 ? 1
-            : json_node_get_value_type(n) == G_TYPE_DOUBLE ? 2 : 3) {
-    case 0: return g_strdup(json_node_get_string(n));
-    case 1: return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
-    case 2: return yf_format_number(json_node_get_double(n));
-    default: return NULL;
+    JsonNode *n = obj;
+    char **keys = g_strsplit(dotted, ".", -1);
+    for (int i = 0; keys[i] && n; i++) {
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        n = o && json_object_has_member(o, keys[i]) ? json_object_get_member(o, keys[i]) : NULL;
+    }
+    g_strfreev(keys);
+    return n;
+}
+
+static void check_slots(binder *B, GPtrArray *slots, JsonNode *obj, const char *prefix);
+
+static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jpath)
+{
+    if (!n || JSON_NODE_HOLDS_NULL(n)) {
+        if (s->required && !s->fallback && !draft(B))
+            data_error(B, s, jpath, "缺少必填值");
+        return;
+    }
+    switch (s->type) {
+    case YF_SLOT_LIST:
+    case YF_SLOT_PARAGRAPHS: {
+        if (!JSON_NODE_HOLDS_ARRAY(n)) {
+            data_error(B, s, jpath, "应为列表 […]");
+            return;
+        }
+        JsonArray *a = json_node_get_array(n);
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+            char *ip = g_strdup_printf("%s[%u]", jpath, i);
+            JsonNode *item = json_array_get_element(a, i);
+            if (s->type == YF_SLOT_PARAGRAPHS) {
+                if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING)
+                    data_error(B, s, ip, "段落应为文字");
+            } else if (s->fields) {
+                if (!JSON_NODE_HOLDS_OBJECT(item))
+                    data_error(B, s, ip, "列表项应为对象 {…}");
+                else
+                    check_slots(B, s->fields, item, ip);
+            } else {
+                check_value(B, s->element, item, ip);
+            }
+            g_free(ip);
+        }
+        if (s->required && json_array_get_length(a) == 0 && !draft(B))
+            data_error(B, s, jpath, "列表不能为空");
+        return;
+    }
+    case YF_SLOT_OBJECT:
+        if (!JSON_NODE_HOLDS_OBJECT(n))
+            data_error(B, s, jpath, "应为对象 {…}");
+        else
+            check_slots(B, s->fields, n, jpath);
+        return;
+    default: {
+        yf_scalar v;
+        char *keep = NULL, *problem = NULL;
+        if (!scalar_of(s->type, n, &v, &keep, &problem)) {
+            data_error(B, s, jpath, "%s", problem);
+            g_free(problem);
+        } else if (s->type == YF_SLOT_TEXT && !*v.text && s->required && !draft(B)) {
+            data_error(B, s, jpath, "缺少必填值（空字符串）");
+        }
+        g_free(keep);
+    }
     }
 }
 
-/* Text for one slot occurrence, or NULL after reporting why not. */
-static char *slot_value(binder *B, const yf_slot *s, const yf_inline *use)
+static void check_slots(binder *B, GPtrArray *slots, JsonNode *obj, const char *prefix)
 {
-    JsonNode *n = yf_data_lookup(B->data, s->name);
-    if (!n || JSON_NODE_HOLDS_NULL(n)) {
-        if (s->fallback)
-            return g_strdup(s->fallback);
-        if (B->flags & YF_BIND_DRAFT)
-            return g_strdup("X");
-        if (!s->required)
-            return g_strdup("");
-        data_error(B, s, use, "缺少必填值");
-        return NULL;
+    for (guint i = 0; i < slots->len; i++) {
+        const yf_slot *s = g_ptr_array_index(slots, i);
+        char *jpath = g_strconcat(prefix, ".", s->name, NULL);
+        check_value(B, s, obj ? member(obj, s->name) : NULL, jpath);
+        g_free(jpath);
     }
-    if (JSON_NODE_HOLDS_OBJECT(n) || JSON_NODE_HOLDS_ARRAY(n)) {
-        data_error(B, s, use, "应为%s，却是%s", s->type == YF_SLOT_TEXT ? "文字" : "单个值",
-                   JSON_NODE_HOLDS_OBJECT(n) ? "对象 {…}" : "列表 […]");
-        return NULL;
+}
+
+/* Whether a data member at `path` (dotted, relative to `slots`) is declared. */
+static gboolean declared(GPtrArray *slots, const char *path)
+{
+    for (guint i = 0; slots && i < slots->len; i++) {
+        const yf_slot *s = g_ptr_array_index(slots, i);
+        size_t n = strlen(s->name);
+        if (strcmp(s->name, path) == 0)
+            return TRUE;
+        if (strncmp(s->name, path, n) == 0 && path[n] == '.')
+            return s->type == YF_SLOT_OBJECT && declared(s->fields, path + n + 1);
     }
-    if (json_node_get_value_type(n) == G_TYPE_BOOLEAN) {
-        data_error(B, s, use, "应为%s，却是 true/false",
-                   s->type == YF_SLOT_TEXT ? "文字" : "数字");
-        return NULL;
+    return FALSE;
+}
+
+/* Data members no slot reads are usually a typo in a key: warn, naming them. */
+static void warn_unused(binder *B)
+{
+    GPtrArray *leaves = yf_data_leaf_paths(B->data);
+    for (guint i = 0; i < leaves->len; i++) {
+        const char *path = g_ptr_array_index(leaves, i);
+        if (!declared(B->t->slots, path))
+            yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "$.%s: 模板中没有这个槽位，数据未被使用",
+                       path);
     }
-    char *text = g_strstrip(scalar_text(n));
-    gboolean is_string = json_node_get_value_type(n) == G_TYPE_STRING;
-    switch (s->type) {
-    case YF_SLOT_TEXT:
-        if (!is_string) /* a number given for text is printed as written */
-            return text;
-        if (!*text && s->required && !(B->flags & YF_BIND_DRAFT)) {
-            data_error(B, s, use, "缺少必填值（空字符串）");
-            g_free(text);
-            return NULL;
+    g_ptr_array_free(leaves, TRUE);
+}
+
+/* ---- pass 2: evaluation -------------------------------------------------------------------------- */
+
+/* What a path names at run time: its declaration and its data (NULL when absent). */
+typedef struct {
+    const yf_slot *decl;
+    JsonNode *node;
+    const frame *loop;   /* for loop.* */
+} found;
+
+static found lookup(const binder *B, const frame *f, const char *path)
+{
+    found r = { NULL, NULL, NULL };
+    const char *dot = strchr(path, '.');
+    size_t head = dot ? (size_t)(dot - path) : strlen(path);
+    if (head == 4 && strncmp(path, "loop", 4) == 0) {
+        r.decl = f && dot ? yf_loop_slot(dot + 1) : NULL;
+        r.loop = f;
+        return r;
+    }
+    for (; f; f = f->up) {
+        if (strlen(f->var) != head || strncmp(f->var, path, head) != 0)
+            continue;
+        if (!dot) {
+            r.decl = f->list->element ? f->list->element : f->list;
+            r.node = f->item;
+        } else {
+            r.decl = f->list->fields ? yf_slot_find(f->list->fields, dot + 1) : NULL;
+            r.node = f->item ? member(f->item, dot + 1) : NULL;
         }
-        if (!*text && (B->flags & YF_BIND_DRAFT)) {
-            g_free(text);
-            return g_strdup("X");
-        }
-        return text;
-    case YF_SLOT_INTEGER:
-    case YF_SLOT_NUMBER: {
-        char *end = NULL;
-        double x = g_ascii_strtod(text, &end);
-        if (!*text || *end != '\0' || !isfinite(x)) {
-            data_error(B, s, use, "应为数字，却是“%s”", text);
-            g_free(text);
-            return NULL;
-        }
-        if (s->type == YF_SLOT_INTEGER && (x != floor(x) || fabs(x) > 9.007199254740992e15)) {
-            data_error(B, s, use, "应为整数，却是 %s", text);
-            g_free(text);
-            return NULL;
-        }
-        g_free(text);
-        return yf_format_number(x);
+        return r;
     }
-    case YF_SLOT_DATE: {
-        int y, m, d;
-        if (!is_string || !yf_parse_date(text, &y, &m, &d)) {
-            data_error(B, s, use, "应为日期（如 2026-01-05），却是“%s”", text);
-            g_free(text);
-            return NULL;
-        }
-        g_free(text);
-        return yf_format_date(y, m, d);
+    r.decl = yf_slot_find(B->t->slots, path);
+    r.node = B->data ? yf_data_lookup(B->data, path) : NULL;
+    return r;
+}
+
+/* The text a <v> prints. */
+static char *value_text(const binder *B, const frame *f, const char *path, const char *format)
+{
+    found r = lookup(B, f, path);
+    yf_scalar v = { .type = r.decl ? r.decl->type : YF_SLOT_TEXT };
+    if (r.loop) {
+        const char *m = path + strlen("loop.");
+        v.num = strcmp(m, "index") == 0 ? r.loop->index + 1 : r.loop->count;
+        v.truth = strcmp(m, "first") == 0 ? r.loop->index == 0 : r.loop->index == r.loop->count - 1;
+        return yf_format_apply(format, &v);
     }
+    JsonNode *n = r.node;
+    if ((!n || JSON_NODE_HOLDS_NULL(n)) && r.decl && r.decl->fallback) {
+        n = json_node_init_string(json_node_alloc(), r.decl->fallback);
+        char *keep = NULL, *problem = NULL, *out = NULL;
+        if (scalar_of(v.type, n, &v, &keep, &problem))
+            out = yf_format_apply(format, &v);
+        else
+            out = g_strdup(r.decl->fallback);
+        g_free(keep);
+        g_free(problem);
+        json_node_unref(n);
+        return out;
     }
-    g_free(text);
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return g_strdup(draft(B) ? "X" : "");
+    char *keep = NULL, *problem = NULL;
+    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? yf_format_apply(format, &v) : g_strdup("");
+    if (draft(B) && v.type == YF_SLOT_TEXT && !*out) {
+        g_free(out);
+        out = g_strdup("X");
+    }
+    g_free(keep);
+    g_free(problem);
+    return out;
+}
+
+static void cond_lookup(void *user, const char *path, yf_value *out)
+{
+    void **ctx = user;
+    const binder *B = ctx[0];
+    const frame *f = ctx[1];
+    found r = lookup(B, f, path);
+    *out = (yf_value){ YF_V_MISSING, NULL, 0, FALSE, 0 };
+    if (r.loop) {
+        const char *m = path + strlen("loop.");
+        gboolean is_bool = strcmp(m, "first") == 0 || strcmp(m, "last") == 0;
+        out->kind = is_bool ? YF_V_BOOL : YF_V_NUMBER;
+        out->num = strcmp(m, "index") == 0 ? r.loop->index + 1 : r.loop->count;
+        out->truth = strcmp(m, "first") == 0 ? r.loop->index == 0 : r.loop->index == r.loop->count - 1;
+        return;
+    }
+    JsonNode *n = r.node;
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return;
+    if (JSON_NODE_HOLDS_ARRAY(n)) {
+        out->kind = YF_V_LIST;
+        out->count = (int)json_array_get_length(json_node_get_array(n));
+    } else if (JSON_NODE_HOLDS_OBJECT(n)) {
+        out->kind = YF_V_OBJECT;
+    } else if (json_node_get_value_type(n) == G_TYPE_BOOLEAN) {
+        out->kind = YF_V_BOOL;
+        out->truth = json_node_get_boolean(n);
+    } else if (json_node_get_value_type(n) == G_TYPE_STRING) {
+        out->kind = YF_V_TEXT;
+        out->text = json_node_get_string(n);
+    } else {
+        out->kind = YF_V_NUMBER;
+        out->num = json_node_get_double(n);
+    }
+}
+
+/* The branch of an <if> chain that applies, or NULL. */
+static const yf_node *choose(const binder *B, const frame *f, const yf_node *n)
+{
+    const void *ctx[2] = { B, f };
+    for (const yf_node *b = n; b; b = b->next_branch)
+        if (!b->test || yf_expr_eval(b->test, cond_lookup, (void *)ctx))
+            return b;
     return NULL;
+}
+
+/* The items of a <for>, in the order to print them. Returns the count; *items and *order are
+ * allocated (free both). In a draft without data there is one empty item. */
+static int loop_items(const binder *B, const frame *f, const yf_node *n, JsonNode ***items,
+                      int **order)
+{
+    found r = lookup(B, f, n->path);
+    int count = 0;
+    if (r.node && JSON_NODE_HOLDS_ARRAY(r.node)) {
+        JsonArray *a = json_node_get_array(r.node);
+        count = (int)json_array_get_length(a);
+        *items = g_new0(JsonNode *, MAX(count, 1));
+        for (int i = 0; i < count; i++)
+            (*items)[i] = json_array_get_element(a, (guint)i);
+    } else {
+        count = draft(B) ? 1 : 0;
+        *items = g_new0(JsonNode *, 1);
+    }
+    *order = g_new(int, MAX(count, 1));
+    for (int i = 0; i < count; i++)
+        (*order)[i] = i;
+    if (n->sort && count > 1) {
+        /* 按姓氏笔画 (stroke) or pinyin: ICU collation on the item, or on its `by` field. */
+        char **keys = g_new0(char *, count + 1);
+        for (int i = 0; i < count; i++) {
+            JsonNode *k = n->by ? member((*items)[i], n->by) : (*items)[i];
+            keys[i] = k && JSON_NODE_HOLDS_VALUE(k) && json_node_get_value_type(k) == G_TYPE_STRING
+                          ? g_strdup(json_node_get_string(k)) : g_strdup("");
+        }
+        yf_collate_order(n->sort, keys, count, *order);
+        g_strfreev(keys);
+    }
+    return count;
+}
+
+/* ---- inline text ------------------------------------------------------------------------------ */
+
+#define BR_MARK 0x2028 /* stands for <br/> until normalization turns it into '\n' */
+
+static const yf_style *style_named(const binder *B, const char *name)
+{
+    return g_hash_table_lookup(B->t->styles, name);
+}
+
+static void eval_inline(binder *B, const frame *f, GPtrArray *nodes, GString *out, GArray *spans);
+
+static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GString *out,
+                             GArray *spans)
+{
+    switch (n->kind) {
+    case YF_N_TEXT:
+        g_string_append(out, n->text);
+        break;
+    case YF_N_BREAK:
+        g_string_append_unichar(out, BR_MARK);
+        break;
+    case YF_N_VALUE: {
+        char *v = value_text(B, f, n->path, n->format);
+        g_string_append(out, v);
+        g_free(v);
+        break;
+    }
+    case YF_N_SPAN: {
+        const yf_style *st = style_named(B, n->style);
+        int start = (int)out->len;
+        eval_inline(B, f, n->children, out, spans);
+        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold };
+        if (sp.end > sp.start)
+            g_array_append_val(spans, sp);
+        break;
+    }
+    case YF_N_IF: {
+        const yf_node *b = choose(B, f, n);
+        if (b)
+            eval_inline(B, f, b->children, out, spans);
+        break;
+    }
+    case YF_N_FOR: {
+        JsonNode **items;
+        int *order;
+        int count = loop_items(B, f, n, &items, &order);
+        found r = lookup(B, f, n->path);
+        for (int i = 0; i < count; i++) {
+            if (i > 0 && i == count - 1 && n->last_sep)
+                g_string_append(out, n->last_sep);
+            else if (i > 0 && n->sep)
+                g_string_append(out, n->sep);
+            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
+            eval_inline(B, &inner, n->children, out, spans);
+        }
+        g_free(items);
+        g_free(order);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void eval_inline(binder *B, const frame *f, GPtrArray *nodes, GString *out, GArray *spans)
+{
+    for (guint i = 0; i < nodes->len; i++)
+        eval_inline_node(B, f, g_ptr_array_index(nodes, i), out, spans);
 }
 
 /* ---- text normalization ---------------------------------------------------------------------- */
@@ -164,48 +459,56 @@ static gboolean is_wide(gunichar c)
            c == 0x00B7;
 }
 
+static gboolean is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v';
+}
+
 /* Template text is written in an editor: line breaks and indentation are not content. A run of
  * ASCII white space is dropped when it holds a line break or touches a wide (CJK) character —
- * the composer puts its own quarter-em between Han and Latin — and becomes one space otherwise. '\n' from <br/> is kept, with the white space
- * around it dropped. U+3000 (ideographic space) is content and kept. */
-static char *normalize(const char *s)
+ * the composer puts its own quarter-em between Han and Latin — and becomes one space otherwise.
+ * The BR_MARK of <br/> becomes '\n', with the white space around it dropped. U+3000 (ideographic
+ * space) is content and kept. `map[i]` receives the new offset of old byte offset i. */
+static char *normalize(const char *s, int *map)
 {
     GString *out = g_string_new(NULL);
     const char *p = s;
     while (*p) {
-        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\v') {
+        map[p - s] = (int)out->len;
+        if (is_ascii_space(*p)) {
             gboolean newline = FALSE;
             const char *q = p;
-            while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n' || *q == '\v') {
+            while (is_ascii_space(*q)) {
                 newline |= *q == '\n' || *q == '\r';
+                map[q - s] = (int)out->len;
                 q++;
             }
             gunichar before = out->len ? g_utf8_get_char(g_utf8_prev_char(out->str + out->len)) : 0;
             gunichar after = *q ? g_utf8_get_char(q) : 0;
-            gboolean edge = !before || !after || before == 0x2028 || after == 0x2028;
+            gboolean edge = !before || !after || before == '\n' || after == BR_MARK;
             if (!newline && !edge && !is_wide(before) && !is_wide(after))
                 g_string_append_c(out, ' ');
             p = q;
             continue;
         }
-        g_string_append_c(out, *p);
-        p++;
-    }
-    /* U+2028 marks a <br/> while normalizing; it becomes '\n' now. */
-    char *res = g_string_free(out, FALSE);
-    GString *fin = g_string_new(NULL);
-    for (const char *r = res; *r; r = g_utf8_next_char(r)) {
-        gunichar c = g_utf8_get_char(r);
-        if (c == 0x2028)
-            g_string_append_c(fin, '\n');
+        gunichar c = g_utf8_get_char(p);
+        const char *next = g_utf8_next_char(p);
+        for (const char *k = p; k < next; k++)
+            map[k - s] = (int)out->len;
+        if (c == BR_MARK)
+            g_string_append_c(out, '\n');
         else
-            g_string_append_unichar(fin, c);
+            g_string_append_len(out, p, next - p);
+        p = next;
     }
-    g_free(res);
-    return g_string_free(fin, FALSE);
+    map[p - s] = (int)out->len;
+    /* No trailing white space before the end of the block. */
+    while (out->len && out->str[out->len - 1] == ' ')
+        g_string_truncate(out, out->len - 1);
+    return g_string_free(out, FALSE);
 }
 
-/* ---- blocks ---------------------------------------------------------------------------------- */
+/* ---- blocks ------------------------------------------------------------------------------------- */
 
 static void block_clear(gpointer p)
 {
@@ -216,77 +519,138 @@ static void block_clear(gpointer p)
         g_array_free(b->spans, TRUE);
 }
 
-static char *heading_number(yf_block_kind kind, int n)
+/* The automatic number of a heading (GB/T 9704 §7.3.3): 一、（一）1.（1）. */
+static char *heading_number(binder *B, yf_block_kind kind)
 {
+    int level = kind - YF_BLK_H1;
+    B->heading[level]++;
+    for (int l = level + 1; l < 4; l++)
+        B->heading[l] = 0;
+    int n = B->heading[level];
+    if (level >= 2)
+        return g_strdup_printf(level == 2 ? "%d." : "（%d）", n);
     char *num = yf_format_chinese_numeral(n);
-    char *s = kind == YF_BLK_H1 ? g_strconcat(num, "、", NULL) : g_strconcat("（", num, "）", NULL);
+    char *s = level == 0 ? g_strconcat(num, "、", NULL) : g_strconcat("（", num, "）", NULL);
     g_free(num);
     return s;
 }
 
-/* Data members no slot reads are usually a typo in a key: warn, naming them. */
-static void warn_unused(binder *B)
+static void emit_block(binder *B, yf_block_kind kind, const char *style, gboolean numbered,
+                       const char *raw, GArray *spans)
 {
-    GPtrArray *leaves = yf_data_leaf_paths(B->data);
-    for (guint i = 0; i < leaves->len; i++) {
-        const char *path = g_ptr_array_index(leaves, i);
-        gboolean used = FALSE;
-        for (guint k = 0; k < B->t->slots->len && !used; k++) {
-            const char *name = g_array_index(B->t->slots, yf_slot, k).name;
-            used = strcmp(name, path) == 0;
-        }
-        if (!used)
-            yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "$.%s: 模板中没有这个槽位，数据未被使用",
-                       path);
+    int *map = g_new(int, strlen(raw) + 1);
+    char *text = normalize(raw, map);
+    if (!*text) {
+        /* A block that came out empty leaves nothing behind. */
+        g_free(text);
+        g_free(map);
+        return;
     }
-    g_ptr_array_free(leaves, TRUE);
+    yf_block b = { .kind = kind };
+    b.style = *style_named(B, style ? style : yf_style_builtin_name(kind));
+    int shift = 0;
+    if (kind >= YF_BLK_H1 && kind <= YF_BLK_H4) {
+        char *num = numbered ? heading_number(B, kind) : g_strdup("");
+        shift = (int)strlen(num);
+        b.text = g_strconcat(num, text, NULL);
+        b.outline = g_strdup(b.text);
+        g_free(num);
+        g_free(text);
+    } else {
+        b.text = text;
+    }
+    if (spans && spans->len) {
+        b.spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
+        for (guint i = 0; i < spans->len; i++) {
+            yf_span sp = g_array_index(spans, yf_span, i);
+            sp.start = map[sp.start] + shift;
+            sp.end = map[sp.end] + shift;
+            if (sp.end > sp.start)
+                g_array_append_val(b.spans, sp);
+        }
+    }
+    g_free(map);
+    if (kind == YF_BLK_TITLE && !B->doc->title)
+        B->doc->title = g_strdelimit(g_strdup(b.text), "\n", ' ');
+    g_array_append_val(B->doc->blocks, b);
+}
+
+static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
+
+static void eval_block_node(binder *B, const frame *f, const yf_node *n)
+{
+    switch (n->kind) {
+    case YF_N_BLOCK: {
+        GString *raw = g_string_new(NULL);
+        GArray *spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
+        eval_inline(B, f, n->children, raw, spans);
+        emit_block(B, n->block, n->style, n->numbered, raw->str, spans);
+        g_array_free(spans, TRUE);
+        g_string_free(raw, TRUE);
+        break;
+    }
+    case YF_N_PARAS: {
+        found r = lookup(B, f, n->path);
+        if (r.node && JSON_NODE_HOLDS_ARRAY(r.node)) {
+            JsonArray *a = json_node_get_array(r.node);
+            for (guint i = 0; i < json_array_get_length(a); i++) {
+                JsonNode *p = json_array_get_element(a, i);
+                if (JSON_NODE_HOLDS_VALUE(p) && json_node_get_value_type(p) == G_TYPE_STRING)
+                    emit_block(B, YF_BLK_PARA, n->style, FALSE, json_node_get_string(p), NULL);
+            }
+        } else if (draft(B)) {
+            emit_block(B, YF_BLK_PARA, n->style, FALSE, "X", NULL);
+        }
+        break;
+    }
+    case YF_N_IF: {
+        const yf_node *b = choose(B, f, n);
+        if (b)
+            eval_blocks(B, f, b->children);
+        break;
+    }
+    case YF_N_FOR: {
+        JsonNode **items;
+        int *order;
+        int count = loop_items(B, f, n, &items, &order);
+        found r = lookup(B, f, n->path);
+        for (int i = 0; i < count; i++) {
+            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
+            eval_blocks(B, &inner, n->children);
+        }
+        g_free(items);
+        g_free(order);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes)
+{
+    for (guint i = 0; i < nodes->len; i++)
+        eval_block_node(B, f, g_ptr_array_index(nodes, i));
 }
 
 yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int flags,
                               yf_diags *diags)
 {
-    binder B = { t, data, flags, diags, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+    binder B = { .t = t, .data = data, .flags = flags, .diags = diags };
     size_t errors_before = yf_diags_errors(diags);
 
+    check_slots(&B, t->slots, data ? yf_data_root(data) : NULL, "$");
+    if (data)
+        warn_unused(&B);
+    if (yf_diags_errors(diags) > errors_before)
+        return NULL;
+
     yf_document *doc = g_new0(yf_document, 1);
+    B.doc = doc;
     doc->page = t->page;
     doc->blocks = g_array_new(FALSE, TRUE, sizeof(yf_block));
     g_array_set_clear_func(doc->blocks, block_clear);
-
-    int h1 = 0, h2 = 0;
-    for (guint i = 0; i < t->blocks->len; i++) {
-        const yf_tblock *tb = &g_array_index(t->blocks, yf_tblock, i);
-        GString *raw = g_string_new(NULL);
-        for (guint k = 0; k < tb->inlines->len; k++) {
-            const yf_inline *in = &g_array_index(tb->inlines, yf_inline, k);
-            if (in->kind == YF_INL_TEXT) {
-                g_string_append(raw, in->text);
-            } else if (in->kind == YF_INL_BREAK) {
-                g_string_append_unichar(raw, 0x2028);
-            } else {
-                char *v = slot_value(&B, &g_array_index(t->slots, yf_slot, in->slot), in);
-                if (v)
-                    g_string_append(raw, v);
-                g_free(v);
-            }
-        }
-        yf_block b = { .kind = tb->kind, .style = *yf_default_style(tb->kind, &t->page) };
-        char *body = normalize(raw->str);
-        g_string_free(raw, TRUE);
-        if (tb->kind == YF_BLK_H1 || tb->kind == YF_BLK_H2) {
-            int n = tb->kind == YF_BLK_H1 ? (h2 = 0, ++h1) : ++h2;
-            char *num = tb->numbered ? heading_number(tb->kind, n) : g_strdup("");
-            b.text = g_strconcat(num, body, NULL);
-            b.outline = g_strdup(b.text);
-            g_free(num);
-            g_free(body);
-        } else {
-            b.text = body;
-        }
-        if (tb->kind == YF_BLK_TITLE && !doc->title)
-            doc->title = g_strdelimit(g_strdup(b.text), "\n", ' ');
-        g_array_append_val(doc->blocks, b);
-    }
+    eval_blocks(&B, NULL, t->body);
 
     /* One blank line between the title group (title, subtitle) and what follows. */
     for (guint i = 0; i + 1 < doc->blocks->len; i++) {
@@ -294,19 +658,11 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
         yf_block_kind next = g_array_index(doc->blocks, yf_block, i + 1).kind;
         if ((b->kind == YF_BLK_TITLE || b->kind == YF_BLK_SUBTITLE) && next != YF_BLK_TITLE &&
             next != YF_BLK_SUBTITLE)
-            b->style.space_after = 1;
+            b->style.space_after = MAX(b->style.space_after, 1);
     }
-
-    if (data)
-        warn_unused(&B);
-    g_hash_table_destroy(B.reported);
     doc->author = g_strdup(t->author ? t->author : "");
     if (!doc->title)
         doc->title = g_strdup(t->name);
-    if (yf_diags_errors(diags) > errors_before) {
-        yf_document_free(doc);
-        return NULL;
-    }
     return doc;
 }
 

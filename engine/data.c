@@ -157,92 +157,203 @@ GPtrArray *yf_data_leaf_paths(const yf_data *d)
     return out;
 }
 
+JsonNode *yf_data_root(const yf_data *d) { return d->root; }
+
 /* ---- the skeleton ---------------------------------------------------------------------------- */
 
-typedef struct skel {
-    char *key;
-    const yf_slot *slot;     /* a leaf */
-    GPtrArray *children;     /* of struct skel*, in declaration order */
-} skel;
-
-static skel *skel_child(skel *parent, const char *key)
+/* The example of a scalar slot as JSON text: numbers and booleans bare, the rest quoted. */
+static void example_value(GString *out, yf_slot_type type, const char *example)
 {
-    for (guint i = 0; i < parent->children->len; i++) {
-        skel *c = g_ptr_array_index(parent->children, i);
-        if (strcmp(c->key, key) == 0)
-            return c;
+    gboolean bare = FALSE;
+    if (type == YF_SLOT_INTEGER || type == YF_SLOT_NUMBER || type == YF_SLOT_MONEY) {
+        char *end = NULL;
+        g_ascii_strtod(example, &end);
+        bare = *example && end && *end == '\0';
+    } else if (type == YF_SLOT_BOOLEAN) {
+        bare = strcmp(example, "true") == 0 || strcmp(example, "false") == 0;
     }
-    skel *c = g_new0(skel, 1);
-    c->key = g_strdup(key);
-    c->children = g_ptr_array_new();
-    g_ptr_array_add(parent->children, c);
-    return c;
-}
-
-static void skel_free(skel *s)
-{
-    for (guint i = 0; i < s->children->len; i++)
-        skel_free(g_ptr_array_index(s->children, i));
-    g_ptr_array_free(s->children, TRUE);
-    g_free(s->key);
-    g_free(s);
-}
-
-static void json_string(GString *out, const char *s)
-{
-    JsonNode *n = json_node_init_string(json_node_alloc(), s);
+    if (bare) {
+        g_string_append(out, example);
+        return;
+    }
+    JsonNode *n = json_node_init_string(json_node_alloc(), example);
     char *text = json_to_string(n, FALSE);
     g_string_append(out, text);
     g_free(text);
     json_node_unref(n);
 }
 
-static void skel_write(const skel *s, GString *out, int indent)
+static void skeleton_object(GString *out, GPtrArray *slots, int indent);
+
+static void skeleton_value(GString *out, const yf_slot *s, int indent)
 {
-    if (s->slot && s->children->len == 0) {
-        const yf_slot *sl = s->slot;
-        /* Numbers stay numbers; everything else, dates included, is a string. */
-        gboolean numeric = sl->type == YF_SLOT_INTEGER || sl->type == YF_SLOT_NUMBER;
-        char *end = NULL;
-        if (numeric && *sl->example) {
-            g_ascii_strtod(sl->example, &end);
-            numeric = end && *end == '\0';
+    const char *ex = s->example ? s->example : s->fallback ? s->fallback : "";
+    switch (s->type) {
+    case YF_SLOT_OBJECT:
+        skeleton_object(out, s->fields, indent);
+        break;
+    case YF_SLOT_LIST:
+        if (s->fields) {
+            g_string_append_printf(out, "[\n%*s", indent + 2, "");
+            skeleton_object(out, s->fields, indent + 2);
+            g_string_append_printf(out, "\n%*s]", indent, "");
+            break;
         }
-        if (numeric)
-            g_string_append(out, sl->example);
-        else
-            json_string(out, sl->example);
+        /* A simple list's example is its items joined with 、 */
+        g_string_append_c(out, '[');
+        if (*ex) {
+            char **items = g_strsplit(ex, "、", -1);
+            for (int i = 0; items[i]; i++) {
+                if (i)
+                    g_string_append(out, ", ");
+                example_value(out, s->item, items[i]);
+            }
+            g_strfreev(items);
+        }
+        g_string_append_c(out, ']');
+        break;
+    case YF_SLOT_PARAGRAPHS:
+        g_string_append_c(out, '[');
+        if (*ex)
+            example_value(out, YF_SLOT_TEXT, ex);
+        g_string_append_c(out, ']');
+        break;
+    default:
+        example_value(out, s->type, ex);
+    }
+}
+
+/* Dotted names nest: "市总.届次" and "市总.全委会次数" share one "市总" object. */
+typedef struct tree {
+    char *key;
+    const yf_slot *slot;
+    GPtrArray *children; /* of struct tree*, declaration order */
+} tree;
+
+static tree *tree_child(tree *parent, const char *key)
+{
+    for (guint i = 0; i < parent->children->len; i++) {
+        tree *c = g_ptr_array_index(parent->children, i);
+        if (strcmp(c->key, key) == 0)
+            return c;
+    }
+    tree *c = g_new0(tree, 1);
+    c->key = g_strdup(key);
+    c->children = g_ptr_array_new();
+    g_ptr_array_add(parent->children, c);
+    return c;
+}
+
+static void tree_free(tree *t)
+{
+    for (guint i = 0; i < t->children->len; i++)
+        tree_free(g_ptr_array_index(t->children, i));
+    g_ptr_array_free(t->children, TRUE);
+    g_free(t->key);
+    g_free(t);
+}
+
+static void tree_write(GString *out, const tree *t, int indent)
+{
+    if (t->slot) {
+        skeleton_value(out, t->slot, indent);
         return;
     }
     g_string_append(out, "{\n");
-    for (guint i = 0; i < s->children->len; i++) {
-        const skel *c = g_ptr_array_index(s->children, i);
+    for (guint i = 0; i < t->children->len; i++) {
+        const tree *c = g_ptr_array_index(t->children, i);
         g_string_append_printf(out, "%*s", indent + 2, "");
-        json_string(out, c->key);
+        example_value(out, YF_SLOT_TEXT, c->key);
         g_string_append(out, ": ");
-        skel_write(c, out, indent + 2);
-        g_string_append(out, i + 1 < s->children->len ? ",\n" : "\n");
+        tree_write(out, c, indent + 2);
+        g_string_append(out, i + 1 < t->children->len ? ",\n" : "\n");
     }
     g_string_append_printf(out, "%*s}", indent, "");
 }
 
-char *yf_template_skeleton_json(const yf_template *t)
+static void skeleton_object(GString *out, GPtrArray *slots, int indent)
 {
-    skel *root = g_new0(skel, 1);
+    tree *root = g_new0(tree, 1);
     root->key = g_strdup("");
     root->children = g_ptr_array_new();
-    for (guint i = 0; i < t->slots->len; i++) {
-        const yf_slot *sl = &g_array_index(t->slots, yf_slot, i);
-        char **keys = g_strsplit(sl->name, ".", -1);
-        skel *n = root;
+    for (guint i = 0; slots && i < slots->len; i++) {
+        const yf_slot *s = g_ptr_array_index(slots, i);
+        char **keys = g_strsplit(s->name, ".", -1);
+        tree *n = root;
         for (int k = 0; keys[k]; k++)
-            n = skel_child(n, keys[k]);
-        n->slot = sl;
+            n = tree_child(n, keys[k]);
+        n->slot = s;
         g_strfreev(keys);
     }
+    tree_write(out, root, indent);
+    tree_free(root);
+}
+
+char *yf_template_skeleton_json(const yf_template *t)
+{
     GString *out = g_string_new(NULL);
-    skel_write(root, out, 0);
+    skeleton_object(out, t->slots, 0);
     g_string_append_c(out, '\n');
-    skel_free(root);
     return g_string_free(out, FALSE);
+}
+
+/* ---- declarations ------------------------------------------------------------------------------ */
+
+static void add_string(JsonBuilder *b, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, value);
+}
+
+static void declarations(JsonBuilder *b, GPtrArray *slots)
+{
+    json_builder_begin_array(b);
+    for (guint i = 0; slots && i < slots->len; i++) {
+        const yf_slot *s = g_ptr_array_index(slots, i);
+        json_builder_begin_object(b);
+        add_string(b, "name", s->name);
+        add_string(b, "type", yf_slot_type_name(s->type));
+        if (s->type == YF_SLOT_LIST && !s->fields)
+            add_string(b, "item", yf_slot_type_name(s->item));
+        add_string(b, "label", s->label);
+        add_string(b, "help", s->help);
+        add_string(b, "example", s->example);
+        add_string(b, "default", s->fallback);
+        json_builder_set_member_name(b, "required");
+        json_builder_add_boolean_value(b, s->required);
+        char *where = g_strdup_printf("%s:%d:%d", s->file, s->line, s->col);
+        add_string(b, "declared", where);
+        g_free(where);
+        if (s->fields) {
+            json_builder_set_member_name(b, "fields");
+            declarations(b, s->fields);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+char *yf_template_declarations_json(const yf_template *t)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_string(b, "name", t->name);
+    add_string(b, "description", t->description);
+    json_builder_set_member_name(b, "slots");
+    declarations(b, t->slots);
+    json_builder_end_object(b);
+    JsonGenerator *g = json_generator_new();
+    JsonNode *root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    json_generator_set_pretty(g, TRUE);
+    json_generator_set_indent(g, 2);
+    char *text = json_generator_to_data(g, NULL);
+    json_node_unref(root);
+    g_object_unref(g);
+    g_object_unref(b);
+    char *out = g_strconcat(text, "\n", NULL);
+    g_free(text);
+    return out;
 }

@@ -1,16 +1,38 @@
-/* Formatters shared by the bind stage (format.c). Private to the engine. */
+/* Formatters and collation shared by the bind stage (format.c). Private to the engine. */
 #ifndef YINFA_FORMAT_H
 #define YINFA_FORMAT_H
 
-#include <glib.h>
+#include "internal.h"
+
+/* A scalar value ready for formatting. */
+typedef struct {
+    yf_slot_type type;    /* TEXT, INTEGER, NUMBER, MONEY, DATE or BOOLEAN */
+    const char *text;     /* TEXT: the text */
+    double num;           /* INTEGER, NUMBER, MONEY */
+    gint64 cents;         /* MONEY: the exact amount in fen (分) */
+    int y, m, d;          /* DATE */
+    gboolean truth;       /* BOOLEAN */
+} yf_scalar;
+
+/* Whether formatter `name` applies to values of `type`; if not, *why says what it takes. */
+gboolean yf_format_applies(const char *name, yf_slot_type type, char **why);
+/* The text of `v` formatted by `name` (NULL: the type's default). Caller frees. */
+char *yf_format_apply(const char *name, const yf_scalar *v);
+/* The formatter names, for messages: "chinese、year-digits、…". Lent. */
+const char *yf_format_names(void);
 
 /* 1 -> "一", 11 -> "十一", 105 -> "一百零五". Caller frees. */
-char *yf_format_chinese_numeral(long n);
+char *yf_format_chinese_numeral(double n);
 /* The shortest text that reads back as x: 1280.5, 320. Caller frees. */
 char *yf_format_number(double x);
 /* "2026-01-05" or "2026年1月5日"; FALSE unless a real calendar date. */
 gboolean yf_parse_date(const char *s, int *y, int *m, int *d);
-/* 2026年1月5日. Caller frees. */
-char *yf_format_date(int y, int m, int d);
+/* Exact decimal money: "12000", "0.5", "100000000.07" -> fen; FALSE if not a number or finer
+ * than a fen. */
+gboolean yf_parse_money(const char *s, gint64 *cents);
+
+/* Sorts `keys[order[i]]` by ICU collation: "stroke" (zh@collation=stroke, 按姓氏笔画) or
+ * "pinyin". `order` is filled with the permutation. Returns FALSE if ICU cannot. */
+gboolean yf_collate_order(const char *how, char **keys, int n, int *order);
 
 #endif

@@ -89,45 +89,83 @@ static inline double yf_page_pitch(const yf_page *p) { return p->text_height / p
 
 /* ---- template model (template.c) ---------------------------------------------------------- */
 
-typedef enum { YF_SLOT_TEXT, YF_SLOT_INTEGER, YF_SLOT_NUMBER, YF_SLOT_DATE } yf_slot_type;
+typedef enum {
+    YF_SLOT_TEXT, YF_SLOT_INTEGER, YF_SLOT_NUMBER, YF_SLOT_MONEY, YF_SLOT_DATE, YF_SLOT_BOOLEAN,
+    YF_SLOT_LIST, YF_SLOT_OBJECT, YF_SLOT_PARAGRAPHS
+} yf_slot_type;
 
-typedef struct {
-    char *name;           /* dotted path into the data: "会议.届次" */
+typedef struct yf_slot {
+    char *name;           /* dotted path into the data ("会议.届次"); relative inside a list/object */
     yf_slot_type type;
+    yf_slot_type item;    /* YF_SLOT_LIST without fields: the type of its items */
     char *label, *help, *example, *fallback; /* fallback: the default value, or NULL */
     gboolean required;
+    const char *file;     /* where it is declared (the template, an include or a base) */
     int line, col;
+    const char *use_file; /* its first use, for data messages */
+    int use_line, use_col;
+    GPtrArray *fields;    /* of yf_slot*: the members of a list's items or of an object */
+    struct yf_slot *element; /* YF_SLOT_LIST without fields: a declaration for one item */
 } yf_slot;
-
-typedef enum { YF_INL_TEXT, YF_INL_SLOT, YF_INL_BREAK } yf_inline_kind;
-
-typedef struct {
-    yf_inline_kind kind;
-    char *text;           /* YF_INL_TEXT */
-    int slot;             /* YF_INL_SLOT: index into the template's slots */
-    int line, col;
-} yf_inline;
 
 typedef enum {
     YF_BLK_TITLE, YF_BLK_SUBTITLE, YF_BLK_SALUTATION, YF_BLK_PARA, YF_BLK_H1, YF_BLK_H2,
+    YF_BLK_H3, YF_BLK_H4,
     YF_BLK_COUNT
 } yf_block_kind;
 
-typedef struct {
-    yf_block_kind kind;
-    GArray *inlines;      /* of yf_inline */
-    gboolean numbered;    /* headings: prefix the automatic number 一、 /（一） */
+typedef struct yf_expr yf_expr; /* a condition (expr.c) */
+
+typedef enum {
+    YF_N_BLOCK,   /* title, subtitle, salutation, p, h1–h4: children are inline nodes */
+    YF_N_TEXT,    /* text */
+    YF_N_VALUE,   /* <v name= format=>: a slot's value */
+    YF_N_BREAK,   /* <br/> */
+    YF_N_SPAN,    /* <span style=>: inline text in another style */
+    YF_N_FOR,     /* <for each= as= sort= by= sep= last-sep=>: repetition */
+    YF_N_IF,      /* <if test=> … <elif test=/> … <else/> …: children, then the other branches */
+    YF_N_PARAS    /* <paragraphs name=/>: one <p> per item of a paragraphs slot */
+} yf_node_kind;
+
+typedef struct yf_node {
+    yf_node_kind kind;
+    const char *file;
     int line, col;
-} yf_tblock;
+    yf_block_kind block;  /* YF_N_BLOCK */
+    char *style;          /* YF_N_BLOCK, YF_N_SPAN, YF_N_PARAS: a style name, or NULL */
+    gboolean numbered;    /* headings */
+    char *text;           /* YF_N_TEXT */
+    char *path;           /* YF_N_VALUE, YF_N_FOR (each), YF_N_PARAS */
+    char *format;         /* YF_N_VALUE: a formatter name, or NULL */
+    char *as;             /* YF_N_FOR: the loop variable */
+    char *sort, *by;      /* YF_N_FOR: "stroke" | "pinyin" | NULL, and the item field sorted on */
+    char *sep, *last_sep; /* YF_N_FOR inline: between items, and before the last */
+    yf_expr *test;        /* YF_N_IF */
+    GPtrArray *children;  /* of yf_node* */
+    struct yf_node *next_branch; /* YF_N_IF: the <elif>/<else> that follows, as an YF_N_IF
+                                    (test NULL for <else>) */
+} yf_node;
 
 struct yf_template {
     char *path;
     char *name, *description, *author;
     yf_page page;
-    GArray *slots;        /* of yf_slot */
-    GArray *blocks;       /* of yf_tblock */
+    GPtrArray *slots;     /* of yf_slot*, top level */
+    GPtrArray *body;      /* of yf_node*, block level */
+    GHashTable *styles;   /* name -> yf_style*, the built-in names included */
+    GPtrArray *files;     /* names of every file read (positions point into it) */
+    GHashTable *rejected; /* names of declarations that had errors (while loading) */
 };
 
+/* The template grammar, compiled in from templates/yinfa-template.rng (build/schema.c). */
+extern const char yf_schema_rng[];
+extern const unsigned yf_schema_rng_len;
+
+/* The declaration of loop.index, loop.count, loop.first or loop.last, or NULL. */
+yf_slot *yf_loop_slot(const char *member);
+
+/* The declaration a dotted path names among `slots` (exact match), or NULL. */
+yf_slot *yf_slot_find(GPtrArray *slots, const char *path);
 const char *yf_slot_type_name(yf_slot_type t);
 
 /* ---- data (data.c) ----------------------------------------------------------------------- */
@@ -135,6 +173,7 @@ const char *yf_slot_type_name(yf_slot_type t);
 typedef struct _JsonNode JsonNode;
 /* The node at a dotted path, or NULL; lent. */
 JsonNode *yf_data_lookup(const yf_data *data, const char *dotted);
+JsonNode *yf_data_root(const yf_data *data);
 const char *yf_data_name(const yf_data *data);
 /* Dotted paths of every leaf member in the data, for the unused-key warning. */
 GPtrArray *yf_data_leaf_paths(const yf_data *data);
@@ -155,7 +194,13 @@ struct yf_document {
     GArray *blocks;       /* of yf_block */
 };
 
-const yf_style *yf_default_style(yf_block_kind kind, const yf_page *page);
+/* ---- styles (style.c) ------------------------------------------------------------------- */
+
+yf_style yf_style_builtin(yf_block_kind kind, const yf_page *page);
+const char *yf_style_builtin_name(yf_block_kind kind);   /* "正文", "一级标题" … */
+gboolean yf_parse_size(const char *s, double *pt);       /* "三号", "16pt", "16" */
+gboolean yf_parse_color(const char *s, uint32_t *rgb);   /* "#C00000", "red", "红" */
+gboolean yf_parse_align(const char *s, yf_align *a);     /* justify, left, center, right */
 
 /* ---- context (context.c) ----------------------------------------------------------------- */
 

@@ -1,27 +1,40 @@
 /* Template stage: template XML -> template model.
  *
- * In: a template file (the language is described in docs/template-language.md). Out: a
- * yf_template with the page setup, the slot declarations and the body as blocks of inline pieces
- * (text, slot references, line breaks). Every problem found is reported with file:line:column;
- * parsing goes on after an error so one run shows them all.
+ * In: a template file (the language: docs/template-language.md; its grammar:
+ * templates/yinfa-template.rng). Out: a yf_template — page setup, styles, slot declarations and
+ * the body as a tree of nodes (blocks, inline text, values, loops, conditions). A base template
+ * (<template extends=…>) and included parts (<include src=…/>) are read into the same model.
  *
- * Safety: libxml2 is asked for no network access and no external entities or DTDs; a template
- * with a DOCTYPE or an entity reference is refused outright. */
+ * Two passes: the first reads the XML and reports every malformed element or attribute; the
+ * second resolves every name — slots, loop variables, styles, formatters — in its scope. Every
+ * problem is reported with file:line:column; parsing goes on after an error so one run shows
+ * them all.
+ *
+ * Safety: libxml2 is asked for no network access and no external entities or DTDs; a file with a
+ * DOCTYPE is refused outright; includes and bases must lie inside the template's collection
+ * (the folder that holds the template's folder), and nesting is bounded. */
 #include "internal.h"
+#include "expr.h"
+#include "format.h"
 
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
 #include <string.h>
 
 #define YF_TEMPLATE_MAX_BYTES (8 * 1024 * 1024)
+#define YF_INCLUDE_MAX_DEPTH 8
 
-typedef struct {
+typedef struct loader {
     yf_template *t;
     yf_diags *diags;
-    const char *buf;     /* the file's bytes, for columns */
+    const char *path;     /* this file (interned in t->files) */
+    const char *buf;      /* its bytes, for columns */
     size_t len;
-    GHashTable *slot_index; /* name -> index + 1 */
-    GHashTable *slot_used;  /* name -> 1 */
+    const char *root;     /* includes and bases must stay below this folder */
+    int depth;
 } loader;
+
+typedef enum { CTX_BLOCK, CTX_INLINE } context;
 
 /* ---- positions ----------------------------------------------------------------------------- */
 
@@ -39,7 +52,7 @@ static xmlNodePtr prev_in_order(xmlNodePtr n)
 
 /* libxml2 records lines but not columns. The column of an element is found in the source line:
  * the k-th "<name" on that line, k counting the same-named elements before it on the line. */
-static void node_pos(loader *L, xmlNodePtr n, int *line, int *col)
+static void node_pos(const loader *L, xmlNodePtr n, int *line, int *col)
 {
     while (n && n->type != XML_ELEMENT_NODE)
         n = n->parent;
@@ -69,12 +82,15 @@ static void node_pos(loader *L, xmlNodePtr n, int *line, int *col)
     }
 }
 
-#define T_ERR(L, n, ...)                                   \
-    do {                                                   \
-        int l_, c_;                                        \
-        node_pos(L, n, &l_, &c_);                          \
-        yf_error_at((L)->diags, (L)->t->path, l_, c_, __VA_ARGS__); \
+#define T_ERR(L, n, ...)                                             \
+    do {                                                             \
+        int l_, c_;                                                  \
+        node_pos(L, n, &l_, &c_);                                    \
+        yf_error_at((L)->diags, (L)->path, l_, c_, __VA_ARGS__);     \
     } while (0)
+
+/* Errors of the second pass carry the node's stored position. */
+#define N_ERR(d, node, ...) yf_error_at(d, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -99,15 +115,39 @@ static void check_attrs(loader *L, xmlNodePtr n, const char *const *allowed)
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
         gboolean ok = FALSE;
         for (int i = 0; allowed[i]; i++)
-            if (strcmp((const char *)a->name, allowed[i]) == 0)
-                ok = TRUE;
+            ok |= strcmp((const char *)a->name, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv("、", (char **)allowed);
-            T_ERR(L, n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name,
-                  allowed[0] ? list : "无");
+            T_ERR(L, n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name, allowed[0] ? list : "无");
             g_free(list);
         }
     }
+}
+
+static char *required_attr(loader *L, xmlNodePtr n, const char *name)
+{
+    char *v = attr(n, name);
+    if (!v || !*v)
+        T_ERR(L, n, "<%s> 缺少 %s 属性", n->name, name);
+    if (v && !*v) {
+        g_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+static gboolean yes_no(loader *L, xmlNodePtr n, const char *name, gboolean *out)
+{
+    char *v = attr(n, name);
+    if (!v)
+        return FALSE;
+    gboolean ok = strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
+    if (ok)
+        *out = strcmp(v, "yes") == 0;
+    else
+        T_ERR(L, n, "<%s %s=\"%s\">：应为 yes 或 no", n->name, name, v);
+    g_free(v);
+    return ok;
 }
 
 static char *text_content(xmlNodePtr n)
@@ -139,12 +179,120 @@ static void check_element_only(loader *L, xmlNodePtr parent)
     }
 }
 
-/* ---- <page> ---------------------------------------------------------------------------------- */
+static void parse_int_attr(loader *L, xmlNodePtr n, const char *name, int lo, int hi, int *out)
+{
+    char *v = attr(n, name);
+    if (!v)
+        return;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || x < lo || x > hi)
+        T_ERR(L, n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo, hi);
+    else
+        *out = (int)x;
+    g_free(v);
+}
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+static void on_xml_error(void *user, xmlErrorPtr e)
+{
+    loader *L = user;
+    char *msg = g_strchomp(g_strdup(e->message ? e->message : "XML 错误"));
+    yf_error_at(L->diags, L->path, e->line, e->int2, "XML 格式错误：%s", msg);
+    g_free(msg);
+}
+
+static const char *intern_file(yf_template *t, const char *path)
+{
+    for (guint i = 0; i < t->files->len; i++)
+        if (strcmp(g_ptr_array_index(t->files, i), path) == 0)
+            return g_ptr_array_index(t->files, i);
+    char *s = g_strdup(path);
+    g_ptr_array_add(t->files, s);
+    return s;
+}
+
+/* Reads and parses one file into `L` (path, buf) and returns its document, or NULL after
+ * reporting why. The caller frees the document and L->buf. */
+static xmlDocPtr read_xml(loader *L, const char *path)
+{
+    L->path = intern_file(L->t, path);
+    gchar *buf = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+    if (!g_file_get_contents(path, &buf, &len, &err)) {
+        yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", err->message);
+        g_error_free(err);
+        return NULL;
+    }
+    L->buf = buf;
+    L->len = len;
+    if (len > YF_TEMPLATE_MAX_BYTES) {
+        yf_error_at(L->diags, path, 0, 0, "模板过大（%zu 字节，上限 %d）", (size_t)len,
+                    YF_TEMPLATE_MAX_BYTES);
+        return NULL;
+    }
+    if (len == 0) {
+        yf_error_at(L->diags, path, 0, 0, "模板文件为空");
+        return NULL;
+    }
+    const char *doctype = g_strstr_len(buf, (gssize)len, "<!DOCTYPE");
+    if (doctype) {
+        int line = 1, col = 1;
+        for (const char *p = buf; p < doctype; p = g_utf8_next_char(p)) {
+            col++;
+            if (*p == '\n')
+                line++, col = 1;
+        }
+        yf_error_at(L->diags, path, line, col,
+                    "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
+        return NULL;
+    }
+    size_t before = yf_diags_errors(L->diags);
+    /* No NOENT, no DTDLOAD: entities stay unexpanded and nothing outside the file is read. */
+    xmlSetStructuredErrorFunc(L, on_xml_error);
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NSCLEAN);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc && yf_diags_errors(L->diags) == before)
+        yf_error_at(L->diags, path, 0, 0, "XML 格式错误");
+    return doc;
+}
+
+/* A path named in a template (src=, extends=), resolved against the naming file's folder. It
+ * must be relative and stay inside the collection. Returns NULL after reporting. */
+static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
+{
+    if (g_path_is_absolute(ref)) {
+        T_ERR(L, n, "“%s”：只能引用模板目录内的相对路径", ref);
+        return NULL;
+    }
+    char *dir = g_path_get_dirname(L->path);
+    char *abs = g_canonicalize_filename(ref, dir);
+    g_free(dir);
+    char *prefix = g_strconcat(L->root, G_DIR_SEPARATOR_S, NULL);
+    gboolean inside = g_str_has_prefix(abs, prefix);
+    g_free(prefix);
+    if (!inside) {
+        T_ERR(L, n, "“%s”：引用超出了模板目录 %s", ref, L->root);
+        g_free(abs);
+        return NULL;
+    }
+    if (L->depth >= YF_INCLUDE_MAX_DEPTH) {
+        T_ERR(L, n, "“%s”：引用嵌套超过 %d 层（是否循环引用？）", ref, YF_INCLUDE_MAX_DEPTH);
+        g_free(abs);
+        return NULL;
+    }
+    return abs;
+}
+
+/* ---- <page>, <info> ----------------------------------------------------------------------- */
 
 void yf_page_gbt9704(yf_page *p)
 {
     /* GB/T 9704-2012 §5.2: A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm, 22 lines × 28 chars,
      * body 三号 (16 pt); §7.5: page number 四号, dashes 7 mm below the type area, one char in. */
+    memset(p, 0, sizeof *p);
     p->width = 210 * YF_MM;
     p->height = 297 * YF_MM;
     p->top = 37 * YF_MM;
@@ -160,20 +308,6 @@ void yf_page_gbt9704(yf_page *p)
     p->page_number_inset = 1;
 }
 
-static void parse_int_attr(loader *L, xmlNodePtr n, const char *name, int lo, int hi, int *out)
-{
-    char *v = attr(n, name);
-    if (!v)
-        return;
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || x < lo || x > hi)
-        T_ERR(L, n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo, hi);
-    else
-        *out = (int)x;
-    g_free(v);
-}
-
 static void parse_page(loader *L, xmlNodePtr n)
 {
     static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", NULL };
@@ -185,20 +319,9 @@ static void parse_page(loader *L, xmlNodePtr n)
     /* GB/T 9704 §5.2.2 allows the grid to be adjusted ("可作适当调整"). */
     parse_int_attr(L, n, "chars", 20, 40, &L->t->page.chars_per_line);
     parse_int_attr(L, n, "lines", 15, 30, &L->t->page.lines_per_page);
-    char *pn = attr(n, "page-numbers");
-    if (pn) {
-        if (strcmp(pn, "yes") == 0)
-            L->t->page.page_numbers = TRUE;
-        else if (strcmp(pn, "no") == 0)
-            L->t->page.page_numbers = FALSE;
-        else
-            T_ERR(L, n, "<page page-numbers=\"%s\">：应为 yes 或 no", pn);
-        g_free(pn);
-    }
+    yes_no(L, n, "page-numbers", &L->t->page.page_numbers);
     check_element_only(L, n);
 }
-
-/* ---- <info> ---------------------------------------------------------------------------------- */
 
 static void parse_info(loader *L, xmlNodePtr n)
 {
@@ -221,236 +344,581 @@ static void parse_info(loader *L, xmlNodePtr n)
     }
 }
 
+/* ---- <styles> -------------------------------------------------------------------------------- */
+
+static void parse_style(loader *L, xmlNodePtr n)
+{
+    static const char *const allowed[] = { "name", "base", "role", "size", "color", "align",
+                                           "indent", "space-before", "space-after", "bold",
+                                           "outline", "keep-with-next", "grid", NULL };
+    check_attrs(L, n, allowed);
+    char *name = required_attr(L, n, "name");
+    if (!name)
+        return;
+    char *base = attr(n, "base");
+    const yf_style *from = g_hash_table_lookup(L->t->styles, base ? base : name);
+    if (base && !from)
+        T_ERR(L, n, "<style base=\"%s\">：没有这个样式", base);
+    yf_style s = from ? *from : yf_style_builtin(YF_BLK_PARA, &L->t->page);
+
+    char *v;
+    if ((v = attr(n, "role"))) {
+        int r = yf_role_from_name(v);
+        if (r < 0)
+            T_ERR(L, n, "<style role=\"%s\">：未知的字体角色（可用：小标宋、仿宋、黑体、楷体、宋体）", v);
+        else
+            s.role = r;
+        g_free(v);
+    }
+    if ((v = attr(n, "size"))) {
+        if (!yf_parse_size(v, &s.size))
+            T_ERR(L, n, "<style size=\"%s\">：应为字号（如 三号、小四）或磅值（如 16pt）", v);
+        g_free(v);
+    }
+    if ((v = attr(n, "color"))) {
+        if (!yf_parse_color(v, &s.color))
+            T_ERR(L, n, "<style color=\"%s\">：应为 #RRGGBB、red 或 black", v);
+        g_free(v);
+    }
+    if ((v = attr(n, "align"))) {
+        if (!yf_parse_align(v, &s.align))
+            T_ERR(L, n, "<style align=\"%s\">：应为 justify、left、center 或 right", v);
+        g_free(v);
+    }
+    if ((v = attr(n, "indent"))) {
+        char *end;
+        double x = g_ascii_strtod(v, &end);
+        if (*end || x < -10 || x > 20)
+            T_ERR(L, n, "<style indent=\"%s\">：应为字数（如 2）", v);
+        else
+            s.indent = x;
+        g_free(v);
+    }
+    parse_int_attr(L, n, "space-before", 0, 20, &s.space_before);
+    parse_int_attr(L, n, "space-after", 0, 20, &s.space_after);
+    parse_int_attr(L, n, "outline", 0, 4, &s.outline_level);
+    yes_no(L, n, "bold", &s.bold);
+    yes_no(L, n, "keep-with-next", &s.keep_with_next);
+    yes_no(L, n, "grid", &s.grid);
+    g_hash_table_replace(L->t->styles, name, g_memdup2(&s, sizeof s));
+    g_free(base);
+}
+
+static void parse_styles(loader *L, xmlNodePtr n)
+{
+    static const char *const none[] = { NULL };
+    check_attrs(L, n, none);
+    check_element_only(L, n);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(c, "style"))
+            parse_style(L, c);
+        else
+            T_ERR(L, c, "<styles> 中只能有 <style>，而不是 <%s>", c->name);
+    }
+}
+
 /* ---- <slots> --------------------------------------------------------------------------------- */
 
-const char *yf_slot_type_name(yf_slot_type t)
-{
-    static const char *names[] = { "text", "integer", "number", "date" };
-    return names[t];
-}
+static const char *const type_names[] = { "text", "integer", "number", "money", "date",
+                                          "boolean", "list", "object", "paragraphs" };
+
+const char *yf_slot_type_name(yf_slot_type t) { return type_names[t]; }
 
 static gboolean parse_slot_type(const char *s, yf_slot_type *out)
 {
-    for (int i = YF_SLOT_TEXT; i <= YF_SLOT_DATE; i++)
-        if (strcmp(s, yf_slot_type_name(i)) == 0) {
+    for (int i = 0; i < (int)G_N_ELEMENTS(type_names); i++)
+        if (strcmp(s, type_names[i]) == 0) {
             *out = i;
             return TRUE;
         }
     return FALSE;
 }
 
-/* A slot name is a dotted path of non-empty keys without spaces or brackets. */
+static gboolean is_scalar(yf_slot_type t)
+{
+    return t != YF_SLOT_LIST && t != YF_SLOT_OBJECT && t != YF_SLOT_PARAGRAPHS;
+}
+
+/* A slot name is a dotted path of non-empty keys without spaces, brackets or quotes; "loop" is
+ * the loop variable's. */
 static gboolean valid_slot_name(const char *s)
 {
-    if (!*s || *s == '.' || g_str_has_suffix(s, ".") || strstr(s, ".."))
+    if (!*s || *s == '.' || g_str_has_suffix(s, ".") || strstr(s, "..") || !g_utf8_validate(s, -1, NULL))
         return FALSE;
-    if (!g_utf8_validate(s, -1, NULL))
+    if (strcmp(s, "loop") == 0 || g_str_has_prefix(s, "loop."))
         return FALSE;
     for (const char *p = s; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
-        if (g_unichar_isspace(c) || g_unichar_iscntrl(c) || (c < 0x80 && strchr("[]{}\"'$", (int)c)))
+        if (g_unichar_isspace(c) || g_unichar_iscntrl(c) ||
+            (c < 0x80 && strchr("[]{}()\"'$#=<>!&|,", (int)c)))
             return FALSE;
     }
     return TRUE;
 }
 
-static void slot_clear(gpointer p)
+static void slot_free(gpointer p)
 {
     yf_slot *s = p;
+    if (!s)
+        return;
     g_free(s->name);
     g_free(s->label);
     g_free(s->help);
     g_free(s->example);
     g_free(s->fallback);
+    if (s->fields)
+        g_ptr_array_free(s->fields, TRUE);
+    slot_free(s->element);
+    g_free(s);
+}
+
+yf_slot *yf_slot_find(GPtrArray *slots, const char *path)
+{
+    for (guint i = 0; slots && i < slots->len; i++) {
+        yf_slot *s = g_ptr_array_index(slots, i);
+        if (strcmp(s->name, path) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* Two declarations where one's name is a prefix path of the other's ("a" and "a.b") would need
+ * the same data member to be a value and an object at once. */
+static yf_slot *prefix_conflict(GPtrArray *slots, const char *name)
+{
+    for (guint i = 0; i < slots->len; i++) {
+        yf_slot *s = g_ptr_array_index(slots, i);
+        size_t a = strlen(s->name), b = strlen(name);
+        const char *shorter = a < b ? s->name : name, *longer = a < b ? name : s->name;
+        size_t n = MIN(a, b);
+        if (a != b && strncmp(shorter, longer, n) == 0 && longer[n] == '.')
+            return s;
+    }
+    return NULL;
+}
+
+static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into);
+
+static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
+{
+    static const char *const allowed[] = { "name", "type", "item", "label", "help", "example",
+                                           "required", "default", NULL };
+    check_attrs(L, c, allowed);
+    yf_slot *s = g_new0(yf_slot, 1);
+    node_pos(L, c, &s->line, &s->col);
+    s->file = L->path;
+    s->name = attr(c, "name");
+    s->label = attr(c, "label");
+    s->help = attr(c, "help");
+    s->example = attr(c, "example");
+    s->fallback = attr(c, "default");
+    s->required = s->fallback == NULL;
+    char *type = attr(c, "type"), *item = attr(c, "item");
+    gboolean ok = TRUE;
+    if (!s->name) {
+        T_ERR(L, c, "<slot> 缺少 name 属性");
+        ok = FALSE;
+    } else if (!valid_slot_name(s->name)) {
+        T_ERR(L, c, "槽位名「%s」无效：用“.”分隔的名称，不含空白、括号和运算符，也不能是 loop",
+              s->name);
+        ok = FALSE;
+    } else if (yf_slot_find(into, s->name)) {
+        T_ERR(L, c, "槽位「%s」重复声明", s->name);
+        ok = FALSE;
+    } else {
+        yf_slot *other = prefix_conflict(into, s->name);
+        if (other) {
+            T_ERR(L, c, "槽位「%s」与「%s」（%s:%d）冲突：同一个名字不能既是值又是对象", s->name,
+                  other->name, other->file, other->line);
+            ok = FALSE;
+        }
+    }
+    if (type && !parse_slot_type(type, &s->type)) {
+        T_ERR(L, c, "槽位「%s」的类型 \"%s\" 未知（可用：text、integer、number、money、date、"
+                    "boolean、list、object、paragraphs）", s->name ? s->name : "?", type);
+        ok = FALSE;
+    }
+    yes_no(L, c, "required", &s->required);
+
+    gboolean has_children = FALSE;
+    for (xmlNodePtr k = c->children; k; k = k->next)
+        has_children |= k->type == XML_ELEMENT_NODE;
+    if (s->type == YF_SLOT_LIST || s->type == YF_SLOT_OBJECT) {
+        s->fields = g_ptr_array_new_with_free_func(slot_free);
+        parse_slot_list(L, c, s->fields);
+        if (s->type == YF_SLOT_OBJECT && !has_children && ok)
+            T_ERR(L, c, "对象槽位「%s」需要用 <slot> 子元素声明其成员", s->name);
+    } else if (has_children) {
+        T_ERR(L, c, "只有 list 和 object 类型的槽位可以有子槽位");
+        ok = FALSE;
+    }
+    if (s->type == YF_SLOT_LIST) {
+        s->item = YF_SLOT_TEXT;
+        if (item && (!parse_slot_type(item, &s->item) || !is_scalar(s->item))) {
+            T_ERR(L, c, "<slot item=\"%s\">：列表项应为 text、integer、number、money、date 或 "
+                        "boolean", item);
+            ok = FALSE;
+        } else if (item && has_children) {
+            T_ERR(L, c, "列表槽位「%s」要么用 item 声明简单列表项，要么用子槽位声明字段", s->name);
+            ok = FALSE;
+        }
+        if (!has_children) {
+            s->element = g_new0(yf_slot, 1);
+            *s->element = (yf_slot){ .name = g_strdup(s->name), .type = s->item,
+                                     .required = TRUE, .file = s->file, .line = s->line,
+                                     .col = s->col };
+        }
+    } else if (item) {
+        T_ERR(L, c, "只有 list 类型的槽位可以有 item 属性");
+    }
+    if (!s->example && ok && is_scalar(s->type) && !s->fallback) {
+        T_ERR(L, c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s->name);
+        ok = FALSE;
+    }
+    g_free(type);
+    g_free(item);
+    if (!ok) {
+        /* Remembered so that its uses do not each report "undeclared" as well. */
+        if (s->name)
+            g_hash_table_add(L->t->rejected, g_strdup(s->name));
+        slot_free(s);
+        return NULL;
+    }
+    g_ptr_array_add(into, s);
+    return s;
+}
+
+static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into)
+{
+    check_element_only(L, parent);
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!is_el(c, "slot")) {
+            T_ERR(L, c, "<%s> 中只能有 <slot>，而不是 <%s>", parent->name, c->name);
+            continue;
+        }
+        parse_slot(L, c, into);
+    }
 }
 
 static void parse_slots(loader *L, xmlNodePtr n)
 {
     static const char *const none[] = { NULL };
-    static const char *const allowed[] = { "name", "type", "label", "help", "example",
-                                           "required", "default", NULL };
     check_attrs(L, n, none);
-    check_element_only(L, n);
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (!is_el(c, "slot")) {
-            T_ERR(L, c, "<slots> 中只能有 <slot>，而不是 <%s>", c->name);
-            continue;
-        }
-        check_attrs(L, c, allowed);
-        yf_slot s = { 0 };
-        node_pos(L, c, &s.line, &s.col);
-        s.name = attr(c, "name");
-        s.label = attr(c, "label");
-        s.help = attr(c, "help");
-        s.example = attr(c, "example");
-        s.fallback = attr(c, "default");
-        s.required = s.fallback == NULL;
-        char *type = attr(c, "type");
-        char *req = attr(c, "required");
-        gboolean ok = TRUE;
-        if (!s.name) {
-            T_ERR(L, c, "<slot> 缺少 name 属性");
-            ok = FALSE;
-        } else if (!valid_slot_name(s.name)) {
-            T_ERR(L, c, "槽位名「%s」无效：用“.”分隔的名称，不含空白和括号", s.name);
-            ok = FALSE;
-        } else if (g_hash_table_contains(L->slot_index, s.name)) {
-            T_ERR(L, c, "槽位「%s」重复声明", s.name);
-            ok = FALSE;
-        }
-        if (type && !parse_slot_type(type, &s.type)) {
-            T_ERR(L, c, "槽位「%s」的类型 \"%s\" 未知（可用：text、integer、number、date）",
-                  s.name ? s.name : "?", type);
-            ok = FALSE;
-        }
-        if (req) {
-            if (strcmp(req, "yes") == 0)
-                s.required = TRUE;
-            else if (strcmp(req, "no") == 0)
-                s.required = FALSE;
-            else {
-                T_ERR(L, c, "<slot required=\"%s\">：应为 yes 或 no", req);
-                ok = FALSE;
-            }
-        }
-        if (!s.example && ok) {
-            T_ERR(L, c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s.name);
-            ok = FALSE;
-        }
-        g_free(type);
-        g_free(req);
-        if (!ok) {
-            slot_clear(&s);
-            continue;
-        }
-        g_array_append_val(L->t->slots, s);
-        g_hash_table_insert(L->slot_index, g_strdup(s.name), GINT_TO_POINTER(L->t->slots->len));
-    }
+    parse_slot_list(L, n, L->t->slots);
 }
 
-/* ---- <body> ---------------------------------------------------------------------------------- */
+/* ---- the body ---------------------------------------------------------------------------------- */
 
-static void inline_clear(gpointer p)
+static void node_free(gpointer p)
 {
-    g_free(((yf_inline *)p)->text);
+    yf_node *n = p;
+    if (!n)
+        return;
+    g_free(n->style);
+    g_free(n->text);
+    g_free(n->path);
+    g_free(n->format);
+    g_free(n->as);
+    g_free(n->sort);
+    g_free(n->by);
+    g_free(n->sep);
+    g_free(n->last_sep);
+    yf_expr_free(n->test);
+    if (n->children)
+        g_ptr_array_free(n->children, TRUE);
+    node_free(n->next_branch);
+    g_free(n);
 }
 
-static void parse_inlines(loader *L, xmlNodePtr n, yf_tblock *b)
+static yf_node *new_node(loader *L, xmlNodePtr x, yf_node_kind kind)
 {
-    static const char *const none[] = { NULL };
-    static const char *const v_attrs[] = { "name", NULL };
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        yf_inline in = { 0 };
-        node_pos(L, c->type == XML_ELEMENT_NODE ? c : n, &in.line, &in.col);
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            in.kind = YF_INL_TEXT;
-            in.text = g_strdup((const char *)c->content);
-        } else if (c->type == XML_ENTITY_REF_NODE) {
-            T_ERR(L, n, "不允许实体引用 &%s;", c->name);
-            continue;
-        } else if (c->type != XML_ELEMENT_NODE) {
-            continue; /* comments, processing instructions */
-        } else if (is_el(c, "v")) {
-            check_attrs(L, c, v_attrs);
-            char *name = attr(c, "name");
-            if (c->children)
-                T_ERR(L, c, "<v> 应为空元素：<v name=\"…\"/>");
-            if (!name) {
-                T_ERR(L, c, "<v> 缺少 name 属性");
-                continue;
-            }
-            gpointer idx = g_hash_table_lookup(L->slot_index, name);
-            if (!idx) {
-                T_ERR(L, c, "<v name=\"%s\">：槽位「%s」未在 <slots> 中声明", name, name);
-                g_free(name);
-                continue;
-            }
-            g_hash_table_replace(L->slot_used, name, GINT_TO_POINTER(1));
-            in.kind = YF_INL_SLOT;
-            in.slot = GPOINTER_TO_INT(idx) - 1;
-        } else if (is_el(c, "br")) {
-            check_attrs(L, c, none);
-            in.kind = YF_INL_BREAK;
-        } else {
-            T_ERR(L, c, "<%s> 中未知元素 <%s>（可用：v、br）", n->name, c->name);
-            continue;
-        }
-        g_array_append_val(b->inlines, in);
-    }
+    yf_node *n = g_new0(yf_node, 1);
+    n->kind = kind;
+    n->file = L->path;
+    node_pos(L, x, &n->line, &n->col);
+    n->children = g_ptr_array_new_with_free_func(node_free);
+    return n;
 }
 
 static const struct {
     const char *name;
     yf_block_kind kind;
 } block_names[] = {
-    { "title", YF_BLK_TITLE },   { "subtitle", YF_BLK_SUBTITLE }, { "salutation", YF_BLK_SALUTATION },
-    { "p", YF_BLK_PARA },        { "h1", YF_BLK_H1 },             { "h2", YF_BLK_H2 },
+    { "title", YF_BLK_TITLE }, { "subtitle", YF_BLK_SUBTITLE }, { "salutation", YF_BLK_SALUTATION },
+    { "p", YF_BLK_PARA },      { "h1", YF_BLK_H1 },             { "h2", YF_BLK_H2 },
+    { "h3", YF_BLK_H3 },       { "h4", YF_BLK_H4 },
 };
 
-static void tblock_clear(gpointer p)
+static int block_kind_of(xmlNodePtr x)
 {
-    yf_tblock *b = p;
-    if (b->inlines)
-        g_array_free(b->inlines, TRUE);
+    for (size_t i = 0; i < G_N_ELEMENTS(block_names); i++)
+        if (is_el(x, block_names[i].name))
+            return block_names[i].kind;
+    return -1;
 }
 
-static void parse_body(loader *L, xmlNodePtr n)
+static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray *out);
+static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out);
+
+static yf_expr *parse_test(loader *L, xmlNodePtr x)
+{
+    char *src = required_attr(L, x, "test");
+    if (!src)
+        return NULL;
+    char *err = NULL;
+    yf_expr *e = yf_expr_parse(src, &err);
+    if (!e) {
+        T_ERR(L, x, "%s", err);
+        g_free(err);
+    }
+    g_free(src);
+    return e;
+}
+
+/* <if test=…> children, with <elif test=…/> and <else/> splitting them into branches. */
+static yf_node *parse_if(loader *L, xmlNodePtr x, context ctx)
+{
+    static const char *const if_attrs[] = { "test", NULL };
+    static const char *const none[] = { NULL };
+    check_attrs(L, x, if_attrs);
+    yf_node *first = new_node(L, x, YF_N_IF);
+    first->test = parse_test(L, x);
+    yf_node *branch = first;
+    gboolean seen_else = FALSE;
+    /* Parse the children in runs between separators. */
+    xmlNodePtr c = x->children;
+    while (c) {
+        xmlNodePtr run_end = c;
+        while (run_end && !is_el(run_end, "elif") && !is_el(run_end, "else"))
+            run_end = run_end->next;
+        /* Temporarily cut the sibling chain so parse_children sees only this run. */
+        xmlNodePtr saved_first = x->children, saved_last = x->last;
+        xmlNodePtr before = run_end ? run_end->prev : NULL;
+        if (c != run_end) {
+            x->children = c;
+            x->last = run_end ? before : saved_last;
+            if (before)
+                before->next = NULL;
+            parse_children(L, x, ctx, branch->children);
+            if (before)
+                before->next = run_end;
+            x->children = saved_first;
+            x->last = saved_last;
+        }
+        if (!run_end)
+            break;
+        if (seen_else)
+            T_ERR(L, run_end, "<else/> 之后不能再有 <%s>", run_end->name);
+        gboolean is_else = is_el(run_end, "else");
+        check_attrs(L, run_end, is_else ? none : if_attrs);
+        if (run_end->children)
+            T_ERR(L, run_end, "<%s> 应为空元素，分隔 <if> 的分支", run_end->name);
+        yf_node *next = new_node(L, run_end, YF_N_IF);
+        if (!is_else)
+            next->test = parse_test(L, run_end);
+        seen_else |= is_else;
+        branch->next_branch = next;
+        branch = next;
+        c = run_end->next;
+    }
+    return first;
+}
+
+static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
+{
+    static const char *const block_attrs[] = { "each", "as", "sort", "by", NULL };
+    static const char *const inline_attrs[] = { "each", "as", "sort", "by", "sep", "last-sep", NULL };
+    check_attrs(L, x, ctx == CTX_BLOCK ? block_attrs : inline_attrs);
+    yf_node *n = new_node(L, x, YF_N_FOR);
+    n->path = required_attr(L, x, "each");
+    n->as = required_attr(L, x, "as");
+    n->sort = attr(x, "sort");
+    n->by = attr(x, "by");
+    n->sep = attr(x, "sep");
+    n->last_sep = attr(x, "last-sep");
+    if (n->as && (!valid_slot_name(n->as) || strchr(n->as, '.')))
+        T_ERR(L, x, "<for as=\"%s\">：循环变量应为一个不含“.”的名字", n->as);
+    if (n->sort && strcmp(n->sort, "stroke") != 0 && strcmp(n->sort, "pinyin") != 0)
+        T_ERR(L, x, "<for sort=\"%s\">：应为 stroke（按姓氏笔画）或 pinyin（按拼音）", n->sort);
+    if (n->by && !n->sort)
+        T_ERR(L, x, "<for by=…> 需要同时给出 sort");
+    parse_children(L, x, ctx, n->children);
+    return n;
+}
+
+static void parse_block(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *out)
+{
+    static const char *const plain[] = { "style", NULL };
+    static const char *const heading[] = { "style", "number", NULL };
+    gboolean is_heading = kind >= YF_BLK_H1 && kind <= YF_BLK_H4;
+    check_attrs(L, x, is_heading ? heading : plain);
+    yf_node *n = new_node(L, x, YF_N_BLOCK);
+    n->block = kind;
+    n->style = attr(x, "style");
+    n->numbered = is_heading;
+    char *num = attr(x, "number");
+    if (num && strcmp(num, "none") == 0)
+        n->numbered = FALSE;
+    else if (num && strcmp(num, "auto") != 0)
+        T_ERR(L, x, "<%s number=\"%s\">：应为 auto 或 none", x->name, num);
+    g_free(num);
+    parse_children(L, x, CTX_INLINE, n->children);
+    g_ptr_array_add(out, n);
+}
+
+static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
 {
     static const char *const none[] = { NULL };
-    static const char *const heading_attrs[] = { "number", NULL };
-    check_attrs(L, n, none);
-    check_element_only(L, n);
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        int kind = -1;
-        for (size_t i = 0; i < G_N_ELEMENTS(block_names); i++)
-            if (is_el(c, block_names[i].name))
-                kind = block_names[i].kind;
-        if (kind < 0) {
-            T_ERR(L, c, "<body> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1、h2）",
-                  c->name);
-            continue;
-        }
-        yf_tblock b = { .kind = kind };
-        node_pos(L, c, &b.line, &b.col);
-        b.inlines = g_array_new(FALSE, TRUE, sizeof(yf_inline));
-        g_array_set_clear_func(b.inlines, inline_clear);
-        if (kind == YF_BLK_H1 || kind == YF_BLK_H2) {
-            check_attrs(L, c, heading_attrs);
-            char *num = attr(c, "number");
-            b.numbered = TRUE;
-            if (num && strcmp(num, "none") == 0)
-                b.numbered = FALSE;
-            else if (num && strcmp(num, "auto") != 0)
-                T_ERR(L, c, "<%s number=\"%s\">：应为 auto 或 none", c->name, num);
-            g_free(num);
-        } else {
-            check_attrs(L, c, none);
-        }
-        parse_inlines(L, c, &b);
-        g_array_append_val(L->t->blocks, b);
+    static const char *const v_attrs[] = { "name", "format", NULL };
+    static const char *const span_attrs[] = { "style", NULL };
+    static const char *const paras_attrs[] = { "name", "style", NULL };
+    int kind = block_kind_of(x);
+    if (is_el(x, "if")) {
+        g_ptr_array_add(out, parse_if(L, x, ctx));
+    } else if (is_el(x, "for")) {
+        g_ptr_array_add(out, parse_for(L, x, ctx));
+    } else if (ctx == CTX_BLOCK && kind >= 0) {
+        parse_block(L, x, kind, out);
+    } else if (ctx == CTX_BLOCK && is_el(x, "paragraphs")) {
+        check_attrs(L, x, paras_attrs);
+        yf_node *n = new_node(L, x, YF_N_PARAS);
+        n->path = required_attr(L, x, "name");
+        n->style = attr(x, "style");
+        g_ptr_array_add(out, n);
+    } else if (ctx == CTX_BLOCK && is_el(x, "include")) {
+        parse_include(L, x, out);
+    } else if (ctx == CTX_INLINE && is_el(x, "v")) {
+        check_attrs(L, x, v_attrs);
+        if (x->children)
+            T_ERR(L, x, "<v> 应为空元素：<v name=\"…\"/>");
+        yf_node *n = new_node(L, x, YF_N_VALUE);
+        n->path = required_attr(L, x, "name");
+        n->format = attr(x, "format");
+        g_ptr_array_add(out, n);
+    } else if (ctx == CTX_INLINE && is_el(x, "br")) {
+        check_attrs(L, x, none);
+        g_ptr_array_add(out, new_node(L, x, YF_N_BREAK));
+    } else if (ctx == CTX_INLINE && is_el(x, "span")) {
+        check_attrs(L, x, span_attrs);
+        yf_node *n = new_node(L, x, YF_N_SPAN);
+        n->style = required_attr(L, x, "style");
+        parse_children(L, x, CTX_INLINE, n->children);
+        g_ptr_array_add(out, n);
+    } else if (ctx == CTX_BLOCK) {
+        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
+                    "paragraphs、for、if、include）", x->parent->name, x->name);
+    } else {
+        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）", x->parent->name, x->name);
     }
 }
 
-/* ---- the document ---------------------------------------------------------------------------- */
-
-static void on_xml_error(void *user, xmlErrorPtr e)
+static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray *out)
 {
-    loader *L = user;
-    char *msg = g_strchomp(g_strdup(e->message ? e->message : "XML 错误"));
-    yf_error_at(L->diags, L->t->path, e->line, e->int2, "XML 格式错误：%s", msg);
-    g_free(msg);
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            parse_element(L, c, ctx, out);
+        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            if (ctx == CTX_BLOCK) {
+                if (!is_blank(c->content))
+                    T_ERR(L, parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
+                          parent->name);
+                continue;
+            }
+            yf_node *n = new_node(L, parent, YF_N_TEXT);
+            n->text = g_strdup((const char *)c->content);
+            g_ptr_array_add(out, n);
+        } else if (c->type == XML_ENTITY_REF_NODE) {
+            T_ERR(L, parent, "不允许实体引用 &%s;", c->name);
+        }
+    }
 }
 
-static void parse_root(loader *L, xmlNodePtr root)
+/* ---- reading a file: template, base, part ------------------------------------------------ */
+
+
+/* <include src="…"/>: a <part> file's slots, styles and blocks, inserted here. */
+static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const root_attrs[] = { "version", NULL };
+    static const char *const allowed[] = { "src", NULL };
+    check_attrs(L, x, allowed);
+    char *src = required_attr(L, x, "src");
+    char *path = src ? resolve_ref(L, x, src) : NULL;
+    g_free(src);
+    if (!path)
+        return;
+    loader sub = { .t = L->t, .diags = L->diags, .root = L->root, .depth = L->depth + 1 };
+    xmlDocPtr doc = read_xml(&sub, path);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (root && !is_el(root, "part")) {
+        T_ERR(&sub, root, "被引用的文件的根元素应为 <part>，而不是 <%s>", root->name);
+    } else if (root) {
+        static const char *const none[] = { NULL };
+        check_attrs(&sub, root, none);
+        for (xmlNodePtr c = root->children; c; c = c->next) {
+            if (is_el(c, "slots"))
+                parse_slots(&sub, c);
+            else if (is_el(c, "styles"))
+                parse_styles(&sub, c);
+            else if (c->type == XML_ELEMENT_NODE)
+                parse_element(&sub, c, CTX_BLOCK, out);
+            else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+                     !is_blank(c->content))
+                T_ERR(&sub, root, "<part> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
+        }
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    g_free((char *)sub.buf);
+    g_free(path);
+}
+
+/* Where a base's <content/> stands (an index into the template's body): the body of the
+ * template that extends it goes there. */
+typedef struct content_mark {
+    guint at;
+    gboolean found;
+} content_mark;
+
+static void parse_body(loader *L, xmlNodePtr n, GPtrArray *into, content_mark *mark)
+{
+    static const char *const none[] = { NULL };
+    check_attrs(L, n, none);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (is_el(c, "content")) {
+            check_attrs(L, c, none);
+            if (!mark)
+                T_ERR(L, c, "<content/> 只能用在被 extends 的基础模板中");
+            else if (mark->found)
+                T_ERR(L, c, "<content/> 只能出现一次");
+            else
+                *mark = (content_mark){ into->len, TRUE };
+        } else if (c->type == XML_ELEMENT_NODE) {
+            parse_element(L, c, CTX_BLOCK, into);
+        } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+                   !is_blank(c->content)) {
+            T_ERR(L, n, "<body> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
+        } else if (c->type == XML_ENTITY_REF_NODE) {
+            T_ERR(L, n, "不允许实体引用 &%s;", c->name);
+        }
+    }
+}
+
+/* Reads a <template> file into L->t. With `outer` (the file is a base of another), the
+ * position of its <content/> in the body is recorded there. */
+static void read_template_file(loader *L, const char *path, content_mark *outer)
+{
+    static const char *const root_attrs[] = { "version", "extends", NULL };
+    xmlDocPtr doc = read_xml(L, path);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root)
+        goto done;
     if (!is_el(root, "template")) {
         T_ERR(L, root, "根元素应为 <template>，而不是 <%s>", root->name);
-        return;
+        goto done;
     }
     check_attrs(L, root, root_attrs);
     char *version = attr(root, "version");
@@ -461,7 +929,24 @@ static void parse_root(loader *L, xmlNodePtr root)
     g_free(version);
     check_element_only(L, root);
 
-    gboolean have_body = FALSE;
+    /* A base first: its page, styles, slots and body; this file's body then goes at the base's
+     * <content/> (or after the base's body when it has none). */
+    content_mark base_mark = { 0 };
+    gboolean extended = FALSE;
+    char *extends = attr(root, "extends");
+    if (extends) {
+        char *base = resolve_ref(L, root, extends);
+        if (base) {
+            loader B = { .t = L->t, .diags = L->diags, .root = L->root, .depth = L->depth + 1 };
+            read_template_file(&B, base, &base_mark);
+            g_free((char *)B.buf);
+            extended = TRUE;
+        }
+        g_free(base);
+        g_free(extends);
+    }
+
+    gboolean have_body = extended;
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -469,88 +954,318 @@ static void parse_root(loader *L, xmlNodePtr root)
             parse_info(L, c);
         else if (is_el(c, "page"))
             parse_page(L, c);
+        else if (is_el(c, "styles"))
+            parse_styles(L, c);
         else if (is_el(c, "slots"))
             parse_slots(L, c);
         else if (is_el(c, "body")) {
-            if (have_body)
+            if (have_body && !extended)
                 T_ERR(L, c, "<template> 只能有一个 <body>");
             have_body = TRUE;
-            parse_body(L, c);
+            GPtrArray *mine = g_ptr_array_new();
+            content_mark my_mark = { 0 };
+            parse_body(L, c, mine, outer ? &my_mark : NULL);
+            guint at = base_mark.found ? base_mark.at : L->t->body->len;
+            for (guint i = 0; i < mine->len; i++)
+                g_ptr_array_insert(L->t->body, (gint)(at + i), g_ptr_array_index(mine, i));
+            if (outer && my_mark.found)
+                *outer = (content_mark){ at + my_mark.at, TRUE };
+            g_ptr_array_free(mine, TRUE);
         } else
-            T_ERR(L, c, "<template> 中未知元素 <%s>（可用：info、page、slots、body）", c->name);
+            T_ERR(L, c, "<template> 中未知元素 <%s>（可用：info、page、styles、slots、body）",
+                  c->name);
     }
     if (!have_body)
         T_ERR(L, root, "<template> 缺少 <body>");
-    /* Declared slots no body uses: a form would ask for a value nobody sees. */
-    for (guint i = 0; i < L->t->slots->len; i++) {
-        yf_slot *s = &g_array_index(L->t->slots, yf_slot, i);
-        if (!g_hash_table_contains(L->slot_used, s->name))
-            yf_warn_at(L->diags, L->t->path, s->line, s->col, "槽位「%s」已声明但未在正文中使用",
+done:
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+/* ---- the second pass: names in scope ---------------------------------------------------------- */
+
+/* A loop variable in scope: `as` names the current item of `list`. */
+typedef struct scope {
+    const char *var;
+    yf_slot *list;
+    const struct scope *up;
+} scope;
+
+typedef struct {
+    yf_template *t;
+    yf_diags *diags;
+} checker;
+
+/* The synthetic declarations of loop.index (1, 2, …), loop.count, loop.first, loop.last. */
+static yf_slot loop_index = { .name = "loop.index", .type = YF_SLOT_INTEGER };
+static yf_slot loop_count = { .name = "loop.count", .type = YF_SLOT_INTEGER };
+static yf_slot loop_first = { .name = "loop.first", .type = YF_SLOT_BOOLEAN };
+static yf_slot loop_last = { .name = "loop.last", .type = YF_SLOT_BOOLEAN };
+
+yf_slot *yf_loop_slot(const char *member)
+{
+    if (strcmp(member, "index") == 0)
+        return &loop_index;
+    if (strcmp(member, "count") == 0)
+        return &loop_count;
+    if (strcmp(member, "first") == 0)
+        return &loop_first;
+    if (strcmp(member, "last") == 0)
+        return &loop_last;
+    return NULL;
+}
+
+/* The declaration a path names in scope, or NULL. A path starting with a loop variable reads
+ * the current item ("篇.标题"); "loop.index" etc. read the innermost loop's position; any other
+ * path is a top-level slot. The top-level slot a use belongs to is returned in *owner. */
+static yf_slot *resolve(const checker *K, const scope *sc, const char *path, yf_slot **owner)
+{
+    const char *dot = strchr(path, '.');
+    size_t head = dot ? (size_t)(dot - path) : strlen(path);
+    if (head == 4 && strncmp(path, "loop", 4) == 0) {
+        *owner = NULL;
+        return sc && dot ? yf_loop_slot(dot + 1) : NULL;
+    }
+    for (const scope *s = sc; s; s = s->up) {
+        if (strlen(s->var) != head || strncmp(s->var, path, head) != 0)
+            continue;
+        *owner = s->list;
+        if (!dot)
+            return s->list->element ? s->list->element : s->list;
+        return s->list->fields ? yf_slot_find(s->list->fields, dot + 1) : NULL;
+    }
+    yf_slot *d = yf_slot_find(K->t->slots, path);
+    *owner = d;
+    return d;
+}
+
+static void mark_use(yf_slot *s, const yf_node *n)
+{
+    if (s && !s->use_file) {
+        s->use_file = n->file;
+        s->use_line = n->line;
+        s->use_col = n->col;
+    }
+}
+
+static const char *what_is(yf_slot_type t)
+{
+    switch (t) {
+    case YF_SLOT_LIST: return "列表";
+    case YF_SLOT_OBJECT: return "对象";
+    case YF_SLOT_PARAGRAPHS: return "段落列表";
+    default: return "值";
+    }
+}
+
+static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc);
+
+static void check_value(checker *K, yf_node *n, const scope *sc)
+{
+    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+    if (!n->path)
+        return;
+    if (!d && g_hash_table_contains(K->t->rejected, n->path))
+        return;
+    if (!d) {
+        N_ERR(K->diags, n, "<v name=\"%s\">：槽位「%s」未在 <slots> 中声明%s", n->path, n->path,
+              g_str_has_prefix(n->path, "loop.") ? "（loop.index/count/first/last 只能用在 <for> 中）" : "");
+        return;
+    }
+    mark_use(owner, n);
+    mark_use(d, n);
+    if (!is_scalar(d->type)) {
+        N_ERR(K->diags, n, "<v name=\"%s\">：「%s」是%s，不能直接输出（%s）", n->path, n->path,
+              what_is(d->type),
+              d->type == YF_SLOT_PARAGRAPHS ? "用 <paragraphs name=…/>" : "用 <for each=…> 逐项输出");
+        return;
+    }
+    char *why = NULL;
+    if (n->format && !yf_format_applies(n->format, d->type, &why)) {
+        N_ERR(K->diags, n, "<v name=\"%s\" format=\"%s\">：%s，而「%s」是 %s", n->path, n->format,
+              why, n->path, yf_slot_type_name(d->type));
+        g_free(why);
+    }
+}
+
+static void check_for(checker *K, yf_node *n, const scope *sc)
+{
+    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+    if (n->path && !d)
+        N_ERR(K->diags, n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明", n->path, n->path);
+    else if (d && d->type != YF_SLOT_LIST)
+        N_ERR(K->diags, n, "<for each=\"%s\">：「%s」应为 list 类型，却是 %s", n->path, n->path,
+              yf_slot_type_name(d->type));
+    if (!d || d->type != YF_SLOT_LIST) {
+        check_nodes(K, n->children, sc);
+        return;
+    }
+    mark_use(owner, n);
+    mark_use(d, n);
+    if (n->by && !(d->fields && yf_slot_find(d->fields, n->by)))
+        N_ERR(K->diags, n, "<for by=\"%s\">：列表「%s」的项没有字段「%s」", n->by, n->path, n->by);
+    else if (n->sort && !n->by && d->fields)
+        N_ERR(K->diags, n, "<for sort=…>：列表「%s」的项是对象，要用 by 指明按哪个字段排序", n->path);
+    scope inner = { n->as ? n->as : "", d, sc };
+    check_nodes(K, n->children, n->as ? &inner : sc);
+}
+
+static void check_if(checker *K, yf_node *n, const scope *sc)
+{
+    for (yf_node *b = n; b; b = b->next_branch) {
+        if (b->test) {
+            GPtrArray *paths = g_ptr_array_new();
+            yf_expr_paths(b->test, paths);
+            for (guint i = 0; i < paths->len; i++) {
+                const char *p = g_ptr_array_index(paths, i);
+                yf_slot *owner = NULL, *d = resolve(K, sc, p, &owner);
+                if (!d)
+                    N_ERR(K->diags, b, "条件中的槽位「%s」未在 <slots> 中声明", p);
+                mark_use(owner, b);
+                mark_use(d, b);
+            }
+            g_ptr_array_free(paths, TRUE);
+        }
+        check_nodes(K, b->children, sc);
+    }
+}
+
+static void check_style(checker *K, yf_node *n)
+{
+    if (n->style && !g_hash_table_contains(K->t->styles, n->style))
+        N_ERR(K->diags, n, "样式「%s」未在 <styles> 中定义", n->style);
+}
+
+static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
+{
+    for (guint i = 0; i < nodes->len; i++) {
+        yf_node *n = g_ptr_array_index(nodes, i);
+        switch (n->kind) {
+        case YF_N_VALUE: check_value(K, n, sc); break;
+        case YF_N_FOR: check_for(K, n, sc); break;
+        case YF_N_IF: check_if(K, n, sc); break;
+        case YF_N_PARAS: {
+            check_style(K, n);
+            yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+            if (n->path && (!d || d->type != YF_SLOT_PARAGRAPHS))
+                N_ERR(K->diags, n, "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
+            mark_use(owner, n);
+            mark_use(d, n);
+            break;
+        }
+        case YF_N_BLOCK:
+        case YF_N_SPAN:
+            check_style(K, n);
+            check_nodes(K, n->children, sc);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Declared slots no body uses: a form would ask for a value nobody sees. */
+static void warn_unused_slots(checker *K, GPtrArray *slots)
+{
+    for (guint i = 0; i < slots->len; i++) {
+        yf_slot *s = g_ptr_array_index(slots, i);
+        if (!s->use_file)
+            yf_warn_at(K->diags, s->file, s->line, s->col, "槽位「%s」已声明但未在正文中使用",
                        s->name);
+        else if (s->fields)
+            warn_unused_slots(K, s->fields);
+    }
+}
+
+/* ---- RELAX NG ------------------------------------------------------------------------------ */
+
+/* The schema (templates/yinfa-template.rng) is the language's grammar for editors and other
+ * tools. The loader above reports problems in users' words; the schema check below is a second
+ * opinion, run on templates the loader accepted, so the two can never silently disagree. */
+static void on_rng_error(void *user, xmlErrorPtr e)
+{
+    loader *L = user;
+    char *msg = g_strchomp(g_strdup(e->message ? e->message : "?"));
+    yf_error_at(L->diags, e->file ? e->file : L->path, e->line, 0, "不符合模板语法（RELAX NG）：%s",
+                msg);
+    g_free(msg);
+}
+
+static void validate_schema(loader *L, const char *path)
+{
+    gchar *buf = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &buf, &len, NULL))
+        return;
+    xmlSetStructuredErrorFunc(L, on_rng_error);
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(yf_schema_rng, (int)yf_schema_rng_len);
+    xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET);
+    if (!rng)
+        yf_error(L->diags, "内置的模板语法（RELAX NG）无法加载");
+    else if (doc) {
+        xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
+        xmlRelaxNGSetValidStructuredErrors(vc, on_rng_error, L);
+        xmlRelaxNGValidateDoc(vc, doc);
+        xmlRelaxNGFreeValidCtxt(vc);
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (doc)
+        xmlFreeDoc(doc);
+    if (rng)
+        xmlRelaxNGFree(rng);
+    if (pc)
+        xmlRelaxNGFreeParserCtxt(pc);
+    g_free(buf);
+}
+
+/* ---- loading ----------------------------------------------------------------------------------- */
+
+static void init_styles(yf_template *t)
+{
+    t->styles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (int k = 0; k < YF_BLK_COUNT; k++) {
+        yf_style s = yf_style_builtin(k, &t->page);
+        g_hash_table_insert(t->styles, g_strdup(yf_style_builtin_name(k)), g_memdup2(&s, sizeof s));
     }
 }
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)
 {
     (void)ctx;
-    gchar *buf = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error_at(diags, path, 0, 0, "无法读取模板：%s", err->message);
-        g_error_free(err);
-        return NULL;
-    }
-    if (len > YF_TEMPLATE_MAX_BYTES) {
-        yf_error_at(diags, path, 0, 0, "模板过大（%zu 字节，上限 %d）", (size_t)len,
-                 YF_TEMPLATE_MAX_BYTES);
-        g_free(buf);
-        return NULL;
-    }
-    if (len == 0) {
-        yf_error_at(diags, path, 0, 0, "模板文件为空");
-        g_free(buf);
-        return NULL;
-    }
-
     yf_template *t = g_new0(yf_template, 1);
     t->path = g_strdup(path);
     yf_page_gbt9704(&t->page);
-    t->slots = g_array_new(FALSE, TRUE, sizeof(yf_slot));
-    g_array_set_clear_func(t->slots, slot_clear);
-    t->blocks = g_array_new(FALSE, TRUE, sizeof(yf_tblock));
-    g_array_set_clear_func(t->blocks, tblock_clear);
+    t->slots = g_ptr_array_new_with_free_func(slot_free);
+    t->body = g_ptr_array_new_with_free_func(node_free);
+    t->files = g_ptr_array_new_with_free_func(g_free);
+    t->rejected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    init_styles(t);
 
-    loader L = { .t = t, .diags = diags, .buf = buf, .len = len };
-    L.slot_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    L.slot_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* Includes and bases may come from anywhere in the collection the template belongs to: the
+     * folder that holds the template's own folder (templates/ for templates/speech/). */
+    char *abs = g_canonicalize_filename(path, NULL);
+    char *dir = g_path_get_dirname(abs);
+    char *root = g_path_get_dirname(dir);
+    loader L = { .t = t, .diags = diags, .root = root };
     size_t errors_before = yf_diags_errors(diags);
+    read_template_file(&L, path, NULL);
+    g_free((char *)L.buf);
 
-    /* No NOENT, no DTDLOAD: entities stay unexpanded and nothing outside the file is read. */
-    xmlSetStructuredErrorFunc(&L, on_xml_error);
-    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NSCLEAN);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    const char *doctype = g_strstr_len(buf, (gssize)len, "<!DOCTYPE");
-    if (!doc) {
+    /* Names are checked even after errors of the first pass, so one run reports both kinds;
+     * only a file that could not be read at all stops here. */
+    if (t->body->len || yf_diags_errors(diags) == errors_before) {
+        checker K = { t, diags };
+        check_nodes(&K, t->body, NULL);
         if (yf_diags_errors(diags) == errors_before)
-            yf_error_at(diags, path, 0, 0, "XML 格式错误");
-    } else if (doc->intSubset || doc->extSubset || doctype) {
-        int line = 1, col = 1;
-        for (const char *p = buf; doctype && p < doctype; p = g_utf8_next_char(p)) {
-            col++;
-            if (*p == '\n')
-                line++, col = 1;
-        }
-        yf_error_at(diags, path, line, col,
-                    "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
-    } else {
-        parse_root(&L, xmlDocGetRootElement(doc));
+            warn_unused_slots(&K, t->slots);
     }
-    if (doc)
-        xmlFreeDoc(doc);
-    g_hash_table_destroy(L.slot_index);
-    g_hash_table_destroy(L.slot_used);
-    g_free(buf);
+    /* Every file read — the template, its bases and parts — against the grammar. */
+    for (guint i = 0; yf_diags_errors(diags) == errors_before && i < t->files->len; i++)
+        validate_schema(&L, g_ptr_array_index(t->files, i));
+    g_free(abs);
+    g_free(dir);
+    g_free(root);
     if (yf_diags_errors(diags) > errors_before) {
         yf_template_free(t);
         return NULL;
@@ -568,8 +1283,11 @@ void yf_template_free(yf_template *t)
     g_free(t->name);
     g_free(t->description);
     g_free(t->author);
-    g_array_free(t->slots, TRUE);
-    g_array_free(t->blocks, TRUE);
+    g_ptr_array_free(t->slots, TRUE);
+    g_ptr_array_free(t->body, TRUE);
+    g_hash_table_destroy(t->styles);
+    g_hash_table_destroy(t->rejected);
+    g_ptr_array_free(t->files, TRUE);
     g_free(t);
 }
 

@@ -77,6 +77,10 @@ const char *yf_template_name(const yf_template *t);
  * dotted slot names: a skeleton for the user to fill. Caller frees with free(). */
 char *yf_template_skeleton_json(const yf_template *t);
 
+/* The slot declarations as JSON — name, type, label, help, example, default, required, where
+ * declared, and the fields of lists and objects — for forms and tools. Caller frees. */
+char *yf_template_declarations_json(const yf_template *t);
+
 /* ---- data -------------------------------------------------------------------------------- */
 
 typedef struct yf_data yf_data;
