@@ -32,7 +32,8 @@ test-deps:
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The template grammar, compiled into the library so every load can check against it.
 $(BUILD)/schema.c: templates/yinfa-template.rng

@@ -23,8 +23,9 @@ static const char usage[] =
     "用法：\n"
     "  yinfa render TEMPLATE [DATA.json] -o OUT.pdf|OUT.png [--draft] [--dump FILE]\n"
     "               [--page N] [--dpi N] [--fonts-conf FILE] [-q]\n"
-    "  yinfa slots TEMPLATE          打印数据骨架（每个槽位及示例值）\n"
-    "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版\n"
+    "  yinfa slots TEMPLATE [--declarations]  打印数据骨架（每个槽位及示例值），或槽位声明\n"
+    "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版，列出所有问题\n"
+    "  yinfa text TEMPLATE [DATA] [--draft]  打印填好的正文（每段一行），不排版\n"
     "  yinfa fonts [--fonts-conf FILE]  打印字体角色对应的字体\n"
     "  yinfa --version\n"
     "\n"
@@ -274,8 +275,9 @@ static int cmd_render(int argc, char **argv)
 
 static int cmd_slots(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "yinfa slots: 需要一个 TEMPLATE\n\n%s", usage);
+    int decl = argc == 3 && strcmp(argv[2], "--declarations") == 0;
+    if (argc != 2 && !decl) {
+        fprintf(stderr, "yinfa slots: 需要一个 TEMPLATE [--declarations]\n\n%s", usage);
         return EXIT_USAGE;
     }
     yf_diags *d = yf_diags_new();
@@ -283,7 +285,7 @@ static int cmd_slots(int argc, char **argv)
     yf_template *t = open_template(NULL, argv[1], d);
     int rc = EXIT_PROBLEM;
     if (t) {
-        char *json = yf_template_skeleton_json(t);
+        char *json = decl ? yf_template_declarations_json(t) : yf_template_skeleton_json(t);
         fputs(json, stdout);
         free(json);
         rc = 0;
@@ -292,21 +294,43 @@ static int cmd_slots(int argc, char **argv)
     return finish(d, rc);
 }
 
-static int cmd_check(int argc, char **argv)
+/* `check` and `text`: bind without layout. With `print`, the bound text goes to stdout. */
+static int bind_only(int argc, char **argv, int print)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "yinfa check: 需要 TEMPLATE [DATA.json]\n\n%s", usage);
+    int draft = 0, n = 0;
+    const char *args[2] = { NULL, NULL };
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--draft") == 0 && print)
+            draft = 1;
+        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (argv[i][0] == '-' || n == 2) {
+            fprintf(stderr, "yinfa %s: 需要 TEMPLATE [DATA.json]\n\n%s", argv[0], usage);
+            return EXIT_USAGE;
+        } else
+            args[n++] = argv[i];
+    }
+    if (n == 0) {
+        fprintf(stderr, "yinfa %s: 需要 TEMPLATE [DATA.json]\n\n%s", argv[0], usage);
         return EXIT_USAGE;
     }
+    /* Without data only the template is checked: slots print as X. */
+    if (!args[1])
+        draft = 1;
     yf_diags *d = yf_diags_new();
-    yf_template *t = open_template(NULL, argv[1], d);
-    yf_data *data = t && argc == 3 ? yf_data_load_json(argv[2], d) : NULL;
+    yf_template *t = open_template(NULL, args[0], d);
+    yf_data *data = t && args[1] ? yf_data_load_json(args[1], d) : NULL;
     yf_document *doc = NULL;
-    if (t && (argc == 2 || data))
-        doc = yf_document_bind(t, data, argc == 2 ? YF_BIND_DRAFT : 0, d);
+    if (t && (!args[1] || data))
+        doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
     int rc = doc ? 0 : EXIT_PROBLEM;
-    if (doc && !quiet)
-        fprintf(stderr, "%s: 没有发现问题\n", argc == 3 ? argv[2] : argv[1]);
+    if (doc && print) {
+        char *text = yf_document_text(doc);
+        fputs(text, stdout);
+        free(text);
+    } else if (doc && !quiet) {
+        fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
+    }
     yf_document_free(doc);
     yf_data_free(data);
     yf_template_free(t);
@@ -354,7 +378,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "slots") == 0)
         return cmd_slots(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
+        return bind_only(argc - 1, argv + 1, 0);
+    if (strcmp(cmd, "text") == 0)
+        return bind_only(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "fonts") == 0)
         return cmd_fonts(argc - 1, argv + 1);
     fprintf(stderr, "yinfa: 未知命令“%s”\n\n%s", cmd, usage);

@@ -666,6 +666,25 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     return doc;
 }
 
+char *yf_document_text(const yf_document *doc)
+{
+    static const char *names[YF_BLK_COUNT] = { "title", "subtitle", "salutation", "p", "h1", "h2",
+                                               "h3", "h4" };
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < doc->blocks->len; i++) {
+        const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
+        g_string_append_printf(s, "%s: ", names[b->kind]);
+        for (const char *p = b->text; *p; p++) {
+            if (*p == '\n')
+                g_string_append(s, "\\n");
+            else
+                g_string_append_c(s, *p);
+        }
+        g_string_append_c(s, '\n');
+    }
+    return g_string_free(s, FALSE);
+}
+
 void yf_document_free(yf_document *doc)
 {
     if (!doc)

@@ -164,7 +164,8 @@ extern const unsigned yf_schema_rng_len;
 /* The declaration of loop.index, loop.count, loop.first or loop.last, or NULL. */
 yf_slot *yf_loop_slot(const char *member);
 
-/* The declaration a dotted path names among `slots` (exact match), or NULL. */
+/* The declaration a dotted path names among `slots` — a slot's own name, or a path through an
+ * object slot to one of its members — or NULL. */
 yf_slot *yf_slot_find(GPtrArray *slots, const char *path);
 const char *yf_slot_type_name(yf_slot_type t);
 

@@ -267,9 +267,11 @@ static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
         T_ERR(L, n, "“%s”：只能引用模板目录内的相对路径", ref);
         return NULL;
     }
-    char *dir = g_path_get_dirname(L->path);
+    char *file = g_canonicalize_filename(L->path, NULL);
+    char *dir = g_path_get_dirname(file);
     char *abs = g_canonicalize_filename(ref, dir);
     g_free(dir);
+    g_free(file);
     char *prefix = g_strconcat(L->root, G_DIR_SEPARATOR_S, NULL);
     gboolean inside = g_str_has_prefix(abs, prefix);
     g_free(prefix);
@@ -478,8 +480,12 @@ yf_slot *yf_slot_find(GPtrArray *slots, const char *path)
 {
     for (guint i = 0; slots && i < slots->len; i++) {
         yf_slot *s = g_ptr_array_index(slots, i);
+        size_t n = strlen(s->name);
         if (strcmp(s->name, path) == 0)
             return s;
+        /* A member of an object slot: "主办.名称" with 主办 an object declaring 名称. */
+        if (s->type == YF_SLOT_OBJECT && strncmp(s->name, path, n) == 0 && path[n] == '.')
+            return yf_slot_find(s->fields, path + n + 1);
     }
     return NULL;
 }
@@ -545,9 +551,11 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
     gboolean has_children = FALSE;
     for (xmlNodePtr k = c->children; k; k = k->next)
         has_children |= k->type == XML_ELEMENT_NODE;
-    if (s->type == YF_SLOT_LIST || s->type == YF_SLOT_OBJECT) {
+    if (has_children && (s->type == YF_SLOT_LIST || s->type == YF_SLOT_OBJECT)) {
         s->fields = g_ptr_array_new_with_free_func(slot_free);
         parse_slot_list(L, c, s->fields);
+    }
+    if (s->type == YF_SLOT_LIST || s->type == YF_SLOT_OBJECT) {
         if (s->type == YF_SLOT_OBJECT && !has_children && ok)
             T_ERR(L, c, "对象槽位「%s」需要用 <slot> 子元素声明其成员", s->name);
     } else if (has_children) {

@@ -107,6 +107,11 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
                               yf_diags *diags);
 void yf_document_free(yf_document *doc);
 
+/* The document's text before layout: one line per block ("p: 正文……"; a forced line break
+ * inside a block shows as "\n"). For tests and for reading a filled template quickly.
+ * Caller frees with free(). */
+char *yf_document_text(const yf_document *doc);
+
 /* ---- layout: composed lines placed on pages ---------------------------------------------- */
 
 typedef struct yf_layout yf_layout;
