@@ -65,8 +65,8 @@ check: test-deps
 install: all
 	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa
 	install -D -m 644 fonts/yinfa-roles.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-roles.conf
-	for d in templates/*/; do \
-	  install -D -m 644 $$d/template.xml $(DESTDIR)$(DATADIR)/$$d/template.xml; done
+	mkdir -p $(DESTDIR)$(DATADIR)
+	cp -R templates $(DESTDIR)$(DATADIR)/
 
 clean:
 	rm -rf $(BUILD) out

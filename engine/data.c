@@ -6,7 +6,9 @@
  * names the byte offset instead of exhausting memory or the stack. */
 #include "internal.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #define YF_DATA_MAX_BYTES (64 * 1024 * 1024)
@@ -92,6 +94,13 @@ yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_d
 
 yf_data *yf_data_load_json(const char *path, yf_diags *diags)
 {
+    /* Look before reading: a huge file is refused without being loaded. */
+    GStatBuf st;
+    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > YF_DATA_MAX_BYTES) {
+        yf_error_at(diags, path, 0, 0, "数据文件过大（%lld 字节，上限 %d）", (long long)st.st_size,
+                    YF_DATA_MAX_BYTES);
+        return NULL;
+    }
     gchar *buf = NULL;
     gsize len = 0;
     GError *err = NULL;

@@ -17,9 +17,11 @@
 #include "expr.h"
 #include "format.h"
 
+#include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define YF_TEMPLATE_MAX_BYTES (8 * 1024 * 1024)
 #define YF_INCLUDE_MAX_DEPTH 8
@@ -218,6 +220,12 @@ static const char *intern_file(yf_template *t, const char *path)
 static xmlDocPtr read_xml(loader *L, const char *path)
 {
     L->path = intern_file(L->t, path);
+    GStatBuf st;
+    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > YF_TEMPLATE_MAX_BYTES) {
+        yf_error_at(L->diags, path, 0, 0, "模板过大（%lld 字节，上限 %d）", (long long)st.st_size,
+                    YF_TEMPLATE_MAX_BYTES);
+        return NULL;
+    }
     gchar *buf = NULL;
     gsize len = 0;
     GError *err = NULL;
@@ -276,7 +284,7 @@ static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
     gboolean inside = g_str_has_prefix(abs, prefix);
     g_free(prefix);
     if (!inside) {
-        T_ERR(L, n, "“%s”：引用超出了模板目录 %s", ref, L->root);
+        T_ERR(L, n, "“%s”：引用超出了模板所在的模板目录", ref);
         g_free(abs);
         return NULL;
     }

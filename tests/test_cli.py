@@ -163,3 +163,22 @@ def test_check_reports_without_rendering(yinfa):
         assert len(errors) == 2, r.stderr
         assert "$.返乡.专列数: 应为数字，却是“十二”" in errors[0] + errors[1]
         assert os.listdir(tmp) == ["bad.json"]
+
+
+def test_three_data_mistakes_one_report_no_pdf(yinfa):
+    data = json.load(open(EXAMPLE, encoding="utf-8"))
+    del data["工代会届次"]                      # missing
+    data["送温暖"]["慰问户数"] = "三万"           # not a number
+    data["返乡"]["补贴金额"] = {"万元": 1245.6}   # an object for a number
+    with tempfile.TemporaryDirectory() as tmp:
+        path, pdf = os.path.join(tmp, "d.json"), os.path.join(tmp, "s.pdf")
+        json.dump(data, open(path, "w", encoding="utf-8"), ensure_ascii=False)
+        r = run(yinfa, "render", "speech", path, "-o", pdf, "-q")
+        assert r.returncode == 1, r.returncode
+        errors = r.stderr.splitlines()
+        assert len(errors) == 3, r.stderr
+        for path_, what in (("$.工代会届次", "缺少必填值"), ("$.送温暖.慰问户数", "应为数字"),
+                            ("$.返乡.补贴金额", "应为单个值")):
+            line = next((e for e in errors if f": {path_}: " in e), None)
+            assert line and what in line and "模板 templates/speech/template.xml:" in line, (path_, r.stderr)
+        assert not os.path.exists(pdf) and os.listdir(tmp) == ["d.json"]
