@@ -291,6 +291,14 @@ void yf_render_page(const yf_layout *layout, int page_index, cairo_t *cr);
 
 /* ---- utilities (util.c) ------------------------------------------------------------------ */
 
+/* A file being written atomically: open gives a temporary file beside `path`; commit flushes,
+ * syncs and renames it to `path`; abort removes it. Both free the handle. */
+typedef struct yf_atomic yf_atomic;
+yf_atomic *yf_atomic_open(const char *path, yf_diags *diags);
+FILE *yf_atomic_file(yf_atomic *a);
+int yf_atomic_commit(yf_atomic *a, yf_diags *diags);
+void yf_atomic_abort(yf_atomic *a);
+
 /* Writes through a temporary file beside `path`; `write` fills the FILE. On success the file is
  * renamed to `path`; on failure it is removed. Returns 0 or -1 (with diags). */
 typedef int (*yf_write_fn)(FILE *f, void *user, yf_diags *diags);

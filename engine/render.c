@@ -67,35 +67,65 @@ static void set_dates(cairo_surface_t *s)
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, buf);
 }
 
-static int write_pdf(FILE *f, void *user, yf_diags *diags)
+/* ---- PDF: one or many documents in one file ------------------------------------------------ */
+
+struct yf_pdf {
+    yf_atomic *file;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    int pages;           /* pages written so far */
+};
+
+yf_pdf *yf_pdf_open(const char *path, yf_diags *diags)
 {
-    const yf_layout *L = user;
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(to_file, f, L->page.width,
-                                                             L->page.height);
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, L->title ? L->title : "");
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, L->author ? L->author : "");
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
-    set_dates(s);
-    cairo_t *cr = cairo_create(s);
-    for (guint i = 0; i < L->pages->len; i++) {
-        yf_render_page(L, (int)i, cr);
-        cairo_show_page(cr);
+    yf_atomic *file = yf_atomic_open(path, diags);
+    if (!file)
+        return NULL;
+    yf_pdf *pdf = g_new0(yf_pdf, 1);
+    pdf->file = file;
+    /* The size is set again for every page; A4 until then. */
+    pdf->surface = cairo_pdf_surface_create_for_stream(to_file, yf_atomic_file(file),
+                                                       210 * YF_MM, 297 * YF_MM);
+    cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
+    set_dates(pdf->surface);
+    pdf->cr = cairo_create(pdf->surface);
+    return pdf;
+}
+
+int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, yf_diags *diags)
+{
+    cairo_surface_t *s = pdf->surface;
+    if ((flags & YF_PDF_ODD_START) && pdf->pages % 2 == 1) {
+        /* Double-sided printing: every document starts on a right-hand (odd) page. */
+        cairo_pdf_surface_set_size(s, L->page.width, L->page.height);
+        cairo_show_page(pdf->cr);
+        pdf->pages++;
     }
-    /* Outline: level-1 headings at the top, level-2 under the latest level-1. */
-    int parent = CAIRO_PDF_OUTLINE_ROOT;
+    int first = pdf->pages + 1;
+    for (guint i = 0; i < L->pages->len; i++) {
+        cairo_pdf_surface_set_size(s, L->page.width, L->page.height);
+        yf_render_page(L, (int)i, pdf->cr);
+        cairo_show_page(pdf->cr);
+        pdf->pages++;
+    }
+    /* Outline: the document (when named), its level-1 headings, their level-2 headings. */
+    int root = CAIRO_PDF_OUTLINE_ROOT;
+    if (outline) {
+        char *link = g_strdup_printf("page=%d pos=[0 0]", first);
+        root = cairo_pdf_surface_add_outline(s, CAIRO_PDF_OUTLINE_ROOT, outline, link, 0);
+        g_free(link);
+    }
+    int parent = root;
     for (guint i = 0; i < L->outline->len; i++) {
         const yf_outline *o = &g_array_index(L->outline, yf_outline, i);
-        char *link = g_strdup_printf("page=%d pos=[%.2f %.2f]", o->page, L->page.left, o->y);
-        int id = cairo_pdf_surface_add_outline(s, o->level > 1 ? parent : CAIRO_PDF_OUTLINE_ROOT,
-                                               o->text, link, 0);
+        char *link = g_strdup_printf("page=%d pos=[%.2f %.2f]", first + o->page - 1, L->page.left,
+                                     o->y);
+        int id = cairo_pdf_surface_add_outline(s, o->level > 1 ? parent : root, o->text, link, 0);
         if (o->level == 1)
             parent = id;
         g_free(link);
     }
-    cairo_destroy(cr);
-    cairo_surface_finish(s);
     cairo_status_t st = cairo_surface_status(s);
-    cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) {
         yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
         return -1;
@@ -103,10 +133,55 @@ static int write_pdf(FILE *f, void *user, yf_diags *diags)
     return 0;
 }
 
+int yf_pdf_page_count(const yf_pdf *pdf) { return pdf->pages; }
+
+static void pdf_free(yf_pdf *pdf)
+{
+    cairo_destroy(pdf->cr);
+    cairo_surface_destroy(pdf->surface);
+    g_free(pdf);
+}
+
+int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags)
+{
+    cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_TITLE, title ? title : "");
+    cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_AUTHOR, author ? author : "");
+    /* Font subsetting and the PDF's cross-reference happen here. */
+    cairo_surface_finish(pdf->surface);
+    cairo_status_t st = cairo_surface_status(pdf->surface);
+    yf_atomic *file = pdf->file;
+    pdf_free(pdf);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        yf_atomic_abort(file);
+        return -1;
+    }
+    return yf_atomic_commit(file, diags);
+}
+
+void yf_pdf_abort(yf_pdf *pdf)
+{
+    if (!pdf)
+        return;
+    cairo_surface_finish(pdf->surface);
+    yf_atomic *file = pdf->file;
+    pdf_free(pdf);
+    yf_atomic_abort(file);
+}
+
 int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
 {
-    return yf_write_atomic(path, write_pdf, (void *)L, diags);
+    yf_pdf *pdf = yf_pdf_open(path, diags);
+    if (!pdf)
+        return -1;
+    if (yf_pdf_add(pdf, L, 0, NULL, diags) != 0) {
+        yf_pdf_abort(pdf);
+        return -1;
+    }
+    return yf_pdf_close(pdf, L->title, L->author, diags);
 }
+
+/* ---- PNG -------------------------------------------------------------------------------------- */
 
 typedef struct {
     const yf_layout *L;

@@ -2,7 +2,8 @@
  *
  * An output file is either complete or absent. Writers fill a temporary file in the target's
  * folder (so the final rename stays on one file system and is atomic); only a writer that
- * succeeded and a clean fclose lead to the rename. */
+ * succeeded and a clean flush, sync and close lead to the rename. An interrupted run leaves at
+ * most a "NAME.tmp-XXXXXX" file, never a truncated NAME. */
 #include "internal.h"
 
 #include <errno.h>
@@ -11,14 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *diags)
+struct yf_atomic {
+    FILE *f;
+    char *tmp, *path;
+};
+
+yf_atomic *yf_atomic_open(const char *path, yf_diags *diags)
 {
     char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {
         yf_error_at(diags, path, 0, 0, "无法创建输出文件：%s", g_strerror(errno));
         g_free(tmp);
-        return -1;
+        return NULL;
     }
     FILE *f = fdopen(fd, "wb");
     if (!f) {
@@ -26,34 +32,68 @@ int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *d
         close(fd);
         unlink(tmp);
         g_free(tmp);
-        return -1;
+        return NULL;
     }
-    int rc = write(f, user, diags);
-    if (fflush(f) != 0 || ferror(f)) {
-        if (rc == 0)
-            yf_error_at(diags, path, 0, 0, "写入失败：%s", g_strerror(errno));
+    yf_atomic *a = g_new0(yf_atomic, 1);
+    a->f = f;
+    a->tmp = tmp;
+    a->path = g_strdup(path);
+    return a;
+}
+
+FILE *yf_atomic_file(yf_atomic *a) { return a->f; }
+
+static void atomic_free(yf_atomic *a)
+{
+    g_free(a->tmp);
+    g_free(a->path);
+    g_free(a);
+}
+
+void yf_atomic_abort(yf_atomic *a)
+{
+    if (!a)
+        return;
+    fclose(a->f);
+    unlink(a->tmp);
+    atomic_free(a);
+}
+
+int yf_atomic_commit(yf_atomic *a, yf_diags *diags)
+{
+    int rc = 0;
+    if (fflush(a->f) != 0 || ferror(a->f) || (fsync(fileno(a->f)) != 0 && errno != EINVAL)) {
+        yf_error_at(diags, a->path, 0, 0, "写入失败：%s", g_strerror(errno));
         rc = -1;
     }
-    if (rc == 0 && fsync(fileno(f)) != 0 && errno != EINVAL) {
-        yf_error_at(diags, path, 0, 0, "写入失败：%s", g_strerror(errno));
+    if (fclose(a->f) != 0 && rc == 0) {
+        yf_error_at(diags, a->path, 0, 0, "写入失败：%s", g_strerror(errno));
         rc = -1;
     }
-    if (fclose(f) != 0 && rc == 0) {
-        yf_error_at(diags, path, 0, 0, "写入失败：%s", g_strerror(errno));
-        rc = -1;
-    }
-    /* mkstemp creates 0600; give the file the mode a plain fopen would. */
     if (rc == 0) {
+        /* mkstemp creates 0600; give the file the mode a plain fopen would. */
         mode_t mask = umask(0);
         umask(mask);
-        chmod(tmp, 0666 & ~mask);
-        if (rename(tmp, path) != 0) {
-            yf_error_at(diags, path, 0, 0, "无法写入：%s", g_strerror(errno));
+        chmod(a->tmp, 0666 & ~mask);
+        if (rename(a->tmp, a->path) != 0) {
+            yf_error_at(diags, a->path, 0, 0, "无法写入：%s", g_strerror(errno));
             rc = -1;
         }
     }
     if (rc != 0)
-        unlink(tmp);
-    g_free(tmp);
+        unlink(a->tmp);
+    atomic_free(a);
     return rc;
+}
+
+int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *diags)
+{
+    yf_atomic *a = yf_atomic_open(path, diags);
+    if (!a)
+        return -1;
+    if (write(a->f, user, diags) != 0) {
+        yf_atomic_abort(a);
+        return -1;
+    }
+    return yf_atomic_commit(a, diags);
 }

@@ -126,6 +126,27 @@ int yf_layout_page_count(const yf_layout *layout);
  * Returns 0, or -1 with an error in diags (and no file left behind). */
 int yf_layout_write_pdf(const yf_layout *layout, const char *path, yf_diags *diags);
 
+/* Several documents in one PDF (a batch for the print room). Open, add layouts, close: the file
+ * appears only at a successful close (atomically, like yf_layout_write_pdf); abort removes it. */
+typedef struct yf_pdf yf_pdf;
+
+enum {
+    /* Start the document on an odd page (a blank page before it when needed), for printing on
+     * both sides. */
+    YF_PDF_ODD_START = 1 << 0
+};
+
+yf_pdf *yf_pdf_open(const char *path, yf_diags *diags);
+/* Appends every page of `layout`. `outline`, when not NULL, is a top-level outline entry for the
+ * document with its headings nested below; otherwise the headings are top-level entries. */
+int yf_pdf_add(yf_pdf *pdf, const yf_layout *layout, int flags, const char *outline,
+               yf_diags *diags);
+int yf_pdf_page_count(const yf_pdf *pdf);
+/* Sets the metadata, finishes the file and renames it into place; frees `pdf`. */
+int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags);
+/* Discards the file; frees `pdf`. */
+void yf_pdf_abort(yf_pdf *pdf);
+
 /* Writes page `page` (1-based) as a PNG at `dpi`, atomically like the PDF. */
 int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
                         yf_diags *diags);
