@@ -7,7 +7,7 @@
  *
  * TEMPLATE is a file, a folder holding template.xml, or the name of a folder under templates/.
  * Exit status: 0 success, 1 a template, data or output problem, 2 a usage error. */
-#include "yinfa.h"
+#include "common.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,8 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
 
 static const char usage[] =
     "用法：\n"
@@ -34,154 +32,6 @@ static const char usage[] =
     "--dump    把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出。\n"
     "退出状态：0 成功；1 模板、数据或输出错误；2 用法错误。\n";
 
-static int quiet;
-
-/* ---- where things are ------------------------------------------------------------------- */
-
-static char *exe_dir(void)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return strdup(".");
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-    return strdup(buf);
-}
-
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
-/* A found path as a user wants to read it in messages: resolved, and relative to the current
- * folder when it lies below it. Takes ownership of `p`. */
-static char *tidy_path(char *p)
-{
-    char real[PATH_MAX], cwd[PATH_MAX];
-    if (!realpath(p, real))
-        return p;
-    free(p);
-    size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
-    if (n && strncmp(real, cwd, n) == 0 && real[n] == '/')
-        return strdup(real + n + 1);
-    return strdup(real);
-}
-
-/* The share folders, most specific first: $YINFA_HOME, the source tree the program was built
- * in (build/..), the installed share folder. */
-static char *find_share(const char *rel)
-{
-    const char *home = getenv("YINFA_HOME");
-    char *exe = exe_dir();
-    char *up = join(exe, "..");
-    char *installed = join(up, "share/yinfa");
-    const char *bases[] = { home, up, installed, YF_DATADIR };
-    char *found = NULL;
-    for (size_t i = 0; i < sizeof bases / sizeof bases[0] && !found; i++) {
-        if (!bases[i])
-            continue;
-        char *p = join(bases[i], rel);
-        if (is_file(p) || is_dir(p))
-            found = p;
-        else
-            free(p);
-    }
-    free(installed);
-    free(up);
-    free(exe);
-    return found ? tidy_path(found) : NULL;
-}
-
-/* A template argument: a file, a folder with template.xml, or a name under templates/. */
-static char *find_template(const char *arg)
-{
-    if (is_file(arg))
-        return strdup(arg);
-    if (is_dir(arg)) {
-        char *p = join(arg, "template.xml");
-        if (is_file(p))
-            return p;
-        free(p);
-        return NULL;
-    }
-    /* A bare name: no path separators, no dot files. */
-    if (strchr(arg, '/') || arg[0] == '.' || !*arg)
-        return NULL;
-    const char *env = getenv("YINFA_TEMPLATES");
-    if (env) {
-        char *p = join(env, arg);
-        char *t = join(p, "template.xml");
-        free(p);
-        if (is_file(t))
-            return t;
-        free(t);
-    }
-    char *rel = join("templates", arg);
-    char *relt = join(rel, "template.xml");
-    free(rel);
-    char *t = find_share(relt);
-    free(relt);
-    return t;
-}
-
-/* ---- common steps ------------------------------------------------------------------------ */
-
-static int finish(yf_diags *d, int rc)
-{
-    for (size_t i = 0; i < yf_diags_count(d); i++)
-        if (!quiet || yf_diags_severity(d, i) == YF_ERROR)
-            fprintf(stderr, "%s\n", yf_diags_message(d, i));
-    yf_diags_free(d);
-    return rc;
-}
-
-static yf_context *open_context(const char *fonts_conf, yf_diags *d)
-{
-    char *roles = find_share("fonts/yinfa-roles.conf");
-    if (!fonts_conf)
-        fonts_conf = getenv("YINFA_FONTS_CONF");
-    yf_context *ctx = yf_context_new(roles, fonts_conf, d);
-    free(roles);
-    return ctx;
-}
-
-static yf_template *open_template(yf_context *ctx, const char *arg, yf_diags *d)
-{
-    char *path = find_template(arg);
-    if (!path) {
-        fprintf(stderr, "yinfa: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
-                        "templates/ 下的模板名）\n", arg);
-        return NULL;
-    }
-    yf_template *t = yf_template_load(ctx, path, d);
-    free(path);
-    return t;
-}
-
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcasecmp(s + a - b, suf) == 0;
-}
-
 /* ---- commands ---------------------------------------------------------------------------- */
 
 static int cmd_render(int argc, char **argv)
@@ -190,7 +40,7 @@ static int cmd_render(int argc, char **argv)
         { "output", required_argument, 0, 'o' }, { "draft", no_argument, 0, 'D' },
         { "dump", required_argument, 0, 'd' },   { "page", required_argument, 0, 'p' },
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
-        { "quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
+        { "cli_quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
     const char *out = NULL, *dump = NULL, *fonts_conf = NULL;
     int draft = 0, page = 0;
     double dpi = 96;
@@ -203,7 +53,7 @@ static int cmd_render(int argc, char **argv)
         case 'p': page = atoi(optarg); break;
         case 'r': dpi = atof(optarg); break;
         case 'f': fonts_conf = optarg; break;
-        case 'q': quiet = 1; break;
+        case 'q': cli_quiet = 1; break;
         default: fputs(usage, stderr); return EXIT_USAGE;
         }
     }
@@ -213,15 +63,15 @@ static int cmd_render(int argc, char **argv)
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
-    if (out && !has_suffix(out, ".pdf") && !has_suffix(out, ".png")) {
+    if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png")) {
         fprintf(stderr, "yinfa render: 输出文件应以 .pdf 或 .png 结尾：%s\n", out);
         return EXIT_USAGE;
     }
 
     yf_diags *d = yf_diags_new();
     int rc = EXIT_PROBLEM;
-    yf_context *ctx = open_context(fonts_conf, d);
-    yf_template *t = ctx ? open_template(ctx, tpl_arg, d) : NULL;
+    yf_context *ctx = cli_open_context(fonts_conf, d);
+    yf_template *t = ctx ? cli_open_template(ctx, tpl_arg, d) : NULL;
     yf_data *data = t && data_arg ? yf_data_load_json(data_arg, d) : NULL;
     yf_document *doc = NULL;
     yf_layout *layout = NULL;
@@ -244,7 +94,7 @@ static int cmd_render(int argc, char **argv)
             }
             free(text);
         }
-        if (rc == 0 && out && has_suffix(out, ".pdf")) {
+        if (rc == 0 && out && cli_has_suffix(out, ".pdf")) {
             if (yf_layout_write_pdf(layout, out, d) != 0)
                 rc = EXIT_PROBLEM;
         } else if (rc == 0 && out) {
@@ -270,7 +120,7 @@ static int cmd_render(int argc, char **argv)
     yf_data_free(data);
     yf_template_free(t);
     yf_context_free(ctx);
-    return finish(d, rc);
+    return cli_finish(d, rc);
 }
 
 static int cmd_slots(int argc, char **argv)
@@ -282,7 +132,7 @@ static int cmd_slots(int argc, char **argv)
     }
     yf_diags *d = yf_diags_new();
     /* Slots need no fonts: parse the template without a context. */
-    yf_template *t = open_template(NULL, argv[1], d);
+    yf_template *t = cli_open_template(NULL, argv[1], d);
     int rc = EXIT_PROBLEM;
     if (t) {
         char *json = decl ? yf_template_declarations_json(t) : yf_template_skeleton_json(t);
@@ -291,7 +141,7 @@ static int cmd_slots(int argc, char **argv)
         rc = 0;
     }
     yf_template_free(t);
-    return finish(d, rc);
+    return cli_finish(d, rc);
 }
 
 /* `check` and `text`: bind without layout. With `print`, the bound text goes to stdout. */
@@ -302,8 +152,8 @@ static int bind_only(int argc, char **argv, int print)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--draft") == 0 && print)
             draft = 1;
-        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
-            quiet = 1;
+        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--cli_quiet") == 0)
+            cli_quiet = 1;
         else if (argv[i][0] == '-' || n == 2) {
             fprintf(stderr, "yinfa %s: 需要 TEMPLATE [DATA.json]\n\n%s", argv[0], usage);
             return EXIT_USAGE;
@@ -318,7 +168,7 @@ static int bind_only(int argc, char **argv, int print)
     if (!args[1])
         draft = 1;
     yf_diags *d = yf_diags_new();
-    yf_template *t = open_template(NULL, args[0], d);
+    yf_template *t = cli_open_template(NULL, args[0], d);
     yf_data *data = t && args[1] ? yf_data_load_json(args[1], d) : NULL;
     yf_document *doc = NULL;
     if (t && (!args[1] || data))
@@ -328,13 +178,13 @@ static int bind_only(int argc, char **argv, int print)
         char *text = yf_document_text(doc);
         fputs(text, stdout);
         free(text);
-    } else if (doc && !quiet) {
+    } else if (doc && !cli_quiet) {
         fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
     }
     yf_document_free(doc);
     yf_data_free(data);
     yf_template_free(t);
-    return finish(d, rc);
+    return cli_finish(d, rc);
 }
 
 static int cmd_fonts(int argc, char **argv)
@@ -347,15 +197,15 @@ static int cmd_fonts(int argc, char **argv)
         return EXIT_USAGE;
     }
     yf_diags *d = yf_diags_new();
-    yf_context *ctx = open_context(fonts_conf, d);
+    yf_context *ctx = cli_open_context(fonts_conf, d);
     if (!ctx)
-        return finish(d, EXIT_PROBLEM);
+        return cli_finish(d, EXIT_PROBLEM);
     char *s = yf_context_describe_fonts(ctx);
     fputs(s, stdout);
     free(s);
     yf_context_free(ctx);
-    quiet = 1;
-    return finish(d, 0);
+    cli_quiet = 1;
+    return cli_finish(d, 0);
 }
 
 int main(int argc, char **argv)

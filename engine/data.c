@@ -16,8 +16,7 @@
 
 struct yf_data {
     char *name;
-    JsonParser *parser;
-    JsonNode *root; /* lent from parser */
+    JsonNode *root;
 };
 
 /* Deepest nesting of [ and { outside strings, or -1 on the first level past the limit. */
@@ -48,7 +47,10 @@ static long nesting_depth(const char *s, size_t len, size_t *where)
     return max;
 }
 
-yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags)
+/* Parses `json` as the data named `name`. Positions in syntax errors are reported against
+ * `file`, `line_base` lines down (a record of JSON Lines is one line of a larger file). */
+static yf_data *parse(const char *name, const char *file, int line_base, const char *json,
+                      size_t len, yf_diags *diags)
 {
     if (len > YF_DATA_MAX_BYTES) {
         yf_error_at(diags, name, 0, 0, "数据文件过大（%zu 字节，上限 %d）", len, YF_DATA_MAX_BYTES);
@@ -74,21 +76,39 @@ yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_d
             msg += n;
         if (g_str_has_prefix(msg, "Parse error: "))
             msg += strlen("Parse error: ");
-        yf_error_at(diags, name, line, col, "JSON 格式错误：%s", msg);
+        yf_error_at(diags, file, line ? line + line_base : 0, col, "JSON 格式错误：%s", msg);
         g_error_free(err);
         g_object_unref(parser);
         return NULL;
     }
-    JsonNode *root = json_parser_get_root(parser);
+    yf_data *d = yf_data_from_node(name, json_parser_get_root(parser), diags);
+    g_object_unref(parser);
+    return d;
+}
+
+yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags)
+{
+    return parse(name, name, 0, json, len, diags);
+}
+
+yf_data *yf_data_parse_json_line(const char *file, int line, const char *json, size_t len,
+                                 yf_diags *diags)
+{
+    char *name = g_strdup_printf("%s:%d", file, line);
+    yf_data *d = parse(name, file, line - 1, json, len, diags);
+    g_free(name);
+    return d;
+}
+
+yf_data *yf_data_from_node(const char *name, JsonNode *root, yf_diags *diags)
+{
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
         yf_error_at(diags, name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
-        g_object_unref(parser);
         return NULL;
     }
     yf_data *d = g_new0(yf_data, 1);
     d->name = g_strdup(name);
-    d->parser = parser;
-    d->root = root;
+    d->root = json_node_copy(root);
     return d;
 }
 
@@ -118,7 +138,7 @@ void yf_data_free(yf_data *d)
 {
     if (!d)
         return;
-    g_object_unref(d->parser);
+    json_node_unref(d->root);
     g_free(d->name);
     g_free(d);
 }

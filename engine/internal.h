@@ -175,6 +175,11 @@ typedef struct _JsonNode JsonNode;
 /* The node at a dotted path, or NULL; lent. */
 JsonNode *yf_data_lookup(const yf_data *data, const char *dotted);
 JsonNode *yf_data_root(const yf_data *data);
+/* Data from an object node (copied), named `name` in messages. */
+yf_data *yf_data_from_node(const char *name, JsonNode *root, yf_diags *diags);
+/* One line of JSON Lines: named "FILE:LINE", syntax errors at their place in FILE. */
+yf_data *yf_data_parse_json_line(const char *file, int line, const char *json, size_t len,
+                                 yf_diags *diags);
 const char *yf_data_name(const yf_data *data);
 /* Dotted paths of every leaf member in the data, for the unused-key warning. */
 GPtrArray *yf_data_leaf_paths(const yf_data *data);

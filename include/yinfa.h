@@ -91,6 +91,20 @@ yf_data *yf_data_load_json(const char *path, yf_diags *diags);
 yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags);
 void yf_data_free(yf_data *data);
 
+/* Many records for a batch: JSON Lines (one object a line), a JSON array of objects, or CSV
+ * (a .csv file; the header row gives the keys, dotted headers like 文章.标题 make nested objects,
+ * an empty cell is an absent value). Returns NULL with errors in diags when the file as a whole
+ * cannot be read; a single bad record fails only when it is taken. */
+typedef struct yf_records yf_records;
+
+yf_records *yf_records_load(const char *path, yf_diags *diags);
+size_t yf_records_count(const yf_records *records);
+/* The line where record `i` (0-based) starts, 1-based. */
+int yf_records_line(const yf_records *records, size_t i);
+/* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags. */
+yf_data *yf_records_get(const yf_records *records, size_t i, yf_diags *diags);
+void yf_records_free(yf_records *records);
+
 /* ---- bind: template + data -> document --------------------------------------------------- */
 
 typedef struct yf_document yf_document;

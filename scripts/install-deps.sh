@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential pkg-config libxml2-dev libpango1.0-dev libcairo2-dev libicu-dev
-            libjson-glib-dev libfontconfig-dev libharfbuzz-dev)
+            libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev)
 font_pkgs=(fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind)
 

@@ -1,0 +1,158 @@
+/* Helpers the yinfa commands share: where templates and the font-role map are, opening a
+ * context and a template, printing diagnostics. Public header only. */
+#include "common.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_quiet;
+
+/* ---- where things are ------------------------------------------------------------------- */
+
+static char *exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return strdup(".");
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    return strdup(buf);
+}
+
+int cli_is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int cli_is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *cli_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+/* A found path as a user wants to read it in messages: resolved, and relative to the current
+ * folder when it lies below it. Takes ownership of `p`. */
+static char *tidy_path(char *p)
+{
+    char real[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath(p, real))
+        return p;
+    free(p);
+    size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    if (n && strncmp(real, cwd, n) == 0 && real[n] == '/')
+        return strdup(real + n + 1);
+    return strdup(real);
+}
+
+/* The share folders, most specific first: $YINFA_HOME, the source tree the program was built
+ * in (build/..), the installed share folder. */
+char *cli_find_share(const char *rel)
+{
+    const char *home = getenv("YINFA_HOME");
+    char *exe = exe_dir();
+    char *up = cli_join(exe, "..");
+    char *installed = cli_join(up, "share/yinfa");
+    const char *bases[] = { home, up, installed, YF_DATADIR };
+    char *found = NULL;
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0] && !found; i++) {
+        if (!bases[i])
+            continue;
+        char *p = cli_join(bases[i], rel);
+        if (cli_is_file(p) || cli_is_dir(p))
+            found = p;
+        else
+            free(p);
+    }
+    free(installed);
+    free(up);
+    free(exe);
+    return found ? tidy_path(found) : NULL;
+}
+
+/* A template argument: a file, a folder with template.xml, or a name under templates/. */
+char *cli_find_template(const char *arg)
+{
+    if (cli_is_file(arg))
+        return strdup(arg);
+    if (cli_is_dir(arg)) {
+        char *p = cli_join(arg, "template.xml");
+        if (cli_is_file(p))
+            return p;
+        free(p);
+        return NULL;
+    }
+    /* A bare name: no path separators, no dot files. */
+    if (strchr(arg, '/') || arg[0] == '.' || !*arg)
+        return NULL;
+    const char *env = getenv("YINFA_TEMPLATES");
+    if (env) {
+        char *p = cli_join(env, arg);
+        char *t = cli_join(p, "template.xml");
+        free(p);
+        if (cli_is_file(t))
+            return t;
+        free(t);
+    }
+    char *rel = cli_join("templates", arg);
+    char *relt = cli_join(rel, "template.xml");
+    free(rel);
+    char *t = cli_find_share(relt);
+    free(relt);
+    return t;
+}
+
+/* ---- common steps ------------------------------------------------------------------------ */
+
+int cli_finish(yf_diags *d, int rc)
+{
+    for (size_t i = 0; i < yf_diags_count(d); i++)
+        if (!cli_quiet || yf_diags_severity(d, i) == YF_ERROR)
+            fprintf(stderr, "%s\n", yf_diags_message(d, i));
+    yf_diags_free(d);
+    return rc;
+}
+
+yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
+{
+    char *roles = cli_find_share("fonts/yinfa-roles.conf");
+    if (!fonts_conf)
+        fonts_conf = getenv("YINFA_FONTS_CONF");
+    yf_context *ctx = yf_context_new(roles, fonts_conf, d);
+    free(roles);
+    return ctx;
+}
+
+yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d)
+{
+    char *path = cli_find_template(arg);
+    if (!path) {
+        fprintf(stderr, "yinfa: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
+                        "templates/ 下的模板名）\n", arg);
+        return NULL;
+    }
+    yf_template *t = yf_template_load(ctx, path, d);
+    free(path);
+    return t;
+}
+
+int cli_has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+

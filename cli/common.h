@@ -1,0 +1,30 @@
+/* Helpers shared by the yinfa commands (cli/common.c). */
+#ifndef YINFA_CLI_COMMON_H
+#define YINFA_CLI_COMMON_H
+
+#include "yinfa.h"
+
+enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
+
+/* Set by -q: only errors are printed. */
+extern int cli_quiet;
+
+int cli_is_file(const char *p);
+int cli_is_dir(const char *p);
+/* "a/b". Caller frees. */
+char *cli_join(const char *a, const char *b);
+int cli_has_suffix(const char *s, const char *suffix);
+/* A file or folder of the share tree ($YINFA_HOME, the source tree, the install prefix), or
+ * NULL. Caller frees. */
+char *cli_find_share(const char *rel);
+/* A template argument — a file, a folder holding template.xml, or a bare name of a folder
+ * under templates/ — as a path, or NULL. Caller frees. */
+char *cli_find_template(const char *arg);
+/* A context with the project's font roles and $YINFA_FONTS_CONF (or `fonts_conf`). */
+yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);
+/* Finds and loads a template; says so on stderr when it cannot be found. */
+yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
+/* Prints the diagnostics (warnings unless quiet), frees them, returns rc. */
+int cli_finish(yf_diags *d, int rc);
+
+#endif
