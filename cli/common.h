@@ -27,4 +27,7 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 /* Prints the diagnostics (warnings unless quiet), frees them, returns rc. */
 int cli_finish(yf_diags *d, int rc);
 
+/* The commands that live in files of their own. */
+int cmd_batch(int argc, char **argv);
+
 #endif

@@ -21,6 +21,8 @@ static const char usage[] =
     "用法：\n"
     "  yinfa render TEMPLATE [DATA.json] -o OUT.pdf|OUT.png [--draft] [--dump FILE]\n"
     "               [--page N] [--dpi N] [--fonts-conf FILE] [-q]\n"
+    "  yinfa batch TEMPLATE DATA -o DIR [--name PATTERN] [--merge FILE.pdf] [--jobs N]\n"
+    "               [--shard K/N] [--resume]   批量生成（yinfa batch --help 查看详情）\n"
     "  yinfa slots TEMPLATE [--declarations]  打印数据骨架（每个槽位及示例值），或槽位声明\n"
     "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版，列出所有问题\n"
     "  yinfa text TEMPLATE [DATA] [--draft]  打印填好的正文（每段一行），不排版\n"
@@ -225,6 +227,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "render") == 0)
         return cmd_render(argc - 1, argv + 1);
+    if (strcmp(cmd, "batch") == 0)
+        return cmd_batch(argc - 1, argv + 1);
     if (strcmp(cmd, "slots") == 0)
         return cmd_slots(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)

@@ -188,6 +188,23 @@ GPtrArray *yf_data_leaf_paths(const yf_data *d)
 
 JsonNode *yf_data_root(const yf_data *d) { return d->root; }
 
+char *yf_data_text(const yf_data *d, const char *dotted)
+{
+    JsonNode *n = yf_data_lookup(d, dotted);
+    if (!n || !JSON_NODE_HOLDS_VALUE(n))
+        return NULL;
+    GType t = json_node_get_value_type(n);
+    if (t == G_TYPE_STRING)
+        return g_strdup(json_node_get_string(n));
+    if (t == G_TYPE_INT64)
+        return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+    if (t == G_TYPE_DOUBLE) {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.15g", json_node_get_double(n)));
+    }
+    return g_strdup(json_node_get_boolean(n) ? "true" : "false");
+}
+
 /* ---- the skeleton ---------------------------------------------------------------------------- */
 
 /* The example of a scalar slot as JSON text: numbers and booleans bare, the rest quoted. */

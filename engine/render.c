@@ -76,19 +76,25 @@ struct yf_pdf {
     int pages;           /* pages written so far */
 };
 
+/* A PDF writing to `f`, a file or a memory stream. */
+static yf_pdf *pdf_new(FILE *f)
+{
+    yf_pdf *pdf = g_new0(yf_pdf, 1);
+    /* The size is set again for every page; A4 until then. */
+    pdf->surface = cairo_pdf_surface_create_for_stream(to_file, f, 210 * YF_MM, 297 * YF_MM);
+    cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
+    set_dates(pdf->surface);
+    pdf->cr = cairo_create(pdf->surface);
+    return pdf;
+}
+
 yf_pdf *yf_pdf_open(const char *path, yf_diags *diags)
 {
     yf_atomic *file = yf_atomic_open(path, diags);
     if (!file)
         return NULL;
-    yf_pdf *pdf = g_new0(yf_pdf, 1);
+    yf_pdf *pdf = pdf_new(yf_atomic_file(file));
     pdf->file = file;
-    /* The size is set again for every page; A4 until then. */
-    pdf->surface = cairo_pdf_surface_create_for_stream(to_file, yf_atomic_file(file),
-                                                       210 * YF_MM, 297 * YF_MM);
-    cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
-    set_dates(pdf->surface);
-    pdf->cr = cairo_create(pdf->surface);
     return pdf;
 }
 
@@ -142,13 +148,18 @@ static void pdf_free(yf_pdf *pdf)
     g_free(pdf);
 }
 
-int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags)
+/* Sets the metadata and writes the rest of the file: font subsets, cross-reference. */
+static cairo_status_t pdf_finish(yf_pdf *pdf, const char *title, const char *author)
 {
     cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_TITLE, title ? title : "");
     cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_AUTHOR, author ? author : "");
-    /* Font subsetting and the PDF's cross-reference happen here. */
     cairo_surface_finish(pdf->surface);
-    cairo_status_t st = cairo_surface_status(pdf->surface);
+    return cairo_surface_status(pdf->surface);
+}
+
+int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags)
+{
+    cairo_status_t st = pdf_finish(pdf, title, author);
     yf_atomic *file = pdf->file;
     pdf_free(pdf);
     if (st != CAIRO_STATUS_SUCCESS) {
@@ -181,6 +192,50 @@ int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
     return yf_pdf_close(pdf, L->title, L->author, diags);
 }
 
+/* ---- in memory, for servers ------------------------------------------------------------------ */
+
+/* Runs `write` on a memory stream; the bytes end up in a malloc'd buffer. */
+static unsigned char *write_mem(yf_write_fn write, void *user, size_t *len, yf_diags *diags)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) {
+        yf_error(diags, "内存不足，无法生成输出");
+        return NULL;
+    }
+    int rc = write(f, user, diags);
+    if (fclose(f) != 0 && rc == 0) {
+        yf_error(diags, "内存不足，无法生成输出");
+        rc = -1;
+    }
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return (unsigned char *)buf;
+}
+
+static int write_pdf_stream(FILE *f, void *user, yf_diags *diags)
+{
+    const yf_layout *L = user;
+    yf_pdf *pdf = pdf_new(f);
+    int rc = yf_pdf_add(pdf, L, 0, NULL, diags);
+    cairo_status_t st = pdf_finish(pdf, L->title, L->author);
+    pdf_free(pdf);
+    if (rc == 0 && st != CAIRO_STATUS_SUCCESS) {
+        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        rc = -1;
+    }
+    return rc;
+}
+
+unsigned char *yf_layout_write_pdf_mem(const yf_layout *L, size_t *len, yf_diags *diags)
+{
+    return write_mem(write_pdf_stream, (void *)L, len, diags);
+}
+
 /* ---- PNG -------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -210,17 +265,33 @@ static int write_png(FILE *f, void *user, yf_diags *diags)
     return 0;
 }
 
-int yf_layout_write_png(const yf_layout *L, int page, double dpi, const char *path,
-                        yf_diags *diags)
+static int png_args_ok(const yf_layout *L, int page, double dpi, yf_diags *diags)
 {
     if (page < 1 || page > (int)L->pages->len) {
         yf_error(diags, "没有第 %d 页（共 %u 页）", page, L->pages->len);
-        return -1;
+        return 0;
     }
     if (dpi < 10 || dpi > 1200) {
         yf_error(diags, "分辨率 %.0f dpi 超出范围（10–1200）", dpi);
-        return -1;
+        return 0;
     }
+    return 1;
+}
+
+int yf_layout_write_png(const yf_layout *L, int page, double dpi, const char *path,
+                        yf_diags *diags)
+{
+    if (!png_args_ok(L, page, dpi, diags))
+        return -1;
     png_job j = { L, page, dpi };
     return yf_write_atomic(path, write_png, &j, diags);
+}
+
+unsigned char *yf_layout_write_png_mem(const yf_layout *L, int page, double dpi, size_t *len,
+                                       yf_diags *diags)
+{
+    if (!png_args_ok(L, page, dpi, diags))
+        return NULL;
+    png_job j = { L, page, dpi };
+    return write_mem(write_png, &j, len, diags);
 }

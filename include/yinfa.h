@@ -90,6 +90,9 @@ yf_data *yf_data_load_json(const char *path, yf_diags *diags);
 /* The same from memory; `name` is used in messages. */
 yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags);
 void yf_data_free(yf_data *data);
+/* The text of the single value at a dotted path ("期号", "单位.名称"), or NULL when there is
+ * none or it is a list or an object. Caller frees. */
+char *yf_data_text(const yf_data *data, const char *dotted);
 
 /* Many records for a batch: JSON Lines (one object a line), a JSON array of objects, or CSV
  * (a .csv file; the header row gives the keys, dotted headers like 文章.标题 make nested objects,
@@ -164,6 +167,12 @@ void yf_pdf_abort(yf_pdf *pdf);
 /* Writes page `page` (1-based) as a PNG at `dpi`, atomically like the PDF. */
 int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
                         yf_diags *diags);
+
+/* The PDF and a page's PNG in memory instead of a file, for servers: the bytes in a buffer the
+ * caller frees with free(), their number in *len; or NULL with an error in diags. */
+unsigned char *yf_layout_write_pdf_mem(const yf_layout *layout, size_t *len, yf_diags *diags);
+unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double dpi,
+                                       size_t *len, yf_diags *diags);
 
 /* A text dump of the laid-out pages — every line with its position, font, size, characters and
  * the composer's decisions — for golden tests and debugging. Caller frees with free(). */
