@@ -3,7 +3,7 @@
 PREFIX   ?= /usr/local
 DATADIR  ?= $(PREFIX)/share/yinfa
 BUILD    ?= build
-PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n
+PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n libmicrohttpd
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -17,9 +17,10 @@ ENGINE_SRC := $(wildcard engine/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC    := $(wildcard cli/*.c)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
-HEADERS    := include/yinfa.h $(wildcard engine/*.h)
+HEADERS    := include/yinfa.h $(wildcard engine/*.h) $(wildcard cli/*.h)
+WEB_SRC    := $(sort $(wildcard web/*))
 
-.PHONY: all deps test-deps demo check clean install
+.PHONY: all deps test-deps demo check bench clean install
 
 all: $(BUILD)/yinfa
 
@@ -47,7 +48,15 @@ $(BUILD)/schema.o: $(BUILD)/schema.c
 $(BUILD)/libyinfa.a: $(ENGINE_OBJ) $(BUILD)/schema.o
 	ar rcs $@ $^
 
-$(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/libyinfa.a
+# The web form's page, script and style, compiled into the program: `yinfa serve` needs no files.
+$(BUILD)/web_assets.c: $(WEB_SRC) scripts/embed-web.sh
+	@mkdir -p $(BUILD)
+	bash scripts/embed-web.sh $(WEB_SRC) > $@
+
+$(BUILD)/web_assets.o: $(BUILD)/web_assets.c cli/web_assets.h
+	$(CC) $(CFLAGS) -Icli -c $< -o $@
+
+$(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/web_assets.o $(BUILD)/libyinfa.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The main job: the example speech, rendered to out/speech.pdf.
@@ -61,6 +70,11 @@ demo: deps
 check: test-deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/run.sh
+
+# Performance figures (medians of several runs) against the targets in bench/run.py.
+bench: test-deps
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 bench/run.py
 
 install: all
 	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""yinfa's performance figures, as `make bench` prints them.
+
+Each figure is the median of several runs (wall clock on a shared machine is noisy; for finding
+where time goes, use `valgrind --tool=callgrind`, which counts instructions). Targets:
+  - 1000 two-page bulletins merged into one PDF: ≤ 5 s
+  - cold `yinfa render` of the example speech, process start to PDF on disk: ≤ 150 ms
+  - peak RSS of the 1000-bulletin batch ≤ 100 MB, and not growing with the number of documents
+  - cost grows linearly: ms per page at 500 pages ≤ 1.5 × ms per page at 10 pages
+"""
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+YINFA = os.environ.get("YINFA_BIN", os.path.join(ROOT, "build", "yinfa"))
+BULLETIN = os.path.join(ROOT, "tests", "batch", "template.xml")
+PARAGRAPH = "本周各级工会深入基层开展走访慰问活动，帮助困难职工解决实际问题。" * 10
+ENV = dict(os.environ, YINFA_FONTS_CONF=os.path.join(ROOT, "tests", "fonts.conf"),
+           SOURCE_DATE_EPOCH="1767225600")
+
+
+def bulletins(path, n, paragraphs=3):
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(1, n + 1):
+            f.write(json.dumps({"期号": i, "单位": f"第{i}区总工会", "日期": "2026-11-23",
+                                "正文": [PARAGRAPH] * paragraphs}, ensure_ascii=False) + "\n")
+
+
+def timed(args, runs):
+    """Median wall time of `runs` runs, and the largest peak RSS (MB) among them."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(args, env=ENV, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), times
+
+
+def peak_rss_mb(args):
+    """Peak RSS of one run (the largest of the process and its workers), in MB."""
+    pid = os.fork()
+    if pid == 0:
+        os.execve(args[0], args, ENV)
+    _, _, usage = os.wait4(pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+def pages_of(pdf):
+    out = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    return int(next(l.split()[1] for l in out.splitlines() if l.startswith("Pages:")))
+
+
+def main():
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "b1000.jsonl")
+        bulletins(data, 1000)
+        merged = os.path.join(tmp, "all.pdf")
+        args = [YINFA, "batch", BULLETIN, data, "--merge", merged, "-q"]
+        median, runs = timed(args, 3)
+        per_doc = pages_of(merged) / 1000
+        print(f"1000 bulletins ({per_doc:.0f} pages each) merged: median {median:.2f} s "
+              f"of {', '.join(f'{t:.2f}' for t in runs)} (target ≤ 5 s)")
+        ok &= median <= 5
+
+        speech = [YINFA, "render", "speech", os.path.join(ROOT, "examples", "speech", "data.json"),
+                  "-o", os.path.join(tmp, "speech.pdf"), "-q"]
+        median, runs = timed(speech, 11)
+        print(f"cold render of the example speech: median {median * 1000:.0f} ms of 11 runs "
+              f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}; target ≤ 150 ms)")
+        ok &= median <= 0.150
+
+        small = os.path.join(tmp, "b100.jsonl")
+        bulletins(small, 100)
+        rss_100 = peak_rss_mb([YINFA, "batch", BULLETIN, small, "--merge", merged, "-q"])
+        rss_1000 = peak_rss_mb(args)
+        files = [YINFA, "batch", BULLETIN, data, "-o", os.path.join(tmp, "out"), "-q"]
+        rss_files = peak_rss_mb(files)
+        print(f"peak RSS: 100 merged {rss_100:.0f} MB, 1000 merged {rss_1000:.0f} MB, "
+              f"1000 files {rss_files:.0f} MB (target ≤ 100 MB, flat)")
+        ok &= rss_1000 <= 100 and rss_files <= 100 and rss_1000 <= rss_100 * 1.25 + 5
+
+        per_page = {}
+        for pages_wanted in (10, 500):
+            one = os.path.join(tmp, f"long{pages_wanted}.jsonl")
+            # One document; about 3.3 paragraphs of this length fill a page.
+            bulletins(one, 1, paragraphs=int(pages_wanted * 3.3))
+            pdf = os.path.join(tmp, f"long{pages_wanted}.pdf")
+            median, _ = timed([YINFA, "batch", BULLETIN, one, "--merge", pdf, "-q"], 5)
+            n = pages_of(pdf)
+            per_page[pages_wanted] = median / n * 1000
+            print(f"one document of {n} pages: median {median * 1000:.0f} ms, "
+                  f"{per_page[pages_wanted]:.2f} ms per page")
+        ratio = per_page[500] / per_page[10]
+        print(f"ms per page at 500 pages / at 10 pages = {ratio:.2f} (target ≤ 1.5)")
+        ok &= ratio <= 1.5
+    print("all targets met" if ok else "SOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
