@@ -29,5 +29,7 @@ int cli_finish(yf_diags *d, int rc);
 
 /* The commands that live in files of their own. */
 int cmd_batch(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const char usage[] =
     "               [--page N] [--dpi N] [--fonts-conf FILE] [-q]\n"
     "  yinfa batch TEMPLATE DATA -o DIR [--name PATTERN] [--merge FILE.pdf] [--jobs N]\n"
     "               [--shard K/N] [--resume]   批量生成（yinfa batch --help 查看详情）\n"
+    "  yinfa serve [--port 8080] [--templates DIR] [--host 127.0.0.1]  公文填写网页（本机）\n"
+    "  yinfa extract TEXT.txt --name NEWTYPE [--out DIR]  由一份原文生成新模板\n"
     "  yinfa slots TEMPLATE [--declarations]  打印数据骨架（每个槽位及示例值），或槽位声明\n"
     "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版，列出所有问题\n"
     "  yinfa text TEMPLATE [DATA] [--draft]  打印填好的正文（每段一行），不排版\n"
@@ -229,6 +231,10 @@ int main(int argc, char **argv)
         return cmd_render(argc - 1, argv + 1);
     if (strcmp(cmd, "batch") == 0)
         return cmd_batch(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "extract") == 0)
+        return cmd_extract(argc - 1, argv + 1);
     if (strcmp(cmd, "slots") == 0)
         return cmd_slots(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)

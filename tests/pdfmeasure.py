@@ -1,6 +1,6 @@
 """Measure the text layout of a PDF from the PDF alone: pages, text lines, glyphs, in millimetres.
 
-The layout tests use this to hold a rendered document against GB/T 9704-2012 (/work/shared/LAYOUT.md).
+The layout tests use this to hold a rendered document against GB/T 9704-2012 (the numbers in README.md, "Layout").
 The engine's own --dump is deliberately not read: the point is to measure what a reader of the PDF gets.
 
 pdfminer (Debian's python3-pdfminer, run with /usr/bin/python3) gives every glyph as an LTChar; a text

@@ -1,4 +1,4 @@
-"""Layout test: measure a rendered speech PDF against GB/T 9704-2012 (/work/shared/LAYOUT.md).
+"""Layout test: measure a rendered speech PDF against GB/T 9704-2012 (the numbers in README.md, "Layout").
 
 usage: /usr/bin/python3 tests/test_layout.py PDF
 
@@ -50,7 +50,8 @@ NOT_AT_LINE_START_IN_PARAGRAPH = "…—"  # —— and …… may start a parag
 NOT_AT_LINE_END = pm.OPENING_MARKS
 PARAGRAPH_END_MARKS = "。！？：；…”’）》」』"  # what a paragraph's last line can end with (or a heading)
 
-SEED = "/work/shared/seeds/000_78e0a328f72e77f2.txt"  # the speech's source text
+SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract",
+                    "speech.txt")  # the redacted source speech the template reproduces
 TITLE_START = "振奋精神求突破"
 OUTLINE_NUMERALS = "一二三四五六"
 MAX_REPORTED = 6  # problems quoted per failed check

@@ -1,0 +1,77 @@
+"""yinfa extract: a plain-text document becomes a template whose draft gives the text back."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCES = {
+    "seedspeech": os.path.join(ROOT, "tests", "extract", "speech.txt"),  # the redacted source speech
+    "notice": os.path.join(ROOT, "tests", "extract", "notice.txt"),
+    "report": os.path.join(ROOT, "tests", "extract", "report.txt"),
+}
+
+
+def squash(s):
+    return "".join(s.split())
+
+
+def extract_and_draft(yinfa, name, source, collection):
+    out = os.path.join(collection, name)
+    p = subprocess.run([yinfa, "extract", source, "--name", name, "--out", out, "-q"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    pdf = os.path.join(collection, name + ".pdf")
+    p = subprocess.run([yinfa, "render", out, "--draft", "-o", pdf, "-q"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    return out, re.sub(r"—\s*\d+\s*—", "", text)
+
+
+def test_extracted_templates_reproduce_their_sources(yinfa):
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(os.path.join(ROOT, "templates", "common"), os.path.join(tmp, "common"))
+        for name, source in SOURCES.items():
+            out, text = extract_and_draft(yinfa, name, source, tmp)
+            original = open(source, encoding="utf-8").read()
+            assert squash(text) == squash(original), f"{name}: the draft differs from the source"
+            xml = open(os.path.join(out, "template.xml"), encoding="utf-8").read()
+            redactions = len(re.findall(r"X+", original))
+            assert xml.count("<v name=") == redactions, (name, xml.count("<v name="), redactions)
+            assert 'extends="../common/gbt9704.xml"' in xml
+            # The example data fills every slot: no X remains.
+            data = os.path.join(out, "data.json")
+            pdf = os.path.join(tmp, name + "-filled.pdf")
+            p = subprocess.run([yinfa, "render", out, data, "-o", pdf, "-q"], capture_output=True, text=True)
+            assert p.returncode == 0, p.stderr
+            filled = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+            assert "X" not in filled, name
+
+
+def test_structure_becomes_elements(yinfa):
+    with tempfile.TemporaryDirectory() as tmp:
+        out, _ = extract_and_draft(yinfa, "report", SOURCES["report"], tmp)
+        p = subprocess.run([yinfa, "text", out], capture_output=True, text=True)
+        kinds = [line.split(":")[0] for line in p.stdout.splitlines()]
+        assert kinds[:4] == ["title", "subtitle", "h1", "h2"], kinds
+        assert kinds.count("h1") == 3 and kinds.count("h2") == 2 and kinds.count("h4") == 2, kinds
+        xml = open(os.path.join(out, "template.xml"), encoding="utf-8").read()
+        for name in ("户数", "金额", "人次", "项数", "人数"):
+            assert f'<slot name="{name}"' in xml, name
+        out, _ = extract_and_draft(yinfa, "notice", SOURCES["notice"], tmp)
+        xml = open(os.path.join(out, "template.xml"), encoding="utf-8").read()
+        assert "<salutation>各区县（市）总工会" in xml
+        assert '<p style="落款">宁波市总工会</p>' in xml and '<p style="落款">2026年3月6日</p>' in xml
+        assert '<slot name="月" type="integer"' in xml and '<slot name="日" type="integer"' in xml
+
+
+def test_extract_never_overwrites(yinfa):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "t")
+        os.makedirs(out)
+        p = subprocess.run([yinfa, "extract", SOURCES["notice"], "--name", "t", "--out", out],
+                           capture_output=True, text=True)
+        assert p.returncode == 1 and "已存在" in p.stderr and os.listdir(out) == []
+        assert subprocess.run([yinfa, "extract", SOURCES["notice"], "--name", "../x"],
+                              capture_output=True).returncode == 2
