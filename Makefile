@@ -3,7 +3,7 @@
 PREFIX   ?= /usr/local
 DATADIR  ?= $(PREFIX)/share/yinfa
 BUILD    ?= build
-PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n libmicrohttpd
+PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 libmicrohttpd
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -29,7 +29,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 test-deps:
-	@bash scripts/install-deps.sh --test
+	@bash scripts/install-deps.sh --test --web
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -302,8 +302,11 @@ static int by_name(const void *a, const void *b)
 static size_t template_names(const server *s, char ***out)
 {
     char **names = calloc(MAX_TEMPLATES, sizeof *names);
+    *out = names;
+    if (!names)
+        return 0;
     size_t n = 0;
-    DIR *dir = names ? opendir(s->templates) : NULL;
+    DIR *dir = opendir(s->templates);
     struct dirent *e;
     while (dir && n < MAX_TEMPLATES && (e = readdir(dir))) {
         if (!valid_name(e->d_name))
@@ -316,7 +319,6 @@ static size_t template_names(const server *s, char ***out)
     if (dir)
         closedir(dir);
     qsort(names, n, sizeof *names, by_name);
-    *out = names;
     return n;
 }
 

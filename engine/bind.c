@@ -9,7 +9,12 @@
  * looked at everything. The second evaluates the body: values are formatted, loops repeat (sorted
  * by ICU collation when asked), conditions choose a branch, headings get their numbers
  * (一、（一）1.（1）). A block whose text comes out empty — a removed condition, an empty loop —
- * leaves no empty paragraph behind. */
+ * leaves no empty paragraph behind.
+ *
+ * Limits: loops over hostile data can ask for any amount of text. Evaluation stops with an error
+ * as soon as a block grows past YF_BLOCK_MAX_BYTES, the work past YF_BIND_MAX_STEPS, or the
+ * blocks so far need more pages than the page setup's max_pages — counted here, from the text,
+ * before the composer spends any time on it. */
 #include "internal.h"
 #include "expr.h"
 #include "format.h"
@@ -27,6 +32,16 @@ typedef struct frame {
     const struct frame *up;
 } frame;
 
+/* A paragraph of an official document is a few hundred characters; this is 10 000 and more, and
+ * keeps the composer's work on one block small (its line filling is quadratic in a block with no
+ * break opportunity, such as a long URL). */
+#define YF_BLOCK_MAX_BYTES (32 * 1024)
+/* Nodes evaluated and loop items visited: the speech takes 2 000, a 1 000-page document about
+ * 250 000. Loops nested over long lists stop here even when they print nothing. */
+#define YF_BIND_MAX_STEPS 5000000L
+/* Integers, numbers: exact in a double, and in fen for money-upper. */
+#define YF_NUMBER_LIMIT 1e15
+
 typedef struct {
     const yf_template *t;
     const yf_data *data;
@@ -34,9 +49,39 @@ typedef struct {
     yf_diags *diags;
     yf_document *doc;
     int heading[4];      /* the current number of each heading level */
+    long steps;          /* work done, against YF_BIND_MAX_STEPS */
+    double lines;        /* the fewest grid lines the blocks so far need */
+    gboolean over;       /* a limit was reached: evaluation stops */
 } binder;
 
 static gboolean draft(const binder *B) { return (B->flags & YF_BIND_DRAFT) != 0; }
+
+/* ---- limits ----------------------------------------------------------------------------------- */
+
+#define N_ERR(B, node, ...) yf_error_at((B)->diags, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+
+/* Counts `cost` units of work at node `n`; FALSE once evaluation must stop. */
+static gboolean spend(binder *B, const yf_node *n, long cost)
+{
+    if (B->over)
+        return FALSE;
+    B->steps += cost;
+    if (B->steps > YF_BIND_MAX_STEPS) {
+        N_ERR(B, n, "求值工作量超过上限（%ld 步）：循环嵌套在很长的列表上？", YF_BIND_MAX_STEPS);
+        B->over = TRUE;
+    }
+    return !B->over;
+}
+
+static gboolean block_too_long(binder *B, const yf_node *n, size_t len)
+{
+    if (len <= YF_BLOCK_MAX_BYTES)
+        return FALSE;
+    if (!B->over)
+        N_ERR(B, n, "段落过长（超过 %d 字节的上限）", YF_BLOCK_MAX_BYTES);
+    B->over = TRUE;
+    return TRUE;
+}
 
 /* ---- scalar values ------------------------------------------------------------------------------ */
 
@@ -77,16 +122,19 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
     case YF_SLOT_MONEY:
         ok = yf_parse_money(text, &out->cents);
         if (!ok)
-            *problem = g_strdup_printf("应为金额（元，最多两位小数），却是“%s”", text);
+            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
         break;
     case YF_SLOT_INTEGER:
     case YF_SLOT_NUMBER: {
         char *end = NULL;
         out->num = g_ascii_strtod(text, &end);
         ok = *text && *end == '\0' && isfinite(out->num);
-        if (!ok)
+        if (!ok) {
             *problem = g_strdup_printf("应为数字，却是“%s”", text);
-        else if (type == YF_SLOT_INTEGER && (out->num != floor(out->num) || fabs(out->num) > 9.0e15)) {
+        } else if (fabs(out->num) >= YF_NUMBER_LIMIT) {
+            *problem = g_strdup_printf("%s 超出范围（绝对值应小于 1000000000000000）", text);
+            ok = FALSE;
+        } else if (type == YF_SLOT_INTEGER && out->num != floor(out->num)) {
             *problem = g_strdup_printf("应为整数，却是 %s", text);
             ok = FALSE;
         }
@@ -216,16 +264,24 @@ static gboolean declared(GPtrArray *slots, const char *path)
     return FALSE;
 }
 
-/* Data members no slot reads are usually a typo in a key: warn, naming them. */
+/* Data members no slot reads are usually a typo in a key: warn, naming them — the first few;
+ * data meant for another template would otherwise bury the messages that matter. */
 static void warn_unused(binder *B)
 {
+    enum { SHOWN = 20 };
     GPtrArray *leaves = yf_data_leaf_paths(B->data);
+    guint unused = 0;
     for (guint i = 0; i < leaves->len; i++) {
         const char *path = g_ptr_array_index(leaves, i);
-        if (!declared(B->t->slots, path))
+        if (declared(B->t->slots, path))
+            continue;
+        if (unused++ < SHOWN)
             yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "$.%s: 模板中没有这个槽位，数据未被使用",
                        path);
     }
+    if (unused > SHOWN)
+        yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "另有 %u 个数据项模板中没有对应的槽位，未被使用",
+                   unused - SHOWN);
     g_ptr_array_free(leaves, TRUE);
 }
 
@@ -348,8 +404,9 @@ static const yf_node *choose(const binder *B, const frame *f, const yf_node *n)
 }
 
 /* The items of a <for>, in the order to print them. Returns the count; *items and *order are
- * allocated (free both). In a draft without data there is one empty item. */
-static int loop_items(const binder *B, const frame *f, const yf_node *n, JsonNode ***items,
+ * allocated (free both). In a draft without data there is one empty item. The items and their
+ * sorting are counted as work first: none when evaluation has to stop. */
+static int loop_items(binder *B, const frame *f, const yf_node *n, JsonNode ***items,
                       int **order)
 {
     found r = lookup(B, f, n->path);
@@ -364,6 +421,9 @@ static int loop_items(const binder *B, const frame *f, const yf_node *n, JsonNod
         count = draft(B) ? 1 : 0;
         *items = g_new0(JsonNode *, 1);
     }
+    long sorting = n->sort && count > 1 ? (long)count * g_bit_storage((gulong)count) : 0;
+    if (!spend(B, n, count + sorting))
+        count = 0;
     *order = g_new(int, MAX(count, 1));
     for (int i = 0; i < count; i++)
         (*order)[i] = i;
@@ -395,6 +455,8 @@ static void eval_inline(binder *B, const frame *f, GPtrArray *nodes, GString *ou
 static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GString *out,
                              GArray *spans)
 {
+    if (!spend(B, n, 1))
+        return;
     switch (n->kind) {
     case YF_N_TEXT:
         g_string_append(out, n->text);
@@ -428,13 +490,14 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         int *order;
         int count = loop_items(B, f, n, &items, &order);
         found r = lookup(B, f, n->path);
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count && !B->over; i++) {
             if (i > 0 && i == count - 1 && n->last_sep)
                 g_string_append(out, n->last_sep);
             else if (i > 0 && n->sep)
                 g_string_append(out, n->sep);
             frame inner = { n->as, r.decl, items[order[i]], i, count, f };
             eval_inline(B, &inner, n->children, out, spans);
+            block_too_long(B, n, out->len);
         }
         g_free(items);
         g_free(order);
@@ -443,11 +506,12 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
     default:
         break;
     }
+    block_too_long(B, n, out->len);
 }
 
 static void eval_inline(binder *B, const frame *f, GPtrArray *nodes, GString *out, GArray *spans)
 {
-    for (guint i = 0; i < nodes->len; i++)
+    for (guint i = 0; i < nodes->len && !B->over; i++)
         eval_inline_node(B, f, g_ptr_array_index(nodes, i), out, spans);
 }
 
@@ -535,9 +599,48 @@ static char *heading_number(binder *B, yf_block_kind kind)
     return s;
 }
 
-static void emit_block(binder *B, yf_block_kind kind, const char *style, gboolean numbered,
-                       const char *raw, GArray *spans)
+/* The fewest grid lines a block can take, whatever the composer decides: each forced break
+ * starts a line; a full-width character takes at least half a cell (a squeezed mark), any other
+ * visible character at least a fifth of an em; the space after the block counts (the space
+ * before may fall at the top of a page). */
+static double min_lines(const yf_page *page, const yf_block *b)
 {
+    const yf_style *st = &b->style;
+    double cell = st->grid ? page->text_width / page->chars_per_line * (st->size / page->body_size)
+                           : st->size;
+    double width = 0;
+    int breaks = 1;
+    for (const char *p = b->text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c == '\n')
+            breaks++;
+        else if (is_wide(c))
+            width += cell / 2;
+        else if (!g_unichar_isspace(c) && !g_unichar_iszerowidth(c))
+            width += st->size / 5;
+    }
+    return MAX(breaks, ceil(width / page->text_width)) + st->space_after;
+}
+
+/* A document longer than the page setup allows is refused here, from the blocks' text, rather
+ * than after the composer has set every line of it. */
+static void count_pages(binder *B, const yf_node *at, const yf_block *b)
+{
+    const yf_page *page = &B->doc->page;
+    B->lines += min_lines(page, b);
+    double pages = ceil(B->lines / page->lines_per_page);
+    if (pages > page->max_pages && !B->over) {
+        N_ERR(B, at, "文档超过 %d 页的上限（按文字量估算，至少需要 %.0f 页）", page->max_pages, pages);
+        B->over = TRUE;
+    }
+}
+
+/* Appends a block of `raw` text made by template node `at`. */
+static void emit_block(binder *B, const yf_node *at, yf_block_kind kind, const char *style,
+                       gboolean numbered, const char *raw, GArray *spans)
+{
+    if (block_too_long(B, at, strlen(raw)))
+        return;
     int *map = g_new(int, strlen(raw) + 1);
     char *text = normalize(raw, map);
     if (!*text) {
@@ -573,18 +676,22 @@ static void emit_block(binder *B, yf_block_kind kind, const char *style, gboolea
     if (kind == YF_BLK_TITLE && !B->doc->title)
         B->doc->title = g_strdelimit(g_strdup(b.text), "\n", ' ');
     g_array_append_val(B->doc->blocks, b);
+    count_pages(B, at, &b);
 }
 
 static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
 
 static void eval_block_node(binder *B, const frame *f, const yf_node *n)
 {
+    if (!spend(B, n, 1))
+        return;
     switch (n->kind) {
     case YF_N_BLOCK: {
         GString *raw = g_string_new(NULL);
         GArray *spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
         eval_inline(B, f, n->children, raw, spans);
-        emit_block(B, n->block, n->style, n->numbered, raw->str, spans);
+        if (!B->over)
+            emit_block(B, n, n->block, n->style, n->numbered, raw->str, spans);
         g_array_free(spans, TRUE);
         g_string_free(raw, TRUE);
         break;
@@ -593,13 +700,13 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         found r = lookup(B, f, n->path);
         if (r.node && JSON_NODE_HOLDS_ARRAY(r.node)) {
             JsonArray *a = json_node_get_array(r.node);
-            for (guint i = 0; i < json_array_get_length(a); i++) {
+            for (guint i = 0; i < json_array_get_length(a) && spend(B, n, 1); i++) {
                 JsonNode *p = json_array_get_element(a, i);
                 if (JSON_NODE_HOLDS_VALUE(p) && json_node_get_value_type(p) == G_TYPE_STRING)
-                    emit_block(B, YF_BLK_PARA, n->style, FALSE, json_node_get_string(p), NULL);
+                    emit_block(B, n, YF_BLK_PARA, n->style, FALSE, json_node_get_string(p), NULL);
             }
         } else if (draft(B)) {
-            emit_block(B, YF_BLK_PARA, n->style, FALSE, "X", NULL);
+            emit_block(B, n, YF_BLK_PARA, n->style, FALSE, "X", NULL);
         }
         break;
     }
@@ -614,7 +721,7 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         int *order;
         int count = loop_items(B, f, n, &items, &order);
         found r = lookup(B, f, n->path);
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count && !B->over; i++) {
             frame inner = { n->as, r.decl, items[order[i]], i, count, f };
             eval_blocks(B, &inner, n->children);
         }
@@ -629,7 +736,7 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
 
 static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes)
 {
-    for (guint i = 0; i < nodes->len; i++)
+    for (guint i = 0; i < nodes->len && !B->over; i++)
         eval_block_node(B, f, g_ptr_array_index(nodes, i));
 }
 
@@ -651,6 +758,10 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     doc->blocks = g_array_new(FALSE, TRUE, sizeof(yf_block));
     g_array_set_clear_func(doc->blocks, block_clear);
     eval_blocks(&B, NULL, t->body);
+    if (B.over) {
+        yf_document_free(doc);
+        return NULL;
+    }
 
     /* One blank line between the title group (title, subtitle) and what follows. */
     for (guint i = 0; i + 1 < doc->blocks->len; i++) {

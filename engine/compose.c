@@ -1,20 +1,19 @@
 /* Compose stage: one block of text -> lines, by yinfa's own CJK line composer.
  *
- * In: a block (text + style) and the line width. Out: lines of positioned glyph runs.
- * Pango/HarfBuzz itemize and shape; everything about lines is decided here:
+ * In: a block (text, style, spans in other faces), the page (character grid, punctuation style)
+ * and the line width. Out: lines of positioned glyph runs, each recording its decisions (natural
+ * width, marks squeezed, stretch) for the text dump. Pango/HarfBuzz itemize and shape; everything
+ * about lines is decided here:
  *   1. cells — one per shaped cluster, with its clreq class, its width on the character grid
- *      (GB/T 9704: 28 full-width characters fill the 156 mm line) and the blank half a
- *      punctuation mark may give up;
+ *      (GB/T 9704: 28 full-width characters fill the 156 mm line) and the blank a punctuation mark
+ *      may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
- *      Chinese opening quotes), narrowed by the clreq prohibitions: no closing mark at a line
- *      start, no opening mark at a line end, "——" and "……" never split nor at a line start;
- *   3. filling: a line takes a segment when it fits after squeezing (先挤进，后推出): line-end
- *      punctuation to half width, then adjacent pairs, then Han–Latin gaps, then other marks;
- *      only when squeezing cannot make it fit is the segment pushed to the next line;
- *   4. justification: the slack is spread over every inter-character gap (not inside Latin
- *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps
- *      its natural spacing.
- * Each line records its decisions (squeezes, stretch) for the text dump. */
+ *      Chinese opening quotes), narrowed by the clreq prohibitions;
+ *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
+ *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字);
+ *   4. justification — the slack is spread over every gap between characters (not inside Latin
+ *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
+ *      natural spacing. */
 #include "internal.h"
 
 #include <math.h>
@@ -31,14 +30,18 @@ typedef struct {
     int start, len;          /* bytes in the block's text */
     int item;                /* index of the shaped item */
     int g0, ng;              /* glyph range in the item's glyph string */
+    const yf_span *span;     /* the span the cell lies in, or NULL: the block's own style */
+    double size;             /* em of the cell's face, pt */
     double adv;              /* natural advance, pt */
     double w;                /* width on the line before compression, pt */
     double ink;              /* glyph origin relative to the cell's left edge, pt */
+    double kern;             /* kerning with the next glyph in the last glyph's advance, pt */
     double blank_l, blank_r; /* blank a full-width mark may give up on each side, pt */
     cclass cls;
-    gboolean full;           /* occupies a full grid cell */
+    gboolean full;           /* occupies whole grid cells */
+    gboolean stop;           /* 。？！: ends a sentence; 开明式 keeps it full width */
     gboolean can_break;      /* a line may start at this cell */
-    gboolean drop;           /* not drawn: a control or a character no font has */
+    gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
 } cell;
 
 typedef struct {
@@ -48,15 +51,18 @@ typedef struct {
 
 typedef struct {
     yf_context *ctx;
+    const yf_page *page;
     const yf_block *block;
     const char *text;
     GArray *items;           /* of shaped */
     GArray *cells;           /* of cell */
-    double size;             /* em, pt */
-    double pitch;            /* grid cell, pt (= em when not on the grid) */
+    double size;             /* the block's em, pt */
+    double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
     yf_diags *diags;
 } composer;
+
+#define CELL(C, i) (&g_array_index((C)->cells, cell, (i)))
 
 /* ---- classes --------------------------------------------------------------------------------- */
 
@@ -95,10 +101,23 @@ static cclass classify(gunichar c)
     return g_unichar_isdigit(c) ? C_DIGIT : C_LATIN;
 }
 
+/* GB/T 15834 句末点号: the marks that end a sentence. */
+static gboolean ends_sentence(gunichar c)
+{
+    return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF0E;
+}
+
 static gboolean is_punct(cclass c)
 {
     return c == C_OPEN || c == C_CLOSE || c == C_COMMA || c == C_STOP || c == C_NS ||
            c == C_MIDDOT || c == C_DASH || c == C_ELLIPSIS;
+}
+
+/* Marks whose blank half may be given up; the dash and the ellipsis always take two cells
+ * (GB/T 15834 §4.1.2). */
+static gboolean is_compressible(cclass c)
+{
+    return is_punct(c) && c != C_DASH && c != C_ELLIPSIS;
 }
 
 static gboolean is_alnum(cclass c) { return c == C_LATIN || c == C_DIGIT; }
@@ -120,101 +139,191 @@ static void shaped_clear(gpointer p)
     pango_glyph_string_free(s->gs);
 }
 
+/* The face of a role; bold asks for the bold weight, which fontconfig synthesizes for faces that
+ * have none (仿宋_GB2312, 楷体_GB2312: fonts/yinfa-roles.conf). */
+static PangoAttribute *font_attr(const composer *C, yf_role role, double size, gboolean bold,
+                                 int start, int end)
+{
+    PangoFontDescription *desc = yf_context_font(C->ctx, role, size);
+    if (bold)
+        pango_font_description_set_weight(desc, PANGO_WEIGHT_BOLD);
+    PangoAttribute *a = pango_attr_font_desc_new(desc);
+    pango_font_description_free(desc);
+    a->start_index = (guint)start;
+    a->end_index = (guint)end;
+    return a;
+}
+
+/* The block's face over the whole text, each span's face over its bytes. */
+static PangoAttrList *text_attrs(const composer *C)
+{
+    const yf_style *st = &C->block->style;
+    PangoAttrList *attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, font_attr(C, st->role, C->size, st->bold, 0, G_MAXINT));
+    const GArray *spans = C->block->spans;
+    for (guint i = 0; spans && i < spans->len; i++) {
+        const yf_span *sp = &g_array_index(spans, yf_span, i);
+        double size = sp->size > 0 ? sp->size : C->size;
+        pango_attr_list_change(attrs, font_attr(C, sp->role, size, sp->bold, sp->start, sp->end));
+    }
+    return attrs;
+}
+
+static const yf_span *span_at(const composer *C, int byte)
+{
+    const GArray *spans = C->block->spans;
+    for (guint i = 0; spans && i < spans->len; i++) {
+        const yf_span *sp = &g_array_index(spans, yf_span, i);
+        if (byte >= sp->start && byte < sp->end)
+            return sp;
+    }
+    return NULL;
+}
+
+/* How much the shaper's kerning with the following glyph changed this glyph's advance: at a line
+ * end there is no following glyph, and the line's width must not count it. */
+static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
+{
+    if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG)
+        return 0;
+    PangoRectangle logical;
+    pango_font_get_glyph_extents(item->analysis.font, gi->glyph, NULL, &logical);
+    return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
+}
+
+/* One cell per cluster of the item's glyphs (runs of glyphs with the same log_cluster). */
+static void add_cells(composer *C, int idx)
+{
+    const shaped *sh = &g_array_index(C->items, shaped, idx);
+    const PangoItem *item = sh->item;
+    const PangoGlyphString *gs = sh->gs;
+    for (int g = 0; g < gs->num_glyphs;) {
+        int start = gs->log_clusters[g];
+        int e = g;
+        double adv = 0;
+        gboolean unknown = FALSE, empty = TRUE;
+        while (e < gs->num_glyphs && gs->log_clusters[e] == start) {
+            adv += (double)gs->glyphs[e].geometry.width / PANGO_SCALE;
+            unknown |= (gs->glyphs[e].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
+            empty &= gs->glyphs[e].glyph == PANGO_GLYPH_EMPTY;
+            e++;
+        }
+        int end = e < gs->num_glyphs ? gs->log_clusters[e] : item->length;
+        cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
+                   .ng = e - g, .adv = adv, .kern = kerning(item, &gs->glyphs[e - 1]) };
+        gunichar ch = g_utf8_get_char(C->text + c.start);
+        c.cls = classify(ch);
+        c.stop = ends_sentence(ch);
+        c.span = span_at(C, c.start);
+        c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
+        if (unknown && c.cls != C_BREAK) {
+            yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
+                    C->text + c.start);
+            c.drop = TRUE;
+        }
+        if (empty || c.cls == C_BREAK)
+            c.drop = TRUE;
+        g_array_append_val(C->cells, c);
+        g = e;
+    }
+}
+
+/* The grid cell of a character of `size`: GB/T 9704's pitch (156 mm / 28) scaled with the size. */
+static double pitch_for(const composer *C, double size)
+{
+    return C->block->style.grid ? C->pitch * size / C->size : size;
+}
+
+/* Where a compressible mark's blank lies, from its ink: Simplified Chinese fonts put the ink of
+ * closing marks and stops in the left half of the cell and that of opening marks in the right half
+ * (clreq §3.1.4); a centred mark (a middle dot; 。 in a Traditional-style face) has a quarter blank
+ * each side. The ink may reach 1/20 em into the blank half (an overshoot); a mark whose ink is
+ * wider than that gives nothing. */
+static void find_blanks(composer *C, cell *c)
+{
+    const shaped *sh = &g_array_index(C->items, shaped, c->item);
+    PangoRectangle ink;
+    pango_font_get_glyph_extents(sh->item->analysis.font, sh->gs->glyphs[c->g0].glyph, &ink, NULL);
+    double left = c->ink + (double)ink.x / PANGO_SCALE;
+    double right = left + (double)ink.width / PANGO_SCALE;
+    double half = c->w / 2, quarter = c->w / 4, over = c->size / 20;
+    if (right <= half + over)
+        c->blank_r = half;
+    else if (left >= half - over)
+        c->blank_l = half;
+    else if (left >= quarter - over && right <= half + quarter + over)
+        c->blank_l = c->blank_r = quarter;
+}
+
+/* A full-width character takes whole cells of the grid, its glyph centred in them ("——" two);
+ * everything else keeps its natural advance. */
+static void set_width(composer *C, cell *c)
+{
+    c->full = c->adv >= 0.75 * c->size && !is_alnum(c->cls) && c->cls != C_SPACE;
+    c->w = c->adv;
+    if (!c->full)
+        return;
+    double pitch = pitch_for(C, c->size);
+    c->w = MAX(1.0, round(c->adv / c->size)) * pitch;
+    c->ink = (c->w - c->adv) / 2;
+    if (is_compressible(c->cls) && c->ng == 1 && c->w <= 1.01 * pitch)
+        find_blanks(C, c);
+}
+
+/* White space beside a Han character is not content (the bind stage drops it too): a space
+ * between two Han characters, or between Han and Latin where the composer puts its own quarter
+ * em instead. Spaces between Latin words and around marks ("— 1 —") stay. */
+static void drop_spaces(composer *C)
+{
+    int n = (int)C->cells->len;
+    for (int i = 0; i < n;) {
+        if (CELL(C, i)->cls != C_SPACE) {
+            i++;
+            continue;
+        }
+        int e = i;
+        while (e < n && CELL(C, e)->cls == C_SPACE)
+            e++;
+        gboolean beside_han = (i > 0 && CELL(C, i - 1)->cls == C_HAN) ||
+                              (e < n && CELL(C, e)->cls == C_HAN);
+        for (; i < e; i++)
+            CELL(C, i)->drop |= beside_han;
+    }
+}
+
 static void shape(composer *C)
 {
     const char *text = C->text;
     int len = (int)strlen(text);
-    PangoAttrList *attrs = pango_attr_list_new();
-    PangoFontDescription *desc = yf_context_font(C->ctx, C->block->style.role, C->size);
-    pango_attr_list_insert(attrs, pango_attr_font_desc_new(desc));
-    pango_font_description_free(desc);
+    PangoAttrList *attrs = text_attrs(C);
     GList *items = pango_itemize(C->ctx->pango, text, 0, len, attrs, NULL);
     pango_attr_list_unref(attrs);
-
     for (GList *l = items; l; l = l->next) {
         PangoItem *item = l->data;
         shaped sh = { item, pango_glyph_string_new() };
         pango_shape_with_flags(text + item->offset, item->length, text, len, &item->analysis,
                                sh.gs, PANGO_SHAPE_NONE);
-        int idx = (int)C->items->len;
         g_array_append_val(C->items, sh);
-
-        /* Clusters: runs of glyphs with the same log_cluster (LTR: ascending). */
-        PangoGlyphString *gs = sh.gs;
-        for (int g = 0; g < gs->num_glyphs;) {
-            int start = gs->log_clusters[g];
-            int e = g;
-            double adv = 0;
-            gboolean unknown = FALSE, empty = TRUE;
-            while (e < gs->num_glyphs && gs->log_clusters[e] == start) {
-                adv += (double)gs->glyphs[e].geometry.width / PANGO_SCALE;
-                unknown |= (gs->glyphs[e].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
-                empty &= gs->glyphs[e].glyph == PANGO_GLYPH_EMPTY;
-                e++;
-            }
-            int end = e < gs->num_glyphs ? gs->log_clusters[e] : item->length;
-            cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
-                       .ng = e - g, .adv = adv };
-            gunichar ch = g_utf8_get_char(text + c.start);
-            c.cls = classify(ch);
-            if (unknown && c.cls != C_BREAK) {
-                yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
-                        text + c.start);
-                c.drop = TRUE;
-            }
-            if (empty || c.cls == C_BREAK)
-                c.drop = TRUE;
-            g_array_append_val(C->cells, c);
-            g = e;
-        }
+        add_cells(C, (int)C->items->len - 1);
     }
     g_list_free(items);
-
-    /* Grid widths: a full-width character takes one cell of the grid, its glyph centred in it;
-     * everything else keeps its natural advance. */
-    for (guint i = 0; i < C->cells->len; i++) {
-        cell *c = &g_array_index(C->cells, cell, i);
-        c->full = c->adv >= 0.75 * C->size && c->cls != C_LATIN && c->cls != C_DIGIT;
-        if (c->full) {
-            double cells = MAX(1.0, round(c->adv / C->size)); /* "——" is two cells */
-            c->w = cells * C->pitch;
-            c->ink = (c->w - c->adv) / 2;
-        } else {
-            c->w = c->adv;
-            c->ink = 0;
-        }
-        if (c->full && c->w <= 1.01 * C->pitch) {
-            /* The blank half of a full-width mark: after closing marks and stops, before opening
-             * marks, on both sides of a middle dot. */
-            if (c->cls == C_CLOSE || c->cls == C_COMMA || c->cls == C_STOP ||
-                (c->cls == C_NS && (g_utf8_get_char(C->text + c->start) == 0xFF1A ||
-                                    g_utf8_get_char(C->text + c->start) == 0xFF1B)))
-                c->blank_r = c->w / 2;
-            else if (c->cls == C_OPEN)
-                c->blank_l = c->w / 2;
-            else if (c->cls == C_MIDDOT)
-                c->blank_l = c->blank_r = c->w / 4;
-        }
-        if (c->cls == C_SPACE)
-            c->w = c->adv;
-    }
+    for (guint i = 0; i < C->cells->len; i++)
+        set_width(C, CELL(C, i));
+    drop_spaces(C);
 }
 
 /* ---- 2. break opportunities ------------------------------------------------------------------ */
 
-static void find_breaks(composer *C)
+/* Marks cells after which ICU's line breaker (UAX #14, locale zh) allows a break. */
+static void icu_breaks(composer *C)
 {
     const char *text = C->text;
     int len = (int)strlen(text);
-    GArray *cells = C->cells;
-    if (cells->len == 0)
-        return;
-    /* Byte offset -> cell index. */
-    int *cell_at = g_new(int, len + 1);
+    int *cell_at = g_new(int, len + 1); /* byte offset -> cell index */
     for (int i = 0; i <= len; i++)
         cell_at[i] = -1;
-    for (guint i = 0; i < cells->len; i++)
-        cell_at[g_array_index(cells, cell, i).start] = (int)i;
+    for (guint i = 0; i < C->cells->len; i++)
+        cell_at[CELL(C, i)->start] = (int)i;
 
     UErrorCode st = U_ZERO_ERROR;
     int32_t ulen = 0;
@@ -222,8 +331,7 @@ static void find_breaks(composer *C)
     st = U_ZERO_ERROR;
     UChar *u = g_new(UChar, ulen + 1);
     u_strFromUTF8(u, ulen + 1, NULL, text, len, &st);
-    /* UTF-16 index -> byte offset. */
-    int *byte_at = g_new(int, ulen + 1);
+    int *byte_at = g_new(int, ulen + 1); /* UTF-16 index -> byte offset */
     for (int b = 0, k = 0; b <= len;) {
         byte_at[k] = b;
         if (b == len)
@@ -237,49 +345,76 @@ static void find_breaks(composer *C)
     UBreakIterator *bi = ubrk_open(UBRK_LINE, "zh", u, ulen, &st);
     if (U_SUCCESS(st)) {
         for (int32_t p = ubrk_first(bi); p != UBRK_DONE; p = ubrk_next(bi)) {
-            if (p <= 0 || p >= ulen)
-                continue;
-            int ci = cell_at[byte_at[p]];
+            int ci = p > 0 && p < ulen ? cell_at[byte_at[p]] : -1;
             if (ci > 0)
-                g_array_index(cells, cell, ci).can_break = TRUE;
+                CELL(C, ci)->can_break = TRUE;
         }
         ubrk_close(bi);
     } else {
         yf_warn(C->diags, "ICU 断行器不可用（%s），按字断行", u_errorName(st));
-        for (guint i = 1; i < cells->len; i++)
-            g_array_index(cells, cell, i).can_break = TRUE;
+        for (guint i = 1; i < C->cells->len; i++)
+            CELL(C, i)->can_break = TRUE;
     }
     g_free(u);
     g_free(byte_at);
     g_free(cell_at);
+}
 
-    /* clreq prohibitions on top of UAX #14, whatever the ICU version decides. */
-    for (guint i = 1; i < cells->len; i++) {
-        cell *c = &g_array_index(cells, cell, i);
-        const cell *prev = &g_array_index(cells, cell, i - 1);
+static gboolean in_url(gunichar c)
+{
+    return c > ' ' && c < 0x7F && c != '"' && c != '<' && c != '>';
+}
+
+/* A URL may break before each "." and "/" after its "://" (the Chicago Manual's rule), where
+ * UAX #14 gives it hardly any opportunity: a long address fills the line instead of leaving it
+ * gappy, and the mark that starts the next line shows that the address goes on. */
+static void url_breaks(composer *C)
+{
+    const char *text = C->text;
+    for (const char *u = strstr(text, "://"); u; u = strstr(u, "://")) {
+        const char *end = u + 3;
+        while (*end && in_url((gunichar)*end))
+            end++;
+        for (guint i = 1; i < C->cells->len; i++) {
+            const char *at = text + CELL(C, i)->start;
+            if (at > u + 3 && at < end && (*at == '.' || *at == '/') && at[-1] != '/' && at[-1] != '.')
+                CELL(C, i)->can_break = TRUE;
+        }
+        u = end;
+    }
+}
+
+/* clreq prohibitions on top of UAX #14, whatever the ICU version decides: no closing mark, pause or
+ * stop mark, dash or ellipsis at a line start; no opening mark at a line end; "——" and "……" are
+ * never split. Then the breaks inside URLs. */
+static void find_breaks(composer *C)
+{
+    if (C->cells->len == 0)
+        return;
+    icu_breaks(C);
+    for (guint i = 1; i < C->cells->len; i++) {
+        cell *c = CELL(C, i);
+        const cell *prev = CELL(C, i - 1);
         if (no_line_start(c->cls) || prev->cls == C_OPEN)
             c->can_break = FALSE;
         if (prev->cls == C_BREAK)
             c->can_break = TRUE; /* a forced break always ends the line */
     }
+    url_breaks(C);
 }
 
-/* ---- 3. filling lines ------------------------------------------------------------------------ */
+/* ---- 3. lines: widths, the punctuation style, squeezing -------------------------------------- */
 
-/* Extra space the composer puts between a Han character and a Latin letter or digit. */
-static double gap_between(const composer *C, const cell *a, const cell *b)
-{
-    if ((a->cls == C_HAN && is_alnum(b->cls)) || (is_alnum(a->cls) && b->cls == C_HAN))
-        return C->size / 4; /* clreq: about a quarter em */
-    return 0;
-}
-
+/* One line being set: cells [s, e) with their compression and Han–Latin spaces. */
 typedef struct {
-    int s, e;               /* cells [s, e) */
-    double natural;         /* widths + gaps, without compression */
-    double *comp_l, *comp_r;/* compression applied per cell (indexed from s) */
-    double *gap;            /* extra gap before cell s+k (k >= 1) */
-    int squeezed;
+    int s, e;                /* cells, without dropped cells and spaces at either end */
+    gboolean para_start;     /* the paragraph's first line: an opening mark there follows the indent */
+    double *comp_l, *comp_r; /* blank given up on each side, per cell (index - s) */
+    double *gap;             /* Han–Latin space before each cell */
+    gboolean *squeezed_at;   /* the cell was compressed by squeezing, not by the style */
+    double natural;          /* width with the style's compression, before squeezing */
+    double w;                /* width now */
+    int squeezed;            /* marks compressed by squeezing */
 } trial;
 
 static gboolean skip_at_edges(const cell *c)
@@ -287,25 +422,110 @@ static gboolean skip_at_edges(const cell *c)
     return c->drop || c->cls == C_SPACE;
 }
 
-/* Trims spaces and dropped cells from both ends of [s, e). */
-static void trim(const composer *C, int *s, int *e)
+static int next_shown(const composer *C, const trial *t, int i)
 {
-    while (*s < *e && skip_at_edges(&g_array_index(C->cells, cell, *s)))
-        (*s)++;
-    while (*e > *s && skip_at_edges(&g_array_index(C->cells, cell, *e - 1)))
-        (*e)--;
+    for (i++; i < t->e; i++)
+        if (!CELL(C, i)->drop)
+            return i;
+    return -1;
 }
 
-static void trial_init(trial *t, int s, int e)
+static int prev_shown(const composer *C, const trial *t, int i)
 {
+    for (i--; i >= t->s; i--)
+        if (!CELL(C, i)->drop)
+            return i;
+    return -1;
+}
+
+/* clreq: about a quarter em between a Han character and a Latin letter or digit; none beside
+ * Chinese punctuation, none at the line's edges (only gaps inside the line get one). */
+static double han_latin_space(const cell *a, const cell *b)
+{
+    if ((a->cls == C_HAN && is_alnum(b->cls)) || (is_alnum(a->cls) && b->cls == C_HAN))
+        return MAX(a->size, b->size) / 4;
+    return 0;
+}
+
+/* The width of the line: its cells, less their compression, plus the Han–Latin spaces; the last
+ * cell without its kerning towards a glyph that is not on the line. */
+static double trial_width(const composer *C, const trial *t)
+{
+    double w = 0;
+    for (int i = t->s; i < t->e; i++) {
+        const cell *c = CELL(C, i);
+        if (!c->drop)
+            w += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s] + t->gap[i - t->s];
+    }
+    int last = prev_shown(C, t, t->e);
+    return last >= 0 && !CELL(C, last)->full ? w - CELL(C, last)->kern : w;
+}
+
+/* Gives up the blank on one side of cell i, if it has any left; returns whether it did. */
+static gboolean take(const composer *C, trial *t, int i, gboolean right)
+{
+    const cell *c = CELL(C, i);
+    double *comp = right ? &t->comp_r[i - t->s] : &t->comp_l[i - t->s];
+    double blank = right ? c->blank_r : c->blank_l;
+    if (c->drop || blank <= *comp)
+        return FALSE;
+    t->w -= blank - *comp;
+    *comp = blank;
+    return TRUE;
+}
+
+static void take_both(const composer *C, trial *t, int i)
+{
+    take(C, t, i, FALSE);
+    take(C, t, i, TRUE);
+}
+
+/* 开明式: a mark other than 。？！ is half width at a line end, beside another mark, and (an
+ * opening mark) at a line start other than the paragraph's, where it follows the indent. */
+static gboolean kaiming_halves(const composer *C, const trial *t, int i)
+{
+    const cell *c = CELL(C, i);
+    if (c->stop)
+        return FALSE;
+    int p = prev_shown(C, t, i), n = next_shown(C, t, i);
+    if (n < 0)
+        return TRUE;
+    if (p < 0)
+        return c->cls == C_OPEN && !t->para_start;
+    return is_punct(CELL(C, p)->cls) || is_punct(CELL(C, n)->cls);
+}
+
+static void compress_by_style(const composer *C, trial *t)
+{
+    yf_punct style = C->page->punct;
+    if (style == YF_PUNCT_QUANJIAO)
+        return;
+    for (int i = t->s; i < t->e; i++)
+        if (style == YF_PUNCT_BANJIAO || kaiming_halves(C, t, i))
+            take_both(C, t, i);
+}
+
+/* Sets up cells [s, e) as a line: edges trimmed, Han–Latin spaces, the style's compression. */
+static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_start)
+{
+    while (s < e && skip_at_edges(CELL(C, s)))
+        s++;
+    while (e > s && skip_at_edges(CELL(C, e - 1)))
+        e--;
     int n = MAX(e - s, 1);
-    t->s = s;
-    t->e = e;
+    *t = (trial){ .s = s, .e = e, .para_start = para_start };
     t->comp_l = g_new0(double, n);
     t->comp_r = g_new0(double, n);
     t->gap = g_new0(double, n);
-    t->natural = 0;
-    t->squeezed = 0;
+    t->squeezed_at = g_new0(gboolean, n);
+    for (int i = s; i < e; i++) {
+        int p = prev_shown(C, t, i);
+        if (p >= 0 && !CELL(C, i)->drop)
+            t->gap[i - s] = han_latin_space(CELL(C, p), CELL(C, i));
+    }
+    t->w = trial_width(C, t);
+    compress_by_style(C, t);
+    t->natural = t->w;
 }
 
 static void trial_free(trial *t)
@@ -313,153 +533,238 @@ static void trial_free(trial *t)
     g_free(t->comp_l);
     g_free(t->comp_r);
     g_free(t->gap);
+    g_free(t->squeezed_at);
 }
 
-static double trial_width(const composer *C, const trial *t)
+static gboolean fits(const trial *t, double avail)
 {
-    double w = 0;
-    for (int i = t->s; i < t->e; i++) {
-        const cell *c = &g_array_index(C->cells, cell, i);
-        if (c->drop)
-            continue;
-        w += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s] + t->gap[i - t->s];
-    }
-    return w;
+    return t->w <= avail + 1e-6;
 }
 
-/* Squeeze [s, e) until it is no wider than `avail`. Returns TRUE when it fits. The order is
- * clreq's: line-end mark, adjacent pairs, Han–Latin gaps (down to 1/8 em), other marks. */
+/* take() on behalf of squeezing: counts the mark. */
+static void squeeze_mark(const composer *C, trial *t, int i, gboolean right)
+{
+    if (take(C, t, i, right) && !t->squeezed_at[i - t->s]) {
+        t->squeezed_at[i - t->s] = TRUE;
+        t->squeezed++;
+    }
+}
+
+/* Adjacent marks (。” ，“ ）、 》，): the blank between them goes first, from the line end back. */
+static void squeeze_pairs(const composer *C, trial *t, double avail)
+{
+    for (int i = prev_shown(C, t, t->e); i >= 0 && !fits(t, avail); i = prev_shown(C, t, i)) {
+        int p = prev_shown(C, t, i);
+        if (p < 0 || !is_punct(CELL(C, p)->cls) || !is_punct(CELL(C, i)->cls))
+            continue;
+        if (CELL(C, p)->blank_r > t->comp_r[p - t->s])
+            squeeze_mark(C, t, p, TRUE);
+        else
+            squeeze_mark(C, t, i, FALSE);
+    }
+}
+
+/* Han–Latin spaces, evenly, down to 1/8 em. */
+static void squeeze_spaces(const composer *C, trial *t, double avail)
+{
+    int n = 0;
+    for (int i = t->s; i < t->e; i++)
+        n += t->gap[i - t->s] > 0;
+    for (int i = t->s; i < t->e && n > 0 && !fits(t, avail); i++) {
+        double *g = &t->gap[i - t->s];
+        if (*g <= 0)
+            continue;
+        double least = MAX(CELL(C, i)->size, CELL(C, prev_shown(C, t, i))->size) / 8;
+        double give = MIN(*g - least, (t->w - avail) / n);
+        *g -= give;
+        t->w -= give;
+        n--;
+    }
+}
+
+/* Squeeze before push (clreq 先挤进，后推出): compresses the line until it fits `avail`. Han–Latin
+ * spaces, elastic like the space between words, give first (down to 1/8 em); then the marks in
+ * clreq's order of preference — the line-end mark, adjacent pairs, an opening mark at the line
+ * start, then any other mark from the line end backwards. Returns whether the line fits. */
 static gboolean squeeze(const composer *C, trial *t, double avail)
 {
-    const double eps = 1e-6;
-    GArray *cells = C->cells;
-    int s = t->s, e = t->e;
-    for (int i = s + 1; i < e; i++)
-        t->gap[i - s] = gap_between(C, &g_array_index(cells, cell, i - 1),
-                                    &g_array_index(cells, cell, i));
-    double w = trial_width(C, t);
-    t->natural = w;
-    if (w <= avail + eps)
-        return TRUE;
-    /* Squeezing rescues a line from a push; it does not pack more text in. More than one cell
-     * over is a push whatever the marks could give. */
-    if (w - avail > C->pitch + eps)
-        return FALSE;
-
-#define CELL(i) (&g_array_index(cells, cell, (i)))
-#define TAKE_R(i) do { if (CELL(i)->blank_r > t->comp_r[(i) - s]) { w -= CELL(i)->blank_r - t->comp_r[(i) - s]; t->comp_r[(i) - s] = CELL(i)->blank_r; t->squeezed++; } } while (0)
-#define TAKE_L(i) do { if (CELL(i)->blank_l > t->comp_l[(i) - s]) { w -= CELL(i)->blank_l - t->comp_l[(i) - s]; t->comp_l[(i) - s] = CELL(i)->blank_l; t->squeezed++; } } while (0)
-
-    /* Marks are squeezed only to keep a line-end mark on its line (先挤进，后推出): otherwise the
-     * last segment simply goes to the next line. */
-    cclass last = CELL(e - 1)->cls;
-    gboolean rescue = last == C_CLOSE || last == C_COMMA || last == C_STOP || last == C_NS;
-    /* Line-end mark to half width. */
-    if (rescue)
-        TAKE_R(e - 1);
-    if (w <= avail + eps)
-        return TRUE;
-    /* Han–Latin gaps down to 1/8 em, evenly. */
-    int ngaps = 0;
-    for (int i = s + 1; i < e; i++)
-        ngaps += t->gap[i - s] > 0;
-    if (ngaps) {
-        double give = MIN((w - avail) / ngaps, C->size / 8);
-        for (int i = s + 1; i < e; i++)
-            if (t->gap[i - s] > 0) {
-                t->gap[i - s] -= give;
-                w -= give;
-            }
+    int last = prev_shown(C, t, t->e), first = next_shown(C, t, t->s - 1);
+    squeeze_spaces(C, t, avail);
+    if (fits(t, avail) || last < 0)
+        return fits(t, avail);
+    squeeze_mark(C, t, last, TRUE);
+    squeeze_pairs(C, t, avail);
+    if (!fits(t, avail) && !t->para_start && CELL(C, first)->cls == C_OPEN)
+        squeeze_mark(C, t, first, FALSE);
+    for (int i = last; i >= 0 && !fits(t, avail); i = prev_shown(C, t, i)) {
+        squeeze_mark(C, t, i, TRUE);
+        if (!fits(t, avail))
+            squeeze_mark(C, t, i, FALSE);
     }
-    if (w <= avail + eps || !rescue)
-        return w <= avail + eps;
-    /* Adjacent pairs (。” ，“ ）、 》，): two cells to one and a half. */
-    for (int i = e - 2; i >= s && w > avail + eps; i--) {
-        if (!is_punct(CELL(i)->cls) || !is_punct(CELL(i + 1)->cls))
-            continue;
-        if (CELL(i)->blank_r > 0)
-            TAKE_R(i);
-        else if (CELL(i + 1)->blank_l > 0)
-            TAKE_L(i + 1);
-    }
-    /* Any other mark's blank half, from the end of the line backwards. */
-    for (int i = e - 1; i >= s && w > avail + eps; i--) {
-        TAKE_R(i);
-        if (w > avail + eps)
-            TAKE_L(i);
-    }
-#undef TAKE_R
-#undef TAKE_L
-#undef CELL
-    return w <= avail + eps;
+    return fits(t, avail);
 }
 
-static void emit_line(composer *C, trial *t, double indent, gboolean last, gboolean overfull,
-                      yf_composed *out);
+/* ---- 3. lines: where they break -------------------------------------------------------------- */
 
-/* Whether cells [s, e), without edge spaces, fit in `avail` after squeezing. */
-static gboolean fits_range(const composer *C, int s, int e, double avail)
+typedef struct {
+    int s, e;                /* cells [s, e) */
+    gboolean forced;         /* ends at a forced break */
+} range;
+
+static double line_avail(const composer *C, gboolean para_start)
 {
-    trim(C, &s, &e);
+    return C->width - (para_start ? C->block->style.indent * C->pitch : 0);
+}
+
+/* Whether cells [s, e) fit without compressing a mark: Han–Latin spaces are elastic like the
+ * space between words, so any line may take them down to 1/8 em. */
+static gboolean natural_fits(const composer *C, int s, int e, gboolean para_start)
+{
     trial t;
-    trial_init(&t, s, e);
-    gboolean fits = squeeze(C, &t, avail);
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze_spaces(C, &t, avail);
+    gboolean ok = fits(&t, avail);
     trial_free(&t);
-    return fits;
+    return ok;
 }
 
-/* The greedy filler: each line takes as many segments as fit after squeezing. */
-static void fill(composer *C, yf_composed *out)
+/* Whether cells [s, e) fit after squeezing, giving up at most `most` pt of their natural width. */
+static gboolean squeezes_into(const composer *C, int s, int e, gboolean para_start, double most)
 {
-    GArray *cells = C->cells;
-    int n = (int)cells->len;
-    int s = 0;
-    gboolean first = TRUE;
-    const yf_style *st = &C->block->style;
-    while (s < n) {
-        double indent = first ? st->indent * C->pitch : 0;
-        double avail = C->width - indent;
-        int best = -1;
-        int forced_end = -1;
-        /* Candidate ends: every break opportunity after s, up to a forced break. */
-        for (int e = s + 1; e <= n; e++) {
-            gboolean end_here = e == n || g_array_index(cells, cell, e).can_break;
-            if (e < n && g_array_index(cells, cell, e - 1).cls == C_BREAK) {
-                forced_end = e;
-                end_here = TRUE;
-            }
-            if (!end_here)
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    gboolean ok = squeeze(C, &t, line_avail(C, para_start)) && t.natural - t.w <= most + 1e-6;
+    trial_free(&t);
+    return ok;
+}
+
+/* A segment [from, …) that does not fit straddles the line end when its first character still fits:
+ * ending the line there would break a prohibition (a closing mark or the second half of "——"
+ * pushed to the next line's start) or split a word or number — the case for squeezing. When the
+ * line is already full at `from`, nothing is pushed that belonged to it. */
+static gboolean straddles(const composer *C, int s, int from, gboolean para_start)
+{
+    while (from < (int)C->cells->len && skip_at_edges(CELL(C, from)))
+        from++;
+    return from < (int)C->cells->len && natural_fits(C, s, from + 1, para_start);
+}
+
+static gboolean forced_end(const composer *C, int e)
+{
+    return e > 0 && e < (int)C->cells->len && CELL(C, e - 1)->cls == C_BREAK;
+}
+
+/* A segment longer than a line (a long URL): break it between any two characters. */
+static int overfull_end(const composer *C, int s, gboolean para_start)
+{
+    int best = s + 1;
+    for (int e = s + 2; e <= (int)C->cells->len && natural_fits(C, s, e, para_start); e++)
+        best = e;
+    return best;
+}
+
+/* The end of the line starting at cell s: as many segments as fit, squeezing only to keep a
+ * straddling segment on the line — or, `tight`, any segment that squeezing at most one cell out of
+ * the line makes room for (a tightened paragraph's lines are not much denser than the rest). */
+static int line_end(const composer *C, int s, gboolean para_start, gboolean tight)
+{
+    int n = (int)C->cells->len, best = -1;
+    for (int e = s + 1; e <= n; e++) {
+        if (e < n && !CELL(C, e)->can_break)
+            continue;
+        if (natural_fits(C, s, e, para_start)) {
+            best = e;
+            if (forced_end(C, e))
+                break;
+            continue;
+        }
+        if (tight ? squeezes_into(C, s, e, para_start, C->pitch)
+                  : straddles(C, s, best < 0 ? s : best, para_start) &&
+                        squeezes_into(C, s, e, para_start, G_MAXDOUBLE)) {
+            best = e;
+            if (tight && !forced_end(C, e))
                 continue;
-            gboolean fits = fits_range(C, s, e, avail);
-            if (!fits && best >= 0)
-                break;
-            if (fits)
-                best = e;
-            if (forced_end >= 0 || !fits)
-                break;
         }
-        gboolean overfull = FALSE;
-        if (best < 0) {
-            /* Not even one segment fits: break inside it, cell by cell (a long URL). */
-            overfull = TRUE;
-            best = s + 1;
-            for (int e = s + 2; e <= n; e++) {
-                if (!fits_range(C, s, e, avail))
-                    break;
-                best = e;
-            }
-        }
-        int ts = s, te = best;
-        trim(C, &ts, &te);
-        trial t;
-        trial_init(&t, ts, te);
-        gboolean fits = squeeze(C, &t, avail);
-        gboolean forced = best < n && g_array_index(cells, cell, best - 1).cls == C_BREAK;
-        emit_line(C, &t, indent, best >= n || forced, overfull && !fits, out);
-        trial_free(&t);
-        s = best;
-        first = FALSE;
+        break;
     }
+    return best >= 0 ? best : overfull_end(C, s, para_start);
+}
+
+static int shown_chars(const composer *C, int s, int e)
+{
+    int n = 0;
+    for (int i = s; i < e; i++)
+        if (!skip_at_edges(CELL(C, i)))
+            n += (int)g_utf8_strlen(C->text + CELL(C, i)->start, CELL(C, i)->len);
+    return n;
+}
+
+/* No paragraph ends in a line of one character (孤字): first squeeze it onto the line before;
+ * if the marks there cannot give enough, break that line one opportunity earlier so that the last
+ * line holds two characters or more. */
+static void avoid_lone_char(const composer *C, GArray *plan)
+{
+    guint n = plan->len;
+    if (n < 2)
+        return;
+    range *prev = &g_array_index(plan, range, n - 2), *last = &g_array_index(plan, range, n - 1);
+    if (prev->forced || shown_chars(C, last->s, last->e) != 1)
+        return;
+    if (squeezes_into(C, prev->s, last->e, n == 2, G_MAXDOUBLE)) {
+        prev->e = last->e;
+        g_array_set_size(plan, n - 1);
+        return;
+    }
+    for (int e = prev->e - 1; e > prev->s; e--) {
+        if (CELL(C, e)->can_break && shown_chars(C, e, last->e) >= 2) {
+            prev->e = last->s = e;
+            return;
+        }
+    }
+}
+
+/* Appends the lines from cell s to the paragraph's end. */
+static void fill(const composer *C, GArray *plan, int s, gboolean tight)
+{
+    for (int n = (int)C->cells->len; s < n;) {
+        range r = { s, line_end(C, s, plan->len == 0, tight), FALSE };
+        r.forced = forced_end(C, r.e);
+        g_array_append_val(plan, r);
+        s = r.e;
+    }
+    avoid_lone_char(C, plan);
+}
+
+/* 缩行: the paragraph one line shorter, if squeezing punctuation allows (TeX's \looseness -1;
+ * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
+ * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
+ * lines before them stay as they were. */
+static void tighten(const composer *C, GArray *plan)
+{
+    for (guint m = 2; m <= plan->len; m++) {
+        guint keep = plan->len - m;
+        GArray *tight = g_array_new(FALSE, FALSE, sizeof(range));
+        g_array_append_vals(tight, plan->data, keep);
+        fill(C, tight, g_array_index(plan, range, keep).s, TRUE);
+        gboolean shorter = tight->len < plan->len;
+        if (shorter) {
+            g_array_set_size(plan, 0);
+            g_array_append_vals(plan, tight->data, tight->len);
+        }
+        g_array_free(tight, TRUE);
+        if (shorter)
+            return;
+    }
+}
+
+static GArray *plan_lines(const composer *C)
+{
+    GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
+    fill(C, plan, 0, FALSE);
+    if (C->block->style.looseness < 0)
+        tighten(C, plan);
+    return plan;
 }
 
 /* ---- 4. justification and glyph runs ------------------------------------------------------- */
@@ -485,115 +790,162 @@ void yf_line_clear(yf_line *l)
 
 static void line_clear(gpointer p) { yf_line_clear(p); }
 
-static void emit_line(composer *C, trial *t, double indent, gboolean last, gboolean overfull,
-                      yf_composed *out)
+/* Justification stretches the gap between two characters (clreq: the slack goes to every gap of
+ * the line, not to spaces alone), but not inside a run of Latin letters, digits and their
+ * punctuation (a word, a number, a URL), nor between the halves of "——" or "……" set as two
+ * glyphs. */
+static gboolean narrow(const cell *c) { return !c->full && c->cls != C_SPACE; }
+
+static gboolean stretchable(const cell *a, const cell *b)
 {
-    GArray *cells = C->cells;
-    const yf_style *st = &C->block->style;
-    int s = t->s, e = t->e;
-    double w = trial_width(C, t);
-    double avail = C->width - indent;
+    if (narrow(a) && narrow(b))
+        return FALSE;
+    return !(a->cls == b->cls && (a->cls == C_DASH || a->cls == C_ELLIPSIS));
+}
 
-    /* Justify: spread the slack over the gaps between characters, not inside Latin words. */
-    double stretch = 0;
-    if (st->align == YF_ALIGN_JUSTIFY && !last && w < avail) {
-        int gaps = 0;
-        for (int i = s + 1; i < e; i++) {
-            const cell *a = &g_array_index(cells, cell, i - 1), *b = &g_array_index(cells, cell, i);
-            if (!a->drop && !b->drop && !(is_alnum(a->cls) && is_alnum(b->cls)))
-                gaps++;
-        }
-        if (gaps > 0)
-            stretch = (avail - w) / gaps;
+static int count_gaps(const composer *C, const trial *t, gboolean any)
+{
+    int gaps = 0;
+    for (int i = t->s; i < t->e; i++) {
+        int p = prev_shown(C, t, i);
+        gaps += p >= 0 && !CELL(C, i)->drop && (any || stretchable(CELL(C, p), CELL(C, i)));
     }
+    return gaps;
+}
 
-    yf_line line = { 0 };
+/* The stretch per gap of a justified line; `any` is set when the line has no gap justification
+ * may use (a line that is all URL), so that its letters are spaced out instead. */
+static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
+                              gboolean *any)
+{
+    *any = FALSE;
+    if (C->block->style.align != YF_ALIGN_JUSTIFY || last || t->w >= avail)
+        return 0;
+    int gaps = count_gaps(C, t, FALSE);
+    if (gaps == 0) {
+        *any = TRUE;
+        gaps = count_gaps(C, t, TRUE);
+    }
+    return gaps ? (avail - t->w) / gaps : 0;
+}
+
+static uint32_t cell_color(const composer *C, const cell *c)
+{
+    return c->span ? c->span->color : C->block->style.color;
+}
+
+/* Glyph runs being built for one line: a run is one item's glyphs of one colour, contiguous in
+ * the text, so that cairo_show_text_glyphs maps every glyph back to its characters. */
+typedef struct {
+    const composer *C;
+    GArray *runs;            /* of yf_run: the line's */
+    GArray *glyphs;          /* of cairo_glyph_t: the open run's */
+    GArray *clusters;        /* of cairo_text_cluster_t */
+    const cell *first;       /* the open run's first cell, or NULL */
+    int end;                 /* byte after the open run's last cell */
+} runs_builder;
+
+static void flush_run(runs_builder *B)
+{
+    if (B->first && B->glyphs->len) {
+        const composer *C = B->C;
+        const shaped *sh = &g_array_index(C->items, shaped, B->first->item);
+        yf_run r = { 0 };
+        r.font = g_object_ref(sh->item->analysis.font);
+        r.nglyphs = (int)B->glyphs->len;
+        r.glyphs = g_memdup2(B->glyphs->data, B->glyphs->len * sizeof(cairo_glyph_t));
+        r.nclusters = (int)B->clusters->len;
+        r.clusters = g_memdup2(B->clusters->data, B->clusters->len * sizeof(cairo_text_cluster_t));
+        r.text_len = B->end - B->first->start;
+        r.text = g_strndup(C->text + B->first->start, r.text_len);
+        r.size = B->first->size;
+        r.color = cell_color(C, B->first);
+        g_array_append_val(B->runs, r);
+    }
+    g_array_set_size(B->glyphs, 0);
+    g_array_set_size(B->clusters, 0);
+    B->first = NULL;
+}
+
+/* Adds cell c's glyphs with its left edge at x (its blank given up on the left moves it left). */
+static void add_glyphs(runs_builder *B, const cell *c, double x)
+{
+    const composer *C = B->C;
+    if (B->first && (c->item != B->first->item || c->start != B->end ||
+                     cell_color(C, c) != cell_color(C, B->first)))
+        flush_run(B);
+    if (!B->first)
+        B->first = c;
+    const PangoGlyphString *gs = g_array_index(C->items, shaped, c->item).gs;
+    double gx = x + c->ink;
+    for (int g = c->g0; g < c->g0 + c->ng; g++) {
+        const PangoGlyphInfo *gi = &gs->glyphs[g];
+        cairo_glyph_t cg = { gi->glyph, gx + (double)gi->geometry.x_offset / PANGO_SCALE,
+                             (double)gi->geometry.y_offset / PANGO_SCALE };
+        g_array_append_val(B->glyphs, cg);
+        gx += (double)gi->geometry.width / PANGO_SCALE;
+    }
+    cairo_text_cluster_t cl = { c->len, c->ng };
+    g_array_append_val(B->clusters, cl);
+    B->end = c->start + c->len;
+}
+
+static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *out)
+{
+    const yf_style *st = &C->block->style;
+    double avail = line_avail(C, t->para_start);
+    gboolean any;
+    double stretch = stretch_per_gap(C, t, avail, last, &any);
+    yf_line line = { .natural = t->natural, .squeezed = t->squeezed, .adjust = stretch,
+                     .last = last, .overfull = t->w > avail + 1e-6 };
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
     g_array_set_clear_func(line.runs, run_clear);
-    line.natural = t->natural;
-    line.squeezed = t->squeezed;
-    line.adjust = stretch;
-    line.last = last;
-    line.overfull = overfull;
-
+    runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
+                       g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0 };
     GString *chars = g_string_new(NULL);
     double x = 0;
-    yf_run *run = NULL;
-    GArray *glyphs = g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t));
-    GArray *clusters = g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t));
-    int run_start = 0, run_end = 0, run_item = -1;
-
-#define FLUSH()                                                                              \
-    do {                                                                                     \
-        if (run_item >= 0 && glyphs->len) {                                                  \
-            yf_run r = { 0 };                                                                \
-            shaped *sh = &g_array_index(C->items, shaped, run_item);                         \
-            r.font = g_object_ref(sh->item->analysis.font);                                  \
-            r.nglyphs = (int)glyphs->len;                                                    \
-            r.glyphs = g_memdup2(glyphs->data, glyphs->len * sizeof(cairo_glyph_t));         \
-            r.nclusters = (int)clusters->len;                                                \
-            r.clusters = g_memdup2(clusters->data, clusters->len * sizeof(cairo_text_cluster_t)); \
-            r.text = g_strndup(C->text + run_start, run_end - run_start);                    \
-            r.text_len = run_end - run_start;                                                \
-            r.size = C->size;                                                                \
-            r.color = st->color;                                                             \
-            g_array_append_val(line.runs, r);                                                \
-        }                                                                                    \
-        g_array_set_size(glyphs, 0);                                                         \
-        g_array_set_size(clusters, 0);                                                       \
-        run_item = -1;                                                                       \
-        (void)run;                                                                           \
-    } while (0)
-
-    for (int i = s; i < e; i++) {
-        const cell *c = &g_array_index(cells, cell, i);
-        if (i > s) {
-            const cell *a = &g_array_index(cells, cell, i - 1);
-            x += t->gap[i - s];
-            if (!a->drop && !c->drop && !(is_alnum(a->cls) && is_alnum(c->cls)))
-                x += stretch;
-        }
+    for (int i = t->s; i < t->e; i++) {
+        const cell *c = CELL(C, i);
         if (c->drop) {
-            FLUSH();
+            flush_run(&B);
             continue;
         }
-        if (c->item != run_item || c->start != run_end) {
-            FLUSH();
-            run_item = c->item;
-            run_start = c->start;
-        }
-        shaped *sh = &g_array_index(C->items, shaped, c->item);
-        double gx = x - t->comp_l[i - s] + c->ink;
-        for (int g = c->g0; g < c->g0 + c->ng; g++) {
-            const PangoGlyphInfo *gi = &sh->gs->glyphs[g];
-            cairo_glyph_t cg = { gi->glyph,
-                                 gx + (double)gi->geometry.x_offset / PANGO_SCALE,
-                                 (double)gi->geometry.y_offset / PANGO_SCALE };
-            g_array_append_val(glyphs, cg);
-            gx += (double)gi->geometry.width / PANGO_SCALE;
-        }
-        cairo_text_cluster_t cl = { c->len, c->ng };
-        g_array_append_val(clusters, cl);
-        run_end = c->start + c->len;
-        x += c->w - t->comp_l[i - s] - t->comp_r[i - s];
+        int p = prev_shown(C, t, i);
+        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
+        add_glyphs(&B, c, x - t->comp_l[i - t->s]);
+        x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
         g_string_append_len(chars, C->text + c->start, c->len);
-        line.chars += (int)g_utf8_strlen(C->text + c->start, c->len);
     }
-    FLUSH();
-#undef FLUSH
-    g_array_free(glyphs, TRUE);
-    g_array_free(clusters, TRUE);
+    flush_run(&B);
+    g_array_free(B.glyphs, TRUE);
+    g_array_free(B.clusters, TRUE);
 
-    line.width = x;
+    int last_cell = prev_shown(C, t, t->e);
+    line.width = last_cell >= 0 && !CELL(C, last_cell)->full ? x - CELL(C, last_cell)->kern : x;
     line.text = g_string_free(chars, FALSE);
+    line.chars = (int)g_utf8_strlen(line.text, -1);
     switch (st->align) {
-    case YF_ALIGN_CENTER: line.x = (C->width - x) / 2; break;
-    case YF_ALIGN_RIGHT: line.x = C->width - x; break;
-    default: line.x = indent; break;
+    case YF_ALIGN_CENTER: line.x = (C->width - line.width) / 2; break;
+    case YF_ALIGN_RIGHT: line.x = C->width - line.width; break;
+    default: line.x = C->width - avail; break;
     }
-    if (overfull)
+    if (line.overfull)
         yf_warn(C->diags, "一行放不下「%s」，已强行断开", line.text);
     g_array_append_val(out->lines, line);
+}
+
+static void set_lines(composer *C, yf_composed *out)
+{
+    GArray *plan = plan_lines(C);
+    for (guint k = 0; k < plan->len; k++) {
+        const range *r = &g_array_index(plan, range, k);
+        trial t;
+        trial_init(C, &t, r->s, r->e, k == 0);
+        squeeze(C, &t, line_avail(C, k == 0));
+        emit_line(C, &t, k + 1 == plan->len || r->forced, out);
+        trial_free(&t);
+    }
+    g_array_free(plan, TRUE);
 }
 
 /* ---- entry ----------------------------------------------------------------------------------- */
@@ -601,11 +953,12 @@ static void emit_line(composer *C, trial *t, double indent, gboolean last, gbool
 int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block, double width,
                      yf_composed *out, yf_diags *diags)
 {
-    composer C = { .ctx = ctx, .block = block, .text = block->text, .diags = diags };
+    composer C = { .ctx = ctx, .page = page, .block = block, .text = block->text,
+                   .diags = diags };
     C.size = block->style.size;
     C.width = width;
-    C.pitch = block->style.grid ? width / page->chars_per_line * (block->style.size / page->body_size)
-                                : block->style.size;
+    C.pitch = block->style.grid ? width / page->chars_per_line * (C.size / page->body_size)
+                                : C.size;
     C.items = g_array_new(FALSE, TRUE, sizeof(shaped));
     g_array_set_clear_func(C.items, shaped_clear);
     C.cells = g_array_new(FALSE, TRUE, sizeof(cell));
@@ -616,7 +969,7 @@ int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block
     if (*block->text) {
         shape(&C);
         find_breaks(&C);
-        fill(&C, out);
+        set_lines(&C, out);
     }
     g_array_free(C.cells, TRUE);
     g_array_free(C.items, TRUE);

@@ -80,7 +80,8 @@ static char *resolve_role(FcConfig *fc, yf_role r)
 static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_diags *diags)
 {
     if (file && !g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
-        yf_error_at(diags, file, 0, 0, "%s不存在", what);
+        yf_error_at(diags, file, 0, 0, "%s%s", what,
+                    g_file_test(file, G_FILE_TEST_EXISTS) ? "不是普通文件" : "不存在");
         return FALSE;
     }
     /* fontconfig reads a relative name against its own folder (/etc/fonts): make it absolute. */
@@ -88,7 +89,8 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
     gboolean ok = FcConfigParseAndLoad(fc, (const FcChar8 *)abs, FcTrue);
     g_free(abs);
     if (!ok)
-        yf_error(diags, "%s: %s无法解析", file ? file : "fonts.conf", what);
+        yf_error_at(diags, file ? file : "fonts.conf", 0, 0, "%s无法解析（不是 fontconfig 的 XML 配置）",
+                    what);
     return ok;
 }
 
@@ -109,12 +111,13 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
 
     yf_context *ctx = g_new0(yf_context, 1);
     ctx->fc = fc;
+    ctx->max_pages = YF_DEFAULT_MAX_PAGES;
     gboolean ok = TRUE;
     for (int r = 0; r < YF_ROLE_COUNT; r++) {
         ctx->resolved[r] = resolve_role(fc, r);
         if (!ctx->resolved[r]) {
             yf_error(diags, "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
-                     roles[r].name, roles_conf);
+                     roles[r].name, fonts_conf ? fonts_conf : roles_conf);
             ok = FALSE;
             continue;
         }
@@ -143,6 +146,8 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     pango_context_set_language(ctx->pango, pango_language_from_string("zh-cn"));
     return ctx;
 }
+
+void yf_context_set_max_pages(yf_context *ctx, int pages) { ctx->max_pages = MAX(pages, 1); }
 
 void yf_context_free(yf_context *ctx)
 {

@@ -2,49 +2,163 @@
  *
  * In: a JSON file whose top level is an object (Chinese keys are normal). Out: a yf_data the
  * bind stage looks values up in by dotted path ("会议.届次"). Before json-glib sees the bytes they
- * are checked for size, valid UTF-8 and nesting depth, so hostile input fails with a message that
- * names the byte offset instead of exhausting memory or the stack. */
+ * are checked for size, valid UTF-8, control characters, numbers out of range, nesting depth and
+ * the number of values, so hostile input fails with a message that names the byte offset instead
+ * of exhausting memory or the stack, or being read as something else. */
 #include "internal.h"
 
-#include <glib/gstdio.h>
+#include <errno.h>
 #include <json-glib/json-glib.h>
-#include <sys/stat.h>
+#include <math.h>
 #include <string.h>
 
-#define YF_DATA_MAX_BYTES (64 * 1024 * 1024)
+/* The data of one document: a bulletin of a hundred articles is a few hundred KB. json-glib
+ * takes about 90 bytes a value, so the count of values bounds the memory. */
+#define YF_DATA_MAX_BYTES (16 * 1024 * 1024)
 #define YF_DATA_MAX_DEPTH 64
+#define YF_DATA_MAX_VALUES 500000
 
 struct yf_data {
     char *name;
     JsonNode *root;
 };
 
-/* Deepest nesting of [ and { outside strings, or -1 on the first level past the limit. */
-static long nesting_depth(const char *s, size_t len, size_t *where)
+/* Characters a JSON text should not carry: the C0 controls but tab, line feed and carriage
+ * return, DEL and the C1 controls. They are invisible in a document, and U+0000 cuts a string
+ * short in json-glib. */
+static gboolean is_control(gunichar c)
 {
-    long depth = 0, max = 0;
-    gboolean in_str = FALSE;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = FALSE;
-        } else if (c == '"') {
-            in_str = TRUE;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                max = depth;
-            if (depth > YF_DATA_MAX_DEPTH) {
-                *where = i;
-                return -1;
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F);
+}
+
+/* The value of the four hex digits after "\u", or -1 (json-glib then reports the syntax). */
+static long hex4(const char *s, size_t n)
+{
+    if (n < 4)
+        return -1;
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        int d = g_ascii_xdigit_value(s[k]);
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* A string from its opening quote at *i; *i is left after the closing quote. Returns NULL, or a
+ * message with the offending offset in *where. */
+static char *scan_string(const char *s, size_t len, size_t *i, size_t *where)
+{
+    size_t k = *i + 1;
+    while (k < len && s[k] != '"') {
+        *where = k;
+        if (s[k] == '\\' && k + 1 < len && s[k + 1] == 'u') {
+            long u = hex4(s + k + 2, len - k - 2);
+            size_t step = 6;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                /* A high surrogate must be followed by a low one: together one character. */
+                long lo = k + 7 < len && s[k + 6] == '\\' && s[k + 7] == 'u'
+                              ? hex4(s + k + 8, len - k - 8) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return g_strdup_printf("第 %zu 字节处的 \\u%.4s 是不成对的代理项，不是字符", k,
+                                           s + k + 2);
+                step = 12;
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                return g_strdup_printf("第 %zu 字节处的 \\u%.4s 是不成对的代理项，不是字符", k,
+                                       s + k + 2);
+            } else if (u >= 0 && is_control((gunichar)u)) {
+                return g_strdup_printf("第 %zu 字节处有控制字符 U+%04lX", k, u);
             }
-        } else if (c == ']' || c == '}') {
-            depth--;
+            k += u < 0 ? 2 : step;
+        } else if (s[k] == '\\') {
+            k += 2;
+        } else {
+            gunichar c = g_utf8_get_char(s + k);
+            if (is_control(c))
+                return g_strdup_printf("第 %zu 字节处有控制字符 U+%04X", k, c);
+            k = (size_t)(g_utf8_next_char(s + k) - s);
         }
     }
-    return max;
+    *i = k + 1;
+    return NULL;
+}
+
+/* A number from its first character at *i; *i is left after it. json-glib reads an integer
+ * beyond 64 bits wrapped (99999999999999999999 as -1) and a number beyond double as infinity:
+ * both are refused instead. */
+static char *scan_number(const char *s, size_t len, size_t *i, size_t *where)
+{
+    size_t k = *i;
+    gboolean integer = TRUE;
+    if (s[k] == '-')
+        k++;
+    while (k < len && (g_ascii_isdigit(s[k]) || strchr(".eE+-", s[k]))) {
+        integer &= g_ascii_isdigit(s[k]);
+        k++;
+    }
+    char *text = g_strndup(s + *i, k - *i);
+    char *problem = NULL;
+    errno = 0;
+    /* An underflow (1e-400) reads as 0 like any rounding of a decimal; only overflow is lost. */
+    gboolean out = integer ? (g_ascii_strtoll(text, NULL, 10), errno == ERANGE)
+                           : isinf(g_ascii_strtod(text, NULL));
+    if (out) {
+        *where = *i;
+        problem = g_strdup_printf("第 %zu 字节处的数 %.40s%s 超出范围（%s）", *i, text,
+                                  strlen(text) > 40 ? "…" : "",
+                                  integer ? "整数最多 19 位；编号之类请写成字符串 \"…\""
+                                          : "绝对值应小于 1e308");
+    }
+    g_free(text);
+    *i = k;
+    return problem;
+}
+
+/* The checks json-glib does not make, in one pass over bytes that are valid UTF-8: control
+ * characters, raw or escaped; \u escapes that are not characters; numbers out of range; nesting
+ * deeper than YF_DATA_MAX_DEPTH (json-glib recurses); more than YF_DATA_MAX_VALUES values.
+ * Returns NULL, or a message with the offending byte offset in *where. */
+static char *scan(const char *s, size_t len, size_t *where)
+{
+    size_t depth = 0, values = 1;
+    for (size_t i = 0; i < len;) {
+        char c = s[i];
+        *where = i;
+        char *problem = NULL;
+        if (c == '"') {
+            problem = scan_string(s, len, &i, where);
+        } else if (c == '-' || g_ascii_isdigit(c)) {
+            problem = scan_number(s, len, &i, where);
+        } else {
+            gunichar u = g_utf8_get_char(s + i);
+            if (is_control(u))
+                return g_strdup_printf("第 %zu 字节处有控制字符 U+%04X", i, u);
+            if ((c == '[' || c == '{') && ++depth > YF_DATA_MAX_DEPTH)
+                return g_strdup_printf("第 %zu 字节处嵌套超过 %d 层", i, YF_DATA_MAX_DEPTH);
+            if (c == ']' || c == '}')
+                depth -= depth > 0;
+            /* Every value but the first follows a comma or opens a list or object. */
+            if ((c == ',' || c == '[' || c == '{') && ++values > YF_DATA_MAX_VALUES)
+                return g_strdup_printf("第 %zu 字节处：数据项超过 %d 个", i, YF_DATA_MAX_VALUES);
+            i = (size_t)(g_utf8_next_char(s + i) - s);
+        }
+        if (problem)
+            return problem;
+    }
+    return NULL;
+}
+
+static yf_data *make_data(const char *name, JsonNode *root, yf_diags *diags)
+{
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        yf_error_at(diags, name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
+        return NULL;
+    }
+    yf_data *d = g_new0(yf_data, 1);
+    d->name = g_strdup(name);
+    d->root = json_node_copy(root);
+    return d;
 }
 
 /* Parses `json` as the data named `name`. Positions in syntax errors are reported against
@@ -62,8 +176,10 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
         return NULL;
     }
     size_t where = 0;
-    if (nesting_depth(json, len, &where) < 0) {
-        yf_error_at(diags, name, 0, 0, "第 %zu 字节处嵌套超过 %d 层", where, YF_DATA_MAX_DEPTH);
+    char *problem = scan(json, len, &where);
+    if (problem) {
+        yf_error_at(diags, name, 0, 0, "%s", problem);
+        g_free(problem);
         return NULL;
     }
     JsonParser *parser = json_parser_new_immutable();
@@ -81,7 +197,7 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
         g_object_unref(parser);
         return NULL;
     }
-    yf_data *d = yf_data_from_node(name, json_parser_get_root(parser), diags);
+    yf_data *d = make_data(name, json_parser_get_root(parser), diags);
     g_object_unref(parser);
     return d;
 }
@@ -100,33 +216,66 @@ yf_data *yf_data_parse_json_line(const char *file, int line, const char *json, s
     return d;
 }
 
+/* What scan() checks in the text, checked in a tree that did not come from our text (a record
+ * of a JSON array or a CSV file): nesting, and control characters in keys and strings. `path`
+ * is the node's JSON path, restored on return. */
+static gboolean check_tree(JsonNode *n, GString *path, int depth, const char *name,
+                           yf_diags *diags)
+{
+    if (depth > YF_DATA_MAX_DEPTH) {
+        yf_error_at(diags, name, 0, 0, "%s: 嵌套超过 %d 层", path->str, YF_DATA_MAX_DEPTH);
+        return FALSE;
+    }
+    gsize at = path->len;
+    gboolean ok = TRUE;
+    if (JSON_NODE_HOLDS_OBJECT(n)) {
+        JsonObject *o = json_node_get_object(n);
+        GList *members = json_object_get_members(o);
+        for (GList *m = members; m && ok; m = m->next) {
+            g_string_append_printf(path, ".%s", (const char *)m->data);
+            ok = check_tree(json_object_get_member(o, m->data), path, depth + 1, name, diags);
+            g_string_truncate(path, at);
+        }
+        g_list_free(members);
+        return ok;
+    }
+    if (JSON_NODE_HOLDS_ARRAY(n)) {
+        JsonArray *a = json_node_get_array(n);
+        for (guint i = 0; i < json_array_get_length(a) && ok; i++) {
+            g_string_append_printf(path, "[%u]", i);
+            ok = check_tree(json_array_get_element(a, i), path, depth + 1, name, diags);
+            g_string_truncate(path, at);
+        }
+        return ok;
+    }
+    const char *text = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                           ? json_node_get_string(n) : "";
+    for (const char *p = path->str; ok && *p; p = g_utf8_next_char(p))
+        ok = !is_control(g_utf8_get_char(p));
+    for (const char *p = text; ok && *p; p = g_utf8_next_char(p))
+        ok = !is_control(g_utf8_get_char(p));
+    if (!ok)
+        yf_error_at(diags, name, 0, 0, "%s: 有控制字符（U+0000–U+001F、U+007F–U+009F）", path->str);
+    return ok;
+}
+
 yf_data *yf_data_from_node(const char *name, JsonNode *root, yf_diags *diags)
 {
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        yf_error_at(diags, name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
-        return NULL;
-    }
-    yf_data *d = g_new0(yf_data, 1);
-    d->name = g_strdup(name);
-    d->root = json_node_copy(root);
-    return d;
+    GString *path = g_string_new("$");
+    gboolean ok = !root || check_tree(root, path, 0, name, diags);
+    g_string_free(path, TRUE);
+    return ok ? make_data(name, root, diags) : NULL;
 }
 
 yf_data *yf_data_load_json(const char *path, yf_diags *diags)
 {
-    /* Look before reading: a huge file is refused without being loaded. */
-    GStatBuf st;
-    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > YF_DATA_MAX_BYTES) {
-        yf_error_at(diags, path, 0, 0, "数据文件过大（%lld 字节，上限 %d）", (long long)st.st_size,
-                    YF_DATA_MAX_BYTES);
-        return NULL;
-    }
-    gchar *buf = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error_at(diags, path, 0, 0, "无法读取数据：%s", err->message);
-        g_error_free(err);
+    char *buf = NULL;
+    size_t len = 0;
+    if (yf_read_file(path, YF_DATA_MAX_BYTES, &buf, &len) != 0) {
+        if (errno == EFBIG)
+            yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_DATA_MAX_BYTES);
+        else
+            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", g_strerror(errno));
         return NULL;
     }
     yf_data *d = yf_data_parse_json(path, buf, len, diags);

@@ -13,9 +13,14 @@ typedef struct {
     char *text;
 } yf_diag;
 
+/* A hostile input can make a message per character (one no font has) or per data key: past
+ * this many the list goes on counting but keeps only one last entry saying how many it left out. */
+#define YF_DIAGS_MAX 1000
+
 struct yf_diags {
     GArray *items; /* of yf_diag */
     size_t errors;
+    size_t dropped;
 };
 
 static void diag_clear(gpointer p)
@@ -44,6 +49,21 @@ void yf_diag_add(yf_diags *d, yf_severity sev, const char *file, int line, int c
 {
     if (!d)
         return;
+    if (sev == YF_ERROR)
+        d->errors++;
+    if (d->items->len >= YF_DIAGS_MAX) {
+        /* The last entry stands for every message left out. */
+        yf_severity worst = sev;
+        if (d->dropped++ > 0) {
+            worst = MAX(worst, g_array_index(d->items, yf_diag, d->items->len - 1).sev);
+            g_array_remove_index(d->items, d->items->len - 1);
+        }
+        yf_diag more = { worst, g_strdup_printf("%s: 另有 %zu 条信息未列出",
+                                                worst == YF_ERROR ? "error" : "warning",
+                                                d->dropped) };
+        g_array_append_val(d->items, more);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
@@ -64,8 +84,6 @@ void yf_diag_add(yf_diags *d, yf_severity sev, const char *file, int line, int c
 
     yf_diag item = { sev, g_string_free(s, FALSE) };
     g_array_append_val(d->items, item);
-    if (sev == YF_ERROR)
-        d->errors++;
 }
 
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }

@@ -10,7 +10,10 @@
  *
  * A path alone is true when the data has a non-empty value there (a non-empty text or list, a
  * non-zero number, true). Comparisons are numeric when both sides are numbers, textual for ==
- * and != otherwise; an ordering comparison with a non-number is false. */
+ * and != otherwise; an ordering comparison with a non-number is false.
+ *
+ * A test is a line of a template, not a program: its nesting and its number of terms are bounded,
+ * so the recursive parser, evaluator and destructor cannot exhaust the stack on a hostile one. */
 #include "expr.h"
 
 #include <math.h>
@@ -28,13 +31,21 @@ struct yf_expr {
     yf_expr *a, *b;
 };
 
+#define YF_EXPR_MAX_DEPTH 32   /* ( and not, nested */
+#define YF_EXPR_MAX_TERMS 256
+
 typedef struct {
     const char *src, *p;
     char *error;
+    int depth, terms;
 } parser;
 
-static yf_expr *node(ekind k, yf_expr *a, yf_expr *b)
+static void fail(parser *P, const char *what);
+
+static yf_expr *node(parser *P, ekind k, yf_expr *a, yf_expr *b)
 {
+    if (++P->terms == YF_EXPR_MAX_TERMS + 1)
+        fail(P, "：条件过长（超过 " G_STRINGIFY(YF_EXPR_MAX_TERMS) " 项）");
     yf_expr *e = g_new0(yf_expr, 1);
     e->kind = k;
     e->a = a;
@@ -44,9 +55,23 @@ static yf_expr *node(ekind k, yf_expr *a, yf_expr *b)
 
 static void fail(parser *P, const char *what)
 {
-    if (!P->error)
-        P->error = g_strdup_printf("条件“%s”第 %ld 个字符处%s", P->src,
-                                   g_utf8_pointer_to_offset(P->src, P->p) + 1, what);
+    if (P->error)
+        return;
+    /* The message quotes the test; a hostile one may be a megabyte long. */
+    glong n = g_utf8_strlen(P->src, -1);
+    char *src = n > 40 ? g_utf8_substring(P->src, 0, 40) : g_strdup(P->src);
+    P->error = g_strdup_printf("条件“%s%s”第 %ld 个字符处%s", src, n > 40 ? "…" : "",
+                               g_utf8_pointer_to_offset(P->src, P->p) + 1, what);
+    g_free(src);
+}
+
+/* Enters one level of ( or not; FALSE (with the error) past the limit. */
+static gboolean nest(parser *P)
+{
+    if (++P->depth <= YF_EXPR_MAX_DEPTH)
+        return TRUE;
+    fail(P, "：嵌套过深（超过 " G_STRINGIFY(YF_EXPR_MAX_DEPTH) " 层）");
+    return FALSE;
 }
 
 static void skip_space(parser *P)
@@ -81,8 +106,11 @@ static yf_expr *parse_operand(parser *P)
 {
     skip_space(P);
     if (*P->p == '(') {
+        if (!nest(P))
+            return node(P, E_STR, NULL, NULL);
         P->p++;
         yf_expr *e = parse_or(P);
+        P->depth--;
         skip_space(P);
         if (*P->p != ')') {
             fail(P, "缺少“)”");
@@ -98,16 +126,16 @@ static yf_expr *parse_operand(parser *P)
             P->p++;
         if (!*P->p) {
             fail(P, "引号没有闭合");
-            return node(E_STR, NULL, NULL);
+            return node(P, E_STR, NULL, NULL);
         }
-        yf_expr *e = node(E_STR, NULL, NULL);
+        yf_expr *e = node(P, E_STR, NULL, NULL);
         e->text = g_strndup(start, P->p - start);
         P->p++;
         return e;
     }
     if (g_ascii_isdigit(*P->p) || (*P->p == '-' && g_ascii_isdigit(P->p[1]))) {
         char *end;
-        yf_expr *e = node(E_NUM, NULL, NULL);
+        yf_expr *e = node(P, E_NUM, NULL, NULL);
         e->num = g_ascii_strtod(P->p, &end);
         P->p = end;
         return e;
@@ -116,12 +144,12 @@ static yf_expr *parse_operand(parser *P)
         const char *start = P->p;
         while (path_char(P->p))
             P->p = g_utf8_next_char(P->p);
-        yf_expr *e = node(E_PATH, NULL, NULL);
+        yf_expr *e = node(P, E_PATH, NULL, NULL);
         e->text = g_strndup(start, P->p - start);
         return e;
     }
     fail(P, *P->p ? "应为槽位名、文字或数字" : "意外结束");
-    return node(E_STR, NULL, NULL);
+    return node(P, E_STR, NULL, NULL);
 }
 
 static yf_expr *parse_compare(parser *P)
@@ -135,7 +163,7 @@ static yf_expr *parse_compare(parser *P)
         size_t n = strlen(ops[i].s);
         if (strncmp(P->p, ops[i].s, n) == 0) {
             P->p += n;
-            yf_expr *e = node(E_CMP, a, parse_operand(P));
+            yf_expr *e = node(P, E_CMP, a, parse_operand(P));
             e->op = ops[i].op;
             return e;
         }
@@ -145,16 +173,20 @@ static yf_expr *parse_compare(parser *P)
 
 static yf_expr *parse_not(parser *P)
 {
-    if (keyword(P, "not"))
-        return node(E_NOT, parse_not(P), NULL);
-    return parse_compare(P);
+    if (!keyword(P, "not"))
+        return parse_compare(P);
+    if (!nest(P))
+        return node(P, E_STR, NULL, NULL);
+    yf_expr *e = node(P, E_NOT, parse_not(P), NULL);
+    P->depth--;
+    return e;
 }
 
 static yf_expr *parse_and(parser *P)
 {
     yf_expr *e = parse_not(P);
     while (!P->error && keyword(P, "and"))
-        e = node(E_AND, e, parse_not(P));
+        e = node(P, E_AND, e, parse_not(P));
     return e;
 }
 
@@ -162,13 +194,13 @@ static yf_expr *parse_or(parser *P)
 {
     yf_expr *e = parse_and(P);
     while (!P->error && keyword(P, "or"))
-        e = node(E_OR, e, parse_and(P));
+        e = node(P, E_OR, e, parse_and(P));
     return e;
 }
 
 yf_expr *yf_expr_parse(const char *src, char **error)
 {
-    parser P = { src, src, NULL };
+    parser P = { src, src, NULL, 0, 0 };
     yf_expr *e = parse_or(&P);
     skip_space(&P);
     if (!P.error && *P.p)

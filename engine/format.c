@@ -69,7 +69,7 @@ char *yf_format_number(double x)
         return g_strdup(buf);
     }
     for (int prec = 1; prec <= 17; prec++) {
-        char fmt[8];
+        char fmt[16]; /* room for any int: sanitizer builds lose the range of prec */
         snprintf(fmt, sizeof fmt, "%%.%dg", prec);
         g_ascii_formatd(buf, sizeof buf, fmt, x);
         if (g_ascii_strtod(buf, NULL) == x)
@@ -88,9 +88,9 @@ gboolean yf_parse_money(const char *s, gint64 *cents)
         return FALSE;
     gint64 whole = 0;
     for (; g_ascii_isdigit(*p); p++) {
-        if (whole > G_MAXINT64 / 1000)
-            return FALSE;
         whole = whole * 10 + (*p - '0');
+        if (whole >= YF_MONEY_MAX_YUAN)
+            return FALSE;
     }
     int frac = 0, digits = 0;
     if (*p == '.') {
@@ -153,15 +153,32 @@ static char *money_upper(gint64 cents)
 
 /* ---- dates --------------------------------------------------------------------------------------- */
 
+/* One to `max` digits at *s, then `sep`; advances *s past both. */
+static gboolean date_part(const char **s, int max, const char *sep, int *out)
+{
+    int n = 0, v = 0;
+    for (; n < max && g_ascii_isdigit(**s); n++, (*s)++)
+        v = v * 10 + (**s - '0');
+    *out = v;
+    if (n == 0 || !g_str_has_prefix(*s, sep))
+        return FALSE;
+    *s += strlen(sep);
+    return TRUE;
+}
+
+/* Digits are counted rather than scanned with %d, which would wrap 4294969296 into the year 2000. */
+static gboolean parse_date_as(const char *s, const char *const sep[3], int *y, int *m, int *d)
+{
+    return date_part(&s, 4, sep[0], y) && date_part(&s, 2, sep[1], m) &&
+           date_part(&s, 2, sep[2], d) && *s == '\0';
+}
+
 gboolean yf_parse_date(const char *s, int *y, int *m, int *d)
 {
-    int n = 0;
-    if (sscanf(s, "%d-%d-%d%n", y, m, d, &n) != 3 || s[n] != '\0') {
-        n = 0;
-        if (sscanf(s, "%d年%d月%d日%n", y, m, d, &n) != 3 || s[n] != '\0')
-            return FALSE;
-    }
-    return *y >= 1 && *y <= 9999 && g_date_valid_dmy((GDateDay)*d, (GDateMonth)*m, (GDateYear)*y);
+    static const char *const iso[3] = { "-", "-", "" }, *const zh[3] = { "年", "月", "日" };
+    if (!parse_date_as(s, iso, y, m, d) && !parse_date_as(s, zh, y, m, d))
+        return FALSE;
+    return *y >= 1 && g_date_valid_dmy((GDateDay)*d, (GDateMonth)*m, (GDateYear)*y);
 }
 
 /* ---- the formatter table --------------------------------------------------------------------- */

@@ -27,8 +27,11 @@ char *yf_format_chinese_numeral(double n);
 char *yf_format_number(double x);
 /* "2026-01-05" or "2026年1月5日"; FALSE unless a real calendar date. */
 gboolean yf_parse_date(const char *s, int *y, int *m, int *d);
-/* Exact decimal money: "12000", "0.5", "100000000.07" -> fen; FALSE if not a number or finer
- * than a fen. */
+/* Amounts from 10 万亿 yuan up are refused: their fen would no longer be exact in the double
+ * the ICU formatters take. */
+#define YF_MONEY_MAX_YUAN G_GINT64_CONSTANT(10000000000000)
+/* Exact decimal money: "12000", "0.5", "100000000.07" -> fen; FALSE if not a number, finer than a
+ * fen, or not less than YF_MONEY_MAX_YUAN. */
 gboolean yf_parse_money(const char *s, gint64 *cents);
 
 /* Sorts `keys[order[i]]` by ICU collation: "stroke" (zh@collation=stroke, 按姓氏笔画) or

@@ -55,6 +55,8 @@ typedef struct {
     int outline_level;    /* 0: not in the PDF outline */
     gboolean keep_with_next;
     gboolean bold;        /* synthetic where the face has no bold (仿宋, 楷体) */
+    int looseness;        /* 0, or -1: one line shorter if squeezing punctuation allows (缩行,
+                             TeX's \looseness); set by pagination against widows */
 } yf_style;
 
 /* A stretch of a block's text in another face than the block's own (a run-in heading 一是……
@@ -69,6 +71,16 @@ typedef struct {
 
 /* ---- page setup -------------------------------------------------------------------------- */
 
+/* Punctuation widths, a composer setting (the names are ctex's `punct` options; GB/T 15834 allows
+ * each). A full-width mark is ink in one half of its cell and blank in the other; the styles differ
+ * in when the blank half is given up. In every style a mark is also compressed to keep a character
+ * from being pushed to the next line (clreq 先挤进，后推出). */
+typedef enum {
+    YF_PUNCT_QUANJIAO = 0, /* 全角式: every mark takes a full cell */
+    YF_PUNCT_KAIMING,      /* 开明式: 。？！ full; other marks half at a line end or beside a mark */
+    YF_PUNCT_BANJIAO,      /* 半角式: every mark takes half a cell */
+} yf_punct;
+
 typedef struct {
     double width, height;      /* paper, pt */
     double top, left;          /* margins to the type area, pt */
@@ -81,6 +93,8 @@ typedef struct {
     double page_number_size;   /* pt */
     double page_number_drop;   /* top of the dashes below the type area, pt (7 mm) */
     double page_number_inset;  /* from the type area's side edge, in page-number characters */
+    int max_pages;             /* a longer document is refused (a loop over hostile data) */
+    yf_punct punct;            /* punctuation widths; 0 is 全角式 */
 } yf_page;
 
 void yf_page_gbt9704(yf_page *p);
@@ -216,6 +230,7 @@ struct yf_context {
     PangoContext *pango;
     char *resolved[YF_ROLE_COUNT];     /* family each role resolved to */
     gboolean substitute[YF_ROLE_COUNT];
+    int max_pages;                     /* for the templates loaded with this context */
 };
 
 PangoFontDescription *yf_context_font(const yf_context *ctx, yf_role role, double size);
@@ -292,7 +307,17 @@ int yf_paginate(yf_layout *layout, yf_diags *diags);
 
 /* ---- render (render.c) ------------------------------------------------------------------- */
 
-void yf_render_page(const yf_layout *layout, int page_index, cairo_t *cr);
+/* ---- subset fonts (subset.c) ------------------------------------------------------------- */
+
+/* For each font a laid-out document uses, a scaled font from a HarfBuzz subset of its face. */
+typedef struct yf_fontset yf_fontset;
+yf_fontset *yf_fontset_new(const yf_layout *layout);
+/* The font to draw `font`'s glyphs with: its subset, or `font` itself (also when fs is NULL). */
+cairo_scaled_font_t *yf_fontset_font(const yf_fontset *fs, PangoFont *font);
+void yf_fontset_free(yf_fontset *fs);
+
+/* Draws a page; `fonts` may be NULL (the layout's own fonts). */
+void yf_render_page(const yf_layout *layout, int page_index, cairo_t *cr, const yf_fontset *fonts);
 
 /* ---- utilities (util.c) ------------------------------------------------------------------ */
 
@@ -308,5 +333,9 @@ void yf_atomic_abort(yf_atomic *a);
  * renamed to `path`; on failure it is removed. Returns 0 or -1 (with diags). */
 typedef int (*yf_write_fn)(FILE *f, void *user, yf_diags *diags);
 int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *diags);
+
+/* Reads a whole input file of at most `max` bytes into *buf (NUL-terminated; g_free it) and
+ * *len. Returns 0, or -1 with errno set: EFBIG when the file is larger than `max`. */
+int yf_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif /* YINFA_INTERNAL_H */

@@ -5,23 +5,47 @@
  * area), the page numbers "— N —" and the outline entries of the headings.
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
- * not left alone at the foot of a page, nor its last line alone at the head of the next. */
+ * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
+ * a line whose type is larger than the line pitch (a masthead) takes as many whole grid lines as
+ * it needs, so that every line after it is still on the grid. */
 #include "internal.h"
 
+#include <math.h>
 #include <string.h>
 
-/* Baseline of a line of type `size` in grid line `g` (0-based): the ideographic em box (0.88 em
- * above the baseline, 0.12 below in the CJK faces) centred in the line's pitch. */
-static double grid_baseline(const yf_page *p, int g, double size)
+/* The type size of line i: its largest run's (a span may be larger than its block). */
+static double line_size(const yf_composed *c, guint i)
+{
+    const yf_line *ln = &g_array_index(c->lines, yf_line, i);
+    double size = c->block->style.size;
+    for (guint r = 0; r < ln->runs->len; r++)
+        size = MAX(size, g_array_index(ln->runs, yf_run, r).size);
+    return size;
+}
+
+/* Grid lines a line occupies: one, or as many whole lines as type larger than the pitch needs
+ * (a 42 pt masthead takes two lines of 28.99 pt), so that the lines after it stay on the grid. */
+static int line_rows(const yf_page *p, const yf_composed *c, guint i)
+{
+    double size = line_size(c, i), pitch = yf_page_pitch(p);
+    return size > pitch ? (int)ceil(size / pitch) : 1;
+}
+
+/* Baseline of a line of type `size` filling `rows` grid lines from line `g` (0-based): the
+ * ideographic em box (0.88 em above the baseline, 0.12 below in the CJK faces) centred in them. */
+static double grid_baseline(const yf_page *p, int g, int rows, double size)
 {
     double pitch = yf_page_pitch(p);
-    return p->top + g * pitch + (pitch - size) / 2 + 0.88 * size;
+    return p->top + g * pitch + (rows * pitch - size) / 2 + 0.88 * size;
 }
 
 typedef struct {
     yf_layout *L;
     int line;          /* next free grid line on the current page */
     yf_pagebox *page;  /* the current page */
+    int first;         /* the first block with a line on the current page, or -1 */
+    gboolean *tried;   /* per block: already asked to be set one line shorter */
+    int tighten;       /* a block to set one line shorter before paginating again, or -1 */
 } flow;
 
 static void pagebox_clear(gpointer p)
@@ -38,74 +62,193 @@ static void new_page(flow *F)
     g_array_append_val(F->L->pages, pb);
     F->page = &g_array_index(F->L->pages, yf_pagebox, F->L->pages->len - 1);
     F->line = 0;
+    F->first = -1;
 }
 
-static void place(flow *F, const yf_composed *c, guint i)
+static const yf_composed *composed_at(const yf_layout *L, guint b)
+{
+    return &g_array_index(L->composed, yf_composed, b);
+}
+
+static void place(flow *F, guint b, guint i)
 {
     const yf_page *p = &F->L->page;
-    if (F->line >= p->lines_per_page)
+    const yf_composed *c = composed_at(F->L, b);
+    int rows = line_rows(p, c, i);
+    if (F->line > 0 && F->line + rows > p->lines_per_page)
         new_page(F);
     const yf_line *ln = &g_array_index(c->lines, yf_line, i);
-    yf_placed pl = { ln, p->left + ln->x, grid_baseline(p, F->line, c->block->style.size) };
+    yf_placed pl = { ln, p->left + ln->x, grid_baseline(p, F->line, rows, line_size(c, i)) };
     g_array_append_val(F->page->placed, pl);
-    F->line++;
+    F->line += rows;
+    if (F->first < 0)
+        F->first = (int)b;
 }
 
-static int lines_of(const yf_layout *L, guint b)
+/* How many of c's lines from line i fit in `room` grid lines. */
+static int lines_fitting(const yf_page *p, const yf_composed *c, int i, int room)
 {
-    if (b >= L->composed->len)
-        return 0;
-    return (int)g_array_index(L->composed, yf_composed, b).lines->len;
+    int n = (int)c->lines->len, take = 0;
+    for (int used = 0; i + take < n; take++) {
+        used += line_rows(p, c, (guint)(i + take));
+        if (used > room)
+            break;
+    }
+    return take;
+}
+
+/* How many of c's lines from line i go on a page with `room` grid lines left: as many as fit, but
+ * a paragraph's last line is not left alone at the head of the next page (孤行), nor its first
+ * line alone at the foot of this one. 0: start on the next page. */
+static int page_take(const yf_page *p, const yf_composed *c, int i, int room)
+{
+    int n = (int)c->lines->len, take = lines_fitting(p, c, i, room);
+    if (i + take == n)
+        return take;
+    if (n - (i + take) == 1 && take > 1)
+        take--;
+    if (i == 0 && take == 1)
+        take = 0;
+    return take;
+}
+
+/* Whether block b, its first line at grid line `at` of a page, keeps its promise there (a heading,
+ * a title): all its lines on the page, and with them the first two lines of the block that
+ * follows — or, when that is a heading too, that heading with its own two lines. */
+static gboolean kept_with_next(const yf_layout *L, guint b, int at)
+{
+    const yf_page *p = &L->page;
+    const yf_composed *c = composed_at(L, b);
+    int end = at;
+    for (guint i = 0; i < c->lines->len; i++)
+        end += line_rows(p, c, i);
+    if (end > p->lines_per_page || b + 1 >= L->composed->len)
+        return end <= p->lines_per_page;
+    const yf_composed *next = composed_at(L, b + 1);
+    int next_at = end + c->block->style.space_after + next->block->style.space_before;
+    if (next->block->style.keep_with_next)
+        return kept_with_next(L, b + 1, next_at);
+    int want = MIN(2, (int)next->lines->len);
+    return next_at + want <= p->lines_per_page &&
+           page_take(p, next, 0, p->lines_per_page - next_at) >= want;
+}
+
+static void add_outline(flow *F, const yf_block *block)
+{
+    const yf_page *p = &F->L->page;
+    yf_outline o = { g_strdup(block->outline), block->style.outline_level, (int)F->L->pages->len,
+                     p->top + F->line * yf_page_pitch(p) };
+    g_array_append_val(F->L->outline, o);
+}
+
+/* ---- 缩行: a page left short is cured by paragraphs one line shorter ------------------------- */
+
+static gboolean tightenable(const flow *F, int b)
+{
+    const yf_style *st = &composed_at(F->L, (guint)b)->block->style;
+    return !F->tried[b] && st->align == YF_ALIGN_JUSTIFY && !st->keep_with_next;
+}
+
+/* A widow, a lone first line or a heading parted from its text would leave this page short by
+ * `gain` lines: rather than that, ask for the paragraphs on it, from block `from` back to `lo`, to
+ * be set one line shorter by squeezing their punctuation (缩行), one a pass, the document paginated
+ * again after each — when enough of them have not been tried yet. */
+static gboolean ask_gain(flow *F, int from, int lo, int gain)
+{
+    int pick = -1, found = 0;
+    for (int b = from; b >= MAX(lo, 0); b--) {
+        if (tightenable(F, b)) {
+            pick = pick < 0 ? b : pick;
+            found++;
+        }
+    }
+    if (gain < 1 || found < gain)
+        return FALSE;
+    F->tighten = pick;
+    return TRUE;
+}
+
+/* Block b, from line i, with `room` grid lines left on the page: a widow (this block or one
+ * above it one line shorter cures it) or a lone first line (a block above one line shorter gives
+ * the room for two). */
+static gboolean asks_cure(flow *F, guint b, int i, int room)
+{
+    const yf_page *p = &F->L->page;
+    const yf_composed *c = composed_at(F->L, b);
+    int n = (int)c->lines->len, fit = lines_fitting(p, c, i, room);
+    int lo = F->first >= 0 ? F->first : (int)b;
+    if (i + fit < n && n - (i + fit) == 1 && fit > 1)
+        return ask_gain(F, (int)b, lo, 1);
+    if (i == 0 && fit == 1 && n > 1 && page_take(p, c, 0, room + 1) > 0)
+        return ask_gain(F, (int)b - 1, F->first, 1);
+    return FALSE;
+}
+
+/* Heading b at grid line `at` cannot keep its promise here: the lines it would need won on the
+ * page (one or two), or 0. */
+static int keep_gain(const flow *F, guint b, int at)
+{
+    for (int gain = 1; gain <= 2 && at - gain >= 0; gain++)
+        if (kept_with_next(F->L, b, at - gain))
+            return gain;
+    return 0;
 }
 
 static void flow_block(flow *F, guint b)
 {
-    yf_layout *L = F->L;
-    const yf_page *p = &L->page;
-    const yf_composed *c = &g_array_index(L->composed, yf_composed, b);
+    const yf_page *p = &F->L->page;
+    const yf_composed *c = composed_at(F->L, b);
     const yf_style *st = &c->block->style;
     int n = (int)c->lines->len;
-    const int per_page = p->lines_per_page;
 
     /* Space before, except at the top of a page. */
     if (F->line > 0)
         F->line += st->space_before;
-    if (F->line >= per_page)
+    if (F->line >= p->lines_per_page)
         new_page(F);
-
-    int room = per_page - F->line;
-    if (st->keep_with_next && b + 1 < L->composed->len) {
-        /* A heading travels with the first two lines of what follows it. */
-        int need = n + MIN(2, lines_of(L, b + 1));
-        if (need > room && F->line > 0 && need <= per_page)
-            new_page(F);
-    } else if (n > 1 && room == 1 && F->line > 0) {
-        new_page(F); /* the first line would stand alone at the foot of the page */
+    if (st->keep_with_next && F->line > 0 && !kept_with_next(F->L, b, F->line)) {
+        if (ask_gain(F, (int)b - 1, F->first, keep_gain(F, b, F->line)))
+            return;
+        new_page(F);
     }
 
-    if (st->outline_level > 0 && c->block->outline) {
-        int at = F->line >= per_page ? 0 : F->line;
-        yf_outline o = { g_strdup(c->block->outline), st->outline_level,
-                         (int)L->pages->len + (F->line >= per_page ? 1 : 0),
-                         p->top + at * yf_page_pitch(p) };
-        g_array_append_val(L->outline, o);
-    }
-
-    int i = 0;
-    while (i < n) {
-        if (F->line >= per_page)
+    for (int i = 0; i < n;) {
+        if (F->line >= p->lines_per_page)
             new_page(F);
-        room = per_page - F->line;
-        int left = n - i;
-        int take = MIN(room, left);
-        /* Leave two lines for the next page rather than one (孤行 at the head of a page). */
-        if (left - take == 1 && take >= 3)
-            take--;
+        int room = p->lines_per_page - F->line;
+        if (asks_cure(F, b, i, room))
+            return;
+        int take = page_take(p, c, i, room);
+        if (take == 0 && F->line == 0)
+            take = 1; /* a line taller than the page: it goes where it must */
+        if (take > 0 && i == 0 && st->outline_level > 0 && c->block->outline)
+            add_outline(F, c->block);
         for (int k = 0; k < take; k++)
-            place(F, c, (guint)(i + k));
+            place(F, b, (guint)(i + k));
         i += take;
+        if (i < n)
+            new_page(F); /* what is left of the block continues on the next page */
     }
     F->line += st->space_after;
+}
+
+/* Block b set again one line shorter by squeezing its punctuation, if it can be. Its warnings
+ * were reported when it was first set. */
+static void tighten_block(yf_layout *L, guint b)
+{
+    yf_composed *c = &g_array_index(L->composed, yf_composed, b);
+    yf_block tight = *c->block;
+    tight.style.looseness = -1;
+    yf_composed out = { 0 };
+    yf_diags *quiet = yf_diags_new();
+    yf_compose_block(L->ctx, &L->page, &tight, L->page.text_width, &out, quiet);
+    yf_diags_free(quiet);
+    if (out.lines->len < c->lines->len) {
+        yf_composed_clear(c);
+        c->lines = out.lines;
+    } else {
+        yf_composed_clear(&out);
+    }
 }
 
 static void composed_clear(gpointer p) { yf_composed_clear(p); }
@@ -146,10 +289,20 @@ static int add_folios(yf_layout *L, yf_diags *diags)
 
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
-    flow F = { L, 0, NULL };
-    new_page(&F);
-    for (guint b = 0; b < L->composed->len; b++)
-        flow_block(&F, b);
+    flow F = { .L = L, .tried = g_new0(gboolean, L->composed->len + 1), .tighten = -1 };
+    do {
+        if (F.tighten >= 0) {
+            tighten_block(L, (guint)F.tighten);
+            F.tried[F.tighten] = TRUE;
+            F.tighten = -1;
+        }
+        g_array_set_size(L->pages, 0);
+        g_array_set_size(L->outline, 0);
+        new_page(&F);
+        for (guint b = 0; b < L->composed->len && F.tighten < 0; b++)
+            flow_block(&F, b);
+    } while (F.tighten >= 0);
+    g_free(F.tried);
     if (L->page.page_numbers)
         return add_folios(L, diags);
     return 0;

@@ -17,7 +17,8 @@ static void set_color(cairo_t *cr, uint32_t rgb)
                          (rgb & 0xFF) / 255.0);
 }
 
-static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline)
+static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline,
+                      const yf_fontset *fonts)
 {
     for (guint r = 0; r < ln->runs->len; r++) {
         const yf_run *run = &g_array_index(ln->runs, yf_run, r);
@@ -27,7 +28,7 @@ static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline)
             g[i].x += x;
             g[i].y += baseline;
         }
-        cairo_set_scaled_font(cr, pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->font)));
+        cairo_set_scaled_font(cr, yf_fontset_font(fonts, run->font));
         set_color(cr, run->color);
         cairo_show_text_glyphs(cr, run->text, run->text_len, g, run->nglyphs, run->clusters,
                                run->nclusters, 0);
@@ -35,16 +36,16 @@ static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline)
     }
 }
 
-void yf_render_page(const yf_layout *L, int page_index, cairo_t *cr)
+void yf_render_page(const yf_layout *L, int page_index, cairo_t *cr, const yf_fontset *fonts)
 {
     const yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, page_index);
     for (guint i = 0; i < pb->placed->len; i++) {
         const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
-        draw_line(cr, pl->line, pl->x, pl->baseline);
+        draw_line(cr, pl->line, pl->x, pl->baseline, fonts);
     }
     if (pb->folio.lines && pb->folio.lines->len)
         draw_line(cr, &g_array_index(pb->folio.lines, yf_line, 0), pb->folio_x,
-                  pb->folio_baseline);
+                  pb->folio_baseline, fonts);
 }
 
 static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int len)
@@ -74,6 +75,7 @@ struct yf_pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     int pages;           /* pages written so far */
+    yf_fontset *fonts;   /* a single document's subset fonts, or NULL: Cairo subsets at the end */
 };
 
 /* A PDF writing to `f`, a file or a memory stream. */
@@ -110,7 +112,7 @@ int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, 
     int first = pdf->pages + 1;
     for (guint i = 0; i < L->pages->len; i++) {
         cairo_pdf_surface_set_size(s, L->page.width, L->page.height);
-        yf_render_page(L, (int)i, pdf->cr);
+        yf_render_page(L, (int)i, pdf->cr, pdf->fonts);
         cairo_show_page(pdf->cr);
         pdf->pages++;
     }
@@ -145,6 +147,7 @@ static void pdf_free(yf_pdf *pdf)
 {
     cairo_destroy(pdf->cr);
     cairo_surface_destroy(pdf->surface);
+    yf_fontset_free(pdf->fonts);
     g_free(pdf);
 }
 
@@ -185,6 +188,7 @@ int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
     yf_pdf *pdf = yf_pdf_open(path, diags);
     if (!pdf)
         return -1;
+    pdf->fonts = yf_fontset_new(L);
     if (yf_pdf_add(pdf, L, 0, NULL, diags) != 0) {
         yf_pdf_abort(pdf);
         return -1;
@@ -221,6 +225,7 @@ static int write_pdf_stream(FILE *f, void *user, yf_diags *diags)
 {
     const yf_layout *L = user;
     yf_pdf *pdf = pdf_new(f);
+    pdf->fonts = yf_fontset_new(L);
     int rc = yf_pdf_add(pdf, L, 0, NULL, diags);
     cairo_status_t st = pdf_finish(pdf, L->title, L->author);
     pdf_free(pdf);
@@ -254,7 +259,7 @@ static int write_png(FILE *f, void *user, yf_diags *diags)
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_scale(cr, k, k);
-    yf_render_page(j->L, j->page - 1, cr);
+    yf_render_page(j->L, j->page - 1, cr, NULL);
     cairo_destroy(cr);
     cairo_status_t st = cairo_surface_write_to_png_stream(s, to_file, f);
     cairo_surface_destroy(s);

@@ -10,21 +10,32 @@
  * problem is reported with file:line:column; parsing goes on after an error so one run shows
  * them all.
  *
- * Safety: libxml2 is asked for no network access and no external entities or DTDs; a file with a
- * DOCTYPE is refused outright; includes and bases must lie inside the template's collection
- * (the folder that holds the template's folder), and nesting is bounded. */
+ * Safety: a template must be UTF-8 (the encoding it declares is ignored, so no other encoding can
+ * hide a DOCTYPE); libxml2 is asked for no network access and no external entities or DTDs; a
+ * file with a DOCTYPE is refused outright; includes and bases must lie inside the template's
+ * collection (the folder that holds the template's folder); element nesting, include nesting
+ * and the bytes a template reads with all its includes are bounded, so a hostile template can
+ * neither exhaust the stack of the recursive passes nor multiply itself through includes. */
 #include "internal.h"
 #include "expr.h"
 #include "format.h"
 
-#include <glib/gstdio.h>
+#include <errno.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define YF_TEMPLATE_MAX_BYTES (8 * 1024 * 1024)
+/* A template with everything it includes: the speech template is 20 KB. */
+#define YF_TEMPLATE_MAX_BYTES (1024 * 1024)
 #define YF_INCLUDE_MAX_DEPTH 8
+/* Element nesting within one file; real templates stay below 15. */
+#define YF_TEMPLATE_MAX_DEPTH 64
+/* Elements in one file (the speech has 150): libxml2's RELAX NG validation takes time quadratic
+ * in the number of siblings, a second at 50 000. */
+#define YF_TEMPLATE_MAX_ELEMENTS 20000
 
 typedef struct loader {
     yf_template *t;
@@ -32,6 +43,11 @@ typedef struct loader {
     const char *path;     /* this file (interned in t->files) */
     const char *buf;      /* its bytes, for columns */
     size_t len;
+    GArray *tags;         /* of pos: the start tags in document order (node->_private: index+1) */
+    size_t counted;       /* the bytes before this offset are counted into `at` */
+    struct pos { int line, col; } at;
+    size_t *read;         /* bytes read so far by the whole template, includes and bases */
+    gboolean stopped;     /* parsing stopped at a limit */
     const char *root;     /* includes and bases must stay below this folder */
     int depth;
 } loader;
@@ -40,48 +56,45 @@ typedef enum { CTX_BLOCK, CTX_INLINE } context;
 
 /* ---- positions ----------------------------------------------------------------------------- */
 
-/* The element before `n` in document order, or NULL. */
-static xmlNodePtr prev_in_order(xmlNodePtr n)
+typedef struct pos pos;
+
+/* The position (1-based line, column in characters) of byte `off`, counted on from position
+ * `from` of byte `from_off` (at or before it). */
+static pos advance(const char *buf, size_t from_off, pos from, size_t off)
 {
-    if (n->prev) {
-        n = n->prev;
-        while (n->last)
-            n = n->last;
-        return n;
+    for (const char *p = buf + from_off, *end = buf + off; p < end; p = g_utf8_next_char(p)) {
+        if (*p == '\n')
+            from = (pos){ from.line + 1, 1 };
+        else
+            from.col++;
     }
-    return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+    return from;
 }
 
-/* libxml2 records lines but not columns. The column of an element is found in the source line:
- * the k-th "<name" on that line, k counting the same-named elements before it on the line. */
+static pos offset_pos(const loader *L, size_t off)
+{
+    return advance(L->buf, 0, (pos){ 1, 1 }, off);
+}
+
+/* The position of an element's start tag (of the element holding `n`), recorded as it was parsed
+ * (on_start_element). */
 static void node_pos(const loader *L, xmlNodePtr n, int *line, int *col)
 {
     while (n && n->type != XML_ELEMENT_NODE)
         n = n->parent;
-    *line = n ? (int)xmlGetLineNo(n) : 0;
-    *col = 0;
-    if (!n || *line <= 0)
-        return;
-    int k = 0;
-    for (xmlNodePtr p = prev_in_order(n); p; p = prev_in_order(p))
-        if (p->type == XML_ELEMENT_NODE && xmlGetLineNo(p) == *line &&
-            xmlStrEqual(p->name, n->name))
-            k++;
-    const char *s = L->buf, *end = L->buf + L->len;
-    for (int l = 1; l < *line && s < end; s++)
-        if (*s == '\n')
-            l++;
-    const char *eol = memchr(s, '\n', (size_t)(end - s));
-    if (!eol)
-        eol = end;
-    size_t nlen = strlen((const char *)n->name);
-    for (const char *p = s; p + nlen < eol; p++) {
-        if (*p == '<' && memcmp(p + 1, n->name, nlen) == 0 &&
-            (p + 1 + nlen == eol || strchr(" \t\r/>", p[1 + nlen])) && k-- == 0) {
-            *col = (int)g_utf8_strlen(s, p - s) + 1;
-            return;
-        }
+    *line = *col = 0;
+    if (n && n->_private) {
+        pos p = g_array_index(L->tags, pos, GPOINTER_TO_UINT(n->_private) - 1);
+        *line = p.line;
+        *col = p.col;
     }
+}
+
+static void loader_done(loader *L)
+{
+    g_free((char *)L->buf);
+    if (L->tags)
+        g_array_free(L->tags, TRUE);
 }
 
 #define T_ERR(L, n, ...)                                             \
@@ -215,56 +228,123 @@ static const char *intern_file(yf_template *t, const char *path)
     return s;
 }
 
+/* libxml2 records an element's line (up to 65535) but not its column: the parser's own start
+ * tag handler is wrapped to record each start tag's position as it goes (in document order, so
+ * counting the bytes between two tags is all it takes), and to stop at a nesting deeper than
+ * the recursive passes below should ever see. */
+static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                             const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                             int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    loader *L = ctxt->_private;
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                          nb_defaulted, attributes);
+    /* The parser stands at the end of the start tag; attribute values cannot hold a '<', so the
+     * last one before it opens the tag. */
+    size_t at = MIN((size_t)xmlByteConsumed(ctxt), L->len - 1);
+    while (at > 0 && L->buf[at] != '<')
+        at--;
+    if (at >= L->counted)
+        L->at = advance(L->buf, L->counted, L->at, at);
+    else
+        L->at = offset_pos(L, at);
+    L->counted = at;
+    g_array_append_val(L->tags, L->at);
+    if (ctxt->node)
+        ctxt->node->_private = GUINT_TO_POINTER(L->tags->len);
+    if (L->stopped)
+        return;
+    if (ctxt->nodeNr > YF_TEMPLATE_MAX_DEPTH)
+        yf_error_at(L->diags, L->path, L->at.line, L->at.col, "元素嵌套超过 %d 层",
+                    YF_TEMPLATE_MAX_DEPTH);
+    else if (L->tags->len > YF_TEMPLATE_MAX_ELEMENTS)
+        yf_error_at(L->diags, L->path, L->at.line, L->at.col, "元素超过 %d 个",
+                    YF_TEMPLATE_MAX_ELEMENTS);
+    else
+        return;
+    L->stopped = TRUE;
+    xmlStopParser(ctxt);
+}
+
+/* Checks the bytes of a template file before libxml2 sees them: UTF-8, no DOCTYPE. */
+static gboolean check_bytes(loader *L)
+{
+    const char *bad;
+    pos p;
+    if (L->len == 0) {
+        yf_error_at(L->diags, L->path, 0, 0, "模板文件为空");
+        return FALSE;
+    }
+    if (!g_utf8_validate(L->buf, (gssize)L->len, &bad)) {
+        p = offset_pos(L, (size_t)(bad - L->buf));
+        yf_error_at(L->diags, L->path, p.line, p.col, "第 %zu 字节处不是有效的 UTF-8 编码（模板应为 UTF-8）",
+                    (size_t)(bad - L->buf));
+        return FALSE;
+    }
+    const char *doctype = g_strstr_len(L->buf, (gssize)L->len, "<!DOCTYPE");
+    if (doctype) {
+        p = offset_pos(L, (size_t)(doctype - L->buf));
+        yf_error_at(L->diags, L->path, p.line, p.col,
+                    "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Reads and parses one file into `L` (path, buf) and returns its document, or NULL after
- * reporting why. The caller frees the document and L->buf. */
+ * reporting why. The caller frees the document, and L with loader_done. */
 static xmlDocPtr read_xml(loader *L, const char *path)
 {
     L->path = intern_file(L->t, path);
-    GStatBuf st;
-    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > YF_TEMPLATE_MAX_BYTES) {
-        yf_error_at(L->diags, path, 0, 0, "模板过大（%lld 字节，上限 %d）", (long long)st.st_size,
-                    YF_TEMPLATE_MAX_BYTES);
+    char *buf = NULL;
+    size_t len = 0;
+    if (yf_read_file(path, YF_TEMPLATE_MAX_BYTES - *L->read, &buf, &len) != 0) {
+        if (errno == EFBIG)
+            yf_error_at(L->diags, path, 0, 0, "模板过大：模板与它引用的文件合计超过 %d 字节的上限",
+                        YF_TEMPLATE_MAX_BYTES);
+        else
+            yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", g_strerror(errno));
         return NULL;
     }
-    gchar *buf = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", err->message);
-        g_error_free(err);
-        return NULL;
-    }
+    *L->read += len;
     L->buf = buf;
     L->len = len;
-    if (len > YF_TEMPLATE_MAX_BYTES) {
-        yf_error_at(L->diags, path, 0, 0, "模板过大（%zu 字节，上限 %d）", (size_t)len,
-                    YF_TEMPLATE_MAX_BYTES);
+    L->tags = g_array_new(FALSE, FALSE, sizeof(pos));
+    L->at = (pos){ 1, 1 };
+    if (!check_bytes(L))
         return NULL;
-    }
-    if (len == 0) {
-        yf_error_at(L->diags, path, 0, 0, "模板文件为空");
-        return NULL;
-    }
-    const char *doctype = g_strstr_len(buf, (gssize)len, "<!DOCTYPE");
-    if (doctype) {
-        int line = 1, col = 1;
-        for (const char *p = buf; p < doctype; p = g_utf8_next_char(p)) {
-            col++;
-            if (*p == '\n')
-                line++, col = 1;
-        }
-        yf_error_at(L->diags, path, line, col,
-                    "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
-        return NULL;
-    }
     size_t before = yf_diags_errors(L->diags);
-    /* No NOENT, no DTDLOAD: entities stay unexpanded and nothing outside the file is read. */
+    /* No NOENT, no DTDLOAD: entities stay unexpanded and nothing outside the file is read. The
+     * bytes were checked as UTF-8, so the encoding a file declares is not believed. */
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    ctxt->sax->startElementNs = on_start_element;
+    ctxt->_private = L;
     xmlSetStructuredErrorFunc(L, on_xml_error);
-    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NSCLEAN);
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NSCLEAN | XML_PARSE_IGNORE_ENC);
     xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlFreeParserCtxt(ctxt);
+    if (doc && L->stopped) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
     if (!doc && yf_diags_errors(L->diags) == before)
         yf_error_at(L->diags, path, 0, 0, "XML 格式错误");
     return doc;
+}
+
+/* `path` with its symbolic links resolved, when it exists: a link inside the collection must not
+ * lead out of it. Takes ownership of `path`. */
+static char *real_path(char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return path;
+    g_free(path);
+    char *out = g_strdup(real);
+    free(real);
+    return out;
 }
 
 /* A path named in a template (src=, extends=), resolved against the naming file's folder. It
@@ -277,7 +357,7 @@ static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
     }
     char *file = g_canonicalize_filename(L->path, NULL);
     char *dir = g_path_get_dirname(file);
-    char *abs = g_canonicalize_filename(ref, dir);
+    char *abs = real_path(g_canonicalize_filename(ref, dir));
     g_free(dir);
     g_free(file);
     char *prefix = g_strconcat(L->root, G_DIR_SEPARATOR_S, NULL);
@@ -316,6 +396,7 @@ void yf_page_gbt9704(yf_page *p)
     p->page_number_size = 14;
     p->page_number_drop = 7 * YF_MM;
     p->page_number_inset = 1;
+    p->max_pages = YF_DEFAULT_MAX_PAGES;
 }
 
 static void parse_page(loader *L, xmlNodePtr n)
@@ -866,7 +947,8 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
     g_free(src);
     if (!path)
         return;
-    loader sub = { .t = L->t, .diags = L->diags, .root = L->root, .depth = L->depth + 1 };
+    loader sub = { .t = L->t, .diags = L->diags, .read = L->read, .root = L->root,
+                   .depth = L->depth + 1 };
     xmlDocPtr doc = read_xml(&sub, path);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (root && !is_el(root, "part")) {
@@ -888,7 +970,7 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
     }
     if (doc)
         xmlFreeDoc(doc);
-    g_free((char *)sub.buf);
+    loader_done(&sub);
     g_free(path);
 }
 
@@ -953,9 +1035,10 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
     if (extends) {
         char *base = resolve_ref(L, root, extends);
         if (base) {
-            loader B = { .t = L->t, .diags = L->diags, .root = L->root, .depth = L->depth + 1 };
+            loader B = { .t = L->t, .diags = L->diags, .read = L->read, .root = L->root,
+                         .depth = L->depth + 1 };
             read_template_file(&B, base, &base_mark);
-            g_free((char *)B.buf);
+            loader_done(&B);
             extended = TRUE;
         }
         g_free(base);
@@ -1209,14 +1292,14 @@ static void on_rng_error(void *user, xmlErrorPtr e)
 
 static void validate_schema(loader *L, const char *path)
 {
-    gchar *buf = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &buf, &len, NULL))
+    char *buf = NULL;
+    size_t len = 0;
+    if (yf_read_file(path, YF_TEMPLATE_MAX_BYTES, &buf, &len) != 0)
         return;
     xmlSetStructuredErrorFunc(L, on_rng_error);
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(yf_schema_rng, (int)yf_schema_rng_len);
     xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
-    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET);
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
     if (!rng)
         yf_error(L->diags, "内置的模板语法（RELAX NG）无法加载");
     else if (doc) {
@@ -1248,10 +1331,11 @@ static void init_styles(yf_template *t)
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)
 {
-    (void)ctx;
     yf_template *t = g_new0(yf_template, 1);
     t->path = g_strdup(path);
     yf_page_gbt9704(&t->page);
+    if (ctx)
+        t->page.max_pages = ctx->max_pages;
     t->slots = g_ptr_array_new_with_free_func(slot_free);
     t->body = g_ptr_array_new_with_free_func(node_free);
     t->files = g_ptr_array_new_with_free_func(g_free);
@@ -1262,11 +1346,12 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
      * folder that holds the template's own folder (templates/ for templates/speech/). */
     char *abs = g_canonicalize_filename(path, NULL);
     char *dir = g_path_get_dirname(abs);
-    char *root = g_path_get_dirname(dir);
-    loader L = { .t = t, .diags = diags, .root = root };
+    char *root = real_path(g_path_get_dirname(dir));
+    size_t read = 0;
+    loader L = { .t = t, .diags = diags, .read = &read, .root = root };
     size_t errors_before = yf_diags_errors(diags);
     read_template_file(&L, path, NULL);
-    g_free((char *)L.buf);
+    loader_done(&L);
 
     /* Names are checked even after errors of the first pass, so one run reports both kinds;
      * only a file that could not be read at all stops here. */

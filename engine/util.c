@@ -1,4 +1,4 @@
-/* Utilities shared by the output stages: atomic file writing.
+/* Utilities shared by the stages: atomic file writing, bounded file reading.
  *
  * An output file is either complete or absent. Writers fill a temporary file in the target's
  * folder (so the final rename stays on one file system and is atomic); only a writer that
@@ -96,4 +96,41 @@ int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *d
         return -1;
     }
     return yf_atomic_commit(a, diags);
+}
+
+/* Reads at most `max` bytes: a FIFO or a device (/dev/zero) given as an input is read no further
+ * than a regular file of the limit would be. */
+int yf_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int bad = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (bad) {
+        close(fd);
+        errno = bad;
+        return -1;
+    }
+    GByteArray *b = g_byte_array_new();
+    guint8 chunk[65536];
+    ssize_t n = 0;
+    while (b->len <= max && (n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        g_byte_array_append(b, chunk, (guint)n);
+    }
+    int e = errno;
+    close(fd);
+    if (n < 0 || b->len > max) {
+        g_byte_array_free(b, TRUE);
+        errno = n < 0 ? e : EFBIG;
+        return -1;
+    }
+    *len = b->len;
+    g_byte_array_append(b, (const guint8 *)"", 1); /* a terminating NUL, as g_file_get_contents */
+    *buf = (char *)g_byte_array_free(b, FALSE);
+    return 0;
 }

@@ -59,6 +59,11 @@ typedef struct yf_context yf_context;
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags);
 void yf_context_free(yf_context *ctx);
 
+/* The most pages a document may have. Templates loaded with `ctx` refuse at bind, before any
+ * layout work, a document that would need more (a loop over hostile data): the error says so. */
+#define YF_DEFAULT_MAX_PAGES 1000
+void yf_context_set_max_pages(yf_context *ctx, int pages);
+
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
 char *yf_context_describe_fonts(yf_context *ctx);
 
@@ -66,7 +71,8 @@ char *yf_context_describe_fonts(yf_context *ctx);
 
 typedef struct yf_template yf_template;
 
-/* Parses and checks a template file. Returns NULL (with errors in diags) on failure. */
+/* Parses and checks a template file. Returns NULL (with errors in diags) on failure. `ctx`
+ * gives the limits (yf_context_set_max_pages); NULL means the defaults. */
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags);
 void yf_template_free(yf_template *t);
 

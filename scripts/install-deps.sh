@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
 # Installs the Debian packages yinfa needs to build, run and test.
 # Idempotent: packages already present are skipped; apt runs only when something is missing.
+#   --test  the test tools          --web  the browser test: Chromium, node, playwright-core
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(build-essential pkg-config libxml2-dev libpango1.0-dev libcairo2-dev libicu-dev
-            libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev)
+            libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev libmicrohttpd-dev)
 font_pkgs=(fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}")
-case "${1:-}" in
-  --test) want+=("${test_pkgs[@]}") ;;
-esac
+web=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want+=("${test_pkgs[@]}") ;;
+    # A node already on PATH (the machine's own, newer than Debian's) is kept.
+    --web) web=1; want+=(chromium)
+           command -v node >/dev/null || want+=(nodejs)
+           command -v npm >/dev/null || want+=(npm) ;;
+  esac
+done
+
+# The browser test's driver, at the version tests/web/package-lock.json pins.
+web_modules() {
+  [ "$web" = 1 ] && [ ! -d "$root/tests/web/node_modules/playwright-core" ] || return 0
+  echo "install-deps: npm ci in tests/web" >&2
+  npm ci --prefix "$root/tests/web" --no-audit --no-fund >&2
+}
 
 missing=()
 for p in "${want[@]}"; do
@@ -19,7 +35,10 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  web_modules
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,3 +48,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+web_modules

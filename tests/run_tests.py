@@ -19,7 +19,7 @@ import tempfile
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-YINFA = os.path.join(ROOT, "build", "yinfa")
+YINFA = os.environ.get("YINFA_BIN") or os.path.join(ROOT, "build", "yinfa")  # make asan: another build
 CASES = os.path.join(ROOT, "tests", "cases")
 
 passed = failed = 0

@@ -90,7 +90,9 @@ def test_hostile_names_stay_inside_dir(yinfa):
         p = batch(yinfa, data, "-o", out, "--name", "{单位}.pdf")
         assert p.returncode == 1, p.stderr
         inside = sorted(os.listdir(out))
-        assert inside == ["_._.._escape.pdf", "_etc_passwd.pdf", "_hidden.pdf", "a_b.pdf", "同名.pdf"], inside
+        # A control character is refused in the data itself (tests/test_hostile.py), not renamed.
+        assert inside == ["_._.._escape.pdf", "_etc_passwd.pdf", "_hidden.pdf", "同名.pdf"], inside
+        assert "有控制字符 U+0001" in p.stderr, p.stderr
         assert sorted(os.listdir(tmp)) == ["h.jsonl", "out"]
         assert "文件名 同名.pdf 与第 5 条记录（第 5 行）相同，未覆盖" in p.stderr, p.stderr
         for bad in ("../{单位}.pdf", "/tmp/{单位}.pdf", ".{单位}.pdf", "{单位.pdf"):

@@ -102,15 +102,21 @@ function writeScalar(type, input, v) {
   input.value = v === undefined || v === null ? '' : type === 'date' ? isoDate(String(v)) : String(v);
 }
 
+// The red star after a required field's label; screen readers hear aria-required instead.
+function requiredMark(title) {
+  return el('span', { class: 'req', title, text: '*', 'aria-hidden': 'true' });
+}
+
 // A field's frame: label, the control, help, and the place for the engine's message.
 function shell(slot, control, id, { label = true } = {}) {
+  if (slot.required) control.setAttribute('aria-required', 'true');
   const wrap = el('div', { class: 'field' });
   if (label && slot.type === 'boolean') {
     wrap.append(el('label', { class: 'check', for: id }, control, labelOf(slot)));
   } else {
     if (label) {
       wrap.append(el('label', { for: id }, labelOf(slot),
-        slot.required ? el('span', { class: 'req', title: '必填', text: '*' }) : null));
+        slot.required ? requiredMark('必填') : null));
     }
     wrap.append(control);
   }
@@ -225,7 +231,7 @@ function makeGroup(slots, container, { group = false } = {}) {
 
 function makeObject(slot) {
   const box = el('fieldset', {}, el('legend', {}, labelOf(slot),
-    slot.required ? el('span', { class: 'req', title: '必填', text: '*' }) : null));
+    slot.required ? requiredMark('必填') : null));
   if (slot.help) box.append(el('div', { class: 'help', text: slot.help }));
   const inner = makeGroup(slot.fields || [], box);
   const msg = el('div', { class: 'msg', hidden: true });
@@ -248,7 +254,7 @@ function makeObject(slot) {
 // list of plain values (`item`) holds one input a row.
 function makeList(slot) {
   const box = el('fieldset', {}, el('legend', {}, labelOf(slot),
-    slot.required ? el('span', { class: 'req', title: '必填：至少一项', text: '*' }) : null));
+    slot.required ? requiredMark('必填：至少一项') : null));
   if (slot.help) box.append(el('div', { class: 'help', text: slot.help }));
   const rowsEl = el('div', { class: 'rows' });
   const msg = el('div', { class: 'msg', hidden: true });
@@ -446,6 +452,7 @@ function showDiagnostics(diagnostics) {
   const general = $('general');
   general.replaceChildren();
   let problems = 0;
+  const said = new Set();
   for (const d of diagnostics) {
     const m = DATA_MESSAGE.exec(d.message);
     let field = null;
@@ -466,7 +473,8 @@ function showDiagnostics(diagnostics) {
       // only once the secretary asks for the PDF.
       if (missing && !state.showMissing) continue;
       field.mark(missing ? 'missing' : 'invalid', missing ? '必填，尚未填写' : text, d.message);
-    } else {
+    } else if (!said.has(d.message)) {
+      said.add(d.message);
       general.append(el('li', { class: d.severity === 'error' ? 'error' : 'warning', text: d.message }));
     }
   }
@@ -552,7 +560,11 @@ async function refreshPreview() {
   state.applied = version;
   const problems = showDiagnostics(body.diagnostics || []);
   if (!res.ok) {
-    setInfo(body.error || `预览失败（${res.status}）`, true);
+    // The pages on screen no longer match the form.
+    state.pages.forEach((p) => p.el.classList.add('stale'));
+    setInfo(res.status === 422 && problems
+      ? `有 ${problems} 处数据不符合要求，预览未更新（见左侧标红处）`
+      : body.error || `预览失败（${res.status}）`, true);
     return;
   }
   setPageCount(body.pages);
