@@ -314,6 +314,8 @@ typedef struct yf_fontset yf_fontset;
 yf_fontset *yf_fontset_new(const yf_layout *layout);
 /* The font to draw `font`'s glyphs with: its subset, or `font` itself (also when fs is NULL). */
 cairo_scaled_font_t *yf_fontset_font(const yf_fontset *fs, PangoFont *font);
+/* The id of `font`'s glyph `gid` in the font yf_fontset_font gives. */
+unsigned long yf_fontset_glyph(const yf_fontset *fs, PangoFont *font, unsigned long gid);
 void yf_fontset_free(yf_fontset *fs);
 
 /* Draws a page; `fonts` may be NULL (the layout's own fonts). */

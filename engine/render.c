@@ -25,6 +25,7 @@ static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline,
         cairo_glyph_t *g = g_new(cairo_glyph_t, run->nglyphs);
         for (int i = 0; i < run->nglyphs; i++) {
             g[i] = run->glyphs[i];
+            g[i].index = yf_fontset_glyph(fonts, run->font, g[i].index);
             g[i].x += x;
             g[i].y += baseline;
         }

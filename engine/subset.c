@@ -1,8 +1,8 @@
 /* Font subsetting before Cairo: small fonts for a single document's PDF.
  *
  * In: a laid-out document. Out: for each font it uses, a Cairo scaled font made from a HarfBuzz
- * subset of the face that holds only the glyphs the document draws (glyph ids kept, so the
- * composed runs draw unchanged).
+ * subset of the face that holds only the glyphs the document draws, and the map from the face's
+ * glyph ids to the subset's.
  *
  * Why: Cairo subsets every embedded font itself when the PDF is finished, and on a CJK face of
  * 20 MB (Noto CJK) that costs about 0.1 s and 25 MB per face — most of a speech's render time
@@ -34,11 +34,38 @@ static FT_Library freetype(void)
     return lib;
 }
 
+/* A subset face: Cairo's face for drawing and the glyph renumbering of the subset. */
+typedef struct {
+    cairo_font_face_t *face;
+    hb_subset_plan_t *plan;  /* owns the map */
+    const hb_map_t *map;     /* original glyph id -> subset glyph id */
+} subset;
+
+typedef struct {
+    cairo_scaled_font_t *font;
+    const hb_map_t *map;
+} drawn;
+
 struct yf_fontset {
     GHashTable *glyphs;   /* face key -> hb_set_t*: the glyphs drawn from that face */
-    GHashTable *faces;    /* face key -> cairo_font_face_t* (the subset), or absent */
-    GHashTable *fonts;    /* PangoFont* -> cairo_scaled_font_t* from the subset face */
+    GHashTable *faces;    /* face key -> subset*, or absent */
+    GHashTable *fonts;    /* PangoFont* -> drawn*: the font to draw it with */
 };
+
+static void subset_free(gpointer p)
+{
+    subset *s = p;
+    cairo_font_face_destroy(s->face);
+    hb_subset_plan_destroy(s->plan);
+    g_free(s);
+}
+
+static void drawn_free(gpointer p)
+{
+    drawn *d = p;
+    cairo_scaled_font_destroy(d->font);
+    g_free(d);
+}
 
 /* What keeps a memory face alive: FreeType reads the subset's bytes until the face is done. */
 typedef struct {
@@ -92,9 +119,10 @@ static void collect_line(yf_fontset *fs, const yf_line *ln)
     }
 }
 
-/* The HarfBuzz subset of the face `key` holding `gids`, as a Cairo font face; NULL when
- * HarfBuzz or FreeType cannot make one. */
-static cairo_font_face_t *subset_face(const char *key, hb_set_t *gids)
+/* The HarfBuzz subset of the face `key` holding `gids`; NULL when HarfBuzz or FreeType cannot
+ * make one. Glyphs are renumbered (keeping the ids of a 65 000-glyph CJK face costs twice the
+ * work); the plan says how. */
+static subset *subset_face(const char *key, hb_set_t *gids)
 {
     unsigned index = 0;
     int bold = 0, n = 0;
@@ -107,14 +135,23 @@ static cairo_font_face_t *subset_face(const char *key, hb_set_t *gids)
     hb_blob_destroy(blob);
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     hb_set_union(hb_subset_input_glyph_set(in), gids);
-    /* Glyph ids kept: the composed runs draw from the subset as they are. No hinting: the PDF
-     * is not hinted. */
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING);
-    hb_face_t *sub = hb_subset_or_fail(face, in);
+    /* No hinting: the PDF is not hinted. */
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    /* Shaping is done: the PDF draws glyph ids, so the layout and vertical tables are dropped —
+     * they are much of the work of subsetting a CJK face (glyph closure over GSUB). */
+    static const char *const drop[] = { "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea",
+                                        "vmtx", "VORG", "DSIG", "kern", "morx", "mort" };
+    hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < G_N_ELEMENTS(drop); i++)
+        hb_set_add(tables, hb_tag_from_string(drop[i], 4));
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(face, in);
     hb_subset_input_destroy(in);
+    hb_face_t *sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
     hb_face_destroy(face);
-    if (!sub)
+    if (!sub) {
+        hb_subset_plan_destroy(plan);
         return NULL;
+    }
     hb_blob_t *bytes = hb_face_reference_blob(sub);
     hb_face_destroy(sub);
     unsigned len = 0;
@@ -122,6 +159,7 @@ static cairo_font_face_t *subset_face(const char *key, hb_set_t *gids)
     FT_Face ft = NULL;
     if (!len || FT_New_Memory_Face(freetype(), (const FT_Byte *)data, (FT_Long)len, 0, &ft) != 0) {
         hb_blob_destroy(bytes);
+        hb_subset_plan_destroy(plan);
         return NULL;
     }
     cairo_font_face_t *cf = cairo_ft_font_face_create_for_ft_face(ft, 0);
@@ -130,12 +168,15 @@ static cairo_font_face_t *subset_face(const char *key, hb_set_t *gids)
     if (cairo_font_face_set_user_data(cf, &face_key, keep, face_data_free) != CAIRO_STATUS_SUCCESS) {
         cairo_font_face_destroy(cf);
         face_data_free(keep);
+        hb_subset_plan_destroy(plan);
         return NULL;
     }
     /* Pango emboldens a face that has no bold (仿宋, 楷体); the subset must too. */
     if (bold)
         cairo_ft_font_face_set_synthesize(cf, CAIRO_FT_SYNTHESIZE_BOLD);
-    return cf;
+    subset *s = g_new(subset, 1);
+    *s = (subset){ cf, plan, hb_subset_plan_old_to_new_glyph_mapping(plan) };
+    return s;
 }
 
 /* `font` at its size and options, drawn from the subset face `cf`. */
@@ -165,13 +206,14 @@ static void add_scaled(yf_fontset *fs, const yf_line *ln)
         int index;
         gboolean embolden;
         char *key = face_of(font, &index, &embolden);
-        cairo_font_face_t *cf = key ? g_hash_table_lookup(fs->faces, key) : NULL;
+        subset *sub = key ? g_hash_table_lookup(fs->faces, key) : NULL;
         g_free(key);
-        if (!cf)
-            continue;
-        cairo_scaled_font_t *sf = scaled_like(font, cf);
-        if (sf)
-            g_hash_table_insert(fs->fonts, font, sf);
+        cairo_scaled_font_t *sf = sub ? scaled_like(font, sub->face) : NULL;
+        if (sf) {
+            drawn *d = g_new(drawn, 1);
+            *d = (drawn){ sf, sub->map };
+            g_hash_table_insert(fs->fonts, font, d);
+        }
     }
 }
 
@@ -194,18 +236,16 @@ yf_fontset *yf_fontset_new(const yf_layout *L)
     yf_fontset *fs = g_new0(yf_fontset, 1);
     fs->glyphs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify)hb_set_destroy);
-    fs->faces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify)cairo_font_face_destroy);
-    fs->fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                      (GDestroyNotify)cairo_scaled_font_destroy);
+    fs->faces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subset_free);
+    fs->fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, drawn_free);
     each_line(fs, L, collect_line);
     GHashTableIter it;
     gpointer key, gids;
     g_hash_table_iter_init(&it, fs->glyphs);
     while (g_hash_table_iter_next(&it, &key, &gids)) {
-        cairo_font_face_t *cf = subset_face(key, gids);
-        if (cf)
-            g_hash_table_insert(fs->faces, g_strdup(key), cf);
+        subset *sub = subset_face(key, gids);
+        if (sub)
+            g_hash_table_insert(fs->faces, g_strdup(key), sub);
     }
     each_line(fs, L, add_scaled);
     return fs;
@@ -213,8 +253,14 @@ yf_fontset *yf_fontset_new(const yf_layout *L)
 
 cairo_scaled_font_t *yf_fontset_font(const yf_fontset *fs, PangoFont *font)
 {
-    cairo_scaled_font_t *sf = fs ? g_hash_table_lookup(fs->fonts, font) : NULL;
-    return sf ? sf : pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
+    const drawn *d = fs ? g_hash_table_lookup(fs->fonts, font) : NULL;
+    return d ? d->font : pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
+}
+
+unsigned long yf_fontset_glyph(const yf_fontset *fs, PangoFont *font, unsigned long gid)
+{
+    const drawn *d = fs ? g_hash_table_lookup(fs->fonts, font) : NULL;
+    return d ? hb_map_get(d->map, (hb_codepoint_t)gid) : gid;
 }
 
 void yf_fontset_free(yf_fontset *fs)
