@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Retakes the README's pictures of the web form (docs/img/serve-*.png): the browser test's
-# speech session (tests/web/e2e.mjs) with a folder for screenshots. Needs `make` and
-# `scripts/install-deps.sh --web` first.
+# speech session (tests/web/e2e.mjs) with a folder for screenshots. Needs `make` (or a binary
+# in $YINFA_BIN) and `scripts/install-deps.sh --web` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export YINFA_FONTS_CONF="$PWD/tests/fonts.conf"

@@ -23,8 +23,9 @@ class Server:
         line = self._first_line()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if not m:
+            why = f"yinfa serve did not say where it listens: {line!r} {self.errors()}"
             self.__exit__(None, None, None)
-            raise AssertionError(f"yinfa serve did not say where it listens: {line!r} {self.errors()}")
+            raise AssertionError(why)
         self.port = int(m.group(1))
         self.url = m.group(0)
         return self
@@ -44,6 +45,9 @@ class Server:
         return self.proc.poll() is None
 
     def errors(self):
+        """What the server wrote to stderr (also after it stopped)."""
+        if self.stderr.closed:
+            return self.log
         self.stderr.seek(0)
         return self.stderr.read()
 
@@ -56,6 +60,7 @@ class Server:
             self.proc.kill()
             self.rc = self.proc.wait()
         self.proc.stdout.close()
+        self.log = self.errors()
         self.stderr.close()
         return False
 

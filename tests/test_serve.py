@@ -172,7 +172,8 @@ def test_serve_bad_requests(yinfa):
     with Server(yinfa) as srv:
         def expect(status_wanted, method, path, body=None, headers=None):
             status, hdrs, answer = request(srv, method, path, body, headers)
-            assert status == status_wanted, f"{method} {path}: {status}, wanted {status_wanted}: {answer[:300]!r}"
+            assert status == status_wanted, \
+                f"{method} {path}: {status}, wanted {status_wanted}: {answer[:300]!r}"
             still_serving(srv, f"{method} {path}")
             return hdrs, error_of(answer)
 
@@ -259,7 +260,8 @@ def test_serve_templates_folder(yinfa):
         shutil.copy(os.path.join(ROOT, "templates", "common", "gbt9704.xml"),
                     os.path.join(tmp, "common"))
         os.makedirs(os.path.join(tmp, "broken"))
-        open(os.path.join(tmp, "broken", "template.xml"), "w").write("<template version=\"1\"><body>")
+        with open(os.path.join(tmp, "broken", "template.xml"), "w") as f:
+            f.write("<template version=\"1\"><body>")
         os.makedirs(os.path.join(tmp, ".hidden"))
         shutil.copy(os.path.join(ROOT, "templates", "speech", "template.xml"),
                     os.path.join(tmp, ".hidden"))

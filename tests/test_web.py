@@ -19,9 +19,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def browser(*args):
+    driver = os.path.join(ROOT, "tests", "web", "node_modules", "playwright-core")
     for what, ok in (("node", shutil.which("node")), (CHROMIUM, os.access(CHROMIUM, os.X_OK)),
-                     ("playwright-core", os.path.isdir(os.path.join(ROOT, "tests", "web", "node_modules",
-                                                                    "playwright-core")))):
+                     ("playwright-core", os.path.isdir(driver))):
         assert ok, f"{what} is missing: run scripts/install-deps.sh --web"
     p = subprocess.run(["node", E2E, *args], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, f"e2e.mjs {args[0]} failed:\n{p.stderr}"

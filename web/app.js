@@ -281,9 +281,8 @@ function makeList(slot) {
       el('button', { type: 'button', title: '删除这一项', 'aria-label': '删除', text: '✕', onclick: () => remove(row) }),
     ];
     row.el = simple
-      ? el('div', { class: 'row simple' }, field.el, number, ...buttons)
+      ? el('div', { class: 'row simple' }, field.el, ...buttons)
       : el('div', { class: 'row' }, el('div', { class: 'row-head' }, number, ...buttons), field.el);
-    if (simple) number.hidden = true;
     if (value !== undefined) field.set(value);
     rows.push(row);
     rowsEl.append(row.el);
