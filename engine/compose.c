@@ -8,9 +8,10 @@
  *      (GB/T 9704: 28 full-width characters fill the 156 mm line) and the blank a punctuation mark
  *      may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
- *      Chinese opening quotes), narrowed by the clreq prohibitions;
+ *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs;
  *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
- *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字);
+ *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字); on request
+ *      of pagination, the paragraph one line shorter (缩行);
  *   4. justification — the slack is spread over every gap between characters (not inside Latin
  *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
  *      natural spacing. */
@@ -365,9 +366,10 @@ static gboolean in_url(gunichar c)
     return c > ' ' && c < 0x7F && c != '"' && c != '<' && c != '>';
 }
 
-/* A URL may break before each "." and "/" after its "://" (the Chicago Manual's rule), where
- * UAX #14 gives it hardly any opportunity: a long address fills the line instead of leaving it
- * gappy, and the mark that starts the next line shows that the address goes on. */
+/* A URL breaks after its "://" and before each "." and "/" of the address, nowhere else (the
+ * Chicago Manual's rule; UAX #14 gives it few opportunities, some after a "/"): a long address
+ * fills the line instead of leaving it gappy, and the mark that starts the next line shows that
+ * the address goes on. */
 static void url_breaks(composer *C)
 {
     const char *text = C->text;
@@ -377,8 +379,8 @@ static void url_breaks(composer *C)
             end++;
         for (guint i = 1; i < C->cells->len; i++) {
             const char *at = text + CELL(C, i)->start;
-            if (at > u + 3 && at < end && (*at == '.' || *at == '/') && at[-1] != '/' && at[-1] != '.')
-                CELL(C, i)->can_break = TRUE;
+            if (at > u + 3 && at < end)
+                CELL(C, i)->can_break = (*at == '.' || *at == '/') && at[-1] != '/' && at[-1] != '.';
         }
         u = end;
     }

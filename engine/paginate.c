@@ -6,8 +6,10 @@
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
- * a line whose type is larger than the line pitch (a masthead) takes as many whole grid lines as
- * it needs, so that every line after it is still on the grid. */
+ * before one of these rules leaves a page short, a paragraph on it is set one line shorter by
+ * squeezing its punctuation (缩行) and the document paginated again; a line whose type is larger
+ * than the line pitch (a masthead) takes as many whole grid lines as it needs, so that every line
+ * after it is still on the grid. */
 #include "internal.h"
 
 #include <math.h>

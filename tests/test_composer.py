@@ -4,7 +4,8 @@ GB/T 15834 and GB/T 9704.
 tests/composer/NAME.txt is a hard paragraph with its line breaks worked out by hand:
 
     # what is hard here, and why the lines break where they do (any number of lines)
-    % --punct kaiming          (optional: composer settings, rendered through tests/composer/probe.c)
+    % --punct kaiming          (optional: composer settings, rendered through tests/composer/probe.c;
+                                --verbatim: the text reaches the composer as it is, past bind)
     the paragraph, on one line
 
     expected line 1 (without the indent)
@@ -38,6 +39,7 @@ GRID = 0.05  # mm a baseline may be off the grid
 NOT_AT_LINE_START = "，。、；：？！）》”’〕】」』·—…"
 NOT_AT_LINE_END = "（《“‘〔【「『"
 DUMP_TEXT = re.compile(r"^  x=.*\|(.*)\|$")
+WORK = tempfile.TemporaryDirectory(prefix="yinfa-composer-")  # removed when the run ends
 
 
 # ---- the corpus ---------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def probe(yinfa):
     extra = re.search(r"^PKG_LIBS\s*=.*\)(.*)$", makefile, re.M).group(1).split()
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", *pkgs], capture_output=True, text=True,
                            check=True).stdout.split()
-    out = os.path.join(tempfile.mkdtemp(), "probe")
+    out = os.path.join(tempfile.mkdtemp(dir=WORK.name), "probe")
     lib = os.path.join(os.path.dirname(yinfa), "libyinfa.a")
     subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
                     f'-DSOURCE_ROOT="{ROOT}"', "-Iinclude", "-Iengine", "tests/composer/probe.c", lib,
@@ -103,7 +105,7 @@ def probe(yinfa):
 
 def render(yinfa, paragraphs, options=(), pdf=None, raw_template=None):
     """(dump, pdf path) of the paragraphs set as <p> blocks (or of raw_template)."""
-    tmp = tempfile.mkdtemp()
+    tmp = tempfile.mkdtemp(dir=WORK.name)
     src = os.path.join(tmp, "template.xml")
     open(src, "w", encoding="utf-8").write(raw_template or template(paragraphs))
     pdf = pdf or os.path.join(tmp, "out.pdf")
@@ -308,7 +310,7 @@ def ink(pdf, box):
 def test_synthetic_bold(yinfa):
     """Bold in a face without a bold weight (AR PL UKai, as 楷体_GB2312) is emboldened: the heading
     carries clearly more ink, and its text still extracts."""
-    conf = os.path.join(tempfile.mkdtemp(), "fonts.conf")
+    conf = os.path.join(tempfile.mkdtemp(dir=WORK.name), "fonts.conf")
     open(conf, "w").write('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
                           "<fontconfig><dir>/usr/share/fonts/truetype/arphic</dir>"
                           "<cachedir>/var/cache/fontconfig</cachedir></fontconfig>")
