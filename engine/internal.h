@@ -309,13 +309,15 @@ int yf_paginate(yf_layout *layout, yf_diags *diags);
 
 /* ---- subset fonts (subset.c) ------------------------------------------------------------- */
 
-/* For each font a laid-out document uses, a scaled font from a HarfBuzz subset of its face. */
+/* Fonts subset to the glyphs of one or more documents: collect every document's glyphs, then bind
+ * each document before drawing it (the first bind makes the subsets). */
 typedef struct yf_fontset yf_fontset;
-yf_fontset *yf_fontset_new(const yf_layout *layout);
-/* The font to draw `font`'s glyphs with: its subset, or `font` itself (also when fs is NULL). */
-cairo_scaled_font_t *yf_fontset_font(const yf_fontset *fs, PangoFont *font);
-/* The id of `font`'s glyph `gid` in the font yf_fontset_font gives. */
-unsigned long yf_fontset_glyph(const yf_fontset *fs, PangoFont *font, unsigned long gid);
+yf_fontset *yf_fontset_new(void);
+void yf_fontset_collect(yf_fontset *fs, const yf_layout *layout);
+void yf_fontset_bind(yf_fontset *fs, const yf_layout *layout);
+/* The font to draw `run` with; renumbers `glyphs` (a copy of the run's) for it. With a NULL
+ * fontset, or glyphs the subset lacks, the run's own font and ids. */
+cairo_scaled_font_t *yf_fontset_run(const yf_fontset *fs, const yf_run *run, cairo_glyph_t *glyphs);
 void yf_fontset_free(yf_fontset *fs);
 
 /* Draws a page; `fonts` may be NULL (the layout's own fonts). */

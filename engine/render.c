@@ -25,11 +25,10 @@ static void draw_line(cairo_t *cr, const yf_line *ln, double x, double baseline,
         cairo_glyph_t *g = g_new(cairo_glyph_t, run->nglyphs);
         for (int i = 0; i < run->nglyphs; i++) {
             g[i] = run->glyphs[i];
-            g[i].index = yf_fontset_glyph(fonts, run->font, g[i].index);
             g[i].x += x;
             g[i].y += baseline;
         }
-        cairo_set_scaled_font(cr, yf_fontset_font(fonts, run->font));
+        cairo_set_scaled_font(cr, yf_fontset_run(fonts, run, g));
         set_color(cr, run->color);
         cairo_show_text_glyphs(cr, run->text, run->text_len, g, run->nglyphs, run->clusters,
                                run->nclusters, 0);
@@ -101,9 +100,18 @@ yf_pdf *yf_pdf_open(const char *path, yf_diags *diags)
     return pdf;
 }
 
+void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *L)
+{
+    if (!pdf->fonts)
+        pdf->fonts = yf_fontset_new();
+    yf_fontset_collect(pdf->fonts, L);
+}
+
 int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, yf_diags *diags)
 {
     cairo_surface_t *s = pdf->surface;
+    if (pdf->fonts)
+        yf_fontset_bind(pdf->fonts, L);
     if ((flags & YF_PDF_ODD_START) && pdf->pages % 2 == 1) {
         /* Double-sided printing: every document starts on a right-hand (odd) page. */
         cairo_pdf_surface_set_size(s, L->page.width, L->page.height);
@@ -189,7 +197,7 @@ int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
     yf_pdf *pdf = yf_pdf_open(path, diags);
     if (!pdf)
         return -1;
-    pdf->fonts = yf_fontset_new(L);
+    yf_pdf_reserve(pdf, L);
     if (yf_pdf_add(pdf, L, 0, NULL, diags) != 0) {
         yf_pdf_abort(pdf);
         return -1;
@@ -226,7 +234,7 @@ static int write_pdf_stream(FILE *f, void *user, yf_diags *diags)
 {
     const yf_layout *L = user;
     yf_pdf *pdf = pdf_new(f);
-    pdf->fonts = yf_fontset_new(L);
+    yf_pdf_reserve(pdf, L);
     int rc = yf_pdf_add(pdf, L, 0, NULL, diags);
     cairo_status_t st = pdf_finish(pdf, L->title, L->author);
     pdf_free(pdf);

@@ -42,6 +42,7 @@ typedef struct {
 } subset;
 
 typedef struct {
+    PangoFont *key;          /* a reference: the pointer stays this font's while it is a key */
     cairo_scaled_font_t *font;
     const hb_map_t *map;
 } drawn;
@@ -50,6 +51,7 @@ struct yf_fontset {
     GHashTable *glyphs;   /* face key -> hb_set_t*: the glyphs drawn from that face */
     GHashTable *faces;    /* face key -> subset*, or absent */
     GHashTable *fonts;    /* PangoFont* -> drawn*: the font to draw it with */
+    gboolean built;       /* the subsets are made: no more glyphs can be collected */
 };
 
 static void subset_free(gpointer p)
@@ -64,6 +66,7 @@ static void drawn_free(gpointer p)
 {
     drawn *d = p;
     cairo_scaled_font_destroy(d->font);
+    g_object_unref(d->key);
     g_free(d);
 }
 
@@ -211,7 +214,7 @@ static void add_scaled(yf_fontset *fs, const yf_line *ln)
         cairo_scaled_font_t *sf = sub ? scaled_like(font, sub->face) : NULL;
         if (sf) {
             drawn *d = g_new(drawn, 1);
-            *d = (drawn){ sf, sub->map };
+            *d = (drawn){ g_object_ref(font), sf, sub->map };
             g_hash_table_insert(fs->fonts, font, d);
         }
     }
@@ -231,36 +234,53 @@ static void each_line(yf_fontset *fs, const yf_layout *L, line_fn fn)
     }
 }
 
-yf_fontset *yf_fontset_new(const yf_layout *L)
+yf_fontset *yf_fontset_new(void)
 {
     yf_fontset *fs = g_new0(yf_fontset, 1);
     fs->glyphs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify)hb_set_destroy);
     fs->faces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subset_free);
     fs->fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, drawn_free);
-    each_line(fs, L, collect_line);
-    GHashTableIter it;
-    gpointer key, gids;
-    g_hash_table_iter_init(&it, fs->glyphs);
-    while (g_hash_table_iter_next(&it, &key, &gids)) {
-        subset *sub = subset_face(key, gids);
-        if (sub)
-            g_hash_table_insert(fs->faces, g_strdup(key), sub);
-    }
-    each_line(fs, L, add_scaled);
     return fs;
 }
 
-cairo_scaled_font_t *yf_fontset_font(const yf_fontset *fs, PangoFont *font)
+void yf_fontset_collect(yf_fontset *fs, const yf_layout *L)
 {
-    const drawn *d = fs ? g_hash_table_lookup(fs->fonts, font) : NULL;
-    return d ? d->font : pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
+    if (!fs->built)
+        each_line(fs, L, collect_line);
 }
 
-unsigned long yf_fontset_glyph(const yf_fontset *fs, PangoFont *font, unsigned long gid)
+void yf_fontset_bind(yf_fontset *fs, const yf_layout *L)
 {
-    const drawn *d = fs ? g_hash_table_lookup(fs->fonts, font) : NULL;
-    return d ? hb_map_get(d->map, (hb_codepoint_t)gid) : gid;
+    if (!fs->built) {
+        GHashTableIter it;
+        gpointer key, gids;
+        g_hash_table_iter_init(&it, fs->glyphs);
+        while (g_hash_table_iter_next(&it, &key, &gids)) {
+            subset *sub = subset_face(key, gids);
+            if (sub)
+                g_hash_table_insert(fs->faces, g_strdup(key), sub);
+        }
+        fs->built = TRUE;
+    }
+    each_line(fs, L, add_scaled);
+}
+
+cairo_scaled_font_t *yf_fontset_run(const yf_fontset *fs, const yf_run *run, cairo_glyph_t *glyphs)
+{
+    const drawn *d = fs ? g_hash_table_lookup(fs->fonts, run->font) : NULL;
+    if (d) {
+        /* A glyph the subset lacks (a document added without being collected) sends the whole
+         * run back to the full face. */
+        for (int i = 0; i < run->nglyphs; i++)
+            if (!hb_map_has(d->map, (hb_codepoint_t)glyphs[i].index))
+                d = NULL;
+    }
+    if (!d)
+        return pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->font));
+    for (int i = 0; i < run->nglyphs; i++)
+        glyphs[i].index = hb_map_get(d->map, (hb_codepoint_t)glyphs[i].index);
+    return d->font;
 }
 
 void yf_fontset_free(yf_fontset *fs)

@@ -160,6 +160,11 @@ enum {
 };
 
 yf_pdf *yf_pdf_open(const char *path, yf_diags *diags);
+/* Optional, before the first yf_pdf_add: announces a document that will be added, so that the
+ * PDF embeds fonts holding only the glyphs of the announced documents — much smaller files,
+ * less memory and time when the PDF is finished. A document added without being announced is
+ * drawn from the full fonts. */
+void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *layout);
 /* Appends every page of `layout`. `outline`, when not NULL, is a top-level outline entry for the
  * document with its headings nested below; otherwise the headings are top-level entries. */
 int yf_pdf_add(yf_pdf *pdf, const yf_layout *layout, int flags, const char *outline,
