@@ -141,7 +141,7 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d)
 {
     char *path = cli_find_template(arg);
     if (!path) {
-        fprintf(stderr, "yinfa: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
+        fprintf(stderr, "yinfa: error: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
                         "templates/ 下的模板名）\n", arg);
         return NULL;
     }

@@ -36,6 +36,128 @@ static const char usage[] =
     "--dump    把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出。\n"
     "退出状态：0 成功；1 模板、数据或输出错误；2 用法错误。\n";
 
+/* ---- output: every file of a run, or none -------------------------------------------------- */
+
+/* The dump and the PNG pages are written in full under temporary names beside their targets and
+ * renamed into place only when the whole run has succeeded (the PDF is written atomically by the
+ * library in between): a full disk at the third page leaves no file behind, and every existing
+ * file as it was. */
+typedef struct {
+    char **tmp, **path;
+    int n;
+} staging;
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 after
+ * saying why. */
+static int stage(staging *s, const char *path, const void *bytes, size_t len)
+{
+    /* What the final rename could not replace is found now, before any file is in place. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: error: 无法写入：%s\n", path, strerror(EISDIR));
+        return -1;
+    }
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "%s: error: 无法创建输出文件：%s\n", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    s->tmp = realloc(s->tmp, (size_t)(s->n + 1) * sizeof *s->tmp);
+    s->path = realloc(s->path, (size_t)(s->n + 1) * sizeof *s->path);
+    s->tmp[s->n] = tmp;
+    s->path[s->n++] = strdup(path);
+    /* mkstemp makes the file 0600: give it the mode a plain fopen would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    int ok = write_all(fd, bytes, len) == 0 && fchmod(fd, 0666 & ~mask) == 0 &&
+             (fsync(fd) == 0 || errno == EINVAL);
+    int err = errno;
+    ok = close(fd) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "%s: error: 写入失败：%s\n", path, strerror(err ? err : errno));
+    return ok ? 0 : -1;
+}
+
+/* Renames every staged file into place (`commit`) or removes them all. Returns 0 or -1. */
+static int unstage(staging *s, int commit)
+{
+    int rc = commit ? 0 : -1;
+    for (int i = 0; i < s->n; i++) {
+        if (rc == 0 && rename(s->tmp[i], s->path[i]) != 0) {
+            fprintf(stderr, "%s: error: 无法写入：%s\n", s->path[i], strerror(errno));
+            rc = -1;
+        }
+        if (rc != 0)
+            unlink(s->tmp[i]);
+        free(s->tmp[i]);
+        free(s->path[i]);
+    }
+    free(s->tmp);
+    free(s->path);
+    return rc;
+}
+
+/* The dump (to a file or "-"), then the PDF or the PNG pages (OUT.png for one page, OUT-1.png,
+ * OUT-2.png … for several). Returns 0 or EXIT_PROBLEM. */
+static int write_outputs(const yf_layout *layout, const char *out, const char *dump, int page,
+                         double dpi, yf_diags *d)
+{
+    staging s = { 0 };
+    int ok = 1;
+    char *text = dump ? yf_layout_dump(layout) : NULL;
+    if (dump && strcmp(dump, "-") != 0)
+        ok = stage(&s, dump, text, strlen(text)) == 0;
+    if (ok && out && cli_has_suffix(out, ".pdf")) {
+        ok = yf_layout_write_pdf(layout, out, d) == 0;
+    } else if (ok && out) {
+        int pages = yf_layout_page_count(layout);
+        int first = page ? page : 1, last = page ? page : pages;
+        for (int p = first; p <= last && ok; p++) {
+            size_t n = strlen(out) + 16, len = 0;
+            char *name = malloc(n);
+            if (!page && pages > 1)
+                snprintf(name, n, "%.*s-%d.png", (int)(strlen(out) - 4), out, p);
+            else
+                snprintf(name, n, "%s", out);
+            unsigned char *png = yf_layout_write_png_mem(layout, p, dpi, &len, d);
+            ok = png && stage(&s, name, png, len) == 0;
+            free(png);
+            free(name);
+        }
+    }
+    ok = unstage(&s, ok) == 0;
+    if (ok && dump && strcmp(dump, "-") == 0)
+        fputs(text, stdout);
+    free(text);
+    return ok ? 0 : EXIT_PROBLEM;
+}
+
+/* Whether `a` and `b` name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 /* ---- commands ---------------------------------------------------------------------------- */
 
 static int cmd_render(int argc, char **argv)
@@ -44,7 +166,7 @@ static int cmd_render(int argc, char **argv)
         { "output", required_argument, 0, 'o' }, { "draft", no_argument, 0, 'D' },
         { "dump", required_argument, 0, 'd' },   { "page", required_argument, 0, 'p' },
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
-        { "cli_quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
+        { "quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
     const char *out = NULL, *dump = NULL, *fonts_conf = NULL;
     int draft = 0, page = 0;
     double dpi = 96;
@@ -71,6 +193,18 @@ static int cmd_render(int argc, char **argv)
         fprintf(stderr, "yinfa render: 输出文件应以 .pdf 或 .png 结尾：%s\n", out);
         return EXIT_USAGE;
     }
+    /* Inputs are never written: `--dump template.xml` would replace the template. */
+    char *tpl_path = cli_find_template(tpl_arg);
+    const char *inputs[] = { tpl_path, data_arg }, *outputs[] = { out, dump };
+    for (int i = 0; i < 2; i++)
+        for (int o = 0; o < 2; o++)
+            if (same_file(inputs[i], outputs[o])) {
+                fprintf(stderr, "yinfa render: error: 输出文件 %s 就是输入文件，不能覆盖\n",
+                        outputs[o]);
+                free(tpl_path);
+                return EXIT_USAGE;
+            }
+    free(tpl_path);
 
     yf_diags *d = yf_diags_new();
     int rc = EXIT_PROBLEM;
@@ -81,44 +215,14 @@ static int cmd_render(int argc, char **argv)
     yf_layout *layout = NULL;
     if (t && (!data_arg || data)) {
         if (!data_arg && !draft)
-            fprintf(stderr, "yinfa render: 没有数据文件；只有 --draft 时才能不给数据\n");
+            fprintf(stderr, "yinfa render: error: 没有数据文件；只有 --draft 时才能不给数据\n");
         else
             doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
     }
     if (doc)
         layout = yf_layout_new(ctx, doc, d);
-    if (layout) {
-        rc = 0;
-        if (dump) {
-            char *text = yf_layout_dump(layout);
-            FILE *f = strcmp(dump, "-") == 0 ? stdout : fopen(dump, "w");
-            if (!f || fputs(text, f) < 0 || (f != stdout && fclose(f) != 0)) {
-                fprintf(stderr, "yinfa: %s: %s\n", dump, strerror(errno));
-                rc = EXIT_PROBLEM;
-            }
-            free(text);
-        }
-        if (rc == 0 && out && cli_has_suffix(out, ".pdf")) {
-            if (yf_layout_write_pdf(layout, out, d) != 0)
-                rc = EXIT_PROBLEM;
-        } else if (rc == 0 && out) {
-            int pages = yf_layout_page_count(layout);
-            int first = page ? page : 1, last = page ? page : pages;
-            for (int p = first; p <= last && rc == 0; p++) {
-                /* One page: OUT.png; several: OUT-1.png, OUT-2.png … */
-                char *name = strdup(out);
-                if (!page && pages > 1) {
-                    free(name);
-                    size_t n = strlen(out) + 16;
-                    name = malloc(n);
-                    snprintf(name, n, "%.*s-%d.png", (int)(strlen(out) - 4), out, p);
-                }
-                if (yf_layout_write_png(layout, p, dpi, name, d) != 0)
-                    rc = EXIT_PROBLEM;
-                free(name);
-            }
-        }
-    }
+    if (layout)
+        rc = write_outputs(layout, out, dump, page, dpi, d);
     yf_layout_free(layout);
     yf_document_free(doc);
     yf_data_free(data);

@@ -21,7 +21,9 @@
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A loop in progress: `var` names the current item of `list`. */
 typedef struct frame {
@@ -36,9 +38,9 @@ typedef struct frame {
  * keeps the composer's work on one block small (its line filling is quadratic in a block with no
  * break opportunity, such as a long URL). */
 #define YF_BLOCK_MAX_BYTES (32 * 1024)
-/* Nodes evaluated and loop items visited: the speech takes 2 000, a 1 000-page document about
- * 250 000. Loops nested over long lists stop here even when they print nothing. */
-#define YF_BIND_MAX_STEPS 5000000L
+/* Nodes evaluated and loop items visited: the speech takes 134, 9 000 paragraphs from a loop
+ * (818 pages) 27 000. Loops nested over long lists stop here even when they print nothing. */
+#define YF_BIND_MAX_STEPS 1000000L
 /* Integers, numbers: exact in a double, and in fen for money-upper. */
 #define YF_NUMBER_LIMIT 1e15
 
@@ -52,13 +54,18 @@ typedef struct {
     long steps;          /* work done, against YF_BIND_MAX_STEPS */
     double lines;        /* the fewest grid lines the blocks so far need */
     gboolean over;       /* a limit was reached: evaluation stops */
+    yf_place place;      /* where the blocks being made go: the flow, or a group's place */
+    int group, groups;   /* their group's number (0 in the flow), and the groups so far */
+    double offset;       /* <block position="top">'s offset */
+    char *root;          /* the template collection: images must lie inside it */
 } binder;
 
 static gboolean draft(const binder *B) { return (B->flags & YF_BIND_DRAFT) != 0; }
 
 /* ---- limits ----------------------------------------------------------------------------------- */
 
-#define N_ERR(B, node, ...) yf_error_at((B)->diags, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+#define N_ERR(B, node, ...) \
+    yf_error_at((B)->diags, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
 
 /* Counts `cost` units of work at node `n`; FALSE once evaluation must stop. */
 static gboolean spend(binder *B, const yf_node *n, long cost)
@@ -122,7 +129,8 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
     case YF_SLOT_MONEY:
         ok = yf_parse_money(text, &out->cents);
         if (!ok)
-            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
+            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”",
+                                       text);
         break;
     case YF_SLOT_INTEGER:
     case YF_SLOT_NUMBER: {
@@ -280,8 +288,8 @@ static void warn_unused(binder *B)
                        path);
     }
     if (unused > SHOWN)
-        yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "另有 %u 个数据项模板中没有对应的槽位，未被使用",
-                   unused - SHOWN);
+        yf_warn_at(B->diags, yf_data_name(B->data), 0, 0,
+                   "另有 %u 个数据项模板中没有对应的槽位，未被使用", unused - SHOWN);
     g_ptr_array_free(leaves, TRUE);
 }
 
@@ -579,8 +587,11 @@ static void block_clear(gpointer p)
     yf_block *b = p;
     g_free(b->text);
     g_free(b->outline);
+    g_free(b->image);
     if (b->spans)
         g_array_free(b->spans, TRUE);
+    if (b->parts)
+        g_array_free(b->parts, TRUE);
 }
 
 /* The automatic number of a heading (GB/T 9704 §7.3.3): 一、（一）1.（1）. */
@@ -606,6 +617,12 @@ static char *heading_number(binder *B, yf_block_kind kind)
 static double min_lines(const yf_page *page, const yf_block *b)
 {
     const yf_style *st = &b->style;
+    if (b->kind == YF_BLK_RULE)
+        return 0;
+    if (b->kind == YF_BLK_TABLE)
+        return b->parts->len / (guint)b->geom.columns + st->space_after;
+    if (!yf_block_is_text(b->kind))
+        return 1 + st->space_after;
     double cell = st->grid ? page->text_width / page->chars_per_line * (st->size / page->body_size)
                            : st->size;
     double width = 0;
@@ -630,24 +647,26 @@ static void count_pages(binder *B, const yf_node *at, const yf_block *b)
     B->lines += min_lines(page, b);
     double pages = ceil(B->lines / page->lines_per_page);
     if (pages > page->max_pages && !B->over) {
-        N_ERR(B, at, "文档超过 %d 页的上限（按文字量估算，至少需要 %.0f 页）", page->max_pages, pages);
+        N_ERR(B, at, "文档超过 %d 页的上限（按文字量估算，至少需要 %.0f 页）", page->max_pages,
+              pages);
         B->over = TRUE;
     }
 }
 
-/* Appends a block of `raw` text made by template node `at`. */
-static void emit_block(binder *B, const yf_node *at, yf_block_kind kind, const char *style,
-                       gboolean numbered, const char *raw, GArray *spans)
+/* Block b of `raw` text made by template node `at`: normalized, numbered when a heading, its spans
+ * moved onto the normalized text. FALSE when it came out empty (a block whose text comes out
+ * empty leaves nothing behind) or too long. */
+static gboolean make_text(binder *B, const yf_node *at, yf_block_kind kind, const char *style,
+                          gboolean numbered, const char *raw, GArray *spans, yf_block *out)
 {
     if (block_too_long(B, at, strlen(raw)))
-        return;
+        return FALSE;
     int *map = g_new(int, strlen(raw) + 1);
     char *text = normalize(raw, map);
     if (!*text) {
-        /* A block that came out empty leaves nothing behind. */
         g_free(text);
         g_free(map);
-        return;
+        return FALSE;
     }
     yf_block b = { .kind = kind };
     b.style = *style_named(B, style ? style : yf_style_builtin_name(kind));
@@ -673,10 +692,255 @@ static void emit_block(binder *B, const yf_node *at, yf_block_kind kind, const c
         }
     }
     g_free(map);
-    if (kind == YF_BLK_TITLE && !B->doc->title)
-        B->doc->title = g_strdelimit(g_strdup(b.text), "\n", ' ');
-    g_array_append_val(B->doc->blocks, b);
-    count_pages(B, at, &b);
+    *out = b;
+    return TRUE;
+}
+
+/* Appends block b, made by template node `at`, to the document in the current group. */
+static void append_block(binder *B, const yf_node *at, yf_block *b)
+{
+    b->place = B->place;
+    b->group = B->group;
+    if (B->place == YF_PLACE_TOP)
+        b->geom.offset = B->offset;
+    if (b->kind == YF_BLK_TITLE && !B->doc->title)
+        B->doc->title = g_strdelimit(g_strdup(b->text), "\n", ' ');
+    g_array_append_val(B->doc->blocks, *b);
+    count_pages(B, at, b);
+}
+
+static void emit_block(binder *B, const yf_node *at, yf_block_kind kind, const char *style,
+                       gboolean numbered, const char *raw, GArray *spans)
+{
+    yf_block b;
+    if (make_text(B, at, kind, style, numbered, raw, spans, &b))
+        append_block(B, at, &b);
+}
+
+/* ---- images ---------------------------------------------------------------------------------- */
+
+/* An <image>'s file: src relative to the template file that names it, a slot's value relative to
+ * the template's folder — inside the template collection either way, like includes, so that data
+ * (a web form's, say) cannot have any other file of the machine drawn into a document. FALSE when
+ * there is no image: a slot without a value (a draft, an optional seal), or an error. */
+static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block *out)
+{
+    found r = n->path ? lookup(B, f, n->path) : (found){ 0 };
+    gboolean given = n->src || (r.node && !JSON_NODE_HOLDS_NULL(r.node)) ||
+                     (r.decl && r.decl->fallback);
+    char *name = !given ? NULL : n->src ? g_strdup(n->src) : value_text(B, f, n->path, NULL);
+    if (!name || !*name) {
+        g_free(name);
+        return FALSE;
+    }
+    char *from = g_canonicalize_filename(n->src ? n->file : B->t->path, NULL);
+    char *base = g_path_get_dirname(from);
+    char *abs = g_canonicalize_filename(name, base);
+    g_free(from);
+    char *real = realpath(abs, NULL);
+    const char *file = real ? real : abs;
+    char *prefix = g_strconcat(B->root, G_DIR_SEPARATOR_S, NULL);
+    const char *problem = !g_str_has_prefix(file, prefix) ? "不在模板目录中（图片要放在模板目录里）"
+                        : !g_file_test(file, G_FILE_TEST_IS_REGULAR) ? "找不到这个文件"
+                        : access(file, R_OK) != 0 ? "无法读取" : NULL;
+    g_free(prefix);
+    g_free(base);
+    /* The file as the user would type it: relative to the current folder when below it. */
+    char *cwd = g_get_current_dir(), *here = g_strconcat(cwd, G_DIR_SEPARATOR_S, NULL);
+    const char *shown = g_str_has_prefix(file, here) ? file + strlen(here) : file;
+    if (problem && n->src)
+        N_ERR(B, n, "<image src=\"%s\">：图片 %s %s", name, shown, problem);
+    else if (problem)
+        yf_error_at(B->diags, B->data ? yf_data_name(B->data) : "(无数据)", 0, 0,
+                    "图片“%s”（%s）%s（槽位「%s」，模板 %s:%d:%d <image name=\"%s\">）", name,
+                    shown, problem, n->path, n->file, n->line, n->col, n->path);
+    g_free(here);
+    g_free(cwd);
+    *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name };
+    out->image = problem ? NULL : g_strdup(file);
+    free(real);
+    g_free(abs);
+    if (problem)
+        g_free(name);
+    return problem == NULL;
+}
+
+/* "0.35mm": a length in millimetres, as a template writes it. */
+static char *mm_text(double pt)
+{
+    char *s = g_strdup_printf("%.2f", pt / YF_MM);
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '0')
+        s[--n] = '\0';
+    if (n > 0 && s[n - 1] == '.')
+        s[--n] = '\0';
+    char *out = g_strconcat(s, "mm", NULL);
+    g_free(s);
+    return out;
+}
+
+/* "seal.png 42×42mm float": an image as yf_document_text shows it. */
+static void image_text(GString *s, const yf_block *b)
+{
+    const yf_geom *g = &b->geom;
+    char *w = mm_text(g->width), *h = mm_text(g->height);
+    g_string_append(s, b->text);
+    if (g->width > 0 && g->height > 0)
+        g_string_append_printf(s, " %.*s×%s", (int)strlen(w) - 2, w, h);
+    else if (g->width > 0)
+        g_string_append_printf(s, " %s wide", w);
+    else if (g->height > 0)
+        g_string_append_printf(s, " %s high", h);
+    if (g->floating)
+        g_string_append(s, " float");
+    g_free(w);
+    g_free(h);
+}
+
+/* ---- composite blocks: rows, stacks, signatures, tables -------------------------------------- */
+
+/* A part's text in its own style or `style` (its block's). An empty part is kept (an empty
+ * table cell); FALSE only when evaluation stopped. */
+static gboolean make_part(binder *B, const frame *f, const yf_node *n, const char *style,
+                          yf_block *out)
+{
+    GString *raw = g_string_new(NULL);
+    GArray *spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
+    eval_inline(B, f, n->children, raw, spans);
+    const char *name = n->style ? n->style : style;
+    gboolean made = !B->over && make_text(B, n, YF_BLK_PARA, name, FALSE, raw->str, spans, out);
+    if (!made && !B->over)
+        *out = (yf_block){ .kind = YF_BLK_PARA, .style = *style_named(B, name),
+                           .text = g_strdup("") };
+    g_array_free(spans, TRUE);
+    g_string_free(raw, TRUE);
+    if (B->over)
+        return FALSE;
+    out->part = n->part;
+    out->geom = n->geom;
+    return TRUE;
+}
+
+typedef struct {
+    const yf_node *block; /* the composite's node */
+    const char *style;    /* its style's name, for its parts */
+    GArray *parts;        /* of yf_block */
+    int rows;             /* a table's rows so far */
+} collector;
+
+static void collect_parts(binder *B, const frame *f, GPtrArray *nodes, collector *K);
+
+static void collect_part(binder *B, const frame *f, const yf_node *n, collector *K)
+{
+    if (!spend(B, n, 1))
+        return;
+    yf_block part;
+    switch (n->kind) {
+    case YF_N_PART:
+        if (n->part == YF_PART_TR) {
+            guint before = K->parts->len;
+            collect_parts(B, f, n->children, K);
+            int cells = (int)(K->parts->len - before);
+            if (cells != K->block->geom.columns && !B->over)
+                N_ERR(B, n, "表格的这一行有 %d 个单元格，而表格有 %d 列（widths）", cells,
+                      K->block->geom.columns);
+            K->rows++;
+        } else if (make_part(B, f, n, n->part == YF_PART_TH ? YF_STYLE_TABLE_HEADER : K->style,
+                             &part)) {
+            g_array_append_val(K->parts, part);
+        }
+        break;
+    case YF_N_BLOCK: /* a signature's seal */
+        if (make_image(B, f, n, &part))
+            g_array_append_val(K->parts, part);
+        break;
+    case YF_N_IF: {
+        const yf_node *b = choose(B, f, n);
+        if (b)
+            collect_parts(B, f, b->children, K);
+        break;
+    }
+    case YF_N_FOR: {
+        JsonNode **items;
+        int *order;
+        int count = loop_items(B, f, n, &items, &order);
+        found r = lookup(B, f, n->path);
+        for (int i = 0; i < count && !B->over; i++) {
+            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
+            collect_parts(B, &inner, n->children, K);
+        }
+        g_free(items);
+        g_free(order);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void collect_parts(binder *B, const frame *f, GPtrArray *nodes, collector *K)
+{
+    for (guint i = 0; i < nodes->len && !B->over; i++)
+        collect_part(B, f, g_ptr_array_index(nodes, i), K);
+}
+
+/* The text yf_document_text shows for a composite block: its parts, " | " between them (a
+ * stack's lines " / "); a table shows its rows itself. Empty when nothing would be printed. */
+static char *composite_text(const yf_block *b)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; b->kind != YF_BLK_TABLE && i < b->parts->len; i++) {
+        const yf_block *p = &g_array_index(b->parts, yf_block, i);
+        if (p->kind != YF_BLK_IMAGE && !*p->text)
+            continue;
+        if (s->len)
+            g_string_append(s, p->part == YF_PART_LINE ? " / " : " | ");
+        if (p->kind == YF_BLK_IMAGE) {
+            g_string_append(s, "image: ");
+            image_text(s, p);
+        } else {
+            g_string_append(s, p->text);
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+static int count_part(const yf_block *b, yf_part part)
+{
+    int n = 0;
+    for (guint i = 0; i < b->parts->len; i++)
+        n += g_array_index(b->parts, yf_block, i).part == part;
+    return n;
+}
+
+/* <row>, <stack>, <signature>, <table>: the block with its parts, or nothing when every part came
+ * out empty (a table without rows). */
+static void eval_composite(binder *B, const frame *f, const yf_node *n)
+{
+    const char *style = n->style ? n->style : yf_style_builtin_name(n->block);
+    yf_block b = { .kind = n->block, .style = *style_named(B, style), .geom = n->geom };
+    b.parts = g_array_new(FALSE, TRUE, sizeof(yf_block));
+    g_array_set_clear_func(b.parts, block_clear);
+    collector K = { n, style, b.parts, 0 };
+    collect_parts(B, f, n->children, &K);
+    /* A table's leading rows of <th> are its header, repeated on every page it goes on to. */
+    int cols = b.geom.columns;
+    for (int r = 0; n->block == YF_BLK_TABLE && (guint)((r + 1) * cols) <= b.parts->len; r++) {
+        int th = 0;
+        for (int c = 0; c < cols; c++)
+            th += g_array_index(b.parts, yf_block, r * cols + c).part == YF_PART_TH;
+        if (th < cols)
+            break;
+        b.header_rows++;
+    }
+    if (n->block == YF_BLK_STACK && count_part(&b, YF_PART_SIDE) > 1)
+        N_ERR(B, n, "<stack> 中只能有一个 <side>");
+    b.text = composite_text(&b);
+    gboolean empty = n->block == YF_BLK_TABLE ? K.rows == 0 : !*b.text;
+    if (B->over || empty)
+        block_clear(&b);
+    else
+        append_block(B, n, &b);
 }
 
 static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
@@ -687,6 +951,21 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         return;
     switch (n->kind) {
     case YF_N_BLOCK: {
+        yf_block b = { .kind = n->block, .geom = n->geom, .text = g_strdup("") };
+        if (n->block == YF_BLK_RULE) {
+            append_block(B, n, &b);
+            break;
+        }
+        g_free(b.text);
+        if (n->block == YF_BLK_IMAGE) {
+            if (make_image(B, f, n, &b))
+                append_block(B, n, &b);
+            break;
+        }
+        if (!yf_block_is_text(n->block)) {
+            eval_composite(B, f, n);
+            break;
+        }
         GString *raw = g_string_new(NULL);
         GArray *spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
         eval_inline(B, f, n->children, raw, spans);
@@ -729,6 +1008,15 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         g_free(order);
         break;
     }
+    case YF_N_GROUP:
+        /* Groups do not nest (template.c): the flow resumes after one. */
+        B->place = n->place;
+        B->group = ++B->groups;
+        B->offset = n->geom.offset;
+        eval_blocks(B, f, n->children);
+        B->place = YF_PLACE_FLOW;
+        B->group = 0;
+        break;
     default:
         break;
     }
@@ -757,8 +1045,20 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     doc->page = t->page;
     doc->blocks = g_array_new(FALSE, TRUE, sizeof(yf_block));
     g_array_set_clear_func(doc->blocks, block_clear);
+    /* The collection: the folder that holds the template's folder (as for includes). */
+    char *abs = g_canonicalize_filename(t->path, NULL);
+    char *dir = g_path_get_dirname(abs);
+    char *up = g_path_get_dirname(dir);
+    char *real = realpath(up, NULL);
+    B.root = g_strdup(real ? real : up);
+    free(real);
+    g_free(up);
+    g_free(dir);
+    g_free(abs);
     eval_blocks(&B, NULL, t->body);
-    if (B.over) {
+    g_free(B.root);
+    /* A missing image or a table row of the wrong width stops here, after all are reported. */
+    if (B.over || yf_diags_errors(diags) > errors_before) {
         yf_document_free(doc);
         return NULL;
     }
@@ -777,20 +1077,77 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     return doc;
 }
 
+static void append_escaped(GString *s, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            g_string_append(s, "\\n");
+        else
+            g_string_append_c(s, *p);
+    }
+}
+
+/* A rule as "0.35mm red", "0.5mm #C00000 4mm below". */
+static void rule_text(GString *s, const yf_block *b)
+{
+    char *t = mm_text(b->geom.thickness);
+    uint32_t c = b->geom.color;
+    g_string_append(s, t);
+    if (c == 0xFF0000)
+        g_string_append(s, " red");
+    else if (c == 0)
+        g_string_append(s, " black");
+    else
+        g_string_append_printf(s, " #%06X", c);
+    if (b->geom.space >= 0) {
+        char *space = mm_text(b->geom.space);
+        g_string_append_printf(s, " %s below", space);
+        g_free(space);
+    }
+    g_free(t);
+}
+
+/* A table as "3×4" (columns × rows), then a line per row: "th: …" for the header, "tr: …". */
+static void table_text(GString *s, const yf_block *b, const char *indent)
+{
+    int cols = b->geom.columns, rows = (int)b->parts->len / cols;
+    g_string_append_printf(s, "%d×%d", cols, rows);
+    for (int r = 0; r < rows; r++) {
+        g_string_append_printf(s, "\n%s  %s: ", indent, r < b->header_rows ? "th" : "tr");
+        for (int c = 0; c < cols; c++) {
+            const yf_block *cell = &g_array_index(b->parts, yf_block, r * cols + c);
+            if (c)
+                g_string_append(s, " | ");
+            append_escaped(s, cell->text);
+        }
+    }
+}
+
 char *yf_document_text(const yf_document *doc)
 {
     static const char *names[YF_BLK_COUNT] = { "title", "subtitle", "salutation", "p", "h1", "h2",
-                                               "h3", "h4" };
+                                               "h3", "h4", "rule", "row", "stack", "signature",
+                                               "image", "table" };
     GString *s = g_string_new(NULL);
+    int group = 0;
     for (guint i = 0; i < doc->blocks->len; i++) {
         const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
-        g_string_append_printf(s, "%s: ", names[b->kind]);
-        for (const char *p = b->text; *p; p++) {
-            if (*p == '\n')
-                g_string_append(s, "\\n");
-            else
-                g_string_append_c(s, *p);
+        if (b->group != group && b->group) {
+            char *offset = mm_text(b->geom.offset);
+            g_string_append_printf(s, b->place == YF_PLACE_TOP ? "top %s:\n" : "end:\n", offset);
+            g_free(offset);
         }
+        group = b->group;
+        const char *indent = group ? "  " : "";
+        g_string_append_printf(s, "%s%s: ", indent, names[b->kind]);
+        if (b->kind == YF_BLK_RULE)
+            rule_text(s, b);
+        else if (b->kind == YF_BLK_IMAGE)
+            image_text(s, b);
+        else if (b->kind == YF_BLK_TABLE)
+            table_text(s, b, indent);
+        else
+            append_escaped(s, b->text);
         g_string_append_c(s, '\n');
     }
     return g_string_free(s, FALSE);

@@ -42,6 +42,7 @@ typedef struct {
     gboolean full;           /* occupies whole grid cells */
     gboolean stop;           /* 。？！: ends a sentence; 开明式 keeps it full width */
     gboolean can_break;      /* a line may start at this cell */
+    gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
 } cell;
 
@@ -60,6 +61,7 @@ typedef struct {
     double size;             /* the block's em, pt */
     double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
+    gboolean words_only;     /* lines break only where a word starts (balancing a title) */
     yf_diags *diags;
 } composer;
 
@@ -315,8 +317,9 @@ static void shape(composer *C)
 
 /* ---- 2. break opportunities ------------------------------------------------------------------ */
 
-/* Marks cells after which ICU's line breaker (UAX #14, locale zh) allows a break. */
-static void icu_breaks(composer *C)
+/* Marks the cells before which ICU's line breaker (UAX #14, locale zh) allows a break or, `words`,
+ * before which its word breaker — a dictionary of Chinese words — finds a word's start. */
+static void icu_breaks(composer *C, gboolean words)
 {
     const char *text = C->text;
     int len = (int)strlen(text);
@@ -343,18 +346,20 @@ static void icu_breaks(composer *C)
             byte_at[k - 1] = b;
         b = (int)(g_utf8_next_char(text + b) - text);
     }
-    UBreakIterator *bi = ubrk_open(UBRK_LINE, "zh", u, ulen, &st);
+    UBreakIterator *bi = ubrk_open(words ? UBRK_WORD : UBRK_LINE, "zh", u, ulen, &st);
     if (U_SUCCESS(st)) {
         for (int32_t p = ubrk_first(bi); p != UBRK_DONE; p = ubrk_next(bi)) {
             int ci = p > 0 && p < ulen ? cell_at[byte_at[p]] : -1;
-            if (ci > 0)
+            if (ci > 0 && words)
+                CELL(C, ci)->word_start = TRUE;
+            else if (ci > 0)
                 CELL(C, ci)->can_break = TRUE;
         }
         ubrk_close(bi);
     } else {
         yf_warn(C->diags, "ICU 断行器不可用（%s），按字断行", u_errorName(st));
         for (guint i = 1; i < C->cells->len; i++)
-            CELL(C, i)->can_break = TRUE;
+            CELL(C, i)->can_break = CELL(C, i)->word_start = TRUE;
     }
     g_free(u);
     g_free(byte_at);
@@ -393,7 +398,9 @@ static void find_breaks(composer *C)
 {
     if (C->cells->len == 0)
         return;
-    icu_breaks(C);
+    icu_breaks(C, FALSE);
+    if (C->block->style.align == YF_ALIGN_CENTER)
+        icu_breaks(C, TRUE);
     for (guint i = 1; i < C->cells->len; i++) {
         cell *c = CELL(C, i);
         const cell *prev = CELL(C, i - 1);
@@ -613,9 +620,14 @@ typedef struct {
     gboolean forced;         /* ends at a forced break */
 } range;
 
+/* The measure of a line: the width less the margins (the 版记's 抄送 one character in on both
+ * sides, GB/T 9704 §7.4.2) and, on a paragraph's first line, its indent (negative: a hanging
+ * first line, as "抄送：" before the names aligned after it). */
 static double line_avail(const composer *C, gboolean para_start)
 {
-    return C->width - (para_start ? C->block->style.indent * C->pitch : 0);
+    const yf_style *st = &C->block->style;
+    return C->width - (st->margin_left + st->margin_right) * C->pitch -
+           (para_start ? st->indent * C->pitch : 0);
 }
 
 /* Whether cells [s, e) fit without compressing a mark: Han–Latin spaces are elastic like the
@@ -673,7 +685,7 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean tigh
 {
     int n = (int)C->cells->len, best = -1;
     for (int e = s + 1; e <= n; e++) {
-        if (e < n && !CELL(C, e)->can_break)
+        if (e < n && (!CELL(C, e)->can_break || (C->words_only && !CELL(C, e)->word_start)))
             continue;
         if (natural_fits(C, s, e, para_start)) {
             best = e;
@@ -726,14 +738,78 @@ static void avoid_lone_char(const composer *C, GArray *plan)
     }
 }
 
-/* Appends the lines from cell s to the paragraph's end. */
-static void fill(const composer *C, GArray *plan, int s, gboolean tight)
+/* Appends the lines from cell s to the end of its segment — the next forced break or the
+ * paragraph's end — and returns where they end. */
+static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
 {
     for (int n = (int)C->cells->len; s < n;) {
-        range r = { s, line_end(C, s, plan->len == 0, tight), FALSE };
+        range r = { s, line_end(C, s, s == 0, tight), FALSE };
         r.forced = forced_end(C, r.e);
         g_array_append_val(plan, r);
         s = r.e;
+        if (r.forced)
+            break;
+    }
+    return s;
+}
+
+/* Appends the lines from cell s to the paragraph's end. */
+static void fill(const composer *C, GArray *plan, int s, gboolean tight)
+{
+    for (int n = (int)C->cells->len; s < n;)
+        s = fill_segment(C, plan, s, tight);
+    avoid_lone_char(C, plan);
+}
+
+/* The lines of the segment from cell s to `end` in `lines` lines or fewer on the narrowest measure
+ * that allows it (bisection on the width), breaking only between words when `words`; NULL when
+ * even the full measure does not allow it. */
+static GArray *narrowest(const composer *C, int s, int end, guint lines, gboolean words)
+{
+    composer narrow = *C;
+    narrow.words_only = words;
+    double lo = 0, hi = C->width;
+    GArray *best = NULL, *t = g_array_new(FALSE, FALSE, sizeof(range));
+    for (int k = 0; k < 17; k++) {
+        narrow.width = k == 0 ? hi : (lo + hi) / 2;
+        g_array_set_size(t, 0);
+        if (fill_segment(&narrow, t, s, FALSE) == end && t->len <= lines) {
+            hi = narrow.width;
+            GArray *swap = best ? best : g_array_new(FALSE, FALSE, sizeof(range));
+            best = t;
+            t = swap;
+        } else if (k == 0) {
+            break;
+        } else {
+            lo = narrow.width;
+        }
+    }
+    g_array_free(t, TRUE);
+    return best;
+}
+
+/* Centred text (a long title, GB/T 9704 §7.3.1 and LAYOUT.md: "broken into a trapezoid or
+ * diamond"): each segment between forced breaks keeps the number of lines greedy filling gives,
+ * but is set on the narrowest measure that still allows it, so that its lines come out about
+ * equally long — a rectangle, or an inverted trapezoid when the text divides unevenly — instead of
+ * full lines over a stub ("…开好局起" over "好步"). Lines break between words where the same
+ * number of lines allows it ("…2026年" / "职工服务…", not "…职" / "工服务…"); the breaks are
+ * still the composer's, so every clreq rule holds. */
+static void fill_balanced(const composer *C, GArray *plan)
+{
+    for (int s = 0, n = (int)C->cells->len; s < n;) {
+        guint first = plan->len;
+        int end = fill_segment(C, plan, s, FALSE);
+        guint lines = plan->len - first;
+        GArray *best = lines > 1 ? narrowest(C, s, end, lines, TRUE) : NULL;
+        if (lines > 1 && !best)
+            best = narrowest(C, s, end, lines, FALSE);
+        if (best) {
+            g_array_set_size(plan, first);
+            g_array_append_vals(plan, best->data, best->len);
+            g_array_free(best, TRUE);
+        }
+        s = end;
     }
     avoid_lone_char(C, plan);
 }
@@ -763,7 +839,10 @@ static void tighten(const composer *C, GArray *plan)
 static GArray *plan_lines(const composer *C)
 {
     GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
-    fill(C, plan, 0, FALSE);
+    if (C->block->style.align == YF_ALIGN_CENTER)
+        fill_balanced(C, plan);
+    else
+        fill(C, plan, 0, FALSE);
     if (C->block->style.looseness < 0)
         tighten(C, plan);
     return plan;
@@ -785,9 +864,51 @@ void yf_line_clear(yf_line *l)
 {
     if (l->runs)
         g_array_free(l->runs, TRUE);
+    if (l->figures)
+        g_array_free(l->figures, TRUE);
     g_free(l->text);
     l->runs = NULL;
+    l->figures = NULL;
     l->text = NULL;
+}
+
+void yf_line_init(yf_line *l)
+{
+    *l = (yf_line){ .last = TRUE, .text = g_strdup("") };
+    l->runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
+    g_array_set_clear_func(l->runs, run_clear);
+}
+
+void yf_line_move_runs(yf_line *to, yf_line *from, double dx, double dy)
+{
+    for (guint r = 0; r < from->runs->len; r++) {
+        yf_run *run = &g_array_index(from->runs, yf_run, r);
+        for (int g = 0; g < run->nglyphs; g++) {
+            run->glyphs[g].x += dx;
+            run->glyphs[g].y += dy;
+        }
+        g_array_append_val(to->runs, *run);
+        *run = (yf_run){ 0 }; /* now `to`'s */
+    }
+    char *text = *to->text && *from->text ? g_strconcat(to->text, "  ", from->text, NULL)
+                                           : g_strconcat(to->text, from->text, NULL);
+    g_free(to->text);
+    to->text = text;
+    to->chars += from->chars;
+    to->overfull |= from->overfull;
+}
+
+void yf_line_add_figure(yf_line *l, yf_figure f)
+{
+    if (!l->figures)
+        l->figures = g_array_new(FALSE, FALSE, sizeof(yf_figure));
+    g_array_append_val(l->figures, f);
+}
+
+double yf_style_cell(const yf_style *style, const yf_page *page)
+{
+    return style->grid ? page->text_width / page->chars_per_line * (style->size / page->body_size)
+                       : style->size;
 }
 
 static void line_clear(gpointer p) { yf_line_clear(p); }
@@ -926,10 +1047,11 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
     line.width = last_cell >= 0 && !CELL(C, last_cell)->full ? x - CELL(C, last_cell)->kern : x;
     line.text = g_string_free(chars, FALSE);
     line.chars = (int)g_utf8_strlen(line.text, -1);
+    double ml = st->margin_left * C->pitch, mr = st->margin_right * C->pitch;
     switch (st->align) {
-    case YF_ALIGN_CENTER: line.x = (C->width - line.width) / 2; break;
-    case YF_ALIGN_RIGHT: line.x = C->width - line.width; break;
-    default: line.x = C->width - avail; break;
+    case YF_ALIGN_CENTER: line.x = ml + (C->width - ml - mr - line.width) / 2; break;
+    case YF_ALIGN_RIGHT: line.x = C->width - mr - line.width; break;
+    default: line.x = ml + (t->para_start ? st->indent * C->pitch : 0); break;
     }
     if (line.overfull)
         yf_warn(C->diags, "一行放不下「%s」，已强行断开", line.text);
@@ -959,8 +1081,8 @@ int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block
                    .diags = diags };
     C.size = block->style.size;
     C.width = width;
-    C.pitch = block->style.grid ? width / page->chars_per_line * (C.size / page->body_size)
-                                : C.size;
+    /* The grid is the page's, whatever the width a block is set in (a table cell, a part). */
+    C.pitch = yf_style_cell(&block->style, page);
     C.items = g_array_new(FALSE, TRUE, sizeof(shaped));
     g_array_set_clear_func(C.items, shaped_clear);
     C.cells = g_array_new(FALSE, TRUE, sizeof(cell));

@@ -89,8 +89,8 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
     gboolean ok = FcConfigParseAndLoad(fc, (const FcChar8 *)abs, FcTrue);
     g_free(abs);
     if (!ok)
-        yf_error_at(diags, file ? file : "fonts.conf", 0, 0, "%s无法解析（不是 fontconfig 的 XML 配置）",
-                    what);
+        yf_error_at(diags, file ? file : "fonts.conf", 0, 0,
+                    "%s无法解析（不是 fontconfig 的 XML 配置）", what);
     return ok;
 }
 

@@ -46,13 +46,12 @@ static long hex4(const char *s, size_t n)
     return v;
 }
 
-/* A string from its opening quote at *i; *i is left after the closing quote. Returns NULL, or a
- * message with the offending offset in *where. */
-static char *scan_string(const char *s, size_t len, size_t *i, size_t *where)
+/* A string from its opening quote at *i; *i is left after the closing quote. Returns NULL or a
+ * message naming the offending byte offset. */
+static char *scan_string(const char *s, size_t len, size_t *i)
 {
     size_t k = *i + 1;
     while (k < len && s[k] != '"') {
-        *where = k;
         if (s[k] == '\\' && k + 1 < len && s[k + 1] == 'u') {
             long u = hex4(s + k + 2, len - k - 2);
             size_t step = 6;
@@ -87,7 +86,7 @@ static char *scan_string(const char *s, size_t len, size_t *i, size_t *where)
 /* A number from its first character at *i; *i is left after it. json-glib reads an integer
  * beyond 64 bits wrapped (99999999999999999999 as -1) and a number beyond double as infinity:
  * both are refused instead. */
-static char *scan_number(const char *s, size_t len, size_t *i, size_t *where)
+static char *scan_number(const char *s, size_t len, size_t *i)
 {
     size_t k = *i;
     gboolean integer = TRUE;
@@ -103,13 +102,11 @@ static char *scan_number(const char *s, size_t len, size_t *i, size_t *where)
     /* An underflow (1e-400) reads as 0 like any rounding of a decimal; only overflow is lost. */
     gboolean out = integer ? (g_ascii_strtoll(text, NULL, 10), errno == ERANGE)
                            : isinf(g_ascii_strtod(text, NULL));
-    if (out) {
-        *where = *i;
+    if (out)
         problem = g_strdup_printf("第 %zu 字节处的数 %.40s%s 超出范围（%s）", *i, text,
                                   strlen(text) > 40 ? "…" : "",
                                   integer ? "整数最多 19 位；编号之类请写成字符串 \"…\""
                                           : "绝对值应小于 1e308");
-    }
     g_free(text);
     *i = k;
     return problem;
@@ -118,18 +115,17 @@ static char *scan_number(const char *s, size_t len, size_t *i, size_t *where)
 /* The checks json-glib does not make, in one pass over bytes that are valid UTF-8: control
  * characters, raw or escaped; \u escapes that are not characters; numbers out of range; nesting
  * deeper than YF_DATA_MAX_DEPTH (json-glib recurses); more than YF_DATA_MAX_VALUES values.
- * Returns NULL, or a message with the offending byte offset in *where. */
-static char *scan(const char *s, size_t len, size_t *where)
+ * Returns NULL or a message naming the offending byte offset. */
+static char *scan(const char *s, size_t len)
 {
     size_t depth = 0, values = 1;
     for (size_t i = 0; i < len;) {
         char c = s[i];
-        *where = i;
         char *problem = NULL;
         if (c == '"') {
-            problem = scan_string(s, len, &i, where);
+            problem = scan_string(s, len, &i);
         } else if (c == '-' || g_ascii_isdigit(c)) {
-            problem = scan_number(s, len, &i, where);
+            problem = scan_number(s, len, &i);
         } else {
             gunichar u = g_utf8_get_char(s + i);
             if (is_control(u))
@@ -175,8 +171,7 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
         yf_error_at(diags, name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - json));
         return NULL;
     }
-    size_t where = 0;
-    char *problem = scan(json, len, &where);
+    char *problem = scan(json, len);
     if (problem) {
         yf_error_at(diags, name, 0, 0, "%s", problem);
         g_free(problem);

@@ -2,7 +2,8 @@
  *
  * In: a laid-out document. Out: one line of text per placed line — page, position, face and
  * size, the composer's decisions (characters, natural width, marks squeezed, stretch per gap) and
- * the characters — so that golden tests can diff a layout without reading a PDF. Positions are
+ * the characters — and one per figure (a rule or border with its colour, an image), so that
+ * golden tests can diff a layout without reading a PDF. Positions are
  * in millimetres from the page's top-left corner, the units of GB/T 9704. */
 #include "internal.h"
 
@@ -38,6 +39,15 @@ char *yf_layout_dump(const yf_layout *L)
         for (guint i = 0; i < pb->placed->len; i++) {
             const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
             dump_line(s, pl->line, pl->x, pl->baseline);
+        }
+        for (guint i = 0; i < pb->figures->len; i++) {
+            const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
+            g_string_append_printf(s, "  figure x=%.2f y=%.2f w=%.2f h=%.2f ", f->x / YF_MM,
+                                   f->y / YF_MM, f->w / YF_MM, f->h / YF_MM);
+            if (f->image)
+                g_string_append(s, "image\n");
+            else
+                g_string_append_printf(s, "#%06X\n", f->color);
         }
         if (pb->folio.lines && pb->folio.lines->len) {
             g_string_append(s, " folio");

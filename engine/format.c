@@ -166,7 +166,8 @@ static gboolean date_part(const char **s, int max, const char *sep, int *out)
     return TRUE;
 }
 
-/* Digits are counted rather than scanned with %d, which would wrap 4294969296 into the year 2000. */
+/* Digits are counted rather than scanned with %d, which would wrap 4294969296 into the year
+ * 2000. */
 static gboolean parse_date_as(const char *s, const char *const sep[3], int *y, int *m, int *d)
 {
     return date_part(&s, 4, sep[0], y) && date_part(&s, 2, sep[1], m) &&

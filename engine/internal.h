@@ -55,6 +55,8 @@ typedef struct {
     int outline_level;    /* 0: not in the PDF outline */
     gboolean keep_with_next;
     gboolean bold;        /* synthetic where the face has no bold (仿宋, 楷体) */
+    double margin_left;   /* every line's distance from the type area's edges, in characters */
+    double margin_right;  /* (the 版记's 抄送 one character in on both sides: GB/T 9704 §7.4.2) */
     int looseness;        /* 0, or -1: one line shorter if squeezing punctuation allows (缩行,
                              TeX's \looseness); set by pagination against widows */
 } yf_style;
@@ -125,20 +127,62 @@ typedef struct yf_slot {
 typedef enum {
     YF_BLK_TITLE, YF_BLK_SUBTITLE, YF_BLK_SALUTATION, YF_BLK_PARA, YF_BLK_H1, YF_BLK_H2,
     YF_BLK_H3, YF_BLK_H4,
+    YF_BLK_RULE,      /* <rule>: a rule across the type area */
+    YF_BLK_ROW,       /* <row>: left, centre and right parts on one line */
+    YF_BLK_STACK,     /* <stack>: lines stacked as one, a side part centred beside them */
+    YF_BLK_SIGNATURE, /* <signature>: issuer, date and seal (GB/T 9704 §7.3.5) */
+    YF_BLK_IMAGE,     /* <image> */
+    YF_BLK_TABLE,     /* <table> */
     YF_BLK_COUNT
 } yf_block_kind;
+
+/* Blocks of running text (title … h4): composed by compose.c alone. */
+static inline gboolean yf_block_is_text(yf_block_kind k) { return k <= YF_BLK_H4; }
+
+/* The role of a part of a composite block (a YF_N_PART node, a yf_block in yf_block.parts). */
+typedef enum {
+    YF_PART_LEFT, YF_PART_CENTER, YF_PART_RIGHT, /* <row> */
+    YF_PART_LINE, YF_PART_SIDE,                  /* <stack> */
+    YF_PART_ISSUER, YF_PART_DATE,                /* <signature> */
+    YF_PART_TR, YF_PART_TD, YF_PART_TH,          /* <table> */
+    YF_PART_NONE
+} yf_part;
+
+/* Where a block goes: the flow, a group at a fixed distance from the top of the type area
+ * (<block position="top">), or the group at the foot of the last page (<end>). */
+typedef enum { YF_PLACE_FLOW, YF_PLACE_TOP, YF_PLACE_END } yf_place;
+
+#define YF_MAX_COLUMNS 20
+
+/* Measures a template gives in attributes, in points (insets in characters). */
+typedef struct {
+    double thickness;      /* rule */
+    uint32_t color;        /* rule */
+    double space;          /* rule: below the text above; < 0: on the grid, between two lines */
+    double offset;         /* <block position="top">: from the type area's top to the first ink */
+    double width, height;  /* image; 0: from the image's proportions */
+    double inset;          /* row part, image: characters in from its edge */
+    yf_align align;        /* image, table cell */
+    gboolean has_align;    /* table cell: align given */
+    gboolean floating;     /* image: drawn over the text, taking no lines */
+    int columns;           /* table */
+    double widths[YF_MAX_COLUMNS]; /* table: > 0 pt; < 0 a relative share of what is left */
+} yf_geom;
 
 typedef struct yf_expr yf_expr; /* a condition (expr.c) */
 
 typedef enum {
-    YF_N_BLOCK,   /* title, subtitle, salutation, p, h1–h4: children are inline nodes */
+    YF_N_BLOCK,   /* title … h4: inline children; rule, image: none; row, stack, signature,
+                     table: parts */
     YF_N_TEXT,    /* text */
     YF_N_VALUE,   /* <v name= format=>: a slot's value */
     YF_N_BREAK,   /* <br/> */
     YF_N_SPAN,    /* <span style=>: inline text in another style */
     YF_N_FOR,     /* <for each= as= sort= by= sep= last-sep=>: repetition */
     YF_N_IF,      /* <if test=> … <elif test=/> … <else/> …: children, then the other branches */
-    YF_N_PARAS    /* <paragraphs name=/>: one <p> per item of a paragraphs slot */
+    YF_N_PARAS,   /* <paragraphs name=/>: one <p> per item of a paragraphs slot */
+    YF_N_PART,    /* a part of a row, stack, signature or table: inline children (a <tr>: cells) */
+    YF_N_GROUP    /* <block position="top" offset=…>, <end>: children are blocks */
 } yf_node_kind;
 
 typedef struct yf_node {
@@ -158,6 +202,10 @@ typedef struct yf_node {
     GPtrArray *children;  /* of yf_node* */
     struct yf_node *next_branch; /* YF_N_IF: the <elif>/<else> that follows, as an YF_N_IF
                                     (test NULL for <else>) */
+    yf_part part;         /* YF_N_PART */
+    yf_place place;       /* YF_N_GROUP */
+    yf_geom geom;         /* rules, images, tables, cells, row parts, groups */
+    char *src;            /* <image src=…>: a file relative to the template naming it */
 } yf_node;
 
 struct yf_template {
@@ -200,12 +248,21 @@ GPtrArray *yf_data_leaf_paths(const yf_data *data);
 
 /* ---- document model (bind.c) ------------------------------------------------------------- */
 
-typedef struct {
+typedef struct yf_block {
     yf_block_kind kind;
     yf_style style;
-    char *text;           /* normalized UTF-8; '\n' is a forced line break */
+    char *text;           /* normalized UTF-8; '\n' is a forced line break. Composite blocks:
+                             their parts' text, for yf_document_text */
     char *outline;        /* outline entry text, or NULL */
     GArray *spans;        /* of yf_span, in text order, or NULL: the whole block in `style` */
+    yf_place place;
+    int group;            /* the blocks of one <block position="top"> or <end> share it (> 0) */
+    yf_geom geom;
+    yf_part part;         /* a part's role in its block */
+    GArray *parts;        /* of yf_block, or NULL: a row's, stack's or signature's parts; a
+                             table's cells row by row; a signature's seal is a YF_BLK_IMAGE part */
+    int header_rows;      /* table: leading rows of <th>, repeated on every page it continues on */
+    char *image;          /* image: the file (absolute), or NULL (a draft without the data) */
 } yf_block;
 
 struct yf_document {
@@ -217,7 +274,10 @@ struct yf_document {
 /* ---- styles (style.c) ------------------------------------------------------------------- */
 
 yf_style yf_style_builtin(yf_block_kind kind, const yf_page *page);
-const char *yf_style_builtin_name(yf_block_kind kind);   /* "正文", "一级标题" … */
+const char *yf_style_builtin_name(yf_block_kind kind);   /* "正文", "一级标题" …, "表格" */
+/* The built-in style of a table's header cells (<th>), "表头". */
+#define YF_STYLE_TABLE_HEADER "表头"
+yf_style yf_style_table_header(const yf_page *page);
 gboolean yf_parse_size(const char *s, double *pt);       /* "三号", "16pt", "16" */
 gboolean yf_parse_color(const char *s, uint32_t *rgb);   /* "#C00000", "red", "红" */
 gboolean yf_parse_align(const char *s, yf_align *a);     /* justify, left, center, right */
@@ -251,6 +311,16 @@ typedef struct {
     double size;
 } yf_run;
 
+/* A filled rectangle (a rule, a table border) or an image, drawn with a line or on a page. In a
+ * line, x is from the type area's left edge and y from the top of the line's box; on a page both
+ * are from the page's top-left corner. */
+typedef struct yf_image yf_image;
+typedef struct {
+    double x, y, w, h;           /* pt */
+    uint32_t color;              /* of a rectangle */
+    const yf_image *image;       /* or the image drawn in the box, lent from the layout */
+} yf_figure;
+
 typedef struct {
     GArray *runs;                /* of yf_run */
     double width;                /* the set width, pt */
@@ -262,11 +332,20 @@ typedef struct {
     gboolean last;               /* last line of its paragraph */
     gboolean overfull;
     char *text;                  /* the line's characters, for the dump */
+    double height, ascent;       /* the line's box and its first baseline's depth in it, when it
+                                    is not one line of type (a stack, an image): pt; else 0 */
+    GArray *figures;             /* of yf_figure, or NULL: borders, a seal, an image */
+    gboolean overlay;            /* takes no grid line: drawn over what follows (a float) */
+    gboolean seal;               /* its figures reach above it: the text above ends within one
+                                    line over them (GB/T 9704 §7.3.5.1) */
+    int keep;                    /* the lines after it that stay on its page (a table row's) */
 } yf_line;
 
 typedef struct {
     const yf_block *block;
     GArray *lines;               /* of yf_line */
+    int header;                  /* leading lines repeated at the top of every page the block
+                                    continues on (a table's header row) */
 } yf_composed;
 
 /* Composes one block into lines `width` pt wide. Returns 0, or -1 with diags. */
@@ -274,6 +353,34 @@ int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block
                      yf_composed *out, yf_diags *diags);
 void yf_composed_clear(yf_composed *c);
 void yf_line_clear(yf_line *l);
+/* An empty line (no runs, empty text), for arrange.c and table.c to fill. */
+void yf_line_init(yf_line *l);
+/* The grid cell of a character of `style` (its size scaled from 156 mm / 28) or its em. */
+double yf_style_cell(const yf_style *style, const yf_page *page);
+
+/* ---- composite blocks (arrange.c, table.c) ------------------------------------------------ */
+
+/* Any block -> lines: text blocks by the composer, rows, stacks, signatures and images by
+ * arrange.c, tables by table.c. Images come from the layout's cache. Returns 0 or -1. */
+int yf_arrange_block(yf_layout *layout, const yf_block *block, yf_composed *out,
+                     yf_diags *diags);
+/* A table -> one line per line of its rows, with its borders as figures. */
+int yf_table_compose(yf_layout *layout, const yf_block *block, yf_composed *out,
+                     yf_diags *diags);
+/* Moves the runs of `from` into `to`, `dx` to the right and `dy` down. */
+void yf_line_move_runs(yf_line *to, yf_line *from, double dx, double dy);
+void yf_line_add_figure(yf_line *l, yf_figure f);
+
+/* ---- images (image.c) --------------------------------------------------------------------- */
+
+/* PNG (Cairo) or SVG (librsvg), by the file's first bytes. NULL with an error naming the file. */
+yf_image *yf_image_load(const char *path, yf_diags *diags);
+void yf_image_free(yf_image *img);
+/* The natural size, pt (pixels at 96 dpi, or an SVG's own units). */
+void yf_image_size(const yf_image *img, double *w, double *h);
+void yf_image_draw(const yf_image *img, cairo_t *cr, double x, double y, double w, double h);
+/* The layout's copy of the image at `path`, loaded once. NULL with an error. */
+const yf_image *yf_layout_image(yf_layout *layout, const char *path, yf_diags *diags);
 
 /* ---- pages (paginate.c) ------------------------------------------------------------------ */
 
@@ -284,6 +391,7 @@ typedef struct {
 
 typedef struct {
     GArray *placed;              /* of yf_placed */
+    GArray *figures;             /* of yf_figure, page coordinates: rules, borders, images */
     yf_composed folio;           /* the page number line "— N —" */
     double folio_x, folio_baseline;
 } yf_pagebox;
@@ -301,6 +409,7 @@ struct yf_layout {
     GArray *composed;            /* of yf_composed, one per block */
     GArray *pages;               /* of yf_pagebox */
     GArray *outline;             /* of yf_outline */
+    GHashTable *images;          /* path -> yf_image*, loaded once */
 };
 
 int yf_paginate(yf_layout *layout, yf_diags *diags);

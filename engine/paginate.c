@@ -2,7 +2,16 @@
  *
  * In: a document whose blocks the composer has set into lines. Out: pages on which every line
  * sits on the GB/T 9704 line grid (22 lines of 225 mm / 22 = 28.99 pt from the top of the type
- * area), the page numbers "— N —" and the outline entries of the headings.
+ * area), the figures (rules, table borders, images) at their places, the page numbers "— N —"
+ * and the outline entries of the headings.
+ *
+ * Placement the standard fixes: a group of blocks at a fixed distance from the top of the type
+ * area, measured to the top of its first line's ink (the 发文机关标志 35 mm down, §7.2.3), with the
+ * grid resuming below it; a rule that far below the text above (the red rule 4 mm under the
+ * 发文字号, §7.2.5) or between two grid lines (the 版记's, §7.4.1); the end group at the foot of
+ * the last page, its last line on the last grid line so that a rule after it lies on the bottom
+ * edge of the type area (the 版记, §7.4.1; a bulletin's 报尾); a seal's top within one line below
+ * the text above (§7.3.5.1). Tables keep a row on one page and repeat their header rows.
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
@@ -25,20 +34,43 @@ static double line_size(const yf_composed *c, guint i)
     return size;
 }
 
-/* Grid lines a line occupies: one, or as many whole lines as type larger than the pitch needs
- * (a 42 pt masthead takes two lines of 28.99 pt), so that the lines after it stay on the grid. */
-static int line_rows(const yf_page *p, const yf_composed *c, guint i)
+/* The box of line i — the ideographic em box of its type (0.88 em above the baseline, 0.12 below
+ * in the CJK faces), or the box the composer gave it (a stack, an image, a table's grid line) —
+ * and the depth of its first baseline in it. */
+static void line_box(const yf_composed *c, guint i, double *height, double *ascent)
 {
-    double size = line_size(c, i), pitch = yf_page_pitch(p);
-    return size > pitch ? (int)ceil(size / pitch) : 1;
+    const yf_line *ln = &g_array_index(c->lines, yf_line, i);
+    if (ln->height > 0) {
+        *height = ln->height;
+        *ascent = ln->ascent;
+        return;
+    }
+    *height = line_size(c, i);
+    *ascent = 0.88 * *height;
 }
 
-/* Baseline of a line of type `size` filling `rows` grid lines from line `g` (0-based): the
- * ideographic em box (0.88 em above the baseline, 0.12 below in the CJK faces) centred in them. */
-static double grid_baseline(const yf_page *p, int g, int rows, double size)
+/* Grid lines a line occupies: one, or as many whole lines as a box taller than the pitch needs
+ * (a 42 pt masthead takes two lines of 28.99 pt), so that the lines after it stay on the grid;
+ * none for a float. */
+static int line_rows(const yf_page *p, const yf_composed *c, guint i)
 {
-    double pitch = yf_page_pitch(p);
-    return p->top + g * pitch + (rows * pitch - size) / 2 + 0.88 * size;
+    double h, asc, pitch = yf_page_pitch(p);
+    line_box(c, i, &h, &asc);
+    if (g_array_index(c->lines, yf_line, i).overlay)
+        return 0;
+    return h > pitch + 1e-6 ? (int)ceil(h / pitch - 1e-6) : 1;
+}
+
+/* The top of the grid line g (0-based) of a page. */
+static double grid_top(const yf_page *p, int g)
+{
+    return p->top + g * yf_page_pitch(p);
+}
+
+/* The first grid line whose top is at or below y. */
+static int grid_below(const yf_page *p, double y)
+{
+    return (int)ceil((y - p->top) / yf_page_pitch(p) - 1e-6);
 }
 
 typedef struct {
@@ -48,12 +80,16 @@ typedef struct {
     int first;         /* the first block with a line on the current page, or -1 */
     gboolean *tried;   /* per block: already asked to be set one line shorter */
     int tighten;       /* a block to set one line shorter before paginating again, or -1 */
+    double bottom;     /* the bottom of what was placed last (a line's box, a rule), page y */
+    gboolean no_space; /* the next block goes exactly where it is put: no space before it */
+    double overlap;    /* a group at the top whose offset the blocks above reach past, or 0 */
 } flow;
 
 static void pagebox_clear(gpointer p)
 {
     yf_pagebox *pb = p;
     g_array_free(pb->placed, TRUE);
+    g_array_free(pb->figures, TRUE);
     yf_composed_clear(&pb->folio);
 }
 
@@ -61,10 +97,17 @@ static void new_page(flow *F)
 {
     yf_pagebox pb = { 0 };
     pb.placed = g_array_new(FALSE, TRUE, sizeof(yf_placed));
+    pb.figures = g_array_new(FALSE, TRUE, sizeof(yf_figure));
     g_array_append_val(F->L->pages, pb);
     F->page = &g_array_index(F->L->pages, yf_pagebox, F->L->pages->len - 1);
     F->line = 0;
     F->first = -1;
+    F->bottom = F->L->page.top;
+}
+
+static void add_figure(flow *F, yf_figure f)
+{
+    g_array_append_val(F->page->figures, f);
 }
 
 static const yf_composed *composed_at(const yf_layout *L, guint b)
@@ -72,6 +115,8 @@ static const yf_composed *composed_at(const yf_layout *L, guint b)
     return &g_array_index(L->composed, yf_composed, b);
 }
 
+/* Puts line i of block b on the next free grid line(s): its box centred in the lines it takes
+ * (a float's at the top of the next line), its figures with it. */
 static void place(flow *F, guint b, guint i)
 {
     const yf_page *p = &F->L->page;
@@ -80,9 +125,20 @@ static void place(flow *F, guint b, guint i)
     if (F->line > 0 && F->line + rows > p->lines_per_page)
         new_page(F);
     const yf_line *ln = &g_array_index(c->lines, yf_line, i);
-    yf_placed pl = { ln, p->left + ln->x, grid_baseline(p, F->line, rows, line_size(c, i)) };
+    double h, asc;
+    line_box(c, i, &h, &asc);
+    double top = grid_top(p, F->line) + (rows ? (rows * yf_page_pitch(p) - h) / 2 : 0);
+    yf_placed pl = { ln, p->left + ln->x, top + asc };
     g_array_append_val(F->page->placed, pl);
+    for (guint k = 0; ln->figures && k < ln->figures->len; k++) {
+        yf_figure f = g_array_index(ln->figures, yf_figure, k);
+        f.x += p->left;
+        f.y += top;
+        add_figure(F, f);
+    }
     F->line += rows;
+    if (!ln->overlay)
+        F->bottom = top + h;
     if (F->first < 0)
         F->first = (int)b;
 }
@@ -147,8 +203,10 @@ static void add_outline(flow *F, const yf_block *block)
 
 static gboolean tightenable(const flow *F, int b)
 {
-    const yf_style *st = &composed_at(F->L, (guint)b)->block->style;
-    return !F->tried[b] && st->align == YF_ALIGN_JUSTIFY && !st->keep_with_next;
+    const yf_block *blk = composed_at(F->L, (guint)b)->block;
+    const yf_style *st = &blk->style;
+    return !F->tried[b] && yf_block_is_text(blk->kind) && st->align == YF_ALIGN_JUSTIFY &&
+           !st->keep_with_next;
 }
 
 /* A widow, a lone first line or a heading parted from its text would leave this page short by
@@ -196,19 +254,89 @@ static int keep_gain(const flow *F, guint b, int at)
     return 0;
 }
 
+/* A rule across the type area: `space` below the text above (the red rule 4 mm under the
+ * 发文字号, §7.2.5), the grid resuming below it; or, without a space, with its lower edge on the
+ * top of the next grid line, between two lines (the 版记's rules, §7.4.1). */
+static void flow_rule(flow *F, const yf_block *rule)
+{
+    const yf_page *p = &F->L->page;
+    double t = rule->geom.thickness;
+    yf_figure f = { p->left, 0, p->text_width, t, rule->geom.color, NULL };
+    if (rule->geom.space >= 0) {
+        f.y = F->bottom + rule->geom.space;
+        F->line = MAX(F->line, grid_below(p, f.y + t));
+    } else {
+        f.y = grid_top(p, F->line) - t;
+    }
+    F->bottom = MAX(F->bottom, f.y + t);
+    add_figure(F, f);
+}
+
+/* A table: a row's lines on one page; on every page it continues on, its header rows again. The
+ * header goes on with at least the first row after it. */
+static void flow_table(flow *F, guint b)
+{
+    const yf_page *p = &F->L->page;
+    const yf_composed *c = composed_at(F->L, b);
+    int n = (int)c->lines->len;
+    for (int i = 0; i < n;) {
+        int take = 1 + g_array_index(c->lines, yf_line, i).keep;
+        if (i == 0 && c->header > 0 && c->header < n)
+            take = c->header + 1 + g_array_index(c->lines, yf_line, c->header).keep;
+        if (F->line > 0 && F->line + take > p->lines_per_page) {
+            new_page(F);
+            for (int h = 0; i > 0 && h < c->header; h++)
+                place(F, b, (guint)h);
+        }
+        for (int k = 0; k < take && i < n; k++, i++)
+            place(F, b, (guint)i);
+    }
+}
+
+/* The grid line for a block whose first line carries a seal: the first at which the seal's top
+ * lies below the text above — within one line of it (GB/T 9704 §7.3.5.1: 印章顶端应当上距正文
+ * 一行之内). */
+static int seal_line(const flow *F, const yf_composed *c)
+{
+    const yf_page *p = &F->L->page;
+    const yf_line *ln = &g_array_index(c->lines, yf_line, 0);
+    double h, asc, reach = 0;
+    line_box(c, 0, &h, &asc);
+    for (guint k = 0; k < ln->figures->len; k++)
+        reach = MAX(reach, -g_array_index(ln->figures, yf_figure, k).y);
+    /* The box is centred in its grid line: its top lies (pitch - h) / 2 below the line's. */
+    double box_in_line = (yf_page_pitch(p) - h) / 2;
+    return MAX(F->line, grid_below(p, F->bottom + reach - box_in_line));
+}
+
 static void flow_block(flow *F, guint b)
 {
     const yf_page *p = &F->L->page;
     const yf_composed *c = composed_at(F->L, b);
     const yf_style *st = &c->block->style;
     int n = (int)c->lines->len;
+    gboolean sealed = n > 0 && g_array_index(c->lines, yf_line, 0).seal;
 
-    /* Space before, except at the top of a page. */
-    if (F->line > 0)
-        F->line += st->space_before;
+    if (c->block->kind == YF_BLK_RULE) {
+        flow_rule(F, c->block);
+        return;
+    }
+    /* Space before, except at the top of a page: a signature without a seal one line below the
+     * body at least (§7.3.5.2: 正文下空一行), one with a seal as its seal needs. */
+    int space = c->block->kind == YF_BLK_SIGNATURE ? MAX(1, st->space_before) : st->space_before;
+    if (F->line > 0 && !F->no_space)
+        F->line = sealed ? seal_line(F, c) : F->line + space;
+    F->no_space = FALSE;
     if (F->line >= p->lines_per_page)
         new_page(F);
-    if (st->keep_with_next && F->line > 0 && !kept_with_next(F->L, b, F->line)) {
+    if (c->block->kind == YF_BLK_TABLE) {
+        flow_table(F, b);
+        F->line += st->space_after;
+        return;
+    }
+    /* Groups are placed where they must go; only the flow keeps a heading with its text. */
+    gboolean flowing = c->block->place == YF_PLACE_FLOW;
+    if (flowing && st->keep_with_next && F->line > 0 && !kept_with_next(F->L, b, F->line)) {
         if (ask_gain(F, (int)b - 1, F->first, keep_gain(F, b, F->line)))
             return;
         new_page(F);
@@ -289,6 +417,87 @@ static int add_folios(yf_layout *L, yf_diags *diags)
     return 0;
 }
 
+/* The top of the first ink of a placed line, page y: its glyphs' ink, or its box. */
+static double ink_top(const yf_placed *pl)
+{
+    double top = G_MAXDOUBLE;
+    for (guint r = 0; r < pl->line->runs->len; r++) {
+        const yf_run *run = &g_array_index(pl->line->runs, yf_run, r);
+        for (int g = 0; g < run->nglyphs; g++) {
+            PangoRectangle ink;
+            pango_font_get_glyph_extents(run->font, (PangoGlyph)run->glyphs[g].index, &ink, NULL);
+            if (ink.height > 0)
+                top = MIN(top, pl->baseline + run->glyphs[g].y + (double)ink.y / PANGO_SCALE);
+        }
+    }
+    return top < G_MAXDOUBLE ? top : pl->baseline;
+}
+
+/* <block position="top" offset=…>: the group flows from where it is, then moves so that its first
+ * ink lies `offset` below the top of the type area (the 发文机关标志's 上边缘 35 mm down, §7.2.3),
+ * and the grid resumes on the first line below it. Returns the block after the group. */
+static guint flow_top(flow *F, guint from)
+{
+    const yf_page *p = &F->L->page;
+    const yf_block *first = composed_at(F->L, from)->block;
+    guint to = from;
+    while (to < F->L->composed->len && composed_at(F->L, to)->block->group == first->group)
+        to++;
+    yf_pagebox *page = F->page;
+    guint placed = page->placed->len, figures = page->figures->len;
+    double above = page->placed->len || page->figures->len ? F->bottom : p->top;
+    for (guint b = from; b < to && F->tighten < 0; b++)
+        flow_block(F, b);
+    if (F->tighten >= 0 || F->page != page || placed == page->placed->len)
+        return to;
+    double delta = p->top + first->geom.offset - ink_top(&g_array_index(page->placed, yf_placed,
+                                                                           placed));
+    for (guint i = placed; i < page->placed->len; i++)
+        g_array_index(page->placed, yf_placed, i).baseline += delta;
+    for (guint i = figures; i < page->figures->len; i++)
+        g_array_index(page->figures, yf_figure, i).y += delta;
+    F->bottom += delta;
+    F->line = grid_below(p, F->bottom);
+    if (above > p->top + first->geom.offset + 0.01)
+        F->overlap = first->geom.offset;
+    return to;
+}
+
+/* <end>: its blocks at the foot of the last page — of a new page when the room left is too
+ * little — their last line on the last grid line, so that a rule after it lies on the bottom
+ * edge of the type area (GB/T 9704 §7.4.1: 末条分隔线与公文最后一页的版心下边缘重合). */
+static void flow_end(flow *F)
+{
+    const yf_page *p = &F->L->page;
+    GArray *end = g_array_new(FALSE, FALSE, sizeof(guint));
+    int rows = 0;
+    for (guint b = 0; b < F->L->composed->len; b++) {
+        const yf_composed *c = composed_at(F->L, b);
+        if (c->block->place != YF_PLACE_END)
+            continue;
+        const yf_style *st = &c->block->style;
+        rows += (end->len ? st->space_before : 0) + (c->block->geom.space >= 0 &&
+                                                     c->block->kind == YF_BLK_RULE);
+        for (guint i = 0; i < c->lines->len; i++)
+            rows += line_rows(p, c, i);
+        if (end->len) {
+            guint previous = g_array_index(end, guint, end->len - 1);
+            rows += composed_at(F->L, previous)->block->style.space_after;
+        }
+        g_array_append_val(end, b);
+    }
+    if (end->len && rows <= p->lines_per_page) {
+        if (F->line + rows > p->lines_per_page)
+            new_page(F);
+        F->line = p->lines_per_page - rows;
+        F->bottom = MAX(F->bottom, grid_top(p, F->line));
+        F->no_space = TRUE;
+    }
+    for (guint k = 0; k < end->len && F->tighten < 0; k++)
+        flow_block(F, g_array_index(end, guint, k));
+    g_array_free(end, TRUE);
+}
+
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
     flow F = { .L = L, .tried = g_new0(gboolean, L->composed->len + 1), .tighten = -1 };
@@ -300,11 +509,22 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
         }
         g_array_set_size(L->pages, 0);
         g_array_set_size(L->outline, 0);
+        F.overlap = 0;
         new_page(&F);
-        for (guint b = 0; b < L->composed->len && F.tighten < 0; b++)
-            flow_block(&F, b);
+        for (guint b = 0; b < L->composed->len && F.tighten < 0; b++) {
+            const yf_block *blk = composed_at(L, b)->block;
+            if (blk->place == YF_PLACE_TOP)
+                b = flow_top(&F, b) - 1;
+            else if (blk->place == YF_PLACE_FLOW)
+                flow_block(&F, b);
+        }
+        if (F.tighten < 0)
+            flow_end(&F);
     } while (F.tighten >= 0);
     g_free(F.tried);
+    if (F.overlap > 0)
+        yf_warn(diags, "<block position=\"top\" offset=\"%.1fmm\">：上方的内容已低于这个位置，二者重叠",
+                F.overlap / YF_MM);
     if (L->page.page_numbers)
         return add_folios(L, diags);
     return 0;
@@ -323,12 +543,14 @@ yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diag
     g_array_set_clear_func(L->pages, pagebox_clear);
     L->outline = g_array_new(FALSE, TRUE, sizeof(yf_outline));
     g_array_set_clear_func(L->outline, outline_clear);
+    L->images = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)yf_image_free);
 
     size_t errors_before = yf_diags_errors(diags);
     for (guint i = 0; i < doc->blocks->len; i++) {
         const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
         yf_composed c = { 0 };
-        yf_compose_block(ctx, &doc->page, b, doc->page.text_width, &c, diags);
+        yf_arrange_block(L, b, &c, diags);
         g_array_append_val(L->composed, c);
     }
     if (yf_diags_errors(diags) == errors_before)
@@ -350,6 +572,7 @@ void yf_layout_free(yf_layout *L)
     g_array_free(L->pages, TRUE);
     g_array_free(L->composed, TRUE);
     g_array_free(L->outline, TRUE);
+    g_hash_table_destroy(L->images);
     g_free(L->title);
     g_free(L->author);
     g_free(L);

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A built-in style per block kind; the other composite blocks take the style of their text
+ * (正文 for a row or a signature, 标题 for a stack), rules and images none. */
 static const char *const builtin_names[YF_BLK_COUNT] = {
     [YF_BLK_TITLE] = "标题",        [YF_BLK_SUBTITLE] = "副标题", [YF_BLK_SALUTATION] = "称呼",
     [YF_BLK_PARA] = "正文",         [YF_BLK_H1] = "一级标题",     [YF_BLK_H2] = "二级标题",
-    [YF_BLK_H3] = "三级标题",       [YF_BLK_H4] = "四级标题",
+    [YF_BLK_H3] = "三级标题",       [YF_BLK_H4] = "四级标题",     [YF_BLK_ROW] = "正文",
+    [YF_BLK_STACK] = "标题",        [YF_BLK_SIGNATURE] = "正文",  [YF_BLK_TABLE] = "表格",
 };
 
 const char *yf_style_builtin_name(yf_block_kind kind) { return builtin_names[kind]; }
@@ -46,9 +49,25 @@ yf_style yf_style_builtin(yf_block_kind kind, const yf_page *page)
         s.outline_level = kind - YF_BLK_H1 + 1;
         s.keep_with_next = TRUE;
         break;
+    case YF_BLK_TABLE:
+        /* A table's cells: the body face, flush left, natural widths (a cell is not a line of
+         * the 28-character grid). */
+        s.align = YF_ALIGN_LEFT;
+        s.indent = 0;
+        s.grid = FALSE;
+        break;
     default:
         break;
     }
+    return s;
+}
+
+yf_style yf_style_table_header(const yf_page *page)
+{
+    /* Header cells in 黑体, centred, like a level-1 heading's face. */
+    yf_style s = yf_style_builtin(YF_BLK_TABLE, page);
+    s.role = YF_ROLE_HEITI;
+    s.align = YF_ALIGN_CENTER;
     return s;
 }
 

@@ -52,7 +52,10 @@ typedef struct loader {
     int depth;
 } loader;
 
-typedef enum { CTX_BLOCK, CTX_INLINE } context;
+/* Where an element stands: among blocks, inside a block's text, or among the parts of a composite
+ * block (a stack's lines, a table's rows, a row's cells), where <for> and <if> repeat and choose
+ * parts as they do blocks. */
+typedef enum { CTX_BLOCK, CTX_INLINE, CTX_STACK, CTX_TABLE, CTX_CELLS } context;
 
 /* ---- positions ----------------------------------------------------------------------------- */
 
@@ -109,9 +112,10 @@ static void loader_done(loader *L)
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
+/* The language has no namespaces: <xi:include> is not <include>. */
 static gboolean is_el(xmlNodePtr n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+    return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *)n->name, name) == 0;
 }
 
 static char *attr(xmlNodePtr n, const char *name)
@@ -192,6 +196,43 @@ static void check_element_only(loader *L, xmlNodePtr parent)
         else if (c->type == XML_ENTITY_REF_NODE)
             T_ERR(L, parent, "不允许实体引用 &%s;", c->name);
     }
+}
+
+/* A number of characters (an indent, a margin, an inset) between lo and hi. */
+static void parse_chars(loader *L, xmlNodePtr n, const char *name, double lo, double hi,
+                        double *out)
+{
+    char *v = attr(n, name);
+    if (!v)
+        return;
+    char *end;
+    double x = g_ascii_strtod(v, &end);
+    if (end == v || *end || !(x >= lo && x <= hi))
+        T_ERR(L, n, "<%s %s=\"%s\">：应为字数（%g 到 %g）", n->name, name, v, lo, hi);
+    else
+        *out = x;
+    g_free(v);
+}
+
+/* A length — "35mm", "0.35mm", "12pt" — in points, between lo and hi mm. FALSE when absent or
+ * wrong (reported). */
+static gboolean parse_length(loader *L, xmlNodePtr n, const char *name, double lo, double hi,
+                             double *pt)
+{
+    char *v = attr(n, name);
+    if (!v)
+        return FALSE;
+    char *end;
+    double x = g_ascii_strtod(v, &end);
+    double mm = strcmp(end, "mm") == 0 ? x : strcmp(end, "pt") == 0 ? x / YF_MM : -1;
+    gboolean ok = end != v && mm >= lo && mm <= hi;
+    if (ok)
+        *pt = mm * YF_MM;
+    else
+        T_ERR(L, n, "<%s %s=\"%s\">：应为长度（如 4mm、12pt），%g 到 %g mm", n->name, name, v,
+              lo, hi);
+    g_free(v);
+    return ok;
 }
 
 static void parse_int_attr(loader *L, xmlNodePtr n, const char *name, int lo, int hi, int *out)
@@ -278,8 +319,8 @@ static gboolean check_bytes(loader *L)
     }
     if (!g_utf8_validate(L->buf, (gssize)L->len, &bad)) {
         p = offset_pos(L, (size_t)(bad - L->buf));
-        yf_error_at(L->diags, L->path, p.line, p.col, "第 %zu 字节处不是有效的 UTF-8 编码（模板应为 UTF-8）",
-                    (size_t)(bad - L->buf));
+        yf_error_at(L->diags, L->path, p.line, p.col,
+                    "第 %zu 字节处不是有效的 UTF-8 编码（模板应为 UTF-8）", (size_t)(bad - L->buf));
         return FALSE;
     }
     const char *doctype = g_strstr_len(L->buf, (gssize)L->len, "<!DOCTYPE");
@@ -299,12 +340,16 @@ static xmlDocPtr read_xml(loader *L, const char *path)
     L->path = intern_file(L->t, path);
     char *buf = NULL;
     size_t len = 0;
+    if (*L->read > YF_TEMPLATE_MAX_BYTES)
+        return NULL; /* over the limit already, and said so */
     if (yf_read_file(path, YF_TEMPLATE_MAX_BYTES - *L->read, &buf, &len) != 0) {
-        if (errno == EFBIG)
+        if (errno == EFBIG) {
             yf_error_at(L->diags, path, 0, 0, "模板过大：模板与它引用的文件合计超过 %d 字节的上限",
                         YF_TEMPLATE_MAX_BYTES);
-        else
+            *L->read = YF_TEMPLATE_MAX_BYTES + 1;
+        } else {
             yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", g_strerror(errno));
+        }
         return NULL;
     }
     *L->read += len;
@@ -401,7 +446,8 @@ void yf_page_gbt9704(yf_page *p)
 
 static void parse_page(loader *L, xmlNodePtr n)
 {
-    static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", NULL };
+    static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", "punct",
+                                           NULL };
     check_attrs(L, n, allowed);
     char *preset = attr(n, "preset");
     if (preset && strcmp(preset, "gbt9704") != 0)
@@ -411,6 +457,19 @@ static void parse_page(loader *L, xmlNodePtr n)
     parse_int_attr(L, n, "chars", 20, 40, &L->t->page.chars_per_line);
     parse_int_attr(L, n, "lines", 15, 30, &L->t->page.lines_per_page);
     yes_no(L, n, "page-numbers", &L->t->page.page_numbers);
+    /* Punctuation widths (GB/T 15834 allows each; the names are ctex's). */
+    static const char *const puncts[] = { "quanjiao", "kaiming", "banjiao" };
+    char *punct = attr(n, "punct");
+    for (int i = 0; punct && i < 3; i++)
+        if (strcmp(punct, puncts[i]) == 0) {
+            L->t->page.punct = (yf_punct)i;
+            g_free(punct);
+            punct = NULL;
+        }
+    if (punct)
+        T_ERR(L, n, "<page punct=\"%s\">：应为 quanjiao（全角式）、kaiming（开明式）或 banjiao（半角式）",
+              punct);
+    g_free(punct);
     check_element_only(L, n);
 }
 
@@ -441,7 +500,8 @@ static void parse_style(loader *L, xmlNodePtr n)
 {
     static const char *const allowed[] = { "name", "base", "role", "size", "color", "align",
                                            "indent", "space-before", "space-after", "bold",
-                                           "outline", "keep-with-next", "grid", NULL };
+                                           "outline", "keep-with-next", "grid", "margin-left",
+                                           "margin-right", NULL };
     check_attrs(L, n, allowed);
     char *name = required_attr(L, n, "name");
     if (!name)
@@ -476,15 +536,9 @@ static void parse_style(loader *L, xmlNodePtr n)
             T_ERR(L, n, "<style align=\"%s\">：应为 justify、left、center 或 right", v);
         g_free(v);
     }
-    if ((v = attr(n, "indent"))) {
-        char *end;
-        double x = g_ascii_strtod(v, &end);
-        if (*end || x < -10 || x > 20)
-            T_ERR(L, n, "<style indent=\"%s\">：应为字数（如 2）", v);
-        else
-            s.indent = x;
-        g_free(v);
-    }
+    parse_chars(L, n, "indent", -10, 20, &s.indent);
+    parse_chars(L, n, "margin-left", 0, 20, &s.margin_left);
+    parse_chars(L, n, "margin-right", 0, 20, &s.margin_right);
     parse_int_attr(L, n, "space-before", 0, 20, &s.space_before);
     parse_int_attr(L, n, "space-after", 0, 20, &s.space_after);
     parse_int_attr(L, n, "outline", 0, 4, &s.outline_level);
@@ -725,6 +779,7 @@ static void node_free(gpointer p)
     g_free(n->sep);
     g_free(n->last_sep);
     yf_expr_free(n->test);
+    g_free(n->src);
     if (n->children)
         g_ptr_array_free(n->children, TRUE);
     node_free(n->next_branch);
@@ -829,7 +884,7 @@ static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
 {
     static const char *const block_attrs[] = { "each", "as", "sort", "by", NULL };
     static const char *const inline_attrs[] = { "each", "as", "sort", "by", "sep", "last-sep", NULL };
-    check_attrs(L, x, ctx == CTX_BLOCK ? block_attrs : inline_attrs);
+    check_attrs(L, x, ctx == CTX_INLINE ? inline_attrs : block_attrs);
     yf_node *n = new_node(L, x, YF_N_FOR);
     n->path = required_attr(L, x, "each");
     n->as = required_attr(L, x, "as");
@@ -867,6 +922,200 @@ static void parse_block(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *
     g_ptr_array_add(out, n);
 }
 
+/* ---- graphics and composite blocks --------------------------------------------------------- */
+
+/* <rule thickness= color= space-before=/>: a rule across the type area. Without space-before it
+ * lies between two grid lines (the 版记's rules, GB/T 9704 §7.4.1); with it, that far below the
+ * text above (the red rule 4 mm under the 发文字号, §7.2.5). */
+static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
+{
+    static const char *const allowed[] = { "thickness", "color", "space-before", NULL };
+    check_attrs(L, x, allowed);
+    if (x->children)
+        T_ERR(L, x, "<rule> 应为空元素");
+    yf_node *n = new_node(L, x, YF_N_BLOCK);
+    n->block = YF_BLK_RULE;
+    n->geom.thickness = 0.35 * YF_MM; /* §7.4.1: the 版记's 粗线 */
+    n->geom.space = -1;
+    parse_length(L, x, "thickness", 0.05, 5, &n->geom.thickness);
+    parse_length(L, x, "space-before", 0, 100, &n->geom.space);
+    char *color = attr(x, "color");
+    if (color && !yf_parse_color(color, &n->geom.color))
+        T_ERR(L, x, "<rule color=\"%s\">：应为 #RRGGBB、red 或 black", color);
+    g_free(color);
+    g_ptr_array_add(out, n);
+}
+
+static gboolean parse_align_attr(loader *L, xmlNodePtr x, yf_align *out)
+{
+    char *v = attr(x, "align");
+    gboolean ok = v && yf_parse_align(v, out);
+    if (v && !ok)
+        T_ERR(L, x, "<%s align=\"%s\">：应为 left、center、right 或 justify", x->name, v);
+    g_free(v);
+    return ok;
+}
+
+/* <image src=…|name=… width= height= align= inset= float=/>: a PNG or SVG file, named relative
+ * to the template (src) or by a slot holding its file name (name). */
+static yf_node *parse_image(loader *L, xmlNodePtr x)
+{
+    static const char *const allowed[] = { "src", "name", "width", "height", "align", "inset",
+                                           "float", NULL };
+    check_attrs(L, x, allowed);
+    if (x->children)
+        T_ERR(L, x, "<image> 应为空元素");
+    yf_node *n = new_node(L, x, YF_N_BLOCK);
+    n->block = YF_BLK_IMAGE;
+    n->src = attr(x, "src");
+    n->path = attr(x, "name");
+    if (!n->src == !n->path)
+        T_ERR(L, x, "<image> 要用 src（模板目录中的文件）或 name（给出文件名的槽位）之一");
+    if (n->src && (!*n->src || g_path_is_absolute(n->src)))
+        T_ERR(L, x, "<image src=\"%s\">：应为相对于模板的路径", n->src);
+    parse_length(L, x, "width", 1, 297, &n->geom.width);
+    parse_length(L, x, "height", 1, 297, &n->geom.height);
+    n->geom.align = YF_ALIGN_CENTER;
+    parse_align_attr(L, x, &n->geom.align);
+    parse_chars(L, x, "inset", 0, 40, &n->geom.inset);
+    yes_no(L, x, "float", &n->geom.floating);
+    return n;
+}
+
+/* <block position="top" offset=…> and <end>: blocks placed as a group — at a fixed distance from
+ * the top of the type area (the 发文机关标志, §7.2.3), or at the foot of the last page (the 版记,
+ * §7.4; a bulletin's 报尾). */
+static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
+{
+    static const char *const block_attrs[] = { "position", "offset", NULL };
+    static const char *const none[] = { NULL };
+    gboolean end = is_el(x, "end");
+    check_attrs(L, x, end ? none : block_attrs);
+    for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (is_el(up, "block") || is_el(up, "end"))
+            T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
+    yf_node *n = new_node(L, x, YF_N_GROUP);
+    n->place = end ? YF_PLACE_END : YF_PLACE_TOP;
+    if (!end) {
+        char *position = required_attr(L, x, "position");
+        if (position && strcmp(position, "top") != 0)
+            T_ERR(L, x, "<block position=\"%s\">：应为 top", position);
+        g_free(position);
+        if (!xmlHasProp(x, BAD_CAST "offset"))
+            T_ERR(L, x, "<block> 缺少 offset 属性（到版心上边缘的距离，如 35mm）");
+        parse_length(L, x, "offset", 0, 225, &n->geom.offset);
+    }
+    parse_children(L, x, CTX_BLOCK, n->children);
+    g_ptr_array_add(out, n);
+}
+
+/* A part of a composite block: a row's left/center/right, a stack's line/side, a signature's
+ * issuer/date, a table's tr/td/th. */
+static void parse_part(loader *L, xmlNodePtr x, yf_part part, context inner, GPtrArray *out)
+{
+    static const char *const side_attrs[] = { "style", "inset", NULL };
+    static const char *const cell_attrs[] = { "style", "align", NULL };
+    static const char *const plain[] = { "style", NULL };
+    static const char *const none[] = { NULL };
+    gboolean sided = part == YF_PART_LEFT || part == YF_PART_RIGHT;
+    gboolean cell = part == YF_PART_TD || part == YF_PART_TH;
+    check_attrs(L, x, sided ? side_attrs : cell ? cell_attrs : part == YF_PART_TR ? none : plain);
+    yf_node *n = new_node(L, x, YF_N_PART);
+    n->part = part;
+    n->style = attr(x, "style");
+    parse_chars(L, x, "inset", 0, 40, &n->geom.inset);
+    n->geom.has_align = parse_align_attr(L, x, &n->geom.align);
+    parse_children(L, x, inner, n->children);
+    g_ptr_array_add(out, n);
+}
+
+static const struct {
+    const char *name;
+    yf_block_kind kind;
+} composite_names[] = {
+    { "row", YF_BLK_ROW }, { "stack", YF_BLK_STACK }, { "signature", YF_BLK_SIGNATURE },
+    { "table", YF_BLK_TABLE },
+};
+
+static int composite_kind(xmlNodePtr x)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(composite_names); i++)
+        if (is_el(x, composite_names[i].name))
+            return composite_names[i].kind;
+    return -1;
+}
+
+/* widths="2 1 1" or "30mm 1 1": column widths, in mm or as shares of what is left. */
+static void parse_widths(loader *L, xmlNodePtr x, yf_geom *g)
+{
+    char *v = required_attr(L, x, "widths");
+    char **items = v ? g_strsplit_set(g_strstrip(v), " \t\n", -1) : NULL;
+    for (int i = 0; items && items[i]; i++) {
+        if (!*items[i])
+            continue;
+        char *end;
+        double w = g_ascii_strtod(items[i], &end);
+        gboolean mm = strcmp(end, "mm") == 0;
+        if (g->columns == YF_MAX_COLUMNS || end == items[i] || (*end && !mm) || !(w > 0) ||
+            w > 1000) {
+            T_ERR(L, x, "<table widths=\"%s\">：应为最多 %d 个列宽，如“2 1 1”（比例）或“30mm 1 1”",
+                  v, YF_MAX_COLUMNS);
+            break;
+        }
+        g->widths[g->columns++] = mm ? w * YF_MM : -w;
+    }
+    g_strfreev(items);
+    g_free(v);
+}
+
+/* <row>, <stack>, <signature>, <table>. A row's and a signature's parts are fixed elements; a
+ * stack's lines and a table's rows and cells may come from <for> and <if>. */
+static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *out)
+{
+    static const char *const plain[] = { "style", NULL };
+    static const char *const table_attrs[] = { "style", "widths", NULL };
+    check_attrs(L, x, kind == YF_BLK_TABLE ? table_attrs : plain);
+    yf_node *n = new_node(L, x, YF_N_BLOCK);
+    n->block = kind;
+    n->style = attr(x, "style");
+    if (kind == YF_BLK_TABLE)
+        parse_widths(L, x, &n->geom);
+    if (kind == YF_BLK_STACK || kind == YF_BLK_TABLE) {
+        parse_children(L, x, kind == YF_BLK_STACK ? CTX_STACK : CTX_TABLE, n->children);
+        g_ptr_array_add(out, n);
+        return;
+    }
+    check_element_only(L, x);
+    static const char *const row_parts[] = { "left", "center", "right", NULL };
+    static const char *const sign_parts[] = { "issuer", "date", NULL };
+    const char *const *names = kind == YF_BLK_ROW ? row_parts : sign_parts;
+    int seen[4] = { 0 }; /* of each part; the signature's image last */
+    for (xmlNodePtr c = x->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        int which = -1;
+        for (int i = 0; names[i]; i++)
+            which = is_el(c, names[i]) ? i : which;
+        if (kind == YF_BLK_SIGNATURE && is_el(c, "image"))
+            which = 3;
+        if (which < 0) {
+            T_ERR(L, c, "<%s> 中未知元素 <%s>（可用：%s）", x->name, c->name,
+                  kind == YF_BLK_ROW ? "left、center、right" : "issuer、date、image");
+            continue;
+        }
+        if (seen[which]++)
+            T_ERR(L, c, "<%s> 中只能有一个 <%s>", x->name, c->name);
+        if (which == 3)
+            g_ptr_array_add(n->children, parse_image(L, c));
+        else
+            parse_part(L, c, (kind == YF_BLK_ROW ? YF_PART_LEFT : YF_PART_ISSUER) + which,
+                       CTX_INLINE, n->children);
+    }
+    if (kind == YF_BLK_SIGNATURE && !(seen[0] && seen[1]))
+        T_ERR(L, x, "<signature> 要有 <issuer>（发文机关署名）和 <date>（成文日期）");
+    g_ptr_array_add(out, n);
+}
+
 static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
 {
     static const char *const none[] = { NULL };
@@ -874,7 +1123,11 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     static const char *const span_attrs[] = { "style", NULL };
     static const char *const paras_attrs[] = { "name", "style", NULL };
     int kind = block_kind_of(x);
-    if (is_el(x, "if")) {
+    if (x->ns) {
+        const char *prefix = x->ns->prefix ? (const char *)x->ns->prefix : "";
+        T_ERR(L, x, "<%s%s%s> 不是模板元素（模板语言不用命名空间）", prefix, *prefix ? ":" : "",
+              x->name);
+    } else if (is_el(x, "if")) {
         g_ptr_array_add(out, parse_if(L, x, ctx));
     } else if (is_el(x, "for")) {
         g_ptr_array_add(out, parse_for(L, x, ctx));
@@ -905,9 +1158,29 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
         n->style = required_attr(L, x, "style");
         parse_children(L, x, CTX_INLINE, n->children);
         g_ptr_array_add(out, n);
+    } else if (ctx == CTX_BLOCK && is_el(x, "rule")) {
+        parse_rule(L, x, out);
+    } else if (ctx == CTX_BLOCK && is_el(x, "image")) {
+        g_ptr_array_add(out, parse_image(L, x));
+    } else if (ctx == CTX_BLOCK && (is_el(x, "block") || is_el(x, "end"))) {
+        parse_group(L, x, out);
+    } else if (ctx == CTX_BLOCK && composite_kind(x) >= 0) {
+        parse_composite(L, x, composite_kind(x), out);
+    } else if (ctx == CTX_STACK && (is_el(x, "line") || is_el(x, "side"))) {
+        parse_part(L, x, is_el(x, "line") ? YF_PART_LINE : YF_PART_SIDE, CTX_INLINE, out);
+    } else if (ctx == CTX_TABLE && is_el(x, "tr")) {
+        parse_part(L, x, YF_PART_TR, CTX_CELLS, out);
+    } else if (ctx == CTX_CELLS && (is_el(x, "td") || is_el(x, "th"))) {
+        parse_part(L, x, is_el(x, "td") ? YF_PART_TD : YF_PART_TH, CTX_INLINE, out);
     } else if (ctx == CTX_BLOCK) {
         T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
-                    "paragraphs、for、if、include）", x->parent->name, x->name);
+                    "paragraphs、rule、row、stack、signature、image、table、block、end、for、if、"
+                    "include）", x->parent->name, x->name);
+    } else if (ctx != CTX_INLINE) {
+        static const char *const allowed[] = { [CTX_STACK] = "line、side、for、if",
+                                               [CTX_TABLE] = "tr、for、if",
+                                               [CTX_CELLS] = "td、th、for、if" };
+        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name, allowed[ctx]);
     } else {
         T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）", x->parent->name, x->name);
     }
@@ -919,7 +1192,7 @@ static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray 
         if (c->type == XML_ELEMENT_NODE) {
             parse_element(L, c, ctx, out);
         } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (ctx == CTX_BLOCK) {
+            if (ctx != CTX_INLINE) {
                 if (!is_blank(c->content))
                     T_ERR(L, parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
                           parent->name);
@@ -1114,10 +1387,29 @@ yf_slot *yf_loop_slot(const char *member)
     return NULL;
 }
 
+static void mark_use(yf_slot *s, const yf_node *n);
+
+/* Marks the object slots a member path passes through ("主办.名称": 主办) as used by `n`: a
+ * member in use is its object in use. */
+static void mark_objects(GPtrArray *slots, const char *path, const yf_node *n)
+{
+    for (guint i = 0; slots && i < slots->len; i++) {
+        yf_slot *s = g_ptr_array_index(slots, i);
+        size_t len = strlen(s->name);
+        if (s->type == YF_SLOT_OBJECT && strncmp(s->name, path, len) == 0 && path[len] == '.') {
+            mark_use(s, n);
+            mark_objects(s->fields, path + len + 1, n);
+            return;
+        }
+    }
+}
+
 /* The declaration a path names in scope, or NULL. A path starting with a loop variable reads
  * the current item ("篇.标题"); "loop.index" etc. read the innermost loop's position; any other
- * path is a top-level slot. The top-level slot a use belongs to is returned in *owner. */
-static yf_slot *resolve(const checker *K, const scope *sc, const char *path, yf_slot **owner)
+ * path is a top-level slot. The top-level slot a use belongs to is returned in *owner; the
+ * objects the path passes through are marked as used by `n`. */
+static yf_slot *resolve(const checker *K, const scope *sc, const char *path, yf_slot **owner,
+                        const yf_node *n)
 {
     const char *dot = strchr(path, '.');
     size_t head = dot ? (size_t)(dot - path) : strlen(path);
@@ -1131,10 +1423,12 @@ static yf_slot *resolve(const checker *K, const scope *sc, const char *path, yf_
         *owner = s->list;
         if (!dot)
             return s->list->element ? s->list->element : s->list;
+        mark_objects(s->list->fields, dot + 1, n);
         return s->list->fields ? yf_slot_find(s->list->fields, dot + 1) : NULL;
     }
     yf_slot *d = yf_slot_find(K->t->slots, path);
     *owner = d;
+    mark_objects(K->t->slots, path, n);
     return d;
 }
 
@@ -1159,23 +1453,26 @@ static const char *what_is(yf_slot_type t)
 
 static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc);
 
+/* <v name=…> and <image name=…>: a single value in scope. */
 static void check_value(checker *K, yf_node *n, const scope *sc)
 {
-    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
+    const char *el = n->kind == YF_N_VALUE ? "v" : "image";
     if (!n->path)
         return;
     if (!d && g_hash_table_contains(K->t->rejected, n->path))
         return;
     if (!d) {
-        N_ERR(K->diags, n, "<v name=\"%s\">：槽位「%s」未在 <slots> 中声明%s", n->path, n->path,
+        N_ERR(K->diags, n, "<%s name=\"%s\">：槽位「%s」未在 <slots> 中声明%s", el, n->path,
+              n->path,
               g_str_has_prefix(n->path, "loop.") ? "（loop.index/count/first/last 只能用在 <for> 中）" : "");
         return;
     }
     mark_use(owner, n);
     mark_use(d, n);
     if (!is_scalar(d->type)) {
-        N_ERR(K->diags, n, "<v name=\"%s\">：「%s」是%s，不能直接输出（%s）", n->path, n->path,
-              what_is(d->type),
+        N_ERR(K->diags, n, "<%s name=\"%s\">：「%s」是%s，不能直接输出（%s）", el, n->path,
+              n->path, what_is(d->type),
               d->type == YF_SLOT_PARAGRAPHS ? "用 <paragraphs name=…/>" : "用 <for each=…> 逐项输出");
         return;
     }
@@ -1189,7 +1486,7 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
 
 static void check_for(checker *K, yf_node *n, const scope *sc)
 {
-    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+    yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
     if (n->path && !d)
         N_ERR(K->diags, n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明", n->path, n->path);
     else if (d && d->type != YF_SLOT_LIST)
@@ -1217,7 +1514,7 @@ static void check_if(checker *K, yf_node *n, const scope *sc)
             yf_expr_paths(b->test, paths);
             for (guint i = 0; i < paths->len; i++) {
                 const char *p = g_ptr_array_index(paths, i);
-                yf_slot *owner = NULL, *d = resolve(K, sc, p, &owner);
+                yf_slot *owner = NULL, *d = resolve(K, sc, p, &owner, b);
                 if (!d)
                     N_ERR(K->diags, b, "条件中的槽位「%s」未在 <slots> 中声明", p);
                 mark_use(owner, b);
@@ -1245,7 +1542,7 @@ static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
         case YF_N_IF: check_if(K, n, sc); break;
         case YF_N_PARAS: {
             check_style(K, n);
-            yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner) : NULL;
+            yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
             if (n->path && (!d || d->type != YF_SLOT_PARAGRAPHS))
                 N_ERR(K->diags, n, "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
             mark_use(owner, n);
@@ -1253,7 +1550,14 @@ static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
             break;
         }
         case YF_N_BLOCK:
+            if (n->block == YF_BLK_IMAGE)
+                check_value(K, n, sc);
+            check_style(K, n);
+            check_nodes(K, n->children, sc);
+            break;
         case YF_N_SPAN:
+        case YF_N_PART:
+        case YF_N_GROUP:
             check_style(K, n);
             check_nodes(K, n->children, sc);
             break;
@@ -1299,7 +1603,8 @@ static void validate_schema(loader *L, const char *path)
     xmlSetStructuredErrorFunc(L, on_rng_error);
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(yf_schema_rng, (int)yf_schema_rng_len);
     xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
-    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, "UTF-8",
+                                  XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
     if (!rng)
         yf_error(L->diags, "内置的模板语法（RELAX NG）无法加载");
     else if (doc) {
@@ -1323,10 +1628,16 @@ static void validate_schema(loader *L, const char *path)
 static void init_styles(yf_template *t)
 {
     t->styles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* A composite block named after another kind's style (a row's 正文) does not replace it. */
     for (int k = 0; k < YF_BLK_COUNT; k++) {
+        const char *name = yf_style_builtin_name(k);
+        if (!name || g_hash_table_contains(t->styles, name))
+            continue;
         yf_style s = yf_style_builtin(k, &t->page);
-        g_hash_table_insert(t->styles, g_strdup(yf_style_builtin_name(k)), g_memdup2(&s, sizeof s));
+        g_hash_table_insert(t->styles, g_strdup(name), g_memdup2(&s, sizeof s));
     }
+    yf_style th = yf_style_table_header(&t->page);
+    g_hash_table_insert(t->styles, g_strdup(YF_STYLE_TABLE_HEADER), g_memdup2(&th, sizeof th));
 }
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)

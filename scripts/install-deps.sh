@@ -2,11 +2,13 @@
 # Installs the Debian packages yinfa needs to build, run and test.
 # Idempotent: packages already present are skipped; apt runs only when something is missing.
 #   --test  the test tools          --web  the browser test: Chromium, node, playwright-core
+#   --fuzz  clang and its libFuzzer runtime (make fuzz)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(build-essential pkg-config libxml2-dev libpango1.0-dev libcairo2-dev libicu-dev
-            libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev libmicrohttpd-dev)
+            libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev libmicrohttpd-dev
+            librsvg2-dev)
 font_pkgs=(fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind)
 
@@ -15,6 +17,7 @@ web=0
 for arg in "$@"; do
   case "$arg" in
     --test) want+=("${test_pkgs[@]}") ;;
+    --fuzz) want+=(clang libclang-rt-14-dev) ;;
     # A node already on PATH (the machine's own, newer than Debian's) is kept.
     --web) web=1; want+=(chromium)
            command -v node >/dev/null || want+=(nodejs)

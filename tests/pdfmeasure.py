@@ -62,6 +62,7 @@ class Glyph:
     baseline: float
     size: float  # pt
     font: str  # PostScript name without the subset tag ("NotoSerifCJKsc-Regular")
+    color: tuple = (0, 0, 0)  # the fill colour it is drawn in, RGB 0…1
 
     @property
     def em(self):
@@ -191,6 +192,52 @@ def set_extents(line, left, right):
     return extents
 
 
+@dataclass
+class Rect:
+    """A filled rectangle: a rule, a table border. mm from the page's top-left corner."""
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    color: tuple  # RGB 0…1
+
+    @property
+    def width(self):
+        return self.x1 - self.x0
+
+    @property
+    def thickness(self):
+        return self.bottom - self.top
+
+
+def rects(pdf_path):
+    """The filled rectangles of every page, top to bottom: [[Rect, …] per page]."""
+    from pdfminer.layout import LTRect
+    pages = []
+    with open(pdf_path, "rb") as f:
+        document = PDFDocument(PDFParser(f))
+        resources = PDFResourceManager()
+        device = PDFPageAggregator(resources, laparams=None)
+        interpreter = PDFPageInterpreter(resources, device)
+        for pdf_page in PDFPage.create_pages(document):
+            interpreter.process_page(pdf_page)
+            layout = device.get_result()
+            x_min, y_min, x_max, y_max = pdf_page.mediabox
+            found = [Rect((r.x0 - x_min) / MM, (r.x1 - x_min) / MM, (y_max - r.y1) / MM,
+                          (y_max - r.y0) / MM, tuple(r.non_stroking_color or (0, 0, 0)))
+                     for r in _items(layout, LTRect) if r.fill]
+            pages.append(sorted(found, key=lambda r: r.top))
+    return pages
+
+
+def _items(item, kind):
+    if isinstance(item, kind):
+        yield item
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _items(child, kind)
+
+
 def _chars(item):
     if isinstance(item, LTChar):
         yield item
@@ -208,6 +255,7 @@ def _glyph(char, x_min, y_max):
         baseline=(y_max - origin_y) / MM,
         size=char.size,
         font=char.fontname.split("+", 1)[-1],
+        color=tuple(char.graphicstate.ncolor or (0, 0, 0)),
     )
 
 

@@ -182,3 +182,38 @@ def test_three_data_mistakes_one_report_no_pdf(yinfa):
             line = next((e for e in errors if f": {path_}: " in e), None)
             assert line and what in line and "模板 templates/speech/template.xml:" in line, (path_, r.stderr)
         assert not os.path.exists(pdf) and os.listdir(tmp) == ["d.json"]
+
+
+def test_quiet_long_option(yinfa):
+    # --quiet is -q: only errors are printed (the font-role warnings are not).
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run(yinfa, "render", "speech", "--draft", "-o", os.path.join(tmp, "x.pdf"), "--quiet")
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_multi_page_png_is_all_or_nothing(yinfa):
+    # A page that cannot be written (a folder stands where OUT-3.png goes) takes the pages before
+    # it away too: the run leaves no file of its own, and what was there stays.
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "p-3.png"))
+        open(os.path.join(tmp, "p-1.png"), "w").write("last week's page")
+        r = run(yinfa, "render", "speech", "--draft", "-o", os.path.join(tmp, "p.png"), "--dpi", "20", "-q")
+        assert r.returncode == 1 and "p-3.png: error: 无法写入" in r.stderr, r.stderr
+        assert sorted(os.listdir(tmp)) == ["p-1.png", "p-3.png"], os.listdir(tmp)
+        assert open(os.path.join(tmp, "p-1.png")).read() == "last week's page"
+
+
+def test_object_used_through_its_members(yinfa):
+    # <v name="主办.名称"/> uses the object 主办: no "declared but unused" warning for it; an
+    # object nobody reads still gets one.
+    with tempfile.TemporaryDirectory() as tmp:
+        tpl = os.path.join(tmp, "t.xml")
+        open(tpl, "w", encoding="utf-8").write(
+            '<template version="1"><slots>'
+            '<slot name="主办" type="object"><slot name="名称" example="市总工会"/></slot>'
+            '<slot name="协办" type="object"><slot name="名称" example="区总工会"/></slot>'
+            '</slots><body><p><v name="主办.名称"/></p></body></template>')
+        r = run(yinfa, "check", tpl)
+        assert r.returncode == 0, r.stderr
+        assert "「协办」已声明但未在正文中使用" in r.stderr, r.stderr
+        assert "「主办」" not in r.stderr, r.stderr

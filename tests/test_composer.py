@@ -4,8 +4,9 @@ GB/T 15834 and GB/T 9704.
 tests/composer/NAME.txt is a hard paragraph with its line breaks worked out by hand:
 
     # what is hard here, and why the lines break where they do (any number of lines)
-    % --punct kaiming          (optional: composer settings, rendered through tests/composer/probe.c;
-                                --verbatim: the text reaches the composer as it is, past bind)
+    % --punct kaiming          (optional: the punctuation style, as the template's <page punct=…>;
+                                --verbatim: the text reaches the composer as it is, past bind,
+                                rendered through tests/composer/probe.c)
     the paragraph, on one line
 
     expected line 1 (without the indent)
@@ -68,11 +69,13 @@ def corpus():
     return [Case(p) for p in sorted(glob.glob(os.path.join(CORPUS, "*.txt")))]
 
 
-def template(paragraphs, styles="", head=""):
-    """A template of <p> blocks; `styles`: <style> elements; `head`: blocks before them."""
+def template(paragraphs, styles="", head="", page=""):
+    """A template of <p> blocks; `styles`: <style> elements; `head`: blocks before them; `page`:
+    the attributes of <page>."""
     body = head + "".join(f"    <p>{escape(p)}</p>\n" for p in paragraphs)
     styles = f"  <styles>{styles}</styles>\n" if styles else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<template version="1">\n{styles}'
+    page = f"  <page {page}/>\n" if page else ""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<template version="1">\n{page}{styles}'
             f"  <body>\n{body}  </body>\n</template>\n")
 
 
@@ -96,18 +99,26 @@ def probe(yinfa):
                            check=True).stdout.split()
     out = os.path.join(tempfile.mkdtemp(dir=WORK.name), "probe")
     lib = os.path.join(os.path.dirname(yinfa), "libyinfa.a")
+    # `make asan` builds the library with sanitizers: the probe must link the same way.
+    sanitizers = os.environ.get("YINFA_SAN_FLAGS", "").split()
     subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
                     f'-DSOURCE_ROOT="{ROOT}"', "-Iinclude", "-Iengine", "tests/composer/probe.c", lib,
-                    *flags, *extra, "-o", out], cwd=ROOT, check=True)
+                    *sanitizers, *flags, *extra, "-o", out], cwd=ROOT, check=True)
     _probe = out
     return out
 
 
 def render(yinfa, paragraphs, options=(), pdf=None, raw_template=None):
-    """(dump, pdf path) of the paragraphs set as <p> blocks (or of raw_template)."""
+    """(dump, pdf path) of the paragraphs set as <p> blocks (or of raw_template); options: --punct
+    STYLE (the template's <page punct>), and probe's."""
     tmp = tempfile.mkdtemp(dir=WORK.name)
     src = os.path.join(tmp, "template.xml")
-    open(src, "w", encoding="utf-8").write(raw_template or template(paragraphs))
+    options, page = list(options), ""
+    if "--punct" in options:
+        i = options.index("--punct")
+        page = f'punct="{options[i + 1]}"'
+        del options[i:i + 2]
+    open(src, "w", encoding="utf-8").write(raw_template or template(paragraphs, page=page))
     pdf = pdf or os.path.join(tmp, "out.pdf")
     if options:
         args = [probe(yinfa), src, *options, "-o", pdf, "--dump", "-"]
@@ -422,3 +433,16 @@ def test_heading_kept_with_two_lines(yinfa):
     for body, want in cases:
         pages = pages_of(render(yinfa, [], raw_template=src(body))[0])
         assert [len(x) for x in pages] == want, f"pages of {[len(x) for x in pages]} lines, expected {want}"
+
+
+def test_long_title_balanced(yinfa):
+    """A centred title too long for one line is set in lines of about equal length, breaking
+    between words where it can — not a full line over a stub: the speech's title with real data
+    used to leave "好步" alone on its third line."""
+    raw = template([], head="    <title>振奋精神求突破　竭尽全力抓落实<br/>为全面实现市工会十五大目标任务开好局起好步</title>\n"
+                            "    <title>宁波市总工会关于申请2026年职工服务阵地建设专项经费的请示</title>\n"
+                            "    <title>关于进一步加强和改进新时代产业工人队伍建设工作的实施意见和具体措施</title>\n")
+    lines = dump_lines(render(yinfa, [], raw_template=raw)[0])
+    assert lines == ["振奋精神求突破　竭尽全力抓落实", "为全面实现市工会十五大", "目标任务开好局起好步",
+                     "宁波市总工会关于申请2026年", "职工服务阵地建设专项经费的请示",
+                     "关于进一步加强和改进新时代产业工人", "队伍建设工作的实施意见和具体措施"], lines

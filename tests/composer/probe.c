@@ -1,12 +1,11 @@
-/* probe — renders a template with composer settings that templates cannot express, for the
- * composer tests (tests/test_composer.py compiles it against the library beside build/yinfa).
+/* probe — renders a template with text that templates cannot give, for the composer tests
+ * (tests/test_composer.py compiles it against the library beside build/yinfa).
  *
- *   probe TEMPLATE.xml [--punct quanjiao|kaiming|banjiao] [--text N:TEXT] [-o OUT.pdf]
- *         [--dump FILE|-]
+ *   probe TEMPLATE.xml [--text N:TEXT] [-o OUT.pdf] [--dump FILE|-]
  *
- * --punct sets the punctuation style (yf_page.punct); --text replaces block N's text (0-based) as
- * it is, past the bind stage's white-space rules. The template is bound as a draft. Fonts: fonts/
- * yinfa-roles.conf of the source tree and $YINFA_FONTS_CONF. Exit status 0, or 1 with messages. */
+ * --text replaces block N's text (0-based) as it is, past the bind stage's white-space rules. The
+ * template is bound as a draft. Fonts: fonts/yinfa-roles.conf of the source tree and
+ * $YINFA_FONTS_CONF. Exit status 0, or 1 with messages. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -16,17 +15,6 @@ static void usage(const char *why)
 {
     fprintf(stderr, "probe: %s\n", why);
     exit(2);
-}
-
-static yf_punct punct_named(const char *s)
-{
-    if (strcmp(s, "quanjiao") == 0)
-        return YF_PUNCT_QUANJIAO;
-    if (strcmp(s, "kaiming") == 0)
-        return YF_PUNCT_KAIMING;
-    if (strcmp(s, "banjiao") != 0)
-        usage("--punct: quanjiao, kaiming or banjiao");
-    return YF_PUNCT_BANJIAO;
 }
 
 /* N:TEXT */
@@ -65,8 +53,6 @@ int main(int argc, char **argv)
             pdf = arg;
         else if (strcmp(opt, "--dump") == 0)
             dump = arg;
-        else if (strcmp(opt, "--punct") == 0)
-            doc->page.punct = punct_named(arg);
         else if (strcmp(opt, "--text") == 0)
             set_text(doc, arg);
         else
