@@ -89,8 +89,8 @@ def main():
         per_page = {}
         for pages_wanted in (10, 500):
             one = os.path.join(tmp, f"long{pages_wanted}.jsonl")
-            # One document; about 3.3 paragraphs of this length fill a page.
-            bulletins(one, 1, paragraphs=int(pages_wanted * 3.3))
+            # One document; about 1.75 paragraphs of this length fill a page.
+            bulletins(one, 1, paragraphs=int(pages_wanted * 1.75))
             pdf = os.path.join(tmp, f"long{pages_wanted}.pdf")
             median, _ = timed([YINFA, "batch", BULLETIN, one, "--merge", pdf, "-q"], 5)
             n = pages_of(pdf)
