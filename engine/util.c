@@ -106,7 +106,11 @@ int yf_read_file(const char *path, size_t max, char **buf, size_t *len)
     if (fd < 0)
         return -1;
     struct stat st;
-    int bad = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    int bad = fstat(fd, &st) != 0 ? errno : 0;
+    if (!bad && S_ISDIR(st.st_mode))
+        bad = EISDIR;
+    else if (!bad && S_ISREG(st.st_mode) && (size_t)st.st_size > max)
+        bad = EFBIG; /* known without reading */
     if (bad) {
         close(fd);
         errno = bad;

@@ -12,10 +12,12 @@ import json
 import os
 import resource
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
 import time
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOSTILE = os.path.join(ROOT, "tests", "hostile")
@@ -164,6 +166,24 @@ def test_generated_inputs(yinfa):
         check(yinfa, "1.6 MB template", ["render", large, "--draft"], "模板与它引用的文件合计超过")
         wide = write("wide.xml", head + b"<p>" + b"x<br/>" * 25000 + b"</p></body></template>\n")
         check(yinfa, "25 000 elements", ["render", wide, "--draft"], "元素超过 20000 个")
+        # A 380 KB PNG of 20 000 × 20 000 pixels would decode to 1.6 GB for a 20 mm seal.
+        side = 20000
+        z = zlib.compressobj(9)
+        pixels = b"".join(z.compress(b"\0" * (side + 1)) for _ in range(side)) + z.flush()
+        ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+        write("seal.png", b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", pixels)
+              + png_chunk(b"IEND", b""))
+        seal = write("seal.xml", b'<template version="1"><body><image src="seal.png" width="20mm" '
+                                 b'height="20mm"/></body></template>\n')
+        check(yinfa, "PNG bomb", ["render", seal, "--draft"], "20000 × 20000 像素")
+        ihdr = struct.pack(">IIBBBBB", 10, 10, 8, 0, 0, 0, 0)
+        write("seal.png", b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", bytes(range(256)))
+              + png_chunk(b"IEND", b""))
+        check(yinfa, "broken PNG", ["render", seal, "--draft"], "无法读取")
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def test_template_names_with_path_separators(yinfa):
