@@ -449,6 +449,24 @@ static int loop_items(binder *B, const frame *f, const yf_node *n, JsonNode ***i
     return count;
 }
 
+/* Runs `each` once per item of the <for> `n`, in print order, with the item's frame; the one
+ * loop shared by text, blocks and the parts of composites. */
+typedef void (*item_fn)(binder *B, const frame *inner, const yf_node *n, void *user);
+
+static void repeat(binder *B, const frame *f, const yf_node *n, item_fn each, void *user)
+{
+    JsonNode **items;
+    int *order;
+    int count = loop_items(B, f, n, &items, &order);
+    found r = lookup(B, f, n->path);
+    for (int i = 0; i < count && !B->over; i++) {
+        frame inner = { n->as, r.decl, items[order[i]], i, count, f };
+        each(B, &inner, n, user);
+    }
+    g_free(items);
+    g_free(order);
+}
+
 /* ---- inline text ------------------------------------------------------------------------------ */
 
 #define BR_MARK 0x2028 /* stands for <br/> until normalization turns it into '\n' */
@@ -459,6 +477,23 @@ static const yf_style *style_named(const binder *B, const char *name)
 }
 
 static void eval_inline(binder *B, const frame *f, GPtrArray *nodes, GString *out, GArray *spans);
+
+typedef struct {
+    GString *out;
+    GArray *spans;
+} inline_out;
+
+/* One item of an inline <for>: the separator before it (last-sep before the last), then its text. */
+static void inline_item(binder *B, const frame *inner, const yf_node *n, void *user)
+{
+    inline_out *o = user;
+    if (inner->index > 0 && inner->index == inner->count - 1 && n->last_sep)
+        g_string_append(o->out, n->last_sep);
+    else if (inner->index > 0 && n->sep)
+        g_string_append(o->out, n->sep);
+    eval_inline(B, inner, n->children, o->out, o->spans);
+    block_too_long(B, n, o->out->len);
+}
 
 static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GString *out,
                              GArray *spans)
@@ -494,21 +529,8 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         break;
     }
     case YF_N_FOR: {
-        JsonNode **items;
-        int *order;
-        int count = loop_items(B, f, n, &items, &order);
-        found r = lookup(B, f, n->path);
-        for (int i = 0; i < count && !B->over; i++) {
-            if (i > 0 && i == count - 1 && n->last_sep)
-                g_string_append(out, n->last_sep);
-            else if (i > 0 && n->sep)
-                g_string_append(out, n->sep);
-            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
-            eval_inline(B, &inner, n->children, out, spans);
-            block_too_long(B, n, out->len);
-        }
-        g_free(items);
-        g_free(order);
+        inline_out o = { out, spans };
+        repeat(B, f, n, inline_item, &o);
         break;
     }
     default:
@@ -830,6 +852,11 @@ typedef struct {
 
 static void collect_parts(binder *B, const frame *f, GPtrArray *nodes, collector *K);
 
+static void parts_item(binder *B, const frame *inner, const yf_node *n, void *user)
+{
+    collect_parts(B, inner, n->children, user);
+}
+
 static void collect_part(binder *B, const frame *f, const yf_node *n, collector *K)
 {
     if (!spend(B, n, 1))
@@ -860,19 +887,9 @@ static void collect_part(binder *B, const frame *f, const yf_node *n, collector 
             collect_parts(B, f, b->children, K);
         break;
     }
-    case YF_N_FOR: {
-        JsonNode **items;
-        int *order;
-        int count = loop_items(B, f, n, &items, &order);
-        found r = lookup(B, f, n->path);
-        for (int i = 0; i < count && !B->over; i++) {
-            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
-            collect_parts(B, &inner, n->children, K);
-        }
-        g_free(items);
-        g_free(order);
+    case YF_N_FOR:
+        repeat(B, f, n, parts_item, K);
         break;
-    }
     default:
         break;
     }
@@ -945,6 +962,12 @@ static void eval_composite(binder *B, const frame *f, const yf_node *n)
 
 static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
 
+static void blocks_item(binder *B, const frame *inner, const yf_node *n, void *user)
+{
+    (void)user;
+    eval_blocks(B, inner, n->children);
+}
+
 static void eval_block_node(binder *B, const frame *f, const yf_node *n)
 {
     if (!spend(B, n, 1))
@@ -995,19 +1018,9 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
             eval_blocks(B, f, b->children);
         break;
     }
-    case YF_N_FOR: {
-        JsonNode **items;
-        int *order;
-        int count = loop_items(B, f, n, &items, &order);
-        found r = lookup(B, f, n->path);
-        for (int i = 0; i < count && !B->over; i++) {
-            frame inner = { n->as, r.decl, items[order[i]], i, count, f };
-            eval_blocks(B, &inner, n->children);
-        }
-        g_free(items);
-        g_free(order);
+    case YF_N_FOR:
+        repeat(B, f, n, blocks_item, NULL);
         break;
-    }
     case YF_N_GROUP:
         /* Groups do not nest (template.c): the flow resumes after one. */
         B->place = n->place;
