@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/stat.h>
+
+#define EXTRACT_MAX_BYTES (4 * 1024 * 1024)
 
 /* What the word after an X says about it: the slot's name and type. */
 static const struct {
@@ -249,6 +252,15 @@ int cmd_extract(int argc, char **argv)
         fprintf(stderr, "用法：yinfa extract TEXT.txt --name NEWTYPE [--out DIR]\n"
                         "（NEWTYPE 是新模板目录名，不含“/”；默认写到 templates/NEWTYPE/）\n");
         return EXIT_USAGE;
+    }
+    /* A plain text of a document: a regular file, and not a huge one (a device such as /dev/zero
+     * or a FIFO would otherwise be read until memory runs out or block forever). */
+    struct stat st;
+    if (g_stat(src, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > EXTRACT_MAX_BYTES)) {
+        fprintf(stderr, "yinfa extract: %s: %s\n", src,
+                S_ISREG(st.st_mode) ? "文件过大（超过 4 MiB 的上限）"
+                                    : "不是普通文件（管道、设备不能作为输入）");
+        return EXIT_PROBLEM;
     }
     gchar *text = NULL;
     GError *err = NULL;

@@ -270,7 +270,7 @@ yf_data *yf_data_load_json(const char *path, yf_diags *diags)
         if (errno == EFBIG)
             yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_DATA_MAX_BYTES);
         else
-            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", g_strerror(errno));
+            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;
     }
     yf_data *d = yf_data_parse_json(path, buf, len, diags);

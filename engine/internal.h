@@ -450,5 +450,9 @@ int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *d
 /* Reads a whole input file of at most `max` bytes into *buf (NUL-terminated; g_free it) and
  * *len. Returns 0, or -1 with errno set: EFBIG when the file is larger than `max`. */
 int yf_read_file(const char *path, size_t max, char **buf, size_t *len);
+/* errno of yf_read_file for a path that is not a regular file (a FIFO, a device). */
+#define YF_ENOTREG ENODEV
+/* The reason for a yf_read_file failure with errno `err`, for a message (static). */
+const char *yf_read_error(int err);
 
 #endif /* YINFA_INTERNAL_H */

@@ -8,6 +8,8 @@
  * line breaks inside quotes). */
 #include "internal.h"
 
+#include <errno.h>
+
 #include <csv.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -211,20 +213,18 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *
 
 yf_records *yf_records_load(const char *path, yf_diags *diags)
 {
-    gchar *buf = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &buf, &len, &err)) {
-        yf_error_at(diags, path, 0, 0, "无法读取数据：%s", err->message);
-        g_error_free(err);
+    char *buf = NULL;
+    size_t len = 0;
+    if (yf_read_file(path, YF_RECORDS_MAX_BYTES, &buf, &len) != 0) {
+        if (errno == EFBIG)
+            yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_RECORDS_MAX_BYTES);
+        else
+            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;
     }
     const char *bad;
-    if (len > YF_RECORDS_MAX_BYTES || !g_utf8_validate(buf, (gssize)len, &bad)) {
-        if (len > YF_RECORDS_MAX_BYTES)
-            yf_error_at(diags, path, 0, 0, "数据文件过大（%zu 字节）", (size_t)len);
-        else
-            yf_error_at(diags, path, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - buf));
+    if (!g_utf8_validate(buf, (gssize)len, &bad)) {
+        yf_error_at(diags, path, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - buf));
         g_free(buf);
         return NULL;
     }

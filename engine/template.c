@@ -348,7 +348,7 @@ static xmlDocPtr read_xml(loader *L, const char *path)
                         YF_TEMPLATE_MAX_BYTES);
             *L->read = YF_TEMPLATE_MAX_BYTES + 1;
         } else {
-            yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", g_strerror(errno));
+            yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", yf_read_error(errno));
         }
         return NULL;
     }

@@ -98,18 +98,21 @@ int yf_write_atomic(const char *path, yf_write_fn write, void *user, yf_diags *d
     return yf_atomic_commit(a, diags);
 }
 
-/* Reads at most `max` bytes: a FIFO or a device (/dev/zero) given as an input is read no further
- * than a regular file of the limit would be. */
+/* Reads regular files only: a FIFO is opened without blocking (O_NONBLOCK: an include naming a
+ * pipe with no writer would otherwise wait forever) and refused like a device (/dev/zero) or a
+ * directory; a file is read no further than `max` bytes even if it grows while being read. */
 int yf_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return -1;
     struct stat st;
     int bad = fstat(fd, &st) != 0 ? errno : 0;
     if (!bad && S_ISDIR(st.st_mode))
         bad = EISDIR;
-    else if (!bad && S_ISREG(st.st_mode) && (size_t)st.st_size > max)
+    else if (!bad && !S_ISREG(st.st_mode))
+        bad = YF_ENOTREG;
+    else if (!bad && (size_t)st.st_size > max)
         bad = EFBIG; /* known without reading */
     if (bad) {
         close(fd);
@@ -137,4 +140,11 @@ int yf_read_file(const char *path, size_t max, char **buf, size_t *len)
     g_byte_array_append(b, (const guint8 *)"", 1); /* a terminating NUL, as g_file_get_contents */
     *buf = (char *)g_byte_array_free(b, FALSE);
     return 0;
+}
+
+const char *yf_read_error(int err)
+{
+    if (err == YF_ENOTREG)
+        return "不是普通文件（管道、设备不能作为输入）";
+    return g_strerror(err);
 }
