@@ -158,7 +158,14 @@ def test_generated_inputs(yinfa):
             return path
         big = write("big.json", b'{"\xe6\x96\x87\xe6\x9c\xac": "' + b"x" * (50 << 20) + b'"}')
         check(yinfa, "50 MB data", ["render", DATA_TEMPLATE, big], "数据文件过大")
-        check(yinfa, "/dev/zero as data", ["render", DATA_TEMPLATE, "/dev/zero"], "数据文件过大")
+        check(yinfa, "/dev/zero as data", ["render", DATA_TEMPLATE, "/dev/zero"], "不是普通文件")
+        check(yinfa, "/dev/zero as batch data", ["batch", DATA_TEMPLATE, "/dev/zero", "-o", os.path.join(src, "o")],
+              "不是普通文件")
+        check(yinfa, "/dev/zero as a text to extract", ["extract", "/dev/zero", "--name", "zero",
+              "--out", os.path.join(src, "zero")], "不是普通文件")
+        fifo = os.path.join(src, "pipe.json")
+        os.mkfifo(fifo)
+        check(yinfa, "a FIFO with no writer as data", ["render", DATA_TEMPLATE, fifo], "不是普通文件")
         many = write("many.json", b'{"l": [' + b"0," * 600000 + b"0]}")
         check(yinfa, "600 000 values", ["render", DATA_TEMPLATE, many], "数据项超过 500000 个")
         head = b'<?xml version="1.0" encoding="UTF-8"?>\n<template version="1"><body>\n'
