@@ -159,10 +159,6 @@ def test_generated_inputs(yinfa):
         big = write("big.json", b'{"\xe6\x96\x87\xe6\x9c\xac": "' + b"x" * (50 << 20) + b'"}')
         check(yinfa, "50 MB data", ["render", DATA_TEMPLATE, big], "数据文件过大")
         check(yinfa, "/dev/zero as data", ["render", DATA_TEMPLATE, "/dev/zero"], "不是普通文件")
-        check(yinfa, "/dev/zero as batch data", ["batch", DATA_TEMPLATE, "/dev/zero", "-o", os.path.join(src, "o")],
-              "不是普通文件")
-        check(yinfa, "/dev/zero as a text to extract", ["extract", "/dev/zero", "--name", "zero",
-              "--out", os.path.join(src, "zero")], "不是普通文件")
         fifo = os.path.join(src, "pipe.json")
         os.mkfifo(fifo)
         check(yinfa, "a FIFO with no writer as data", ["render", DATA_TEMPLATE, fifo], "不是普通文件")
@@ -324,3 +320,13 @@ def test_messages_are_capped(yinfa):
         lines = err.splitlines()
         # The five font-role warnings count among the 1 000.
         assert len(lines) == 1001 and lines[-1] == "error: 另有 2005 条信息未列出", lines[-3:]
+
+
+def test_devices_refused_by_batch_and_extract(yinfa):
+    """batch and extract read their input with the same bound: a device is refused at once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, args in (("batch", ["batch", DATA_TEMPLATE, "/dev/zero", "-o", os.path.join(tmp, "o")]),
+                            ("extract", ["extract", "/dev/zero", "--name", "zero", "--out", os.path.join(tmp, "z")])):
+            code, err, seconds, mb = run_limited([yinfa, *args], tmp, None, None)
+            assert code == 1 and "不是普通文件" in err, f"{label}: exit {code}: {err[-500:]}"
+            assert seconds < SECONDS and (SANITIZED or mb < MEGABYTES), f"{label}: {seconds:.1f} s, {mb:.0f} MB"
