@@ -145,6 +145,49 @@ static char *scan(const char *s, size_t len)
     return NULL;
 }
 
+/* TRUE when `s` prints as nothing: empty, or only white space (Unicode White_Space: ASCII
+ * spaces, U+3000 ideographic space, U+00A0 no-break space …) and format characters that have
+ * no ink (U+200B zero width space, U+FEFF, U+200C/D). */
+static gboolean blank_text(const char *s)
+{
+    for (; *s; s = g_utf8_next_char(s)) {
+        gunichar c = g_utf8_get_char(s);
+        if (!g_unichar_isspace(c) && c != 0x200B && c != 0x200C && c != 0x200D && c != 0xFEFF &&
+            c != 0x2060 && g_unichar_type(c) != G_UNICODE_SPACE_SEPARATOR)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* A value that prints as nothing is no value: a blank text becomes null, so a required check,
+ * a condition (<if test="u.负责人">) and the removal of empty blocks all see it as absent, the
+ * same whether the field was left out, null, "" or "　". Iterative over the tree's containers
+ * (depth is bounded by the checks before, but a loop costs nothing). */
+static void blank_to_null(JsonNode *root)
+{
+    GPtrArray *todo = g_ptr_array_new();
+    g_ptr_array_add(todo, root);
+    while (todo->len) {
+        JsonNode *n = g_ptr_array_steal_index_fast(todo, todo->len - 1);
+        if (JSON_NODE_HOLDS_OBJECT(n)) {
+            JsonObjectIter it;
+            const char *k;
+            JsonNode *m;
+            json_object_iter_init(&it, json_node_get_object(n));
+            while (json_object_iter_next(&it, &k, &m))
+                g_ptr_array_add(todo, m);
+        } else if (JSON_NODE_HOLDS_ARRAY(n)) {
+            JsonArray *a = json_node_get_array(n);
+            for (guint i = 0; i < json_array_get_length(a); i++)
+                g_ptr_array_add(todo, json_array_get_element(a, i));
+        } else if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING &&
+                   blank_text(json_node_get_string(n))) {
+            json_node_init_null(n);
+        }
+    }
+    g_ptr_array_free(todo, TRUE);
+}
+
 static yf_data *make_data(const char *name, JsonNode *root, yf_diags *diags)
 {
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
@@ -154,6 +197,7 @@ static yf_data *make_data(const char *name, JsonNode *root, yf_diags *diags)
     yf_data *d = g_new0(yf_data, 1);
     d->name = g_strdup(name);
     d->root = json_node_copy(root);
+    blank_to_null(d->root);
     return d;
 }
 
