@@ -436,14 +436,18 @@ static int loop_items(binder *B, const frame *f, const yf_node *n, JsonNode ***i
     for (int i = 0; i < count; i++)
         (*order)[i] = i;
     if (n->sort && count > 1) {
-        /* 按姓氏笔画 (stroke) or pinyin: ICU collation on the item, or on its `by` field. */
+        /* 按姓氏笔画 (stroke) or pinyin (collate.c) on the item, or on its `by` field. */
         char **keys = g_new0(char *, count + 1);
         for (int i = 0; i < count; i++) {
             JsonNode *k = n->by ? member((*items)[i], n->by) : (*items)[i];
             keys[i] = k && JSON_NODE_HOLDS_VALUE(k) && json_node_get_value_type(k) == G_TYPE_STRING
                           ? g_strdup(json_node_get_string(k)) : g_strdup("");
         }
-        yf_collate_order(n->sort, keys, count, *order);
+        if (!yf_collate_order(n->sort, keys, count, *order))
+            yf_error_at(B->diags, n->file, n->line, n->col,
+                        strcmp(n->sort, "stroke") == 0
+                            ? "无法按姓氏笔画排序：缺少笔画数据（Debian 软件包 rime-data-stroke）"
+                            : "无法按姓氏拼音排序：ICU 排序规则不可用");
         g_strfreev(keys);
     }
     return count;

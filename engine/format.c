@@ -2,14 +2,13 @@
  *
  * In: typed values from the bind stage. Out: UTF-8 text. Numbers in Chinese come from ICU's
  * rule-based spell-out for zh (cardinal 一百零五, year 二〇二六, financial 壹万贰仟), grouping and
- * percent from ICU's number formats, stroke and pinyin order from ICU collation — no tables of
- * our own where ICU has the rules. */
+ * percent from ICU's number formats — no tables of our own where ICU has the rules. Name order
+ * (按姓氏笔画, 按姓氏拼音) is collate.c's. */
 #include "format.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unicode/ucol.h>
 #include <unicode/unum.h>
 #include <unicode/ustring.h>
 
@@ -291,37 +290,4 @@ char *yf_format_apply(const char *name, const yf_scalar *v)
     case YF_SLOT_NUMBER: return yf_format_number(v->num);
     default: return g_strdup(v->text ? v->text : "");
     }
-}
-
-/* ---- collation --------------------------------------------------------------------------------- */
-
-typedef struct {
-    UCollator *coll;
-    char **keys;
-} sort_ctx;
-
-static int cmp_order(gconstpointer a, gconstpointer b, gpointer user)
-{
-    const sort_ctx *c = user;
-    int ia = *(const int *)a, ib = *(const int *)b;
-    UErrorCode st = U_ZERO_ERROR;
-    UCollationResult r = ucol_strcollUTF8(c->coll, c->keys[ia], -1, c->keys[ib], -1, &st);
-    if (r != UCOL_EQUAL)
-        return r == UCOL_LESS ? -1 : 1;
-    return ia - ib; /* stable */
-}
-
-gboolean yf_collate_order(const char *how, char **keys, int n, int *order)
-{
-    const char *locale = strcmp(how, "stroke") == 0 ? "zh@collation=stroke" : "zh@collation=pinyin";
-    UErrorCode st = U_ZERO_ERROR;
-    UCollator *coll = ucol_open(locale, &st);
-    if (U_FAILURE(st))
-        return FALSE;
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    sort_ctx c = { coll, keys };
-    g_qsort_with_data(order, n, sizeof(int), cmp_order, &c);
-    ucol_close(coll);
-    return TRUE;
 }

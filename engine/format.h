@@ -34,8 +34,10 @@ gboolean yf_parse_date(const char *s, int *y, int *m, int *d);
  * fen, or not less than YF_MONEY_MAX_YUAN. */
 gboolean yf_parse_money(const char *s, gint64 *cents);
 
-/* Sorts `keys[order[i]]` by ICU collation: "stroke" (zh@collation=stroke, 按姓氏笔画) or
- * "pinyin". `order` is filled with the permutation. Returns FALSE if ICU cannot. */
+/* Name order (collate.c): fills `order` with the stable permutation that sorts the names `keys`
+ * "stroke" (按姓氏笔画为序, GB 13000.1 / GF 3003) or "pinyin" (按姓氏拼音为序, surnames read as
+ * surnames). FALSE when the stroke data (rime-data-stroke) or ICU's collator is missing; `order`
+ * is then the data's order. */
 gboolean yf_collate_order(const char *how, char **keys, int n, int *order);
 
 #endif

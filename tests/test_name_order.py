@@ -1,0 +1,68 @@
+"""Name lists in the order official documents print them: 按姓氏笔画为序 by the mainland stroke norms
+(GB 13000.1 字序, GF 3002/3003: 阝 2 strokes, ties by 横竖撇点折), 按姓氏拼音为序 with each surname
+read as a surname (曾 zēng, 单 shàn …)."""
+import json
+import os
+import subprocess
+import tempfile
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "office")
+
+
+def listed(yinfa, template, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "d.json")
+        json.dump(data, open(path, "w", encoding="utf-8"), ensure_ascii=False)
+        p = subprocess.run([yinfa, "text", template, path], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip().split("：", 1)[-1].removeprefix("p: ").split("、")
+
+
+STROKE = os.path.join(HERE, "stroke-order-names", "template.xml")
+
+
+def strokes(yinfa, names):
+    return listed(yinfa, STROKE, {"委员": [{"姓名": n} for n in names]})
+
+
+def test_the_field_case(yinfa):
+    p = subprocess.run([yinfa, "text", STROKE, os.path.join(HERE, "stroke-order-names", "data.json")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().endswith("王晓东、方敏、孔令华、李红、吴海、陈立新"), p.stdout
+
+
+def test_stroke_counts_are_the_mainland_ones(yinfa):
+    # 邓 4 (阝 2), 孙 6; 7: 连 横 (辶 3), 邱 撇, 陈 折 (阝 2); 8: 范 横 (艹 3), 郑 点; 董 12
+    got = strokes(yinfa, ["董建", "范文", "连战", "陈一", "孙二", "邓小", "郑三", "邱四"])
+    assert got == ["邓小", "孙二", "连战", "邱四", "陈一", "范文", "郑三", "董建"], got
+
+
+def test_ties_by_first_differing_stroke(yinfa):
+    # all 4 strokes: 王 横, 毛 撇, 方 点, 孔 折
+    assert strokes(yinfa, ["孔一", "方一", "毛一", "王一"]) == ["王一", "毛一", "方一", "孔一"]
+    # 7 strokes: 李 横, 吴 竖, 何 撇, 沈 点, 陈 折
+    assert strokes(yinfa, ["陈", "沈", "何", "吴", "李"]) == ["李", "吴", "何", "沈", "陈"]
+
+
+def test_same_surname_then_the_given_name_and_compound_surnames(yinfa):
+    # 王一 before 王二 (1 < 2 strokes); 欧阳 sorts by 欧 (8), then 阳 (6): after 欧文 (文 4)
+    assert strokes(yinfa, ["欧阳修", "王二", "欧文", "王一"]) == ["王一", "王二", "欧文", "欧阳修"]
+
+
+def test_equal_names_keep_the_data_order(yinfa):
+    got = listed(yinfa, STROKE, {"委员": [{"姓名": "张三"}, {"姓名": "张三"}, {"姓名": "王五"}]})
+    assert got == ["王五", "张三", "张三"]
+
+
+def test_pinyin_reads_surnames_as_surnames(yinfa):
+    names = ["张明", "查良", "曾华", "解放", "单雄", "仇亮", "朴正", "区平", "盖文", "陈东"]
+    got = listed(yinfa, os.path.join(HERE, "pinyin.xml"), {"名单": names})
+    # chén gě ōu piáo qiú shàn xiè zēng zhā zhāng
+    assert got == ["陈东", "盖文", "区平", "朴正", "仇亮", "单雄", "解放", "曾华", "查良", "张明"], got
+
+
+def test_compound_surnames_in_pinyin(yinfa):
+    got = listed(yinfa, os.path.join(HERE, "pinyin.xml"), {"名单": ["尉迟恭", "万俟卨", "王五", "余六", "马七"]})
+    # mǎ mòqí wáng yú yùchí
+    assert got == ["马七", "万俟卨", "王五", "余六", "尉迟恭"], got
