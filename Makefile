@@ -3,7 +3,7 @@
 PREFIX   ?= /usr/local
 DATADIR  ?= $(PREFIX)/share/yinfa
 BUILD    ?= build
-PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 libmicrohttpd librsvg-2.0
+PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 libmicrohttpd librsvg-2.0 libzip freexl
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

@@ -455,4 +455,11 @@ int yf_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* The reason for a yf_read_file failure with errno `err`, for a message (static). */
 const char *yf_read_error(int err);
 
+/* A data file's bytes as UTF-8 (encoding.c): a byte order mark (UTF-8, UTF-16LE/BE) decides,
+ * then valid UTF-8 is UTF-8, else strict GB18030 (GBK). Returns a new NUL-terminated string
+ * (*out_len bytes; g_free it) with a warning naming the encoding when it was not UTF-8, or NULL
+ * with an error naming `name` and the byte offset. */
+char *yf_text_decode(const char *name, const char *buf, size_t len, size_t *out_len,
+                     yf_diags *diags);
+
 #endif /* YINFA_INTERNAL_H */
