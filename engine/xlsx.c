@@ -301,6 +301,8 @@ static num_kind builtin_kind(long id)
 static num_kind code_kind(const char *code)
 {
     gboolean date = FALSE, time = FALSE;
+    if (g_ascii_strncasecmp(code, "General", 7) == 0)
+        return NUM_PLAIN;
     for (const char *p = code; *p; p++) {
         if (*p == '"') {
             const char *q = strchr(p + 1, '"');
@@ -320,7 +322,7 @@ static num_kind code_kind(const char *code)
             break; /* the first section decides */
         } else {
             char c = g_ascii_tolower(*p);
-            date |= c == 'y' || c == 'd' || c == 'e';
+            date |= c == 'y' || c == 'd';
             time |= c == 'h' || c == 's';
         }
     }
