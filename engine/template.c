@@ -1090,6 +1090,8 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
     static const char *const sign_parts[] = { "issuer", "date", NULL };
     const char *const *names = kind == YF_BLK_ROW ? row_parts : sign_parts;
     int seen[4] = { 0 }; /* of each part; the signature's image last */
+    int stray = 0;       /* a signature's seals that do not follow their issuer */
+    gboolean after_issuer = FALSE;
     for (xmlNodePtr c = x->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -1103,7 +1105,11 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
                   kind == YF_BLK_ROW ? "left、center、right" : "issuer、date、image");
             continue;
         }
-        if (seen[which]++)
+        /* Joint issuance (§7.3.5.1): several issuers, each followed by its own seal. */
+        if (kind == YF_BLK_SIGNATURE && which == 3)
+            stray += !after_issuer;
+        after_issuer = kind == YF_BLK_SIGNATURE && which == 0;
+        if (seen[which]++ && !(kind == YF_BLK_SIGNATURE && (which == 0 || which == 3)))
             T_ERR(L, c, "<%s> 中只能有一个 <%s>", x->name, c->name);
         if (which == 3)
             g_ptr_array_add(n->children, parse_image(L, c));
@@ -1113,6 +1119,10 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
     }
     if (kind == YF_BLK_SIGNATURE && !(seen[0] && seen[1]))
         T_ERR(L, x, "<signature> 要有 <issuer>（发文机关署名）和 <date>（成文日期）");
+    if (kind == YF_BLK_SIGNATURE && seen[0] == 1 && seen[3] > 1)
+        T_ERR(L, x, "<signature> 中只能有一个 <image>（一个发文机关一个印章）");
+    if (kind == YF_BLK_SIGNATURE && seen[0] > 1 && stray)
+        T_ERR(L, x, "联合署名的 <signature> 中，每个 <image>（印章）紧跟在它的 <issuer> 之后");
     g_ptr_array_add(out, n);
 }
 
