@@ -238,6 +238,8 @@ static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_d
 
 /* An issuer set on more lines than this is an error: it is no longer a signature. */
 #define SIGN_MAX_LINES 3
+/* Seals of a joint issuance are this far apart at least, across and down (互不相切或相交). */
+#define SEAL_GAP (2 * YF_MM)
 
 /* One issuer of a signature: its lines, its seal and where they go. */
 typedef struct {
@@ -341,12 +343,12 @@ static gboolean sign_plain(signing *S, yf_line *ld, double c)
 /* With seals (§7.3.5.1): the date four characters in from the right; the last issuer centred
  * over it, its seal centred on both, the seal's centre at the top of the issuer's last line so
  * that the issuer and the date lie in its lower half. Joint issuance: the issuers in issuing
- * order in rows of columns a seal's width and a character apart (印章之间排列整齐、互不相切或相交),
+ * order in rows of columns a seal's width and 2 mm apart (印章之间排列整齐、互不相切或相交),
  * the last column over the date; as many columns as fit in the type area; the rows filled from
  * the first, the last row ending in the date's column, so that the last seal lies over the last
- * issuer and the date; rows far enough apart that their seals keep a character's distance too.
- * Each issuer is centred under its seal, on balanced lines no wider than its column (less a
- * character) and never past the type area's edges. */
+ * issuer and the date; rows far enough apart that their seals keep 2 mm apart too. Each issuer
+ * is centred under its seal, on balanced lines no wider than its column less half a character
+ * (so that neighbours stay a character apart at least) and never past the type area's edges. */
 static gboolean sign_sealed(signing *S, yf_line *ld, double c)
 {
     const yf_page *p = &S->L->page;
@@ -372,10 +374,10 @@ static gboolean sign_sealed(signing *S, yf_line *ld, double c)
     if (dc < sw / 2)
         return sign_error(S, S->b, "印章比版心左半还宽，放不下");
     int n = (int)S->signers->len;
-    double step = sw + c;
+    double step = sw + SEAL_GAP;
     int cols = MAX(1, MIN(n, 1 + (int)floor((dc - sw / 2) / step + 1e-9)));
     int rows = (n + cols - 1) / cols, lead = n - (rows - 1) * cols; /* the last row's count */
-    int seal_rows = (int)ceil((sh + c) / pitch - 1e-9);
+    int seal_rows = (int)ceil((sh + SEAL_GAP) / pitch - 1e-9);
     int last = -1; /* the box row of the previous row's last issuer line */
     for (int r = 0, i = 0; r < rows; r++) {
         int count = r == rows - 1 ? lead : cols, lines = 0, at = i;
@@ -384,7 +386,7 @@ static gboolean sign_sealed(signing *S, yf_line *ld, double c)
             s->row = r;
             s->centre = dc - (count - 1 - k) * step;
             double room = 2 * MIN(s->centre, width - s->centre);
-            set_signer(S->L, s, MIN(room, n > 1 ? step - c : room), S->diags);
+            set_signer(S->L, s, MIN(room, n > 1 ? step - c / 2 : room), S->diags);
             lines = MAX(lines, (int)s->lines->len);
         }
         int bottom = last < 0 ? lines - 1 : last + MAX(lines, seal_rows);
