@@ -423,7 +423,12 @@ static gboolean collect_signers(signing *S)
             const yf_image *img = yf_layout_image(S->L, p->image, S->diags);
             if (!img)
                 return FALSE;
-            if (to && !to->seal && to->part) {
+            if (!to || to->seal) {
+                yf_error_at(S->diags, p->file, p->line, p->col,
+                            "<signature>：印章 <image> 前面没有它的 <issuer>（联合署名时每个印章紧跟在它的署名之后）");
+                return FALSE;
+            }
+            if (to->part) {
                 to->seal = p;
                 to->img = img;
             }

@@ -362,3 +362,14 @@ def test_too_large_is_an_error_at_its_element(yinfa):
     p, pdf = render(yinfa, tpl)
     assert p.returncode == 1 and re.search(r"template\.xml:4:\d+: error: <signature>", p.stderr), p.stderr
     assert not os.path.exists(pdf)
+
+
+def test_notice_joint_sample(yinfa):
+    """The notice with templates/notice/data-joint.json: three bodies, the main one first, each
+    signing with its seal (the picture in docs/img/notice-joint-seals.png)."""
+    data = os.path.join(ROOT, "templates", "notice", "data-joint.json")
+    pdf = os.path.join(tempfile.mkdtemp(dir=WORK.name), "out.pdf")
+    p = subprocess.run([yinfa, "render", "notice", data, "-o", pdf, "-q"], capture_output=True, text=True,
+                       timeout=60, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    check_joint(pdf, ["宁波市总工会", "宁波市人力资源和社会保障局", "宁波市财政局"])
