@@ -8,7 +8,9 @@
  *     bulletin's 编印单位 and date;
  *   - a stack: lines set as one block, the narrower spread to the widest, a side part centred
  *     vertically beside them — the 发文机关标志 of a joint document with "文件" (§7.2.3);
- *   - a signature: issuer and date placed as §7.3.5 says, without or with a seal;
+ *   - a signature: issuers, date and seals placed as §7.3.5 says — one issuer or several (joint
+ *     issuance), without or with seals, a long issuer on balanced lines — as one box of whole grid
+ *     lines;
  *   - an image: in the flow on whole grid lines, or floating over what follows.
  * Text blocks go to the composer unchanged and tables to table.c. */
 #include "internal.h"

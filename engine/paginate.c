@@ -11,7 +11,9 @@
  * 发文字号, §7.2.5) or between two grid lines (the 版记's, §7.4.1); the end group at the foot of
  * the last page, its last line on the last grid line so that a rule after it lies on the bottom
  * edge of the type area (the 版记, §7.4.1; a bulletin's 报尾); a seal's top within one line below
- * the text above (§7.3.5.1). Tables keep a row on one page and repeat their header rows.
+ * the text above (§7.3.5.1), and the signature on one page with the text it signs (§7.3.5.4).
+ * Tables keep a row on one page and repeat their header rows. A line taller than a page is an
+ * error at its template element.
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
