@@ -484,8 +484,12 @@ static int arrange_signature(yf_layout *L, const yf_block *b, yf_composed *out, 
     for (guint i = 0; ok && i < S.signers->len; i++) {
         const signer *s = &g_array_index(S.signers, signer, i);
         if (s->lines->len > SIGN_MAX_LINES) {
-            char *m = g_strdup_printf("发文机关署名「%s」要排 %u 行，超过 %d 行", s->part->text,
-                                      s->lines->len, SIGN_MAX_LINES);
+            glong chars = g_utf8_strlen(s->part->text, -1);
+            char *head = g_utf8_substring(s->part->text, 0, MIN(chars, 16));
+            char *m = g_strdup_printf("发文机关署名「%s%s」（%ld 字）要排 %u 行，超过 %d 行", head,
+                                      chars > 16 ? "…" : "", chars, s->lines->len,
+                                      SIGN_MAX_LINES);
+            g_free(head);
             ok = sign_error(&S, s->part, m);
             g_free(m);
         }
