@@ -91,6 +91,7 @@ typedef struct {
     gboolean *carried; /* per signature: text already carried to its page */
     int carry_block;   /* a block to give `carry` lines before paginating again, or -1 */
     int carry_lines;
+    double seal_bottom;/* the lowest seal's bottom on the current page, page y, or 0 */
 } flow;
 
 static void pagebox_clear(gpointer p)
@@ -111,6 +112,7 @@ static void new_page(flow *F)
     F->line = 0;
     F->first = -1;
     F->bottom = F->L->page.top;
+    F->seal_bottom = 0;
 }
 
 static void add_figure(flow *F, yf_figure f)
@@ -460,6 +462,7 @@ static void flow_signature(flow *F, guint b)
     }
     F->line = MIN(at, p->lines_per_page - 1);
     place(F, b, 0);
+    F->seal_bottom = MAX(F->seal_bottom, F->bottom + below);
     F->line += c->block->style.space_after;
 }
 
@@ -650,7 +653,9 @@ static void flow_end(flow *F)
         g_array_append_val(end, b);
     }
     if (end->len && rows <= p->lines_per_page) {
-        if (F->line + rows > p->lines_per_page)
+        /* Nor over a seal reaching below its signature's lines. */
+        if (F->line + rows > p->lines_per_page ||
+            grid_top(p, p->lines_per_page - rows) < F->seal_bottom - 0.01)
             new_page(F);
         F->line = p->lines_per_page - rows;
         F->bottom = MAX(F->bottom, grid_top(p, F->line));

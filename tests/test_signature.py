@@ -373,3 +373,26 @@ def test_notice_joint_sample(yinfa):
                        timeout=60, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     check_joint(pdf, ["宁波市总工会", "宁波市人力资源和社会保障局", "宁波市财政局"])
+
+
+def test_end_block_clear_of_the_seal(yinfa):
+    """The 版记 at the foot of the last page never runs over the lower edge of a seal (which reaches
+    below the date): when it would, it goes to a page of its own."""
+    sample = json.load(open(os.path.join(ROOT, "templates", "notice", "data.json"), encoding="utf-8"))
+    sample.pop("附件", None)
+    sample.pop("附注", None)
+    first = sample["部分"][2]["段落"][0]
+    for extra in (4, 5, 6):
+        sample["部分"][2]["段落"] = [first] + ["各级工会要加强组织领导，确保活动取得实效。"] * extra
+        tmp = tempfile.mkdtemp(dir=WORK.name)
+        data, pdf = os.path.join(tmp, "data.json"), os.path.join(tmp, "out.pdf")
+        json.dump(sample, open(data, "w", encoding="utf-8"), ensure_ascii=False)
+        p = subprocess.run([yinfa, "render", "notice", data, "-o", pdf, "-q"], capture_output=True, text=True,
+                           timeout=60, cwd=ROOT)
+        assert p.returncode == 0, p.stderr
+        page = next(p_ for p_ in pm.load(pdf) if any(l.text == "2026年1月5日" for l in p_.lines))
+        seal = seal_boxes(pdf, page.number)
+        assert len(seal) == 1, seal
+        rules = [r for r in pm.rects(pdf)[page.number - 1] if r.color == (0, 0, 0) and abs(r.width - 156) < 0.1]
+        assert not rules or seal[0][3] <= rules[0].top, \
+            f"{extra}: seal bottom {seal[0][3]:.2f} mm under the 版记's rule at {rules[0].top:.2f} mm"
