@@ -367,9 +367,9 @@ static int signature_overrun(const flow *F, const yf_composed *c, int at, double
 }
 
 /* The text block before signature b gives its last lines to the signature's page, so that the
- * signature does not stand there alone: two lines (three when one would be left alone at the
- * foot, §孤行), or the whole block — unless the page would then be empty. Asks for the document to
- * be paginated again; FALSE when there is no such text. */
+ * signature does not stand there alone: two lines, or the whole block when it starts on this page
+ * and its first line would be left alone at the foot (孤行) — unless this page would then be
+ * empty. Asks for the document to be paginated again; FALSE when there is no such text. */
 static gboolean carry_text(flow *F, guint b)
 {
     if (b == 0 || F->carried[b])
