@@ -8,10 +8,14 @@
  *     bulletin's 编印单位 and date;
  *   - a stack: lines set as one block, the narrower spread to the widest, a side part centred
  *     vertically beside them — the 发文机关标志 of a joint document with "文件" (§7.2.3);
- *   - a signature: issuer and date placed as §7.3.5 says, without or with a seal;
+ *   - a signature: issuers, date and seals placed as §7.3.5 says — one issuer or several (joint
+ *     issuance), without or with seals, a long issuer on balanced lines — as one box of whole grid
+ *     lines;
  *   - an image: in the flow on whole grid lines, or floating over what follows.
  * Text blocks go to the composer unchanged and tables to table.c. */
 #include "internal.h"
+
+#include <math.h>
 
 /* Lines in a stack are this many ems apart (baseline to baseline). */
 #define STACK_LEADING 1.25
@@ -234,54 +238,279 @@ static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_d
 
 /* ---- signatures ------------------------------------------------------------------------------ */
 
-/* GB/T 9704 §7.3.5. Without a seal (§7.3.5.2): the issuer two characters in from the right, the
- * date on the next line starting two characters right of the issuer's start — or, when the date
- * would then come closer than two characters to the right edge (成文日期长于发文机关署名), two
- * characters in from the right, with the issuer two characters left of its start. With a seal
- * (§7.3.5.1): the date four characters in from the right, the issuer centred over it, and the seal
- * centred on them with its centre at the top of the issuer's characters, so that both lie in its
- * lower half; pagination puts its top within one line below the text above (yf_line.seal). */
-static int arrange_signature(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
+/* An issuer set on more lines than this is an error: it is no longer a signature. */
+#define SIGN_MAX_LINES 3
+/* Seals of a joint issuance are this far apart at least, across and down (互不相切或相交). */
+#define SEAL_GAP (2 * YF_MM)
+
+/* One issuer of a signature: its lines, its seal and where they go. */
+typedef struct {
+    const yf_block *part;
+    const yf_block *seal;  /* its <image>, or NULL */
+    const yf_image *img;
+    GArray *lines;         /* of yf_line: the issuer, balanced over as few lines as its measure allows */
+    double widest;
+    double centre;         /* with seals: the x its lines and its seal are centred on */
+    int row, first;        /* with seals: its row; the box row of its first line */
+} signer;
+
+/* The issuer on balanced lines at most `measure` wide, breaking between words where it can (the
+ * composer's centred setting, as for a title, §7.3.1). */
+static void set_signer(yf_layout *L, signer *s, double measure, yf_diags *diags)
 {
-    const yf_block *issuer = NULL, *date = NULL, *seal = NULL;
-    for (guint i = 0; i < b->parts->len; i++) {
-        const yf_block *p = part_at(b, i);
-        if (p->kind == YF_BLK_IMAGE)
-            seal = p;
-        else if (p->part == YF_PART_ISSUER)
-            issuer = p;
-        else
-            date = p;
+    yf_block one = *s->part;
+    one.style.align = YF_ALIGN_CENTER;
+    one.style.indent = one.style.margin_left = one.style.margin_right = 0;
+    yf_composed c = { 0 };
+    yf_compose_block(L->ctx, &L->page, &one, measure, &c, diags);
+    s->lines = c.lines;
+    s->widest = 0;
+    for (guint i = 0; i < s->lines->len; i++)
+        s->widest = MAX(s->widest, g_array_index(s->lines, yf_line, i).width);
+}
+
+/* The baseline of a line of type `size` on box row `row`, from the top of the box: the em box
+ * centred in its grid line, as pagination sets a line of text. */
+static double row_baseline(const yf_page *p, int row, double size)
+{
+    return row * yf_page_pitch(p) + (yf_page_pitch(p) - size) / 2 + 0.88 * size;
+}
+
+typedef struct {
+    yf_layout *L;
+    const yf_block *b;
+    GArray *signers;       /* of signer */
+    const yf_block *date;
+    yf_line box;           /* the whole signature: issuers, date and seals */
+    double ascent;         /* the first row's baseline in the box */
+    yf_diags *diags;
+} signing;
+
+static void put_line(signing *S, yf_line *ln, double x, int row, double size)
+{
+    yf_line_move_runs(&S->box, ln, x, row_baseline(&S->L->page, row, size) - S->ascent);
+}
+
+static void put_seal(signing *S, const signer *s, int row)
+{
+    double w, h;
+    image_box(s->img, &s->seal->geom, &w, &h);
+    /* Its centre at the top of the em box of the issuer's last line. */
+    double size = s->part->style.size;
+    double y = row_baseline(&S->L->page, row, size) - 0.88 * size;
+    yf_line_add_figure(&S->box, (yf_figure){ s->centre - w / 2, y - h / 2, w, h, 0, s->img });
+    S->box.seal = TRUE;
+}
+
+static gboolean sign_error(signing *S, const yf_block *at, const char *what)
+{
+    yf_error_at(S->diags, at->file, at->line, at->col, "<signature>：%s", what);
+    return FALSE;
+}
+
+/* Without a seal (§7.3.5.2): each issuer's lines two characters in from the right, the issuers
+ * one below the other in issuing order (joint issuance), and on the next line the date starting
+ * two characters right of the start of the widest issuer line — or, when the date would then come
+ * closer than two characters to the right edge (成文日期长于发文机关署名), ending two characters in
+ * from the right with the issuers' lines moved left to start two characters left of it. An issuer
+ * wider than the type area less four characters (two on either side) is set on balanced lines of
+ * at most that width, so that neither issuer nor date ever leaves the type area. */
+static gboolean sign_plain(signing *S, yf_line *ld, double c)
+{
+    const double width = S->L->page.text_width;
+    double widest = 0;
+    for (guint i = 0; i < S->signers->len; i++) {
+        signer *s = &g_array_index(S->signers, signer, i);
+        set_signer(S->L, s, width - 4 * c, S->diags);
+        widest = MAX(widest, s->widest);
     }
-    const yf_image *img = seal ? yf_layout_image(L, seal->image, diags) : NULL;
-    if (seal && !img)
-        return -1;
-    yf_line li, ld;
-    one_line(L, issuer, &li, diags);
-    one_line(L, date, &ld, diags);
-    double width = L->page.text_width, c = yf_style_cell(&issuer->style, &L->page);
-    if (img) {
-        ld.x = width - 4 * c - ld.width;
-        li.x = ld.x + (ld.width - li.width) / 2;
-        double w, h;
-        image_box(img, &seal->geom, &w, &h);
-        double centre = ld.x + ld.width / 2;
-        /* x from the type area's edge, y from the top of the issuer's em box. */
-        yf_line_add_figure(&li, (yf_figure){ centre - w / 2, -h / 2, w, h, 0, img });
-        li.seal = TRUE;
-    } else {
-        li.x = width - 2 * c - li.width;
-        ld.x = li.x + 2 * c;
-        if (ld.x + ld.width > width - 2 * c) {
-            ld.x = width - 2 * c - ld.width;
-            li.x = ld.x - 2 * c;
+    double right = width - 2 * c, dx = right - widest + 2 * c;
+    if (dx + ld->width > right)
+        dx = right - ld->width;
+    double shift = MIN(0, dx - 2 * c - (right - widest)); /* the issuers moved left */
+    if (dx < 0 || right - widest + shift < 0)
+        return sign_error(S, S->date, "成文日期比版心还宽");
+    int row = 0;
+    for (guint i = 0; i < S->signers->len; i++) {
+        signer *s = &g_array_index(S->signers, signer, i);
+        for (guint k = 0; k < s->lines->len; k++, row++) {
+            yf_line *ln = &g_array_index(s->lines, yf_line, k);
+            put_line(S, ln, right - ln->width + shift, row, s->part->style.size);
         }
     }
-    if (*issuer->text)
-        g_array_append_val(out->lines, li);
-    else
-        yf_line_clear(&li);
-    g_array_append_val(out->lines, ld);
+    put_line(S, ld, dx, row, S->date->style.size);
+    return TRUE;
+}
+
+/* With seals (§7.3.5.1): the date four characters in from the right; the last issuer centred
+ * over it, its seal centred on both, the seal's centre at the top of the issuer's last line so
+ * that the issuer and the date lie in its lower half. Joint issuance: the issuers in issuing
+ * order in rows of columns a seal's width and 2 mm apart (印章之间排列整齐、互不相切或相交),
+ * the last column over the date; as many columns as fit in the type area; the rows filled from
+ * the first, the last row ending in the date's column, so that the last seal lies over the last
+ * issuer and the date; rows far enough apart that their seals keep 2 mm apart too. Each issuer
+ * is centred under its seal, on balanced lines no wider than its column less half a character
+ * (so that neighbours stay a character apart at least) and never past the type area's edges. */
+static gboolean sign_sealed(signing *S, yf_line *ld, double c)
+{
+    const yf_page *p = &S->L->page;
+    const double width = p->text_width, pitch = yf_page_pitch(p);
+    double sw = 0, sh = 0;
+    for (guint i = 0; i < S->signers->len; i++) {
+        signer *s = &g_array_index(S->signers, signer, i);
+        double w = 0, h = 0;
+        if (s->img)
+            image_box(s->img, &s->seal->geom, &w, &h);
+        sw = MAX(sw, w);
+        sh = MAX(sh, h);
+    }
+    double dx = width - 4 * c - ld->width, dc = dx + ld->width / 2;
+    if (dx < 0)
+        return sign_error(S, S->date, "成文日期比版心还宽");
+    if (dc + sw / 2 > width + 0.01) {
+        char *m = g_strdup_printf("印章宽 %.1f mm，居中压在成文日期上会超出版心", sw / YF_MM);
+        sign_error(S, S->b, m);
+        g_free(m);
+        return FALSE;
+    }
+    if (dc < sw / 2)
+        return sign_error(S, S->b, "印章比版心左半还宽，放不下");
+    int n = (int)S->signers->len;
+    double step = sw + SEAL_GAP;
+    int cols = MAX(1, MIN(n, 1 + (int)floor((dc - sw / 2) / step + 1e-9)));
+    int rows = (n + cols - 1) / cols, lead = n - (rows - 1) * cols; /* the last row's count */
+    int seal_rows = (int)ceil((sh + SEAL_GAP) / pitch - 1e-9);
+    int last = -1; /* the box row of the previous row's last issuer line */
+    for (int r = 0, i = 0; r < rows; r++) {
+        int count = r == rows - 1 ? lead : cols, lines = 0, at = i;
+        for (int k = 0; k < count; k++, i++) {
+            signer *s = &g_array_index(S->signers, signer, i);
+            s->row = r;
+            s->centre = dc - (count - 1 - k) * step;
+            double room = 2 * MIN(s->centre, width - s->centre);
+            set_signer(S->L, s, MIN(room, n > 1 ? step - c / 2 : room), S->diags);
+            lines = MAX(lines, (int)s->lines->len);
+        }
+        int bottom = last < 0 ? lines - 1 : last + MAX(lines, seal_rows);
+        for (int k = at; k < i; k++) {
+            signer *s = &g_array_index(S->signers, signer, k);
+            s->first = bottom - (int)s->lines->len + 1;
+            for (guint j = 0; j < s->lines->len; j++) {
+                yf_line *ln = &g_array_index(s->lines, yf_line, j);
+                put_line(S, ln, s->centre - ln->width / 2, s->first + (int)j,
+                         s->part->style.size);
+            }
+            if (s->img)
+                put_seal(S, s, bottom);
+        }
+        last = bottom;
+    }
+    put_line(S, ld, dx, last + 1, S->date->style.size);
+    return TRUE;
+}
+
+/* The issuers of a signature in their order, each with the seal that follows it (with a single
+ * issuer, the seal wherever it stands); an issuer with no text is left out with its seal. */
+static gboolean collect_signers(signing *S)
+{
+    const yf_block *b = S->b;
+    int issuers = 0;
+    for (guint i = 0; i < b->parts->len; i++)
+        issuers += part_at(b, i)->kind != YF_BLK_IMAGE && part_at(b, i)->part == YF_PART_ISSUER;
+    signer *prev = NULL;
+    for (guint i = 0; i < b->parts->len; i++) {
+        const yf_block *p = part_at(b, i);
+        if (p->kind == YF_BLK_IMAGE) {
+            signer *to = prev ? prev : issuers == 1 && S->signers->len ? &g_array_index(S->signers, signer, 0) : NULL;
+            const yf_image *img = yf_layout_image(S->L, p->image, S->diags);
+            if (!img)
+                return FALSE;
+            if (!to || to->seal) {
+                yf_error_at(S->diags, p->file, p->line, p->col,
+                            "<signature>：印章 <image> 前面没有它的 <issuer>（联合署名时每个印章紧跟在它的署名之后）");
+                return FALSE;
+            }
+            if (to->part) {
+                to->seal = p;
+                to->img = img;
+            }
+            prev = NULL;
+        } else if (p->part == YF_PART_ISSUER) {
+            signer s = { .part = *p->text ? p : NULL };
+            g_array_append_val(S->signers, s);
+            prev = &g_array_index(S->signers, signer, S->signers->len - 1);
+        } else {
+            S->date = p;
+            prev = NULL;
+        }
+    }
+    /* An issuer with no text (an optional one without a value) goes, with its seal. */
+    for (guint i = S->signers->len; i-- > 0;)
+        if (!g_array_index(S->signers, signer, i).part)
+            g_array_remove_index(S->signers, i);
+    return TRUE;
+}
+
+static void signer_clear(gpointer p)
+{
+    signer *s = p;
+    if (s->lines)
+        g_array_free(s->lines, TRUE);
+}
+
+/* GB/T 9704 §7.3.5: the signature as one box of whole grid lines — issuers, date and seals at
+ * their places in it — so that pagination keeps it on one page, with the text above it
+ * (§7.3.5.4). An issuer that needs more than SIGN_MAX_LINES lines is an error. */
+static int arrange_signature(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
+{
+    signing S = { .L = L, .b = b, .diags = diags };
+    S.signers = g_array_new(FALSE, TRUE, sizeof(signer));
+    g_array_set_clear_func(S.signers, signer_clear);
+    yf_line_init(&S.box);
+    gboolean ok = collect_signers(&S) && S.date;
+    yf_line ld;
+    yf_line_init(&ld);
+    if (ok) {
+        yf_line_clear(&ld);
+        one_line(L, S.date, &ld, diags);
+        const yf_block *first = S.signers->len ? g_array_index(S.signers, signer, 0).part : S.date;
+        S.ascent = row_baseline(&L->page, 0, first->style.size);
+        gboolean sealed = FALSE;
+        for (guint i = 0; i < S.signers->len; i++)
+            sealed |= g_array_index(S.signers, signer, i).img != NULL;
+        double c = yf_style_cell(&first->style, &L->page);
+        ok = sealed ? sign_sealed(&S, &ld, c) : sign_plain(&S, &ld, c);
+    }
+    for (guint i = 0; ok && i < S.signers->len; i++) {
+        const signer *s = &g_array_index(S.signers, signer, i);
+        if (s->lines->len > SIGN_MAX_LINES) {
+            glong chars = g_utf8_strlen(s->part->text, -1);
+            char *head = g_utf8_substring(s->part->text, 0, MIN(chars, 16));
+            char *m = g_strdup_printf("发文机关署名「%s%s」（%ld 字）要排 %u 行，超过 %d 行", head,
+                                      chars > 16 ? "…" : "", chars, s->lines->len,
+                                      SIGN_MAX_LINES);
+            g_free(head);
+            ok = sign_error(&S, s->part, m);
+            g_free(m);
+        }
+    }
+    yf_line_clear(&ld);
+    g_array_free(S.signers, TRUE);
+    if (!ok) {
+        yf_line_clear(&S.box);
+        return -1;
+    }
+    /* The box: every row it uses, whole grid lines from the top of the first. */
+    double pitch = yf_page_pitch(&L->page), bottom = 0;
+    for (guint r = 0; r < S.box.runs->len; r++) {
+        const yf_run *run = &g_array_index(S.box.runs, yf_run, r);
+        for (int g = 0; g < run->nglyphs; g++)
+            bottom = MAX(bottom, S.ascent + run->glyphs[g].y);
+    }
+    S.box.height = ceil(bottom / pitch - 1e-6) * pitch;
+    S.box.ascent = S.ascent;
+    S.box.width = S.box.natural = L->page.text_width;
+    g_array_append_val(out->lines, S.box);
     return 0;
 }
 

@@ -727,6 +727,9 @@ static void append_block(binder *B, const yf_node *at, yf_block *b)
 {
     b->place = B->place;
     b->group = B->group;
+    b->file = g_intern_string(at->file);
+    b->line = at->line;
+    b->col = at->col;
     if (B->place == YF_PLACE_TOP)
         b->geom.offset = B->offset;
     if (b->kind == YF_BLK_TITLE && !B->doc->title)
@@ -782,7 +785,8 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
                     shown, problem, n->path, n->file, n->line, n->col, n->path);
     g_free(here);
     g_free(cwd);
-    *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name };
+    *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name,
+                       .file = g_intern_string(n->file), .line = n->line, .col = n->col };
     out->image = problem ? NULL : g_strdup(file);
     free(real);
     g_free(abs);
@@ -844,6 +848,9 @@ static gboolean make_part(binder *B, const frame *f, const yf_node *n, const cha
         return FALSE;
     out->part = n->part;
     out->geom = n->geom;
+    out->file = g_intern_string(n->file);
+    out->line = n->line;
+    out->col = n->col;
     return TRUE;
 }
 

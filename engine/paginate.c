@@ -11,7 +11,9 @@
  * 发文字号, §7.2.5) or between two grid lines (the 版记's, §7.4.1); the end group at the foot of
  * the last page, its last line on the last grid line so that a rule after it lies on the bottom
  * edge of the type area (the 版记, §7.4.1; a bulletin's 报尾); a seal's top within one line below
- * the text above (§7.3.5.1). Tables keep a row on one page and repeat their header rows.
+ * the text above (§7.3.5.1), and the signature on one page with the text it signs (§7.3.5.4).
+ * Tables keep a row on one page and repeat their header rows. A line taller than a page is an
+ * error at its template element.
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
@@ -83,6 +85,13 @@ typedef struct {
     double bottom;     /* the bottom of what was placed last (a line's box, a rule), page y */
     gboolean no_space; /* the next block goes exactly where it is put: no space before it */
     double overlap;    /* a group at the top whose offset the blocks above reach past, or 0 */
+    yf_diags *diags;
+    gboolean *reported;/* per block: its error already reported (passes repeat) */
+    int *carry;        /* per block: its last lines that go to the next page with a signature */
+    gboolean *carried; /* per signature: text already carried to its page */
+    int carry_block;   /* a block to give `carry` lines before paginating again, or -1 */
+    int carry_lines;
+    double seal_bottom;/* the lowest seal's bottom on the current page, page y, or 0 */
 } flow;
 
 static void pagebox_clear(gpointer p)
@@ -103,6 +112,7 @@ static void new_page(flow *F)
     F->line = 0;
     F->first = -1;
     F->bottom = F->L->page.top;
+    F->seal_bottom = 0;
 }
 
 static void add_figure(flow *F, yf_figure f)
@@ -293,20 +303,167 @@ static void flow_table(flow *F, guint b)
     }
 }
 
-/* The grid line for a block whose first line carries a seal: the first at which the seal's top
- * lies below the text above — within one line of it (GB/T 9704 §7.3.5.1: 印章顶端应当上距正文
- * 一行之内). */
-static int seal_line(const flow *F, const yf_composed *c)
+/* A block whose line i is taller than the type area: an error at its template element (its
+ * content would run off the page). */
+static void too_tall(flow *F, guint b, guint i)
+{
+    const yf_page *p = &F->L->page;
+    const yf_composed *c = composed_at(F->L, b);
+    if (line_rows(p, c, i) <= p->lines_per_page || F->reported[b])
+        return;
+    double h, asc;
+    line_box(c, i, &h, &asc);
+    static const char *const names[YF_BLK_COUNT] = {
+        [YF_BLK_ROW] = "<row>", [YF_BLK_STACK] = "<stack>", [YF_BLK_SIGNATURE] = "<signature>",
+        [YF_BLK_IMAGE] = "<image>", [YF_BLK_TABLE] = "<table> 的一行",
+    };
+    const yf_block *blk = c->block;
+    const char *name = names[blk->kind] ? names[blk->kind] : "这一行";
+    yf_error_at(F->diags, blk->file, blk->line, blk->col,
+                "%s高 %.0f mm，超过版心的 %.0f mm，一页放不下", name, h / YF_MM,
+                p->text_height / YF_MM);
+    F->reported[b] = TRUE;
+}
+
+/* ---- signatures: with the text they sign (GB/T 9704 §7.3.5) ------------------------------- */
+
+/* How far a signature's seals reach above the top of its box and below its bottom (0 or more). */
+static void seal_reach(const yf_line *ln, double *above, double *below)
+{
+    *above = *below = 0;
+    for (guint k = 0; ln->figures && k < ln->figures->len; k++) {
+        const yf_figure *f = &g_array_index(ln->figures, yf_figure, k);
+        *above = MAX(*above, -f->y);
+        *below = MAX(*below, f->y + f->h - ln->height);
+    }
+}
+
+/* The grid line a signature's box starts on. Without a seal, one line below the text at least
+ * (§7.3.5.2: 正文下空一行); with seals, the first at which the top of the first row of seals lies
+ * below the text above — so within one line of it (§7.3.5.1: 印章顶端应当上距正文一行之内); at the
+ * top of a page, the first that keeps the seals inside the type area. */
+static int signature_line(const flow *F, const yf_composed *c, double above)
 {
     const yf_page *p = &F->L->page;
     const yf_line *ln = &g_array_index(c->lines, yf_line, 0);
-    double h, asc, reach = 0;
-    line_box(c, 0, &h, &asc);
-    for (guint k = 0; k < ln->figures->len; k++)
-        reach = MAX(reach, -g_array_index(ln->figures, yf_figure, k).y);
-    /* The box is centred in its grid line: its top lies (pitch - h) / 2 below the line's. */
-    double box_in_line = (yf_page_pitch(p) - h) / 2;
-    return MAX(F->line, grid_below(p, F->bottom + reach - box_in_line));
+    if (F->line == 0 && !F->page->placed->len)
+        return grid_below(p, p->top + above);
+    if (F->no_space)
+        return F->line;
+    if (ln->seal)
+        return MAX(F->line, grid_below(p, F->bottom + above));
+    return F->line + MAX(1, c->block->style.space_before);
+}
+
+/* The grid lines by which a signature starting at grid line `at` overruns the page (its box, or
+ * its seals below it), or 0 when it fits. */
+static int signature_overrun(const flow *F, const yf_composed *c, int at, double below)
+{
+    const yf_page *p = &F->L->page;
+    const yf_line *ln = &g_array_index(c->lines, yf_line, 0);
+    double end = grid_top(p, at) + ln->height + below;
+    int last = (int)ceil((end - p->top) / yf_page_pitch(p) - 1e-6);
+    return MAX(0, last - p->lines_per_page);
+}
+
+/* The text block before signature b gives its last lines to the signature's page, so that the
+ * signature does not stand there alone: two lines, or the whole block when it starts on this page
+ * and its first line would be left alone at the foot (孤行) — unless this page would then be
+ * empty. Asks for the document to be paginated again; FALSE when there is no such text. */
+static gboolean carry_text(flow *F, guint b)
+{
+    if (b == 0 || F->carried[b])
+        return FALSE;
+    guint t = b - 1;
+    const yf_composed *c = composed_at(F->L, t);
+    if (!yf_block_is_text(c->block->kind) || c->block->place != YF_PLACE_FLOW)
+        return FALSE;
+    const yf_line *lines = (const yf_line *)(void *)c->lines->data;
+    int on = 0;
+    gboolean starts = FALSE;
+    for (guint i = 0; i < F->page->placed->len; i++) {
+        const yf_line *ln = g_array_index(F->page->placed, yf_placed, i).line;
+        if (ln >= lines && ln < lines + c->lines->len) {
+            on++;
+            starts |= ln == lines;
+        }
+    }
+    int k = MIN(2, on);
+    if (starts && on - k == 1)
+        k = on;
+    if (k == 0 || (k == on && F->first == (int)t))
+        return FALSE;
+    F->carried[b] = TRUE;
+    F->carry_block = (int)t;
+    F->carry_lines = k;
+    F->tighten = (int)t; /* stops this pass */
+    return TRUE;
+}
+
+/* "（此页无正文）" on the first line of the page, two characters in like a paragraph: where the
+ * signature must stand on a page without text (GB/T 9704-2012 no longer forbids it; offices write
+ * it so). Composed once, as the signature's second line. */
+static void no_text_notice(flow *F, guint b)
+{
+    yf_composed *c = &g_array_index(F->L->composed, yf_composed, b);
+    if (c->lines->len < 2) {
+        yf_block note = { .kind = YF_BLK_PARA, .text = (char *)"（此页无正文）",
+                          .style = c->block->style };
+        note.style.align = YF_ALIGN_LEFT;
+        note.style.indent = 2;
+        note.style.margin_left = note.style.margin_right = 0;
+        yf_composed out = { 0 };
+        yf_compose_block(F->L->ctx, &F->L->page, &note, F->L->page.text_width, &out, F->diags);
+        if (out.lines && out.lines->len) {
+            yf_line *first = &g_array_index(out.lines, yf_line, 0);
+            g_array_append_val(c->lines, *first); /* now the signature's */
+            yf_line_init(first);
+        }
+        yf_composed_clear(&out);
+    }
+    if (c->lines->len > 1) {
+        F->line = 0;
+        place(F, b, 1);
+        F->line = 1;
+    }
+}
+
+/* A signature: all on one page, kept with the text it signs (§7.3.5.4: 当公文排版后所剩空白处不能
+ * 容下印章或签发人签名章、成文日期时，可以采取调整行距、字距的措施解决). When it does not fit in
+ * what is left of the page, the paragraphs on the page are set one line shorter each (缩行, by
+ * squeezing their punctuation: a change of character spacing the reader does not see) as far as
+ * that wins the lines it needs; failing that, the last lines of the text go to the next page with
+ * it; failing that (no text to carry), it stands on the next page under "（此页无正文）". A
+ * signature taller than a page is an error. */
+static void flow_signature(flow *F, guint b)
+{
+    const yf_page *p = &F->L->page;
+    const yf_composed *c = composed_at(F->L, b);
+    const yf_line *ln = &g_array_index(c->lines, yf_line, 0);
+    double above, below;
+    seal_reach(ln, &above, &below);
+    int at = signature_line(F, c, above);
+    int over = signature_overrun(F, c, at, below);
+    F->no_space = FALSE;
+    if (over > 0 && F->page->placed->len) {
+        if (ask_gain(F, (int)b - 1, F->first, over) || carry_text(F, b))
+            return;
+        new_page(F);
+        no_text_notice(F, b);
+        ln = &g_array_index(c->lines, yf_line, 0); /* the lines may have moved */
+        at = signature_line(F, c, above);
+        over = signature_overrun(F, c, at, below);
+    }
+    if (over > 0 && !F->reported[b]) {
+        yf_error_at(F->diags, c->block->file, c->block->line, c->block->col,
+                    "<signature>：发文机关署名、成文日期和印章高 %.0f mm，一页放不下",
+                    (ln->height + above + below) / YF_MM);
+        F->reported[b] = TRUE;
+    }
+    F->line = MIN(at, p->lines_per_page - 1);
+    place(F, b, 0);
+    F->seal_bottom = MAX(F->seal_bottom, F->bottom + below);
+    F->line += c->block->style.space_after;
 }
 
 static void flow_block(flow *F, guint b)
@@ -315,17 +472,18 @@ static void flow_block(flow *F, guint b)
     const yf_composed *c = composed_at(F->L, b);
     const yf_style *st = &c->block->style;
     int n = (int)c->lines->len;
-    gboolean sealed = n > 0 && g_array_index(c->lines, yf_line, 0).seal;
 
     if (c->block->kind == YF_BLK_RULE) {
         flow_rule(F, c->block);
         return;
     }
-    /* Space before, except at the top of a page: a signature without a seal one line below the
-     * body at least (§7.3.5.2: 正文下空一行), one with a seal as its seal needs. */
-    int space = c->block->kind == YF_BLK_SIGNATURE ? MAX(1, st->space_before) : st->space_before;
+    if (c->block->kind == YF_BLK_SIGNATURE && n > 0) {
+        flow_signature(F, b);
+        return;
+    }
+    /* Space before, except at the top of a page. */
     if (F->line > 0 && !F->no_space)
-        F->line = sealed ? seal_line(F, c) : F->line + space;
+        F->line += st->space_before;
     F->no_space = FALSE;
     if (F->line >= p->lines_per_page)
         new_page(F);
@@ -342,6 +500,7 @@ static void flow_block(flow *F, guint b)
         new_page(F);
     }
 
+    int hold = F->carry[b]; /* its last lines that go on with a signature (§7.3.5.4) */
     for (int i = 0; i < n;) {
         if (F->line >= p->lines_per_page)
             new_page(F);
@@ -349,8 +508,15 @@ static void flow_block(flow *F, guint b)
         if (asks_cure(F, b, i, room))
             return;
         int take = page_take(p, c, i, room);
-        if (take == 0 && F->line == 0)
-            take = 1; /* a line taller than the page: it goes where it must */
+        if (hold > 0 && i + take == n) {
+            take = MAX(0, take - hold);
+            take = i == 0 && take == 1 ? 0 : take;
+            hold = 0;
+        }
+        if (take == 0 && F->line == 0) {
+            too_tall(F, b, i); /* a line taller than the page */
+            take = 1;
+        }
         if (take > 0 && i == 0 && st->outline_level > 0 && c->block->outline)
             add_outline(F, c->block);
         for (int k = 0; k < take; k++)
@@ -487,7 +653,9 @@ static void flow_end(flow *F)
         g_array_append_val(end, b);
     }
     if (end->len && rows <= p->lines_per_page) {
-        if (F->line + rows > p->lines_per_page)
+        /* Nor over a seal reaching below its signature's lines. */
+        if (F->line + rows > p->lines_per_page ||
+            grid_top(p, p->lines_per_page - rows) < F->seal_bottom - 0.01)
             new_page(F);
         F->line = p->lines_per_page - rows;
         F->bottom = MAX(F->bottom, grid_top(p, F->line));
@@ -500,9 +668,15 @@ static void flow_end(flow *F)
 
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
-    flow F = { .L = L, .tried = g_new0(gboolean, L->composed->len + 1), .tighten = -1 };
+    guint nb = L->composed->len + 1;
+    flow F = { .L = L, .tried = g_new0(gboolean, nb), .tighten = -1, .diags = diags,
+               .reported = g_new0(gboolean, nb), .carry = g_new0(int, nb),
+               .carried = g_new0(gboolean, nb), .carry_block = -1 };
     do {
-        if (F.tighten >= 0) {
+        if (F.carry_block >= 0) {
+            F.carry[F.carry_block] = F.carry_lines;
+            F.carry_block = F.tighten = -1;
+        } else if (F.tighten >= 0) {
             tighten_block(L, (guint)F.tighten);
             F.tried[F.tighten] = TRUE;
             F.tighten = -1;
@@ -522,6 +696,9 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
             flow_end(&F);
     } while (F.tighten >= 0);
     g_free(F.tried);
+    g_free(F.reported);
+    g_free(F.carry);
+    g_free(F.carried);
     if (F.overlap > 0)
         yf_warn(diags, "<block position=\"top\" offset=\"%.1fmm\">：上方的内容已低于这个位置，二者重叠",
                 F.overlap / YF_MM);

@@ -55,7 +55,7 @@ typedef struct loader {
 /* Where an element stands: among blocks, inside a block's text, or among the parts of a composite
  * block (a stack's lines, a table's rows, a row's cells), where <for> and <if> repeat and choose
  * parts as they do blocks. */
-typedef enum { CTX_BLOCK, CTX_INLINE, CTX_STACK, CTX_TABLE, CTX_CELLS } context;
+typedef enum { CTX_BLOCK, CTX_INLINE, CTX_STACK, CTX_TABLE, CTX_CELLS, CTX_SIGNERS } context;
 
 /* ---- positions ----------------------------------------------------------------------------- */
 
@@ -814,6 +814,7 @@ static int block_kind_of(xmlNodePtr x)
 }
 
 static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray *out);
+static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out);
 static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out);
 
 static yf_expr *parse_test(loader *L, xmlNodePtr x)
@@ -1090,6 +1091,8 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
     static const char *const sign_parts[] = { "issuer", "date", NULL };
     const char *const *names = kind == YF_BLK_ROW ? row_parts : sign_parts;
     int seen[4] = { 0 }; /* of each part; the signature's image last */
+    int stray = 0;       /* a signature's seals that do not follow their issuer */
+    gboolean after_issuer = FALSE;
     for (xmlNodePtr c = x->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -1098,12 +1101,23 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
             which = is_el(c, names[i]) ? i : which;
         if (kind == YF_BLK_SIGNATURE && is_el(c, "image"))
             which = 3;
-        if (which < 0) {
-            T_ERR(L, c, "<%s> 中未知元素 <%s>（可用：%s）", x->name, c->name,
-                  kind == YF_BLK_ROW ? "left、center、right" : "issuer、date、image");
+        /* Joint issuers from the data: <for> and <if> holding <issuer>s, each with its seal. */
+        if (kind == YF_BLK_SIGNATURE && (is_el(c, "for") || is_el(c, "if"))) {
+            parse_element(L, c, CTX_SIGNERS, n->children);
+            seen[0] += 2;
+            after_issuer = FALSE;
             continue;
         }
-        if (seen[which]++)
+        if (which < 0) {
+            T_ERR(L, c, "<%s> 中未知元素 <%s>（可用：%s）", x->name, c->name,
+                  kind == YF_BLK_ROW ? "left、center、right" : "issuer、date、image、for、if");
+            continue;
+        }
+        /* Joint issuance (§7.3.5.1): several issuers, each followed by its own seal. */
+        if (kind == YF_BLK_SIGNATURE && which == 3)
+            stray += !after_issuer;
+        after_issuer = kind == YF_BLK_SIGNATURE && which == 0;
+        if (seen[which]++ && !(kind == YF_BLK_SIGNATURE && (which == 0 || which == 3)))
             T_ERR(L, c, "<%s> 中只能有一个 <%s>", x->name, c->name);
         if (which == 3)
             g_ptr_array_add(n->children, parse_image(L, c));
@@ -1113,6 +1127,10 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
     }
     if (kind == YF_BLK_SIGNATURE && !(seen[0] && seen[1]))
         T_ERR(L, x, "<signature> 要有 <issuer>（发文机关署名）和 <date>（成文日期）");
+    if (kind == YF_BLK_SIGNATURE && seen[0] == 1 && seen[3] > 1)
+        T_ERR(L, x, "<signature> 中只能有一个 <image>（一个发文机关一个印章）");
+    if (kind == YF_BLK_SIGNATURE && seen[0] > 1 && stray)
+        T_ERR(L, x, "联合署名的 <signature> 中，每个 <image>（印章）紧跟在它的 <issuer> 之后");
     g_ptr_array_add(out, n);
 }
 
@@ -1170,6 +1188,10 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
         parse_part(L, x, is_el(x, "line") ? YF_PART_LINE : YF_PART_SIDE, CTX_INLINE, out);
     } else if (ctx == CTX_TABLE && is_el(x, "tr")) {
         parse_part(L, x, YF_PART_TR, CTX_CELLS, out);
+    } else if (ctx == CTX_SIGNERS && is_el(x, "issuer")) {
+        parse_part(L, x, YF_PART_ISSUER, CTX_INLINE, out);
+    } else if (ctx == CTX_SIGNERS && is_el(x, "image")) {
+        g_ptr_array_add(out, parse_image(L, x));
     } else if (ctx == CTX_CELLS && (is_el(x, "td") || is_el(x, "th"))) {
         parse_part(L, x, is_el(x, "td") ? YF_PART_TD : YF_PART_TH, CTX_INLINE, out);
     } else if (ctx == CTX_BLOCK) {
@@ -1179,7 +1201,8 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx != CTX_INLINE) {
         static const char *const allowed[] = { [CTX_STACK] = "line、side、for、if",
                                                [CTX_TABLE] = "tr、for、if",
-                                               [CTX_CELLS] = "td、th、for、if" };
+                                               [CTX_CELLS] = "td、th、for、if",
+                                               [CTX_SIGNERS] = "issuer、image、for、if" };
         T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name, allowed[ctx]);
     } else {
         T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）", x->parent->name, x->name);
