@@ -723,6 +723,9 @@ static void append_block(binder *B, const yf_node *at, yf_block *b)
 {
     b->place = B->place;
     b->group = B->group;
+    b->file = at->file;
+    b->line = at->line;
+    b->col = at->col;
     if (B->place == YF_PLACE_TOP)
         b->geom.offset = B->offset;
     if (b->kind == YF_BLK_TITLE && !B->doc->title)

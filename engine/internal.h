@@ -263,6 +263,8 @@ typedef struct yf_block {
                              table's cells row by row; a signature's seal is a YF_BLK_IMAGE part */
     int header_rows;      /* table: leading rows of <th>, repeated on every page it continues on */
     char *image;          /* image: the file (absolute), or NULL (a draft without the data) */
+    const char *file;     /* the template element that made it, for messages after layout (lent */
+    int line, col;        /* from the template: valid while it is) */
 } yf_block;
 
 struct yf_document {
@@ -320,6 +322,12 @@ typedef struct {
     uint32_t color;              /* of a rectangle */
     const yf_image *image;       /* or the image drawn in the box, lent from the layout */
 } yf_figure;
+
+/* Where a figure on a page comes from, for the checks before a page is written. */
+typedef struct {
+    int block;                   /* the index of its block in yf_layout.composed */
+    gboolean overlay;            /* drawn over the text on purpose: a floating image, a seal */
+} yf_figure_source;
 
 typedef struct {
     GArray *runs;                /* of yf_run */
@@ -387,11 +395,13 @@ const yf_image *yf_layout_image(yf_layout *layout, const char *path, yf_diags *d
 typedef struct {
     const yf_line *line;         /* lent from the layout's composed blocks */
     double x, baseline;          /* page coordinates, pt from the top-left corner */
+    int block;                   /* the index of its block in yf_layout.composed */
 } yf_placed;
 
 typedef struct {
     GArray *placed;              /* of yf_placed */
     GArray *figures;             /* of yf_figure, page coordinates: rules, borders, images */
+    GArray *sources;             /* of yf_figure_source, one per figure */
     yf_composed folio;           /* the page number line "— N —" */
     double folio_x, folio_baseline;
 } yf_pagebox;
@@ -413,6 +423,15 @@ struct yf_layout {
 };
 
 int yf_paginate(yf_layout *layout, yf_diags *diags);
+
+/* ---- preflight (preflight.c) ------------------------------------------------------------- */
+
+/* Checks every laid-out page before anything is written: no two glyphs (or a glyph and a rule or
+ * an image) overlap but what a template overlays on purpose, nothing lies outside the type area
+ * but the furniture GB/T 9704 puts there, every line of running text sits on the line grid. Each
+ * violation is an error at the template position of its block, naming the page. Needs the
+ * composed blocks (call it before they are let go). Returns 0, or -1 with errors. */
+int yf_preflight(const yf_layout *layout, yf_diags *diags);
 
 /* ---- render (render.c) ------------------------------------------------------------------- */
 

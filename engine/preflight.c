@@ -1,0 +1,377 @@
+/* Preflight stage: laid-out pages -> violations.
+ *
+ * In: a layout whose pages pagination has filled. Out: an error for every page that would be
+ * wrong, at the template position of the block at fault, naming the page ("第 3 页：……"), before
+ * any page is written — a wrong page is never written. Three things are checked:
+ *
+ *   1. Nothing overprints: no two glyphs' ink boxes (from the composed runs: glyph positions and
+ *      the fonts' ink extents), and no glyph and a rule or an image, nor two figures of different
+ *      blocks, overlap. Exempt is what a template overlays on purpose — a floating image
+ *      (<image float>) and a seal over its signature (GB/T 9704 §7.3.5.1: the seal 下压 the issuer
+ *      and the date) — and the glyphs of one run among themselves (the shaper's kerning and the
+ *      composer's squeezed punctuation put ink close by design). The borders of one table meet
+ *      by design too.
+ *   2. Nothing lies outside the type area (版心, GB/T 9704 §5.2.1: 156 × 225 mm, 37 mm from the
+ *      top and 28 mm from the left edge) but the furniture the standard puts there:
+ *        - the page number "— N —", 7 mm below the type area (§7.5): placed by pagination, not
+ *          part of the checked lines;
+ *        - a rule may lie across an edge of the type area by half its thickness: the 版记's last
+ *          rule has its lower edge on the bottom edge (§7.4.1: 末条分隔线与版心下边缘重合), and
+ *          whether the edge or the centre of a rule lies on a line is left to practice;
+ *      The 版头 (份号, 密级, the 发文机关标志 35 mm down, the red rule, §7.2) and a bulletin's
+ *      masthead lie inside the type area by their definition and get no exception.
+ *   3. Every line of running text — a block of text (title … h4) whose style keeps the grid — has
+ *      its em box centred in whole grid lines of the type area (GB/T 9704 §5.2.2, 22 lines of
+ *      225/22 mm). Exempt, from the model: lines in a group at a fixed distance from the top
+ *      (<block position="top">: the 发文机关标志 35 mm down, §7.2.3, has its own place) and every
+ *      block that is not running text (rules, rows, stacks, signatures, images, tables: placed by
+ *      their own rules).
+ *
+ * A page of 600 glyphs costs a sort and a sweep down the page (only boxes whose heights overlap
+ * are compared), well under a millisecond. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rounding: positions are sums of doubles from several stages. */
+#define EPS 0.01 /* pt */
+
+typedef enum { BOX_GLYPH, BOX_RULE, BOX_IMAGE, BOX_FOLIO } box_kind;
+
+/* An ink box on a page, pt from its top-left corner. */
+typedef struct {
+    double x0, y0, x1, y1;
+    box_kind kind;
+    int block;        /* index in the layout's composed blocks; -1 for the page number */
+    int line, run;    /* placed line and run of a glyph; -1 for a figure */
+    gboolean overlay; /* over the text on purpose */
+    double thickness; /* a rule's */
+    double em;        /* a glyph's type size */
+} box;
+
+typedef struct {
+    const yf_layout *L;
+    yf_diags *diags;
+    int page;           /* 1-based, for messages */
+    GArray *boxes;      /* of box */
+    GHashTable *said;   /* of reported (kind, block, block) keys on this page */
+    int errors;
+} checker;
+
+static const yf_block *block_at(const yf_layout *L, int b)
+{
+    return g_array_index(L->composed, yf_composed, b).block;
+}
+
+/* ---- boxes ---------------------------------------------------------------------------------- */
+
+static void add_box(checker *C, box b)
+{
+    g_array_append_val(C->boxes, b);
+}
+
+static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline, int block,
+                       int line)
+{
+    for (guint r = 0; r < ln->runs->len; r++) {
+        const yf_run *run = &g_array_index(ln->runs, yf_run, r);
+        for (int g = 0; g < run->nglyphs; g++) {
+            PangoRectangle ink, body;
+            pango_font_get_glyph_extents(run->font, (PangoGlyph)run->glyphs[g].index, &ink,
+                                         &body);
+            if (ink.width <= 0 || ink.height <= 0)
+                continue;
+            double ox = x + run->glyphs[g].x, oy = baseline + run->glyphs[g].y;
+            double x0 = ox + (double)ink.x / PANGO_SCALE, x1 = x0 + (double)ink.width / PANGO_SCALE;
+            if (body.width > 0) {
+                /* Ink within the body: a serif face's stroke may reach past its advance. */
+                x0 = MAX(x0, ox + (double)body.x / PANGO_SCALE);
+                x1 = MIN(x1, ox + (double)(body.x + body.width) / PANGO_SCALE);
+            }
+            double y0 = oy + (double)ink.y / PANGO_SCALE;
+            if (x1 <= x0)
+                continue;
+            add_box(C, (box){ x0, y0, x1, y0 + (double)ink.height / PANGO_SCALE, BOX_GLYPH, block,
+                              line, (int)r, FALSE, 0, run->size });
+        }
+    }
+}
+
+static void collect(checker *C, const yf_pagebox *pb)
+{
+    g_array_set_size(C->boxes, 0);
+    for (guint i = 0; i < pb->placed->len; i++) {
+        const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
+        add_glyphs(C, pl->line, pl->x, pl->baseline, pl->block, (int)i);
+    }
+    for (guint i = 0; i < pb->figures->len; i++) {
+        const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
+        const yf_figure_source *from = &g_array_index(pb->sources, yf_figure_source, i);
+        if (f->w <= 0 || f->h <= 0)
+            continue;
+        add_box(C, (box){ f->x, f->y, f->x + f->w, f->y + f->h,
+                          f->image ? BOX_IMAGE : BOX_RULE, from->block, -1, -1, from->overlay,
+                          f->image ? 0 : MIN(f->w, f->h), 0 });
+    }
+    if (pb->folio.lines && pb->folio.lines->len)
+        add_glyphs(C, &g_array_index(pb->folio.lines, yf_line, 0), pb->folio_x,
+                   pb->folio_baseline, -1, -1);
+    for (guint i = 0; i < C->boxes->len; i++) {
+        box *b = &g_array_index(C->boxes, box, i);
+        if (b->block < 0)
+            b->kind = BOX_FOLIO;
+    }
+}
+
+/* ---- messages ------------------------------------------------------------------------------- */
+
+/* "「text」", the first characters of `text`, a line's or a run's. */
+static char *quote(const char *text, int len)
+{
+    char *own = len < 0 ? g_strdup(text ? text : "") : g_strndup(text, (gsize)len);
+    glong n = g_utf8_strlen(own, -1);
+    const char *end = g_utf8_offset_to_pointer(own, MIN(n, 12));
+    char *q = g_strdup_printf("「%.*s%s」", (int)(end - own), own, n > 12 ? "……" : "");
+    g_free(own);
+    return q;
+}
+
+/* What a box is, as a message names it: the start of its line's text (of its run's, `run`: two
+ * parts of one line), "分隔线", "图片「seal.svg」", "印章", "页码". */
+static char *describe(const checker *C, const box *b, gboolean run)
+{
+    if (b->kind == BOX_FOLIO)
+        return g_strdup("页码");
+    const yf_block *blk = block_at(C->L, b->block);
+    if (b->kind == BOX_RULE)
+        return g_strdup(blk->kind == YF_BLK_TABLE ? "表格线" : "分隔线");
+    if (b->kind == BOX_IMAGE)
+        return blk->kind == YF_BLK_IMAGE && blk->text ? g_strdup_printf("图片「%s」", blk->text)
+                                                      : g_strdup("印章");
+    const yf_pagebox *pb = &g_array_index(C->L->pages, yf_pagebox, C->page - 1);
+    const yf_line *ln = g_array_index(pb->placed, yf_placed, b->line).line;
+    if (!run)
+        return quote(ln->text, -1);
+    const yf_run *r = &g_array_index(ln->runs, yf_run, b->run);
+    return quote(r->text, r->text_len);
+}
+
+/* Once per page for the same kind of problem between the same blocks. */
+static gboolean first_time(checker *C, int kind, int a, int b)
+{
+    char *key = g_strdup_printf("%d:%d:%d", kind, a, b);
+    if (g_hash_table_contains(C->said, key)) {
+        g_free(key);
+        return FALSE;
+    }
+    g_hash_table_add(C->said, key);
+    return TRUE;
+}
+
+static void error_at_block(checker *C, int block, const char *msg)
+{
+    const yf_block *blk = block >= 0 ? block_at(C->L, block) : NULL;
+    if (blk && blk->file)
+        yf_error_at(C->diags, blk->file, blk->line, blk->col, "第 %d 页：%s", C->page, msg);
+    else
+        yf_error(C->diags, "第 %d 页：%s", C->page, msg);
+    C->errors++;
+}
+
+/* ---- 1. overlaps ---------------------------------------------------------------------------- */
+
+static gboolean exempt_pair(const box *a, const box *b)
+{
+    if (a->overlay || b->overlay)
+        return TRUE;
+    /* Glyphs of one run: spaced by the shaper and the composer. */
+    if (a->kind == BOX_GLYPH && b->kind == BOX_GLYPH && a->line == b->line && a->run == b->run)
+        return TRUE;
+    /* The figures of one block (a table's borders meet at its corners). */
+    if (a->kind != BOX_GLYPH && b->kind != BOX_GLYPH && a->block == b->block)
+        return TRUE;
+    return a->kind == BOX_FOLIO && b->kind == BOX_FOLIO;
+}
+
+static void report_overlap(checker *C, const box *a, const box *b)
+{
+    /* The message goes to the block placed later in the document: the one drawn over the other. */
+    if (b->block < a->block) {
+        const box *t = a;
+        a = b;
+        b = t;
+    }
+    if (!first_time(C, 1, a->block, b->block))
+        return;
+    gboolean same = a->line >= 0 && a->line == b->line;
+    char *da = describe(C, a, same), *db = describe(C, b, same);
+    const yf_block *other = a->block >= 0 ? block_at(C->L, a->block) : NULL;
+    char *where = other && other->file && a->block != b->block
+                      ? g_strdup_printf("（%s:%d:%d）", other->file, other->line, other->col)
+                      : g_strdup("");
+    char *msg = g_strdup_printf("%s与%s%s重叠", db, da, where);
+    error_at_block(C, b->block >= 0 ? b->block : a->block, msg);
+    g_free(msg);
+    g_free(where);
+    g_free(da);
+    g_free(db);
+}
+
+static int by_top(const void *pa, const void *pb)
+{
+    const box *a = pa, *b = pb;
+    return (a->y0 > b->y0) - (a->y0 < b->y0);
+}
+
+/* Sorted by their tops, each box is compared only with the boxes above it that reach down to it. */
+static void check_overlaps(checker *C)
+{
+    GArray *boxes = C->boxes;
+    qsort(boxes->data, boxes->len, sizeof(box), by_top);
+    guint *active = g_new(guint, boxes->len + 1);
+    guint n = 0;
+    for (guint i = 0; i < boxes->len; i++) {
+        const box *b = &g_array_index(boxes, box, i);
+        guint kept = 0;
+        for (guint k = 0; k < n; k++) {
+            const box *a = &g_array_index(boxes, box, active[k]);
+            if (a->y1 <= b->y0 + EPS)
+                continue;
+            active[kept++] = active[k];
+            if (a->x0 < b->x1 - EPS && b->x0 < a->x1 - EPS && !exempt_pair(a, b))
+                report_overlap(C, a, b);
+        }
+        n = kept;
+        active[n++] = i;
+    }
+    g_free(active);
+}
+
+/* ---- 2. the type area ----------------------------------------------------------------------- */
+
+/* How far a box lies past each edge of the type area (left, top, right, bottom), pt. */
+typedef struct {
+    int block, side;
+    double amount;
+    guint box;
+} excess;
+
+static const char *const side_name[4] = { "左", "上", "右", "下" };
+
+static void note_excess(GArray *found, int block, int side, double amount, guint box)
+{
+    for (guint k = 0; k < found->len; k++) {
+        excess *e = &g_array_index(found, excess, k);
+        if (e->block == block && e->side == side) {
+            if (amount > e->amount)
+                *e = (excess){ block, side, amount, box };
+            return;
+        }
+    }
+    excess e = { block, side, amount, box };
+    g_array_append_val(found, e);
+}
+
+/* Every box inside the type area. A glyph may reach past an edge by 1/20 of its size (the
+ * overshoot the composer allows a mark's ink too, and the body of a 三号 character, 16 pt, is
+ * wider than its grid cell of 156 mm / 28 = 15.79 pt); a rule by half its thickness. The largest
+ * excess of each block past each edge is reported. */
+static void check_area(checker *C)
+{
+    const yf_page *p = &C->L->page;
+    double edge[4] = { p->left, p->top, p->left + p->text_width, p->top + p->text_height };
+    GArray *found = g_array_new(FALSE, FALSE, sizeof(excess));
+    for (guint i = 0; i < C->boxes->len; i++) {
+        const box *b = &g_array_index(C->boxes, box, i);
+        if (b->kind == BOX_FOLIO)
+            continue; /* §7.5: below the type area */
+        double tol = EPS + b->thickness / 2 + b->em / 20;
+        double out[4] = { edge[0] - b->x0, edge[1] - b->y0, b->x1 - edge[2], b->y1 - edge[3] };
+        for (int s = 0; s < 4; s++)
+            if (out[s] > tol)
+                note_excess(found, b->block, s, out[s], i);
+    }
+    for (guint k = 0; k < found->len; k++) {
+        const excess *e = &g_array_index(found, excess, k);
+        char *d = describe(C, &g_array_index(C->boxes, box, e->box), FALSE);
+        char *msg = g_strdup_printf("%s超出版心%s边 %.1f mm（版心 %.0f × %.0f mm）", d,
+                                    side_name[e->side], e->amount / YF_MM,
+                                    p->text_width / YF_MM, p->text_height / YF_MM);
+        error_at_block(C, e->block, msg);
+        g_free(msg);
+        g_free(d);
+    }
+    g_array_free(found, TRUE);
+}
+
+/* ---- 3. the line grid ----------------------------------------------------------------------- */
+
+/* The type size of a line: its largest run's, or its block's. */
+static double line_size(const yf_line *ln, const yf_block *blk)
+{
+    double size = blk->style.size;
+    for (guint r = 0; r < ln->runs->len; r++)
+        size = MAX(size, g_array_index(ln->runs, yf_run, r).size);
+    return size;
+}
+
+/* Lines off the grid by design: what is not running text (rules, rows, stacks, signatures,
+ * images, tables have their own rules), text not set on the grid, and the block a group at the top
+ * places at its fixed distance (<block position="top">: its first block; the blocks after it are
+ * running text again and belong on the grid). */
+static gboolean on_grid_exempt(const yf_layout *L, int b)
+{
+    const yf_block *blk = block_at(L, b);
+    if (!yf_block_is_text(blk->kind) || !blk->style.grid)
+        return TRUE;
+    return blk->place == YF_PLACE_TOP && (b == 0 || block_at(L, b - 1)->group != blk->group);
+}
+
+/* A line of running text has its ideographic em box (0.88 em above the baseline, 0.12 below)
+ * centred in the grid lines it takes: one, or as many as a larger size needs. */
+static void check_grid(checker *C, const yf_pagebox *pb)
+{
+    const yf_page *p = &C->L->page;
+    double pitch = yf_page_pitch(p);
+    for (guint i = 0; i < pb->placed->len; i++) {
+        const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
+        const yf_block *blk = block_at(C->L, pl->block);
+        if (on_grid_exempt(C->L, pl->block) || pl->line->height > 0 || pl->line->overlay)
+            continue;
+        double h = line_size(pl->line, blk);
+        int rows = h > pitch + 1e-6 ? (int)ceil(h / pitch - 1e-6) : 1;
+        double top = pl->baseline - 0.88 * h - (rows * pitch - h) / 2 - p->top;
+        double off = top - round(top / pitch) * pitch;
+        gboolean inside = top > -EPS && top + rows * pitch < p->text_height + EPS;
+        if ((fabs(off) <= 0.05 && inside) || !first_time(C, 3, pl->block, 0))
+            continue;
+        box b = { .kind = BOX_GLYPH, .block = pl->block, .line = (int)i };
+        char *d = describe(C, &b, FALSE);
+        char *msg = inside ? g_strdup_printf("%s不在行格上（基线偏离 %.2f mm；行距 %.2f mm）", d,
+                                             off / YF_MM, pitch / YF_MM)
+                           : g_strdup_printf("%s不在版心的行格内", d);
+        error_at_block(C, pl->block, msg);
+        g_free(msg);
+        g_free(d);
+    }
+}
+
+int yf_preflight(const yf_layout *L, yf_diags *diags)
+{
+    checker C = { .L = L, .diags = diags, .boxes = g_array_new(FALSE, FALSE, sizeof(box)),
+                  .said = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+    for (guint i = 0; i < L->pages->len; i++) {
+        const yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, i);
+        C.page = (int)i + 1;
+        g_hash_table_remove_all(C.said);
+        collect(&C, pb);
+        check_area(&C);
+        check_grid(&C, pb);
+        check_overlaps(&C); /* last: it sorts the boxes */
+    }
+    g_array_free(C.boxes, TRUE);
+    g_hash_table_destroy(C.said);
+    return C.errors ? -1 : 0;
+}
