@@ -40,23 +40,41 @@
 
 typedef enum { BOX_GLYPH, BOX_RULE, BOX_IMAGE, BOX_FOLIO } box_kind;
 
+/* What a box may lie over on purpose. */
+typedef enum {
+    OVER_NONE,
+    OVER_ALL,  /* a floating image: over whatever it lands on */
+    OVER_OWN   /* a seal: over its own signature (§7.3.5.1), not over the text above it */
+} over;
+
 /* An ink box on a page, pt from its top-left corner. */
 typedef struct {
     double x0, y0, x1, y1;
     box_kind kind;
-    int block;        /* index in the layout's composed blocks; -1 for the page number */
+    int block;        /* index in the layout's composed blocks; -1: none (the page number) */
     int line, run;    /* placed line and run of a glyph; -1 for a figure */
-    gboolean overlay; /* over the text on purpose */
+    over overlay;     /* what it lies over on purpose */
     double thickness; /* a rule's */
     double em;        /* a glyph's type size */
+    const yf_image *image;
 } box;
+
+/* An image's ink as render.c draws it — multiplied into white paper, so that a PNG's white
+ * ground is no ink — in cells of half a millimetre. */
+typedef struct {
+    const yf_image *image;
+    double w, h;         /* its box, pt */
+    int cols, rows;
+    guint8 *ink;         /* rows × cols, 1 where there is ink */
+} ink_mask;
 
 typedef struct {
     const yf_layout *L;
     yf_diags *diags;
     int page;           /* 1-based, for messages */
     GArray *boxes;      /* of box */
-    GHashTable *said;   /* of reported (kind, block, block) keys on this page */
+    GHashTable *said;   /* of reported (check, block, block) keys on this page, gint64 */
+    GPtrArray *masks;   /* of ink_mask*: the seals met so far */
     int errors;
 } checker;
 
@@ -72,8 +90,8 @@ static void add_box(checker *C, box b)
     g_array_append_val(C->boxes, b);
 }
 
-static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline, int block,
-                       int line)
+static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline, box_kind kind,
+                       int block, int line)
 {
     for (guint r = 0; r < ln->runs->len; r++) {
         const yf_run *run = &g_array_index(ln->runs, yf_run, r);
@@ -93,8 +111,8 @@ static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline,
             double y0 = oy + (double)ink.y / PANGO_SCALE;
             if (x1 <= x0)
                 continue;
-            add_box(C, (box){ x0, y0, x1, y0 + (double)ink.height / PANGO_SCALE, BOX_GLYPH, block,
-                              line, (int)r, FALSE, 0, run->size });
+            add_box(C, (box){ x0, y0, x1, y0 + (double)ink.height / PANGO_SCALE, kind, block,
+                              line, (int)r, OVER_NONE, 0, run->size, NULL });
         }
     }
 }
@@ -104,25 +122,25 @@ static void collect(checker *C, const yf_pagebox *pb)
     g_array_set_size(C->boxes, 0);
     for (guint i = 0; i < pb->placed->len; i++) {
         const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
-        add_glyphs(C, pl->line, pl->x, pl->baseline, pl->block, (int)i);
+        add_glyphs(C, pl->line, pl->x, pl->baseline, BOX_GLYPH, pl->block, (int)i);
     }
     for (guint i = 0; i < pb->figures->len; i++) {
         const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
-        const yf_figure_source *from = &g_array_index(pb->sources, yf_figure_source, i);
+        yf_figure_source from = { -1, FALSE };
+        if (pb->sources && i < pb->sources->len)
+            from = g_array_index(pb->sources, yf_figure_source, i);
         if (f->w <= 0 || f->h <= 0)
             continue;
-        add_box(C, (box){ f->x, f->y, f->x + f->w, f->y + f->h,
-                          f->image ? BOX_IMAGE : BOX_RULE, from->block, -1, -1, from->overlay,
-                          f->image ? 0 : MIN(f->w, f->h), 0 });
+        over o = !from.overlay ? OVER_NONE
+               : from.block >= 0 && block_at(C->L, from.block)->kind == YF_BLK_SIGNATURE
+                   ? OVER_OWN
+                   : OVER_ALL;
+        add_box(C, (box){ f->x, f->y, f->x + f->w, f->y + f->h, f->image ? BOX_IMAGE : BOX_RULE,
+                          from.block, -1, -1, o, f->image ? 0 : MIN(f->w, f->h), 0, f->image });
     }
     if (pb->folio.lines && pb->folio.lines->len)
         add_glyphs(C, &g_array_index(pb->folio.lines, yf_line, 0), pb->folio_x,
-                   pb->folio_baseline, -1, -1);
-    for (guint i = 0; i < C->boxes->len; i++) {
-        box *b = &g_array_index(C->boxes, box, i);
-        if (b->block < 0)
-            b->kind = BOX_FOLIO;
-    }
+                   pb->folio_baseline, BOX_FOLIO, -1, -1);
 }
 
 /* ---- messages ------------------------------------------------------------------------------- */
@@ -144,12 +162,13 @@ static char *describe(const checker *C, const box *b, gboolean run)
 {
     if (b->kind == BOX_FOLIO)
         return g_strdup("页码");
-    const yf_block *blk = block_at(C->L, b->block);
+    const yf_block *blk = b->block >= 0 ? block_at(C->L, b->block) : NULL;
     if (b->kind == BOX_RULE)
-        return g_strdup(blk->kind == YF_BLK_TABLE ? "表格线" : "分隔线");
+        return g_strdup(blk && blk->kind == YF_BLK_TABLE ? "表格线" : "分隔线");
+    if (b->kind == BOX_IMAGE && blk && blk->kind == YF_BLK_SIGNATURE)
+        return g_strdup("印章");
     if (b->kind == BOX_IMAGE)
-        return blk->kind == YF_BLK_IMAGE && blk->text ? g_strdup_printf("图片「%s」", blk->text)
-                                                      : g_strdup("印章");
+        return blk && blk->text ? g_strdup_printf("图片「%s」", blk->text) : g_strdup("图片");
     const yf_pagebox *pb = &g_array_index(C->L->pages, yf_pagebox, C->page - 1);
     const yf_line *ln = g_array_index(pb->placed, yf_placed, b->line).line;
     if (!run)
@@ -159,14 +178,12 @@ static char *describe(const checker *C, const box *b, gboolean run)
 }
 
 /* Once per page for the same kind of problem between the same blocks. */
-static gboolean first_time(checker *C, int kind, int a, int b)
+static gboolean first_time(checker *C, int check, int a, int b)
 {
-    char *key = g_strdup_printf("%d:%d:%d", kind, a, b);
-    if (g_hash_table_contains(C->said, key)) {
-        g_free(key);
+    gint64 key = ((gint64)check << 58) | ((gint64)(a + 1) << 29) | (gint64)(b + 1);
+    if (g_hash_table_contains(C->said, &key))
         return FALSE;
-    }
-    g_hash_table_add(C->said, key);
+    g_hash_table_add(C->said, g_memdup2(&key, sizeof key));
     return TRUE;
 }
 
@@ -184,7 +201,9 @@ static void error_at_block(checker *C, int block, const char *msg)
 
 static gboolean exempt_pair(const box *a, const box *b)
 {
-    if (a->overlay || b->overlay)
+    if (a->overlay == OVER_ALL || b->overlay == OVER_ALL)
+        return TRUE;
+    if ((a->overlay == OVER_OWN || b->overlay == OVER_OWN) && a->block == b->block)
         return TRUE;
     /* Glyphs of one run: spaced by the shaper and the composer. */
     if (a->kind == BOX_GLYPH && b->kind == BOX_GLYPH && a->line == b->line && a->run == b->run)
@@ -193,6 +212,82 @@ static gboolean exempt_pair(const box *a, const box *b)
     if (a->kind != BOX_GLYPH && b->kind != BOX_GLYPH && a->block == b->block)
         return TRUE;
     return a->kind == BOX_FOLIO && b->kind == BOX_FOLIO;
+}
+
+/* ---- a seal's ink ------------------------------------------------------------------------- */
+
+#define MASK_CELL (0.5 * YF_MM)
+
+static void mask_free(gpointer p)
+{
+    ink_mask *m = p;
+    g_free(m->ink);
+    g_free(m);
+}
+
+static const ink_mask *mask_of(checker *C, const yf_image *image, double w, double h)
+{
+    for (guint i = 0; i < C->masks->len; i++) {
+        const ink_mask *m = g_ptr_array_index(C->masks, i);
+        if (m->image == image && m->w == w && m->h == h)
+            return m;
+    }
+    ink_mask *m = g_new0(ink_mask, 1);
+    m->image = image;
+    m->w = w;
+    m->h = h;
+    m->cols = MAX(1, (int)ceil(w / MASK_CELL));
+    m->rows = MAX(1, (int)ceil(h / MASK_CELL));
+    m->ink = g_new0(guint8, (gsize)m->cols * m->rows);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, m->cols, m->rows);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, m->cols / w, m->rows / h);
+    cairo_set_operator(cr, CAIRO_OPERATOR_MULTIPLY);
+    yf_image_draw(image, cr, 0, 0, w, h);
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    const unsigned char *data = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    for (int y = 0; data && y < m->rows; y++)
+        for (int x = 0; x < m->cols; x++) {
+            uint32_t px = *(const uint32_t *)(data + y * stride + 4 * x);
+            /* Ink: a pixel visibly darker than the paper in any channel. */
+            m->ink[y * m->cols + x] = ((px >> 16) & 0xFF) < 240 || ((px >> 8) & 0xFF) < 240 ||
+                                      (px & 0xFF) < 240;
+        }
+    cairo_surface_destroy(s);
+    g_ptr_array_add(C->masks, m);
+    return m;
+}
+
+/* Whether image box `s` has ink where box `b` lies, more than a cell of the mask inside it (the
+ * mask measures no finer: a touch closer than that is not told from a miss). */
+static gboolean image_ink_under(checker *C, const box *s, const box *b)
+{
+    const ink_mask *m = mask_of(C, s->image, s->x1 - s->x0, s->y1 - s->y0);
+    double cw = m->w / m->cols, ch = m->h / m->rows;
+    double x0 = MAX(b->x0 + cw, s->x0), x1 = MIN(b->x1 - cw, s->x1);
+    double y0 = MAX(b->y0 + ch, s->y0), y1 = MIN(b->y1 - ch, s->y1);
+    int c0 = MAX(0, (int)floor((x0 - s->x0) / cw)), c1 = MIN(m->cols - 1, (int)ceil((x1 - s->x0) / cw) - 1);
+    int r0 = MAX(0, (int)floor((y0 - s->y0) / ch)), r1 = MIN(m->rows - 1, (int)ceil((y1 - s->y0) / ch) - 1);
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++)
+            if (m->ink[r * m->cols + c])
+                return TRUE;
+    return FALSE;
+}
+
+/* A seal over something else than its signature (the text above, a 附注 under the date) only
+ * where its ink is: its box is mostly paper. */
+static gboolean overprints(checker *C, const box *a, const box *b)
+{
+    if (a->overlay == OVER_OWN && a->image)
+        return image_ink_under(C, a, b);
+    if (b->overlay == OVER_OWN && b->image)
+        return image_ink_under(C, b, a);
+    return TRUE;
 }
 
 static void report_overlap(checker *C, const box *a, const box *b)
@@ -240,7 +335,8 @@ static void check_overlaps(checker *C)
             if (a->y1 <= b->y0 + EPS)
                 continue;
             active[kept++] = active[k];
-            if (a->x0 < b->x1 - EPS && b->x0 < a->x1 - EPS && !exempt_pair(a, b))
+            if (a->x0 < b->x1 - EPS && b->x0 < a->x1 - EPS && !exempt_pair(a, b) &&
+                overprints(C, a, b))
                 report_overlap(C, a, b);
         }
         n = kept;
@@ -361,7 +457,8 @@ static void check_grid(checker *C, const yf_pagebox *pb)
 int yf_preflight(const yf_layout *L, yf_diags *diags)
 {
     checker C = { .L = L, .diags = diags, .boxes = g_array_new(FALSE, FALSE, sizeof(box)),
-                  .said = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+                  .said = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+                  .masks = g_ptr_array_new_with_free_func(mask_free) };
     for (guint i = 0; i < L->pages->len; i++) {
         const yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, i);
         C.page = (int)i + 1;
@@ -373,5 +470,6 @@ int yf_preflight(const yf_layout *L, yf_diags *diags)
     }
     g_array_free(C.boxes, TRUE);
     g_hash_table_destroy(C.said);
+    g_ptr_array_free(C.masks, TRUE);
     return C.errors ? -1 : 0;
 }
