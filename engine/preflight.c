@@ -59,6 +59,14 @@ typedef struct {
     const yf_image *image;
 } box;
 
+/* The boxes of one run of glyphs (or one figure), boxes[first .. first + n), and their bounds:
+ * the unit the page is swept by. Glyphs of one run are spaced by the shaper and the composer and
+ * are not checked against each other. */
+typedef struct {
+    double x0, y0, x1, y1;
+    guint first, n;
+} group;
+
 /* An image's ink as render.c draws it — multiplied into white paper, so that a PNG's white
  * ground is no ink — in cells of half a millimetre. */
 typedef struct {
@@ -73,6 +81,7 @@ typedef struct {
     yf_diags *diags;
     int page;           /* 1-based, for messages */
     GArray *boxes;      /* of box */
+    GArray *groups;     /* of group */
     GHashTable *said;   /* of reported (check, block, block) keys on this page, gint64 */
     GPtrArray *masks;   /* of ink_mask*: the seals met so far */
     int errors;
@@ -90,11 +99,28 @@ static void add_box(checker *C, box b)
     g_array_append_val(C->boxes, b);
 }
 
+/* Closes the group of the boxes added since box `first`. */
+static void end_group(checker *C, guint first)
+{
+    if (C->boxes->len == first)
+        return;
+    group g = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE, first, C->boxes->len - first };
+    for (guint i = first; i < C->boxes->len; i++) {
+        const box *b = &g_array_index(C->boxes, box, i);
+        g.x0 = MIN(g.x0, b->x0);
+        g.y0 = MIN(g.y0, b->y0);
+        g.x1 = MAX(g.x1, b->x1);
+        g.y1 = MAX(g.y1, b->y1);
+    }
+    g_array_append_val(C->groups, g);
+}
+
 static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline, box_kind kind,
                        int block, int line)
 {
     for (guint r = 0; r < ln->runs->len; r++) {
         const yf_run *run = &g_array_index(ln->runs, yf_run, r);
+        guint first = C->boxes->len;
         for (int g = 0; g < run->nglyphs; g++) {
             PangoRectangle ink, body;
             pango_font_get_glyph_extents(run->font, (PangoGlyph)run->glyphs[g].index, &ink,
@@ -114,12 +140,14 @@ static void add_glyphs(checker *C, const yf_line *ln, double x, double baseline,
             add_box(C, (box){ x0, y0, x1, y0 + (double)ink.height / PANGO_SCALE, kind, block,
                               line, (int)r, OVER_NONE, 0, run->size, NULL });
         }
+        end_group(C, first);
     }
 }
 
 static void collect(checker *C, const yf_pagebox *pb)
 {
     g_array_set_size(C->boxes, 0);
+    g_array_set_size(C->groups, 0);
     for (guint i = 0; i < pb->placed->len; i++) {
         const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
         add_glyphs(C, pl->line, pl->x, pl->baseline, BOX_GLYPH, pl->block, (int)i);
@@ -137,6 +165,7 @@ static void collect(checker *C, const yf_pagebox *pb)
                    : OVER_ALL;
         add_box(C, (box){ f->x, f->y, f->x + f->w, f->y + f->h, f->image ? BOX_IMAGE : BOX_RULE,
                           from.block, -1, -1, o, f->image ? 0 : MIN(f->w, f->h), 0, f->image });
+        end_group(C, C->boxes->len - 1);
     }
     if (pb->folio.lines && pb->folio.lines->len)
         add_glyphs(C, &g_array_index(pb->folio.lines, yf_line, 0), pb->folio_x,
@@ -178,9 +207,20 @@ static char *describe(const checker *C, const box *b, gboolean run)
 }
 
 /* Once per page for the same kind of problem between the same blocks. */
+static gint64 said_key(int check, int a, int b)
+{
+    return ((gint64)check << 58) | ((gint64)(a + 1) << 29) | (gint64)(b + 1);
+}
+
+static gboolean said(const checker *C, int check, int a, int b)
+{
+    gint64 key = said_key(check, a, b);
+    return g_hash_table_contains(C->said, &key);
+}
+
 static gboolean first_time(checker *C, int check, int a, int b)
 {
-    gint64 key = ((gint64)check << 58) | ((gint64)(a + 1) << 29) | (gint64)(b + 1);
+    gint64 key = said_key(check, a, b);
     if (g_hash_table_contains(C->said, &key))
         return FALSE;
     g_hash_table_add(C->said, g_memdup2(&key, sizeof key));
@@ -204,9 +244,6 @@ static gboolean exempt_pair(const box *a, const box *b)
     if (a->overlay == OVER_ALL || b->overlay == OVER_ALL)
         return TRUE;
     if ((a->overlay == OVER_OWN || b->overlay == OVER_OWN) && a->block == b->block)
-        return TRUE;
-    /* Glyphs of one run: spaced by the shaper and the composer. */
-    if (a->kind == BOX_GLYPH && b->kind == BOX_GLYPH && a->line == b->line && a->run == b->run)
         return TRUE;
     /* The figures of one block (a table's borders meet at its corners). */
     if (a->kind != BOX_GLYPH && b->kind != BOX_GLYPH && a->block == b->block)
@@ -314,30 +351,91 @@ static void report_overlap(checker *C, const box *a, const box *b)
     g_free(db);
 }
 
+static const box *box_at(const checker *C, guint i)
+{
+    return &g_array_index(C->boxes, box, i);
+}
+
+static gboolean boxes_meet(const box *a, const box *b)
+{
+    return a->x0 < b->x1 - EPS && b->x0 < a->x1 - EPS && a->y0 < b->y1 - EPS && b->y0 < a->y1 - EPS;
+}
+
+static gboolean box_in(const box *b, const group *g)
+{
+    return b->x0 < g->x1 - EPS && g->x0 < b->x1 - EPS && b->y0 < g->y1 - EPS && g->y0 < b->y1 - EPS;
+}
+
+static int by_left(const void *pa, const void *pb, void *boxes)
+{
+    const box *a = &g_array_index((GArray *)boxes, box, *(const guint *)pa & 0x7FFFFFFF);
+    const box *b = &g_array_index((GArray *)boxes, box, *(const guint *)pb & 0x7FFFFFFF);
+    return (a->x0 > b->x0) - (a->x0 < b->x0);
+}
+
+/* Two groups whose bounds meet: the boxes of each inside the other's bounds, swept left to right,
+ * compared across the groups. Reports the first pair that overprints. */
+static void check_pair(checker *C, const group *g, const group *h)
+{
+    GArray *cand = g_array_new(FALSE, FALSE, sizeof(guint));
+    for (guint i = g->first; i < g->first + g->n; i++)
+        if (box_in(box_at(C, i), h))
+            g_array_append_val(cand, i);
+    for (guint i = h->first; i < h->first + h->n; i++)
+        if (box_in(box_at(C, i), g)) {
+            guint tagged = i | 0x80000000u; /* of the second group */
+            g_array_append_val(cand, tagged);
+        }
+    g_array_sort_with_data(cand, by_left, C->boxes);
+    guint *active = g_new(guint, cand->len + 1), n = 0;
+    gboolean found = FALSE;
+    for (guint k = 0; k < cand->len && !found; k++) {
+        guint t = g_array_index(cand, guint, k);
+        const box *b = box_at(C, t & 0x7FFFFFFF);
+        guint kept = 0;
+        for (guint j = 0; j < n && !found; j++) {
+            const box *a = box_at(C, active[j] & 0x7FFFFFFF);
+            if (a->x1 <= b->x0 + EPS)
+                continue;
+            active[kept++] = active[j];
+            if ((active[j] ^ t) >> 31 && boxes_meet(a, b) && overprints(C, a, b)) {
+                report_overlap(C, a, b);
+                found = TRUE;
+            }
+        }
+        n = kept;
+        active[n++] = t;
+    }
+    g_free(active);
+    g_array_free(cand, TRUE);
+}
+
 static int by_top(const void *pa, const void *pb)
 {
-    const box *a = pa, *b = pb;
+    const group *a = pa, *b = pb;
     return (a->y0 > b->y0) - (a->y0 < b->y0);
 }
 
-/* Sorted by their tops, each box is compared only with the boxes above it that reach down to it. */
+/* Runs and figures sorted by their tops, each compared only with those above it that reach down
+ * to it; where two meet, their boxes. */
 static void check_overlaps(checker *C)
 {
-    GArray *boxes = C->boxes;
-    qsort(boxes->data, boxes->len, sizeof(box), by_top);
-    guint *active = g_new(guint, boxes->len + 1);
-    guint n = 0;
-    for (guint i = 0; i < boxes->len; i++) {
-        const box *b = &g_array_index(boxes, box, i);
+    GArray *groups = C->groups;
+    g_array_sort(groups, by_top);
+    guint *active = g_new(guint, groups->len + 1), n = 0;
+    for (guint i = 0; i < groups->len; i++) {
+        const group *h = &g_array_index(groups, group, i);
+        const box *hb = box_at(C, h->first);
         guint kept = 0;
         for (guint k = 0; k < n; k++) {
-            const box *a = &g_array_index(boxes, box, active[k]);
-            if (a->y1 <= b->y0 + EPS)
+            const group *g = &g_array_index(groups, group, active[k]);
+            if (g->y1 <= h->y0 + EPS)
                 continue;
             active[kept++] = active[k];
-            if (a->x0 < b->x1 - EPS && b->x0 < a->x1 - EPS && !exempt_pair(a, b) &&
-                overprints(C, a, b))
-                report_overlap(C, a, b);
+            const box *gb = box_at(C, g->first);
+            if (g->x0 < h->x1 - EPS && h->x0 < g->x1 - EPS && !exempt_pair(gb, hb) &&
+                !said(C, 1, MIN(gb->block, hb->block), MAX(gb->block, hb->block)))
+                check_pair(C, g, h);
         }
         n = kept;
         active[n++] = i;
@@ -379,15 +477,16 @@ static void check_area(checker *C)
     const yf_page *p = &C->L->page;
     double edge[4] = { p->left, p->top, p->left + p->text_width, p->top + p->text_height };
     GArray *found = g_array_new(FALSE, FALSE, sizeof(excess));
-    for (guint i = 0; i < C->boxes->len; i++) {
-        const box *b = &g_array_index(C->boxes, box, i);
+    for (guint i = 0; i < C->groups->len; i++) {
+        const group *g = &g_array_index(C->groups, group, i);
+        const box *b = box_at(C, g->first);
         if (b->kind == BOX_FOLIO)
             continue; /* §7.5: below the type area */
         double tol = EPS + b->thickness / 2 + b->em / 20;
-        double out[4] = { edge[0] - b->x0, edge[1] - b->y0, b->x1 - edge[2], b->y1 - edge[3] };
+        double out[4] = { edge[0] - g->x0, edge[1] - g->y0, g->x1 - edge[2], g->y1 - edge[3] };
         for (int s = 0; s < 4; s++)
             if (out[s] > tol)
-                note_excess(found, b->block, s, out[s], i);
+                note_excess(found, b->block, s, out[s], g->first);
     }
     for (guint k = 0; k < found->len; k++) {
         const excess *e = &g_array_index(found, excess, k);
@@ -457,6 +556,7 @@ static void check_grid(checker *C, const yf_pagebox *pb)
 int yf_preflight(const yf_layout *L, yf_diags *diags)
 {
     checker C = { .L = L, .diags = diags, .boxes = g_array_new(FALSE, FALSE, sizeof(box)),
+                  .groups = g_array_new(FALSE, FALSE, sizeof(group)),
                   .said = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
                   .masks = g_ptr_array_new_with_free_func(mask_free) };
     for (guint i = 0; i < L->pages->len; i++) {
@@ -466,9 +566,10 @@ int yf_preflight(const yf_layout *L, yf_diags *diags)
         collect(&C, pb);
         check_area(&C);
         check_grid(&C, pb);
-        check_overlaps(&C); /* last: it sorts the boxes */
+        check_overlaps(&C);
     }
     g_array_free(C.boxes, TRUE);
+    g_array_free(C.groups, TRUE);
     g_hash_table_destroy(C.said);
     g_ptr_array_free(C.masks, TRUE);
     return C.errors ? -1 : 0;
