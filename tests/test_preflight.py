@@ -235,3 +235,13 @@ def test_overlays_on_purpose_pass(yinfa):
         '</body></template>')
     p = run(yinfa, "render", "template.xml", "--draft", "-o", "out.pdf", "-q", cwd=tmp)
     assert p.returncode == 0 and os.path.exists(os.path.join(tmp, "out.pdf")), p.stderr
+
+
+def test_seal_over_other_text(yinfa):
+    """A seal lies over its own signature on purpose; over the text after it only where its ink
+    is: a 60 mm seal's ring crosses the line after the date, the 42 mm one clears it."""
+    expect_violation(yinfa, "seal-over-text", "11:5",
+                     r"第 1 页：「（联系人：李四，电话：0……」与印章"
+                     r"（tests/preflight/seal-over-text/template\.xml:6:5）重叠")
+    p, files = render_case(yinfa, "seal-above-note")
+    assert p.returncode == 0 and files == ["out.pdf"], p.stderr
