@@ -2,7 +2,7 @@
  *
  *   yinfa render TEMPLATE [DATA.json] -o OUT.pdf [--draft] [--dump FILE]
  *   yinfa slots TEMPLATE
- *   yinfa check TEMPLATE [DATA.json]
+ *   yinfa check TEMPLATE [DATA.json] [--fonts-conf FILE]
  *   yinfa fonts
  *
  * TEMPLATE is a file, a folder holding template.xml, or the name of a folder under templates/.
@@ -26,7 +26,7 @@ static const char usage[] =
     "  yinfa serve [--port 8080] [--templates DIR] [--host 127.0.0.1]  公文填写网页（本机）\n"
     "  yinfa extract TEXT.txt --name NEWTYPE [--out DIR]  由一份原文生成新模板\n"
     "  yinfa slots TEMPLATE [--declarations]  打印数据骨架（每个槽位及示例值），或槽位声明\n"
-    "  yinfa check TEMPLATE [DATA]   只检查模板和数据，不排版，列出所有问题\n"
+    "  yinfa check TEMPLATE [DATA]   检查模板和数据并排版（不写出文件），列出所有问题\n"
     "  yinfa text TEMPLATE [DATA] [--draft]  打印填好的正文（每段一行），不排版\n"
     "  yinfa fonts [--fonts-conf FILE]  打印字体角色对应的字体\n"
     "  yinfa --version\n"
@@ -252,14 +252,18 @@ static int cmd_slots(int argc, char **argv)
     return cli_finish(d, rc);
 }
 
-/* `check` and `text`: bind without layout. With `print`, the bound text goes to stdout. */
+/* `check`: bind and lay out, as `render` does, writing nothing — so that it finds every problem
+ * render would, the checks of the laid-out pages included. `text`: bind only, the bound text to
+ * stdout (`print`). */
 static int bind_only(int argc, char **argv, int print)
 {
     int draft = 0, n = 0;
-    const char *args[2] = { NULL, NULL };
+    const char *args[2] = { NULL, NULL }, *fonts_conf = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--draft") == 0 && print)
             draft = 1;
+        else if (strcmp(argv[i], "--fonts-conf") == 0 && !print && i + 1 < argc)
+            fonts_conf = argv[++i];
         else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--cli_quiet") == 0)
             cli_quiet = 1;
         else if (argv[i][0] == '-' || n == 2) {
@@ -276,22 +280,27 @@ static int bind_only(int argc, char **argv, int print)
     if (!args[1])
         draft = 1;
     yf_diags *d = yf_diags_new();
-    yf_template *t = cli_open_template(NULL, args[0], d);
+    /* Layout needs the fonts; `text` does not. */
+    yf_context *ctx = print ? NULL : cli_open_context(fonts_conf, d);
+    yf_template *t = print || ctx ? cli_open_template(ctx, args[0], d) : NULL;
     yf_data *data = t && args[1] ? yf_data_load_json(args[1], d) : NULL;
     yf_document *doc = NULL;
     if (t && (!args[1] || data))
         doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
-    int rc = doc ? 0 : EXIT_PROBLEM;
+    yf_layout *layout = doc && ctx ? yf_layout_new(ctx, doc, d) : NULL;
+    int rc = doc && (print || layout) ? 0 : EXIT_PROBLEM;
     if (doc && print) {
         char *text = yf_document_text(doc);
         fputs(text, stdout);
         free(text);
-    } else if (doc && !cli_quiet) {
+    } else if (rc == 0 && !cli_quiet) {
         fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
     }
+    yf_layout_free(layout);
     yf_document_free(doc);
     yf_data_free(data);
     yf_template_free(t);
+    yf_context_free(ctx);
     return cli_finish(d, rc);
 }
 

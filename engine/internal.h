@@ -323,6 +323,12 @@ typedef struct {
     const yf_image *image;       /* or the image drawn in the box, lent from the layout */
 } yf_figure;
 
+/* Where a figure on a page comes from, for the checks before a page is written. */
+typedef struct {
+    int block;                   /* the index of its block in yf_layout.composed */
+    gboolean overlay;            /* drawn over the text on purpose: a floating image, a seal */
+} yf_figure_source;
+
 typedef struct {
     GArray *runs;                /* of yf_run */
     double width;                /* the set width, pt */
@@ -389,11 +395,13 @@ const yf_image *yf_layout_image(yf_layout *layout, const char *path, yf_diags *d
 typedef struct {
     const yf_line *line;         /* lent from the layout's composed blocks */
     double x, baseline;          /* page coordinates, pt from the top-left corner */
+    int block;                   /* the index of its block in yf_layout.composed */
 } yf_placed;
 
 typedef struct {
     GArray *placed;              /* of yf_placed */
     GArray *figures;             /* of yf_figure, page coordinates: rules, borders, images */
+    GArray *sources;             /* of yf_figure_source, one per figure */
     yf_composed folio;           /* the page number line "— N —" */
     double folio_x, folio_baseline;
 } yf_pagebox;
@@ -415,6 +423,15 @@ struct yf_layout {
 };
 
 int yf_paginate(yf_layout *layout, yf_diags *diags);
+
+/* ---- preflight (preflight.c) ------------------------------------------------------------- */
+
+/* Checks every laid-out page before anything is written: no two glyphs (or a glyph and a rule or
+ * an image) overlap but what a template overlays on purpose, nothing lies outside the type area
+ * but the furniture GB/T 9704 puts there, every line of running text sits on the line grid. Each
+ * violation is an error at the template position of its block, naming the page. Needs the
+ * composed blocks (call it before they are let go). Returns 0, or -1 with errors. */
+int yf_preflight(const yf_layout *layout, yf_diags *diags);
 
 /* ---- render (render.c) ------------------------------------------------------------------- */
 

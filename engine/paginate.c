@@ -99,6 +99,7 @@ static void pagebox_clear(gpointer p)
     yf_pagebox *pb = p;
     g_array_free(pb->placed, TRUE);
     g_array_free(pb->figures, TRUE);
+    g_array_free(pb->sources, TRUE);
     yf_composed_clear(&pb->folio);
 }
 
@@ -107,6 +108,7 @@ static void new_page(flow *F)
     yf_pagebox pb = { 0 };
     pb.placed = g_array_new(FALSE, TRUE, sizeof(yf_placed));
     pb.figures = g_array_new(FALSE, TRUE, sizeof(yf_figure));
+    pb.sources = g_array_new(FALSE, TRUE, sizeof(yf_figure_source));
     g_array_append_val(F->L->pages, pb);
     F->page = &g_array_index(F->L->pages, yf_pagebox, F->L->pages->len - 1);
     F->line = 0;
@@ -115,9 +117,10 @@ static void new_page(flow *F)
     F->seal_bottom = 0;
 }
 
-static void add_figure(flow *F, yf_figure f)
+static void add_figure(flow *F, yf_figure f, yf_figure_source from)
 {
     g_array_append_val(F->page->figures, f);
+    g_array_append_val(F->page->sources, from);
 }
 
 static const yf_composed *composed_at(const yf_layout *L, guint b)
@@ -138,13 +141,13 @@ static void place(flow *F, guint b, guint i)
     double h, asc;
     line_box(c, i, &h, &asc);
     double top = grid_top(p, F->line) + (rows ? (rows * yf_page_pitch(p) - h) / 2 : 0);
-    yf_placed pl = { ln, p->left + ln->x, top + asc };
+    yf_placed pl = { ln, p->left + ln->x, top + asc, (int)b };
     g_array_append_val(F->page->placed, pl);
     for (guint k = 0; ln->figures && k < ln->figures->len; k++) {
         yf_figure f = g_array_index(ln->figures, yf_figure, k);
         f.x += p->left;
         f.y += top;
-        add_figure(F, f);
+        add_figure(F, f, (yf_figure_source){ (int)b, f.image && (ln->overlay || ln->seal) });
     }
     F->line += rows;
     if (!ln->overlay)
@@ -267,9 +270,10 @@ static int keep_gain(const flow *F, guint b, int at)
 /* A rule across the type area: `space` below the text above (the red rule 4 mm under the
  * 发文字号, §7.2.5), the grid resuming below it; or, without a space, with its lower edge on the
  * top of the next grid line, between two lines (the 版记's rules, §7.4.1). */
-static void flow_rule(flow *F, const yf_block *rule)
+static void flow_rule(flow *F, guint b)
 {
     const yf_page *p = &F->L->page;
+    const yf_block *rule = composed_at(F->L, b)->block;
     double t = rule->geom.thickness;
     yf_figure f = { p->left, 0, p->text_width, t, rule->geom.color, NULL };
     if (rule->geom.space >= 0) {
@@ -279,7 +283,7 @@ static void flow_rule(flow *F, const yf_block *rule)
         f.y = grid_top(p, F->line) - t;
     }
     F->bottom = MAX(F->bottom, f.y + t);
-    add_figure(F, f);
+    add_figure(F, f, (yf_figure_source){ (int)b, FALSE });
 }
 
 /* A table: a row's lines on one page; on every page it continues on, its header rows again. The
@@ -474,7 +478,7 @@ static void flow_block(flow *F, guint b)
     int n = (int)c->lines->len;
 
     if (c->block->kind == YF_BLK_RULE) {
-        flow_rule(F, c->block);
+        flow_rule(F, b);
         return;
     }
     if (c->block->kind == YF_BLK_SIGNATURE && n > 0) {
@@ -732,6 +736,8 @@ yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diag
     }
     if (yf_diags_errors(diags) == errors_before)
         yf_paginate(L, diags);
+    if (yf_diags_errors(diags) == errors_before)
+        yf_preflight(L, diags);
     /* The document's blocks are the caller's: nothing after this point may reach them. */
     for (guint i = 0; i < L->composed->len; i++)
         g_array_index(L->composed, yf_composed, i).block = NULL;

@@ -416,7 +416,8 @@ def test_signature_without_seal(yinfa):
 
 
 def test_row_parts_and_overlap(yinfa):
-    """A row's parts at their insets on one line; parts that would overlap are a warning."""
+    """A row's parts at their insets on one line; parts that would overlap are an error, and
+    nothing is written."""
     p, pdf = render_template(yinfa, body('<row><left inset="2">左边</left><center>中间</center>'
                                          '<right inset="1">右边</right></row>'))
     assert p.returncode == 0 and "重叠" not in p.stderr, p.stderr
@@ -426,8 +427,9 @@ def test_row_parts_and_overlap(yinfa):
     assert abs(g[0].x0 - (LEFT + 2 * CELL)) <= 0.3 and abs(g[-1].x1 - (RIGHT - CELL)) <= 0.3, (g[0].x0, g[-1].x1)
     assert abs((g[2].x0 + g[3].x1) / 2 - CENTRE) <= 0.3, "the centre part is not centred"
     long = "很长的文字" * 4
-    p, _ = render_template(yinfa, body(f"<row><left>{long}</left><right>{long}</right></row>"))
-    assert p.returncode == 0 and "各部分重叠" in p.stderr, p.stderr
+    p, pdf = render_template(yinfa, body(f"<row><left>{long}</left><right>{long}</right></row>"))
+    assert p.returncode == 1 and "第 1 页：「很长的文字" in p.stderr and "重叠" in p.stderr, p.stderr
+    assert not os.path.exists(pdf)
 
 
 def test_stack_wider_than_the_type_area_is_set_smaller(yinfa):
