@@ -211,6 +211,8 @@ static int starts_path(const unsigned char *msg, const unsigned char *p)
     if (p == msg)
         return 1;
     const unsigned char *q = p - 1;
+    if (*q == ':' && p[1] == '/' && p[2] != '/')
+        return 0;                   /* "http://host/…": an address, not a file */
     if (*q < 0x80)
         return *q <= ' ' || strchr("\"'`:,;(<[{=", *q);
     return p - msg >= 3 && ends_path(p - 3);
