@@ -55,6 +55,10 @@
 /* The bodies of all connections together: past this a request is answered 503, so many
  * connections each sending up to MAX_BODY cannot exhaust the memory. */
 #define MAX_BUFFERED (64 * 1024 * 1024)
+/* The answers built and not yet sent, all connections together: a client that reads slowly keeps
+ * its answer (a PDF, up to six PNG pages) in memory. Past this the engine renders nothing more
+ * (503) until answers have gone out. */
+#define MAX_SENDING (256 * 1024 * 1024)
 /* Longer documents are batch work for `yinfa render`, not for a form: this bounds a render's
  * output time, as MAX_BODY bounds its layout time (a 2 MB body lays out in about 5 s). */
 #define MAX_PAGES 300
@@ -108,6 +112,7 @@ typedef struct {
     int bound_any;            /* --host 0.0.0.0 or ::, every address of the machine */
     unsigned port;            /* the port listened on; 0 until the daemon runs */
     size_t buffered;          /* bytes of request bodies held, all connections together */
+    size_t sending;           /* bytes of answers queued on connections and not yet sent */
     /* The engine thread and its queue. */
     pthread_t engine;
     pthread_mutex_t lock;
@@ -357,8 +362,41 @@ static void answer_asset(answer *a, const yf_web_asset *asset)
     a->asset = asset;
 }
 
+/* An answer's body while libmicrohttpd sends it, counted in server.sending. */
+typedef struct {
+    server *s;
+    char *data;
+    size_t len;
+} outgoing;
+
+static void outgoing_free(void *cls)
+{
+    outgoing *o = cls;
+    __atomic_fetch_sub(&o->s->sending, o->len, __ATOMIC_RELAXED);
+    free(o->data);
+    free(o);
+}
+
+/* A response that owns `b`'s memory and counts it until sent; NULL when out of memory. */
+static struct MHD_Response *counted_response(server *s, buf *b)
+{
+    outgoing *o = malloc(sizeof *o);
+    if (!o)
+        return NULL;
+    *o = (outgoing){ s, b->s, b->len };
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        b->len, b->s, outgoing_free, o);
+    if (!r) {
+        free(o);
+        return NULL;
+    }
+    __atomic_fetch_add(&s->sending, b->len, __ATOMIC_RELAXED);
+    *b = (buf){ 0 };
+    return r;
+}
+
 /* Sends `a` (its memory goes with it); a body that ran out of memory becomes a 500. */
-static enum MHD_Result send_answer(struct MHD_Connection *c, answer *a)
+static enum MHD_Result send_answer(server *s, struct MHD_Connection *c, answer *a)
 {
     static const char oom[] = "{\"error\":\"服务器内存不足\",\"diagnostics\":[]}";
     struct MHD_Response *r;
@@ -371,9 +409,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, answer *a)
         r = MHD_create_response_from_buffer(a->asset->len, (void *)a->asset->data,
                                             MHD_RESPMEM_PERSISTENT);
     } else {
-        r = MHD_create_response_from_buffer(a->body.len, a->body.s, MHD_RESPMEM_MUST_FREE);
-        if (r)
-            a->body = (buf){ 0 };
+        r = counted_response(s, &a->body);
     }
     if (!r) {
         answer_free(a);
@@ -841,7 +877,8 @@ static void job_run(server *s, job *j)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec - j->queued_at.tv_sec > QUEUE_WAIT_SECONDS) {
+    if (now.tv_sec - j->queued_at.tv_sec > QUEUE_WAIT_SECONDS ||
+        __atomic_load_n(&s->sending, __ATOMIC_RELAXED) > MAX_SENDING) {
         answer_busy(&j->reply);
         return;
     }
@@ -1098,14 +1135,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Refused from the headers, before a byte of the body is read. */
         if (!gate(s, c, url, method, &a)) {
             rq->refused = 1;
-            return send_answer(c, &a);
+            return send_answer(s, c, &a);
         }
         const char *len = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (len && strtoull(len, NULL, 10) > MAX_BODY) {
             rq->refused = 1;
             answer_error(&a, s, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）",
                          MAX_BODY);
-            return send_answer(c, &a);
+            return send_answer(s, c, &a);
         }
         return MHD_YES;
     }
@@ -1121,7 +1158,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         a = rq->job->reply;
         rq->job->reply = (answer){ 0 };
-        return send_answer(c, &a);
+        return send_answer(s, c, &a);
     }
     if (rq->too_big)
         answer_error(&a, s, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）", MAX_BODY);
@@ -1132,13 +1169,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     else
         route(s, c, url, method, rq, &a);
     if (!rq->job)
-        return a.status ? send_answer(c, &a) : MHD_NO;
+        return a.status ? send_answer(s, c, &a) : MHD_NO;
     if (!job_queue(s, rq->job)) {
         free(rq->job->path);
         free(rq->job);
         rq->job = NULL;
         answer_busy(&a);
-        return send_answer(c, &a);
+        return send_answer(s, c, &a);
     }
     return MHD_YES;
 }
