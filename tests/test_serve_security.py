@@ -182,15 +182,17 @@ def test_serve_refuses_other_pages(yinfa):
 
 
 def test_serve_slowloris(yinfa):
-    """A burst of 100 connections that send their headers one byte a second: the form is
-    still served, each request of a normal client answered within a second."""
+    """A burst of 100 connections that send their headers — or, half of them, their body — one
+    byte a second: the form is still served, each request of a normal client answered within a
+    second."""
     slow, seconds = 100, 5
     with Server(yinfa) as srv:
-        head = f"POST {PREVIEW} HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n".encode()
+        head = f"POST {PREVIEW} HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
+        whole_head = head + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
         socks = []
-        for _ in range(slow):
+        for i in range(slow):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
-            s.sendall(head)
+            s.sendall((head if i % 2 else whole_head).encode())
             s.setblocking(False)
             socks.append(s)
         stop = threading.Event()
