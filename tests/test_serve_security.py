@@ -285,6 +285,16 @@ BROKEN = {
 </template>
 """,
     "notpng/x.png": "not an image\n",
+    # An SVG librsvg cannot read: its own message follows.
+    "badsvg/template.xml": """<template version="1" extends="../common/gbt9704.xml">
+  <slots><slot name="a" label="A" example="x"/></slots>
+  <body>
+    <p><v name="a"/></p>
+    <image src="x.svg" width="20mm"/>
+  </body>
+</template>
+""",
+    "badsvg/x.svg": '<svg xmlns="http://www.w3.org/2000/svg"><g><rect width="1"',
 }
 
 # An absolute path: a '/' opening a word, followed by at least two parts.
@@ -306,7 +316,8 @@ def test_serve_error_messages_name_no_server_path(yinfa):
         json_headers = {"Content-Type": "application/json"}
         with Server(yinfa, "--templates", tmp) as srv:
             answers = [ask(srv, "GET", "/api/templates")]
-            for name in ("broken", "badinc", "badbase", "badimg", "notpng", "request"):
+            for name in ("broken", "badinc", "badbase", "badimg", "notpng", "badsvg",
+                         "request"):
                 answers.append(ask(srv, "GET", f"/api/templates/{name}"))
                 for action in ("preview", "pdf"):
                     answers.append(ask(srv, "POST", f"/api/templates/{name}/{action}",
@@ -342,6 +353,7 @@ def test_serve_error_messages_name_no_server_path(yinfa):
                      "badimg/template.xml:5:5: error: <image src=\"missing.png\">：图片 "
                      "badimg/missing.png 找不到这个文件",
                      "图片 notpng/x.png 既不是 PNG 也不是 SVG 文件",
+                     "图片 badsvg/x.svg 无法读取：",
                      "data.json: error: $.年度: 缺少必填值（槽位「年度」，integer，模板 "
                      "request/template.xml:",
                      "（request/nosuch.png）找不到这个文件",
