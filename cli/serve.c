@@ -23,7 +23,8 @@
  *   - Slow clients: libmicrohttpd's event loop (epoll on Linux, a small thread pool) holds a slow
  *     or idle connection as a socket and a memory pool, not as a thread, so a burst of slow
  *     connections does not keep the form from being served; connections are capped in all and per
- *     peer address, idle ones are closed after IDLE_TIMEOUT_SECONDS.
+ *     peer address, idle ones are closed after IDLE_TIMEOUT_SECONDS; the bodies held and the
+ *     answers not yet read by their clients are bounded for all connections together.
  *   - What is sent back names files relative to the templates folder (notice/template.xml:12:5),
  *     never by a path of the server.
  *
@@ -1005,10 +1006,12 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
     memcpy(name, rest, n);
     name[n] = '\0';
     if (!valid_name(name)) {
-        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "模板名不合法：应为模板目录下的一个文件夹名");
+        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL,
+                     "模板名不合法：应为模板目录下的一个文件夹名");
         return;
     }
-    int get = !*action, is_pdf = !strcmp(action, "pdf"), post = is_pdf || !strcmp(action, "preview");
+    int get = !*action, is_pdf = !strcmp(action, "pdf");
+    int post = is_pdf || !strcmp(action, "preview");
     if (!get && !post) {
         answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
         return;
