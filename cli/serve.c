@@ -2,8 +2,8 @@
  *
  *   yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE] [-q]
  *
- * An HTTP server (libmicrohttpd, one thread per connection) for the form page — the files of web/,
- * compiled into the program — and a small JSON API the page uses:
+ * An HTTP server (libmicrohttpd) for the form page — the files of web/, compiled into the
+ * program — and a small JSON API the page uses:
  *
  *   GET  /api/templates                 every folder of DIR holding a template.xml, with its
  *                                       slot declarations (the form is built from them)
@@ -11,11 +11,29 @@
  *   POST /api/templates/NAME/preview    data → page count, PNG pages, diagnostics
  *   POST /api/templates/NAME/pdf        data → the PDF, or 422 with the diagnostics
  *
- * A yf_context may not be used by two threads at once, so every engine call runs under one lock:
- * renders are serialized, and a request that cannot get the lock in time is answered 503. Bodies,
- * pages and preview images per request are bounded; a template name is one folder name, never a
- * path; every failure is a 4xx or 5xx with a JSON body, and the server goes on serving.
- * Uses the public header only. */
+ * The server runs on the secretary's machine, and so does every web page her browser opens: the
+ * gate below lets in only what the form page itself sends.
+ *   - Host must name this server — localhost, 127.0.0.1, [::1] or the --host address, with the
+ *     port — or the answer is 421: a foreign name that resolves here (DNS rebinding) is refused.
+ *   - An Origin must be this server's own (RFC 6454 §7), and Sec-Fetch-Site (Fetch Metadata) must
+ *     not say cross-site or same-site for the API, or the answer is 403. No CORS header is ever
+ *     sent, so no other page may read an answer either.
+ *   - The renders take application/json only (415 otherwise): a cross-site <form> can send
+ *     text/plain that happens to be JSON, but not application/json.
+ *   - Slow clients: libmicrohttpd's event loop (epoll on Linux, a small thread pool) holds a slow
+ *     or idle connection as a socket and a memory pool, not as a thread, so a burst of slow
+ *     connections does not keep the form from being served; connections are capped in all and per
+ *     peer address, idle ones are closed after IDLE_TIMEOUT_SECONDS; the bodies held and the
+ *     answers not yet read by their clients are bounded for all connections together.
+ *   - What is sent back names files relative to the templates folder (notice/template.xml:12:5),
+ *     never by a path of the server.
+ *
+ * A yf_context may not be used by two threads at once: every engine call runs in one engine
+ * thread. A request that needs it is put in a queue and its connection suspended until the engine
+ * has answered, so the event loop never waits on a render; a request that waits longer than
+ * QUEUE_WAIT_SECONDS, or finds the queue full, is answered 503. Bodies, pages and preview images
+ * per request are bounded; a template name is one folder name, never a path; every failure is a
+ * 4xx or 5xx with a JSON body, and the server goes on serving. Uses the public header only. */
 #define _GNU_SOURCE
 #include "common.h"
 #include "web_assets.h"
@@ -23,16 +41,25 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* A filled template is a few KB of JSON; 2 MB of text is already a thousand pages. */
 #define MAX_BODY (2 * 1024 * 1024)
+/* The bodies of all connections together: past this a request is answered 503, so many
+ * connections each sending up to MAX_BODY cannot exhaust the memory. */
+#define MAX_BUFFERED (64 * 1024 * 1024)
+/* The answers built and not yet sent, all connections together: a client that reads slowly keeps
+ * its answer (a PDF, up to six PNG pages) in memory. Past this the engine renders nothing more
+ * (503) until answers have gone out. */
+#define MAX_SENDING (256 * 1024 * 1024)
 /* Longer documents are batch work for `yinfa render`, not for a form: this bounds a render's
  * output time, as MAX_BODY bounds its layout time (a 2 MB body lays out in about 5 s). */
 #define MAX_PAGES 300
@@ -40,9 +67,21 @@
 #define MAX_PREVIEW_PAGES 6
 #define MIN_DPI 30
 #define MAX_DPI 200
-#define LOCK_WAIT_SECONDS 30
-#define MAX_CONNECTIONS 64
-#define IDLE_TIMEOUT_SECONDS 60
+/* Requests waiting for the engine, and how long one may wait before it is answered 503. */
+#define MAX_QUEUED 32
+#define QUEUE_WAIT_SECONDS 30
+/* Open connections in all, and from one peer address. The browser opens at most 6 to one host;
+ * on loopback every client has the same address, so the cap per address is the cap for this
+ * machine's own clients: high, because an idle connection costs a socket and its memory pool. */
+#define MAX_CONNECTIONS 512
+#define MAX_CONNECTIONS_PER_IP 256
+/* A connection that sends or reads nothing for this long is closed. */
+#define IDLE_TIMEOUT_SECONDS 10
+/* Memory per connection for its request line, headers and buffers (bodies are copied out as
+ * they come): a browser's headers are under 8 KB. */
+#define CONNECTION_MEMORY (32 * 1024)
+/* The event loop's threads: they only read, parse and write; the engine has its own thread. */
+#define POOL_THREADS 2
 #define MAX_TEMPLATES 500
 #define NAME_MAX_BYTES 200
 
@@ -56,9 +95,32 @@ static const char serve_usage[] =
     "按 Ctrl+C 停止。\n";
 
 typedef struct {
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+    } u;
+    int v6;
+} address;
+
+typedef struct job job;
+
+typedef struct {
     yf_context *ctx;
-    char *templates;          /* the templates folder */
-    pthread_mutex_t engine;   /* held around every engine call */
+    char *templates;          /* the templates folder: absolute, symbolic links resolved */
+    size_t templates_len;
+    address bound;            /* the --host address */
+    int bound_any;            /* --host 0.0.0.0 or ::, every address of the machine */
+    unsigned port;            /* the port listened on; 0 until the daemon runs */
+    size_t buffered;          /* bytes of request bodies held, all connections together */
+    size_t sending;           /* bytes of answers queued on connections and not yet sent */
+    /* The engine thread and its queue. */
+    pthread_t engine;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    job *head, *tail;
+    size_t queued;
+    int stopping;
 } server;
 
 /* ---- a growing byte buffer: bodies and JSON responses ------------------------------------- */
@@ -133,57 +195,126 @@ static void buf_base64(buf *b, const unsigned char *d, size_t n)
     }
 }
 
-static void buf_diags(buf *b, const yf_diags *d)
+/* ---- messages for the client: no path of the server --------------------------------------- */
+
+/* A byte that ends a path in a message: white space, ASCII punctuation that is not part of a
+ * file name, ':' (file:line:col), and the lead of a CJK or typographic punctuation mark
+ * (U+2018–U+2026 “”‘’…, U+3000–U+303F 、。「」, U+FF00–U+FF5F （），：). Ideographs stay:
+ * folder names are often Chinese. */
+static int ends_path(const unsigned char *p)
+{
+    if (*p == '\0' || *p <= ' ' || strchr("\"'`:,;()<>[]{}|*?=", *p))
+        return 1;
+    return (p[0] == 0xE2 && p[1] == 0x80) || (p[0] == 0xE3 && p[1] == 0x80) ||
+           (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD));
+}
+
+/* Whether a '/' at `p` starts an absolute path: at the start, or after white space, ASCII
+ * punctuation that opens or separates, or a CJK or typographic punctuation mark. A '/' inside a
+ * word or a relative path ("common/seal.svg", "1/2") does not. */
+static int starts_path(const unsigned char *msg, const unsigned char *p)
+{
+    if (p == msg)
+        return 1;
+    const unsigned char *q = p - 1;
+    if (*q == ':' && p[1] == '/' && p[2] != '/')
+        return 0;                   /* "http://host/…": an address, not a file */
+    if (*q < 0x80)
+        return *q <= ' ' || strchr("\"'`:,;(<[{=", *q);
+    return p - msg >= 3 && ends_path(p - 3);
+}
+
+/* `msg` as the client may see it: a file under the templates folder named relative to it
+ * (notice/template.xml:12:5, as the template's author knows it), any other absolute path of two
+ * or more parts cut to its last part ("…/seal.png"): where the server keeps its files is not the
+ * client's business. Appended to `b`. */
+static void buf_client_text(buf *b, const server *s, const char *msg)
+{
+    const unsigned char *m = (const unsigned char *)msg, *p = m;
+    while (*p) {
+        if (*p != '/' || !starts_path(m, p)) {
+            buf_add(b, p++, 1);
+            continue;
+        }
+        if (s && strncmp((const char *)p, s->templates, s->templates_len) == 0 &&
+            p[s->templates_len] == '/') {
+            p += s->templates_len + 1;
+            const unsigned char *end = p;
+            while (!ends_path(end))
+                end++;
+            buf_add(b, p, (size_t)(end - p));
+            p = end;
+            continue;
+        }
+        const unsigned char *end = p + 1, *last = p;
+        while (!ends_path(end)) {
+            if (*end == '/')
+                last = end;
+            end++;
+        }
+        if (last == p) {            /* "/name": one part, nothing of the machine's layout */
+            buf_add(b, p, (size_t)(end - p));
+        } else {
+            buf_str(b, "…/");
+            buf_add(b, last + 1, (size_t)(end - last - 1));
+        }
+        p = end;
+    }
+}
+
+static void buf_client_json(buf *b, const server *s, const char *msg)
+{
+    buf clean = { 0 };
+    buf_client_text(&clean, s, msg);
+    buf_json(b, clean.s ? clean.s : "");
+    b->oom |= clean.oom;
+    free(clean.s);
+}
+
+static void buf_diags(buf *b, const server *s, const yf_diags *d)
 {
     buf_str(b, "[");
     for (size_t i = 0; d && i < yf_diags_count(d); i++) {
         buf_str(b, i ? ",{\"severity\":" : "{\"severity\":");
         buf_json(b, yf_diags_severity(d, i) == YF_ERROR ? "error" : "warning");
         buf_str(b, ",\"message\":");
-        buf_json(b, yf_diags_message(d, i));
+        buf_client_json(b, s, yf_diags_message(d, i));
         buf_str(b, "}");
     }
     buf_str(b, "]");
 }
 
-/* ---- responses ------------------------------------------------------------------------------ */
+/* ---- answers -------------------------------------------------------------------------------- */
 
-/* Sends `b` (taking its memory) with `status`; a buffer that ran out of memory becomes a 500. */
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, buf *b)
+/* What a request is answered: built by the routes and the engine thread, sent by send_answer. */
+typedef struct {
+    unsigned status;
+    const char *type;               /* Content-Type */
+    buf body;                       /* owned */
+    const yf_web_asset *asset;      /* instead of body: a file of the page */
+    char *disposition;              /* owned; a download's Content-Disposition */
+    const char *allow;              /* a 405's Allow */
+    int close;                      /* a refusal: the connection is closed after it */
+} answer;
+
+static void answer_free(answer *a)
 {
-    if (b->oom) {
-        free(b->s);
-        static const char oom[] = "{\"error\":\"服务器内存不足\"}";
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
-        if (!r)
-            return MHD_NO;
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-        enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
-        MHD_destroy_response(r);
-        return ret;
-    }
-    struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->s, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(b->s);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    free(a->body.s);
+    free(a->disposition);
+    *a = (answer){ 0 };
 }
 
-static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, buf *b)
+static void answer_json(answer *a, unsigned status, buf *b)
 {
-    return reply(c, status, "application/json; charset=utf-8", b);
+    a->status = status;
+    a->type = "application/json; charset=utf-8";
+    a->body = *b;
+    *b = (buf){ 0 };
 }
 
-/* {"error": message, "diagnostics": [...]}; `d` may be NULL. */
-static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const yf_diags *d,
-                                   const char *fmt, ...)
+/* {"error": MESSAGE, "diagnostics": [...]}, paths made relative to the templates folder. */
+static void answer_error(answer *a, const server *s, unsigned status, const yf_diags *d,
+                         const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -192,29 +323,22 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
     va_end(ap);
     buf b = { 0 };
     buf_str(&b, "{\"error\":");
-    buf_json(&b, msg);
+    buf_client_json(&b, s, msg);
     buf_str(&b, ",\"diagnostics\":");
-    buf_diags(&b, d);
+    buf_diags(&b, s, d);
     buf_str(&b, "}");
-    return reply_json(c, status, &b);
+    answer_json(a, status, &b);
 }
 
-static enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow)
+static void answer_not_allowed(answer *a, const char *allow)
 {
-    buf b = { 0 };
-    buf_printf(&b, "{\"error\":\"此地址只接受 %s 请求\",\"diagnostics\":[]}", allow);
-    if (b.oom)
-        return reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, &b);
-    struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.s, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(b.s);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-    MHD_destroy_response(r);
-    return ret;
+    answer_error(a, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "此地址只接受 %s 请求", allow);
+    a->allow = allow;
+}
+
+static void answer_busy(answer *a)
+{
+    answer_error(a, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "服务器正忙，请稍后再试");
 }
 
 static const char *asset_type(const char *path)
@@ -232,22 +356,243 @@ static const char *asset_type(const char *path)
     return "application/octet-stream";
 }
 
-static enum MHD_Result reply_asset(struct MHD_Connection *c, const yf_web_asset *a)
+static void answer_asset(answer *a, const yf_web_asset *asset)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
-                                                             MHD_RESPMEM_PERSISTENT);
-    if (!r)
+    a->status = MHD_HTTP_OK;
+    a->type = asset_type(asset->path);
+    a->asset = asset;
+}
+
+/* An answer's body while libmicrohttpd sends it, counted in server.sending. */
+typedef struct {
+    server *s;
+    char *data;
+    size_t len;
+} outgoing;
+
+static void outgoing_free(void *cls)
+{
+    outgoing *o = cls;
+    __atomic_fetch_sub(&o->s->sending, o->len, __ATOMIC_RELAXED);
+    free(o->data);
+    free(o);
+}
+
+/* A response that owns `b`'s memory and counts it until sent; NULL when out of memory. */
+static struct MHD_Response *counted_response(server *s, buf *b)
+{
+    outgoing *o = malloc(sizeof *o);
+    if (!o)
+        return NULL;
+    *o = (outgoing){ s, b->s, b->len };
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        b->len, b->s, outgoing_free, o);
+    if (!r) {
+        free(o);
+        return NULL;
+    }
+    __atomic_fetch_add(&s->sending, b->len, __ATOMIC_RELAXED);
+    *b = (buf){ 0 };
+    return r;
+}
+
+/* Sends `a` (its memory goes with it); a body that ran out of memory becomes a 500. */
+static enum MHD_Result send_answer(server *s, struct MHD_Connection *c, answer *a)
+{
+    static const char oom[] = "{\"error\":\"服务器内存不足\",\"diagnostics\":[]}";
+    struct MHD_Response *r;
+    if (a->body.oom) {
+        answer_free(a);
+        a->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        a->type = "application/json; charset=utf-8";
+        r = MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
+    } else if (a->asset) {
+        r = MHD_create_response_from_buffer(a->asset->len, (void *)a->asset->data,
+                                            MHD_RESPMEM_PERSISTENT);
+    } else {
+        r = counted_response(s, &a->body);
+    }
+    if (!r) {
+        answer_free(a);
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, asset_type(a->path));
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    /* Everything comes from this server: the browser refuses any other origin, so the page works
-     * the same on a machine without internet and leaks nothing the secretary types. */
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data: blob:; "
-                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    if (a->asset) {
+        /* Everything comes from this server: the browser refuses any other origin, so the page
+         * works the same on a machine without internet and leaks nothing the secretary types;
+         * no other page may frame it. */
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data: blob:; "
+                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    } else {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (a->disposition)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
+    if (a->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, a->allow);
+    if (a->close)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, a->status, r);
     MHD_destroy_response(r);
+    answer_free(a);
     return ret;
+}
+
+/* ---- the gate: only this server's own page may use it ------------------------------------- */
+
+enum { HOST_LOCALHOST, HOST_V4, HOST_V6 };
+
+/* The host and port of a Host header or an origin. */
+typedef struct {
+    int kind;
+    unsigned char addr[16];
+    unsigned port;
+} authority;
+
+/* "host[:port]" (RFC 9110 §7.2): the name localhost, a dotted IPv4 address or a bracketed IPv6
+ * address. Any other name is not parsed: a name that resolves here though it is not this
+ * machine's is what DNS rebinding uses. No port: 80, http's (RFC 9110 §4.2.1). */
+static int parse_authority(const char *text, size_t n, authority *a)
+{
+    char tmp[128];
+    if (n == 0 || n >= sizeof tmp)
+        return 0;
+    memcpy(tmp, text, n);
+    tmp[n] = '\0';
+    memset(a, 0, sizeof *a);
+    char *host = tmp, *port = NULL;
+    if (tmp[0] == '[') {
+        char *close = strchr(tmp, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            return 0;
+        *close = '\0';
+        host = tmp + 1;
+        port = close[1] ? close + 2 : NULL;
+        if (inet_pton(AF_INET6, host, a->addr) != 1)
+            return 0;
+        a->kind = HOST_V6;
+    } else {
+        char *colon = strchr(tmp, ':');
+        if (colon) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+        if (inet_pton(AF_INET, host, a->addr) == 1)
+            a->kind = HOST_V4;
+        else if (strcasecmp(host, "localhost") == 0)
+            a->kind = HOST_LOCALHOST;
+        else
+            return 0;
+    }
+    a->port = 80;
+    if (port) {
+        size_t digits = strspn(port, "0123456789");
+        if (digits == 0 || digits > 5 || port[digits])
+            return 0;
+        a->port = (unsigned)strtoul(port, NULL, 10);
+        if (a->port == 0 || a->port > 65535)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether `a` names this server: its port, and localhost, the loopback addresses or the --host
+ * address (any address literal when it listens on all of them: an address literal is not
+ * resolved, so cannot be rebound). */
+static int is_this_server(const server *s, const authority *a)
+{
+    static const unsigned char v4_loopback[4] = { 127, 0, 0, 1 };
+    static const unsigned char v6_loopback[16] = { [15] = 1 };
+    if (a->port != __atomic_load_n(&s->port, __ATOMIC_ACQUIRE))
+        return 0;
+    if (a->kind == HOST_LOCALHOST || s->bound_any)
+        return 1;
+    if (a->kind == HOST_V4)
+        return memcmp(a->addr, v4_loopback, 4) == 0 ||
+               (!s->bound.v6 && memcmp(a->addr, &s->bound.u.in4.sin_addr, 4) == 0);
+    return memcmp(a->addr, v6_loopback, 16) == 0 ||
+           (s->bound.v6 && memcmp(a->addr, &s->bound.u.in6.sin6_addr, 16) == 0);
+}
+
+static int same_authority(const authority *a, const authority *b)
+{
+    size_t n = a->kind == HOST_V4 ? 4 : a->kind == HOST_V6 ? 16 : 0;
+    return a->kind == b->kind && a->port == b->port && memcmp(a->addr, b->addr, n) == 0;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static int is_get(const char *method)
+{
+    return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+/* Fetch Metadata (W3C): a request the browser made for another site's page. The API answers only
+ * this server's own page (same-origin) and the address bar (none); the page itself may also be
+ * reached by following a link (a navigation). */
+static int fetch_allowed(struct MHD_Connection *c, const char *url, const char *method)
+{
+    const char *site = header(c, "Sec-Fetch-Site");
+    if (!site || strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0)
+        return 1;
+    if (strncmp(url, "/api/", 5) == 0)
+        return 0;
+    const char *mode = header(c, "Sec-Fetch-Mode");
+    return is_get(method) && mode && strcasecmp(mode, "navigate") == 0;
+}
+
+/* Lets a request in, or fills `a` with the refusal: 421 for a Host that is not this server, 403
+ * for another origin's request. */
+static int gate(const server *s, struct MHD_Connection *c, const char *url, const char *method,
+                answer *a)
+{
+    const char *host = header(c, MHD_HTTP_HEADER_HOST);
+    authority h, o;
+    if (!host || !parse_authority(host, strlen(host), &h) || !is_this_server(s, &h)) {
+        answer_error(a, NULL, MHD_HTTP_MISDIRECTED_REQUEST, NULL,
+                     "请求的主机名不是本服务器（Host 应为 127.0.0.1、localhost 或 [::1] 加端口）");
+        a->close = 1;
+        return 0;
+    }
+    /* RFC 6454 §7: the origin of the page that made the request; a browser sends it with every
+     * POST and every cross-origin request. */
+    const char *origin = header(c, "Origin");
+    static const char http[] = "http://";
+    if (origin && (strncasecmp(origin, http, sizeof http - 1) != 0 ||
+                   !parse_authority(origin + sizeof http - 1, strlen(origin + sizeof http - 1),
+                                    &o) ||
+                   !same_authority(&o, &h))) {
+        answer_error(a, NULL, MHD_HTTP_FORBIDDEN, NULL, "拒绝来自其他网页的请求");
+        a->close = 1;
+        return 0;
+    }
+    if (!fetch_allowed(c, url, method)) {
+        answer_error(a, NULL, MHD_HTTP_FORBIDDEN, NULL, "拒绝来自其他网站的请求");
+        a->close = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* "application/json", with parameters (charset=utf-8) or without. Only a script of the page's
+ * own origin can send it (anything else needs a CORS preflight, which is never granted); a
+ * <form> can send text/plain, urlencoded or multipart bodies only. */
+static int is_json_type(const char *type)
+{
+    static const char want[] = "application/json";
+    if (!type)
+        return 0;
+    type += strspn(type, " \t");
+    if (strncasecmp(type, want, sizeof want - 1) != 0)
+        return 0;
+    const char *rest = type + sizeof want - 1;
+    rest += strspn(rest, " \t");
+    return *rest == '\0' || *rest == ';';
 }
 
 /* ---- templates ------------------------------------------------------------------------------ */
@@ -277,19 +622,6 @@ static char *template_path(const server *s, const char *name)
         return path;
     free(path);
     return NULL;
-}
-
-static int engine_lock(server *s)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += LOCK_WAIT_SECONDS;
-    return pthread_mutex_timedlock(&s->engine, &until) == 0;
-}
-
-static enum MHD_Result reply_busy(struct MHD_Connection *c)
-{
-    return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "服务器正忙，请稍后再试");
 }
 
 static int by_name(const void *a, const void *b)
@@ -322,9 +654,10 @@ static size_t template_names(const server *s, char ***out)
     return n;
 }
 
+/* ---- engine work: run in the engine thread only --------------------------------------------- */
+
 /* One template as {"id": NAME, "declarations": {...}}, or with "diagnostics" when it does not
- * load — a broken template shows up in the list with its errors instead of vanishing. Called
- * with the engine lock held. */
+ * load — a broken template shows up in the list with its errors instead of vanishing. */
 static void describe_template(server *s, const char *name, buf *b)
 {
     char *path = template_path(s, name);
@@ -339,62 +672,50 @@ static void describe_template(server *s, const char *name, buf *b)
         free(decl);
     }
     buf_str(b, ",\"diagnostics\":");
-    buf_diags(b, d);
+    buf_diags(b, s, d);
     buf_str(b, "}");
     yf_template_free(t);
     yf_diags_free(d);
     free(path);
 }
 
-static enum MHD_Result list_templates(server *s, struct MHD_Connection *c)
+static void list_templates(server *s, answer *a)
 {
     char **names;
     size_t n = template_names(s, &names);
-    if (!names)
-        return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "服务器内存不足");
-    buf b = { 0 };
-    int locked = engine_lock(s);
-    if (locked) {
-        buf_str(&b, "{\"templates\":[");
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                buf_str(&b, ",");
-            describe_template(s, names[i], &b);
-        }
-        buf_str(&b, "]}");
-        pthread_mutex_unlock(&s->engine);
+    if (!names) {
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "服务器内存不足");
+        return;
     }
-    for (size_t i = 0; i < n; i++)
+    buf b = { 0 };
+    buf_str(&b, "{\"templates\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_str(&b, ",");
+        describe_template(s, names[i], &b);
         free(names[i]);
+    }
+    buf_str(&b, "]}");
     free(names);
-    if (!locked)
-        return reply_busy(c);
-    return reply_json(c, MHD_HTTP_OK, &b);
+    answer_json(a, MHD_HTTP_OK, &b);
 }
 
-static enum MHD_Result get_declarations(server *s, struct MHD_Connection *c, const char *path)
+static void get_declarations(server *s, const char *path, answer *a)
 {
-    if (!engine_lock(s))
-        return reply_busy(c);
     yf_diags *d = yf_diags_new();
     yf_template *t = yf_template_load(s->ctx, path, d);
     char *decl = t ? yf_template_declarations_json(t) : NULL;
     yf_template_free(t);
-    pthread_mutex_unlock(&s->engine);
-    enum MHD_Result ret;
     if (decl) {
         buf b = { 0 };
         buf_str(&b, decl);
-        ret = reply_json(c, MHD_HTTP_OK, &b);
+        answer_json(a, MHD_HTTP_OK, &b);
     } else {
-        ret = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "模板有错误");
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "模板有错误");
     }
     free(decl);
     yf_diags_free(d);
-    return ret;
 }
-
-/* ---- rendering ------------------------------------------------------------------------------ */
 
 /* What a request's template and data became; everything NULL that failed. */
 typedef struct {
@@ -405,9 +726,9 @@ typedef struct {
     int complete;     /* the data filled every required slot: no placeholder X in the document */
 } render;
 
-/* Template, data, bind, layout — with the engine lock held. With `draft`, data that misses
- * required values still lays out, the missing ones as X, so the secretary sees the document
- * grow as she fills it; the strict bind's complaints are in `d` all the same. */
+/* Template, data, bind, layout. With `draft`, data that misses required values still lays out,
+ * the missing ones as X, so the secretary sees the document grow as she fills it; the strict
+ * bind's complaints are in `d` all the same. */
 static void render_run(server *s, const char *path, const buf *body, int draft, render *r,
                        yf_diags *d)
 {
@@ -443,6 +764,194 @@ static unsigned failed_status(const render *r)
     return r->t ? MHD_HTTP_UNPROCESSABLE_CONTENT : MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
+static void preview_json(const server *s, const render *r, int first, int last, double dpi,
+                         buf *b, yf_diags *d)
+{
+    int pages = yf_layout_page_count(r->layout);
+    buf_printf(b, "{\"pages\":%d,\"complete\":%s,\"first\":%d,\"images\":[", pages,
+               r->complete ? "true" : "false", first);
+    for (int p = first; p <= last && p <= pages; p++) {
+        size_t len;
+        unsigned char *png = yf_layout_write_png_mem(r->layout, p, dpi, &len, d);
+        buf_str(b, p > first ? ",\"" : "\"");
+        if (png) {
+            buf_str(b, "data:image/png;base64,");
+            buf_base64(b, png, len);
+        }
+        buf_str(b, "\"");
+        free(png);
+    }
+    buf_str(b, "],\"diagnostics\":");
+    buf_diags(b, s, d);
+    buf_str(b, "}");
+}
+
+static void preview(server *s, const char *path, const buf *body, int first, int last,
+                    double dpi, answer *a)
+{
+    yf_diags *d = yf_diags_new();
+    render r = { 0 };
+    render_run(s, path, body, 1, &r, d);
+    int pages = r.layout ? yf_layout_page_count(r.layout) : 0;
+    if (!r.layout) {
+        answer_error(a, s, failed_status(&r), d, "无法生成预览");
+    } else if (pages > MAX_PAGES) {
+        answer_error(a, s, MHD_HTTP_UNPROCESSABLE_CONTENT, d,
+                     "文档共 %d 页，超过网页的上限 %d 页；请用 yinfa render", pages, MAX_PAGES);
+    } else {
+        buf b = { 0 };
+        preview_json(s, &r, first, last, dpi, &b, d);
+        answer_json(a, MHD_HTTP_OK, &b);
+    }
+    render_free(&r);
+    yf_diags_free(d);
+}
+
+/* attachment; filename*=UTF-8''NAME.pdf — percent-encoded, since names are often Chinese. */
+static char *content_disposition(const char *name)
+{
+    buf b = { 0 };
+    buf_str(&b, "attachment; filename=\"document.pdf\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            buf_add(&b, p, 1);
+        else
+            buf_printf(&b, "%%%02X", *p);
+    }
+    buf_str(&b, ".pdf");
+    if (b.oom || !b.s) {
+        free(b.s);
+        return strdup("attachment");
+    }
+    return b.s;
+}
+
+static void pdf(server *s, const char *name, const char *path, const buf *body, answer *a)
+{
+    yf_diags *d = yf_diags_new();
+    render r = { 0 };
+    render_run(s, path, body, 0, &r, d);
+    int pages = r.layout ? yf_layout_page_count(r.layout) : 0;
+    size_t len = 0;
+    unsigned char *bytes = NULL;
+    if (r.layout && pages <= MAX_PAGES)
+        bytes = yf_layout_write_pdf_mem(r.layout, &len, d);
+    if (bytes) {
+        a->status = MHD_HTTP_OK;
+        a->type = "application/pdf";
+        a->body = (buf){ .s = (char *)bytes, .len = len, .cap = len };
+        a->disposition = content_disposition(name);
+    } else if (!r.layout) {
+        answer_error(a, s, failed_status(&r), d, "无法生成 PDF");
+    } else if (pages > MAX_PAGES) {
+        answer_error(a, s, MHD_HTTP_UNPROCESSABLE_CONTENT, d,
+                     "文档共 %d 页，超过网页的上限 %d 页；请用 yinfa render", pages, MAX_PAGES);
+    } else {
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "无法生成 PDF");
+    }
+    render_free(&r);
+    yf_diags_free(d);
+}
+
+/* ---- the engine thread and its queue -------------------------------------------------------- */
+
+enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF };
+
+/* A request for the engine. Its connection is suspended from the moment it is queued until the
+ * engine thread has filled `reply` and resumed it. */
+struct job {
+    int kind;
+    struct MHD_Connection *c;
+    char name[NAME_MAX_BYTES + 1];
+    char *path;                     /* the template file */
+    int first, last;                /* preview pages */
+    double dpi;
+    const buf *body;
+    struct timespec queued_at;
+    answer reply;
+    int done;
+    job *next;
+};
+
+static void job_run(server *s, job *j)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - j->queued_at.tv_sec > QUEUE_WAIT_SECONDS ||
+        __atomic_load_n(&s->sending, __ATOMIC_RELAXED) > MAX_SENDING) {
+        answer_busy(&j->reply);
+        return;
+    }
+    switch (j->kind) {
+    case JOB_LIST: list_templates(s, &j->reply); break;
+    case JOB_DECLARATIONS: get_declarations(s, j->path, &j->reply); break;
+    case JOB_PREVIEW:
+        preview(s, j->path, j->body, j->first, j->last, j->dpi, &j->reply);
+        break;
+    default: pdf(s, j->name, j->path, j->body, &j->reply); break;
+    }
+}
+
+/* Takes the queue's jobs one by one; once the server stops, the jobs still waiting are
+ * answered 503. After MHD_resume_connection the job belongs to its connection again. */
+static void *engine_thread(void *arg)
+{
+    server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->wake, &s->lock);
+        job *j = s->head;
+        if (j) {
+            s->head = j->next;
+            if (!s->head)
+                s->tail = NULL;
+            s->queued--;
+        }
+        int stopping = s->stopping;
+        pthread_mutex_unlock(&s->lock);
+        if (!j)
+            return NULL;
+        if (stopping)
+            answer_busy(&j->reply);
+        else
+            job_run(s, j);
+        j->done = 1;
+        MHD_resume_connection(j->c);
+    }
+}
+
+/* Queues `j` and suspends its connection; 0 when the queue is full or the server stopping. */
+static int job_queue(server *s, job *j)
+{
+    pthread_mutex_lock(&s->lock);
+    int ok = !s->stopping && s->queued < MAX_QUEUED;
+    if (ok) {
+        clock_gettime(CLOCK_MONOTONIC, &j->queued_at);
+        /* Suspended before the engine thread can see it, so its resume always follows. */
+        MHD_suspend_connection(j->c);
+        if (s->tail)
+            s->tail->next = j;
+        else
+            s->head = j;
+        s->tail = j;
+        s->queued++;
+        pthread_cond_signal(&s->wake);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+/* ---- requests ------------------------------------------------------------------------------- */
+
+typedef struct {
+    buf body;
+    size_t held;              /* bytes of the body counted in server.buffered */
+    int too_big, busy, refused;
+    job *job;
+} request;
+
 static const char *arg(struct MHD_Connection *c, const char *key)
 {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
@@ -465,248 +974,234 @@ static int parse_pages(const char *s, int *first, int *last)
     return 1;
 }
 
-static void preview_json(const render *r, int first, int last, double dpi, buf *b, yf_diags *d)
+/* A job for the engine thread, taking the path; NULL when out of memory. */
+static job *new_job(request *rq, struct MHD_Connection *c, int kind, char *path)
 {
-    int pages = yf_layout_page_count(r->layout);
-    buf_printf(b, "{\"pages\":%d,\"complete\":%s,\"first\":%d,\"images\":[", pages,
-               r->complete ? "true" : "false", first);
-    for (int p = first; p <= last && p <= pages; p++) {
-        size_t len;
-        unsigned char *png = yf_layout_write_png_mem(r->layout, p, dpi, &len, d);
-        buf_str(b, p > first ? ",\"" : "\"");
-        if (png) {
-            buf_str(b, "data:image/png;base64,");
-            buf_base64(b, png, len);
-        }
-        buf_str(b, "\"");
-        free(png);
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        free(path);
+        return NULL;
     }
-    buf_str(b, "],\"diagnostics\":");
-    buf_diags(b, d);
-    buf_str(b, "}");
+    j->kind = kind;
+    j->c = c;
+    j->path = path;
+    j->body = &rq->body;
+    rq->job = j;
+    return j;
 }
 
-static enum MHD_Result preview(server *s, struct MHD_Connection *c, const char *path,
-                               const buf *body)
-{
-    int first, last;
-    if (!parse_pages(arg(c, "pages"), &first, &last))
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, "pages 应为页码或页码范围，如 1-3");
-    const char *dpi_arg = arg(c, "dpi");
-    double dpi = dpi_arg ? strtod(dpi_arg, NULL) : 96;
-    if (!(dpi >= MIN_DPI && dpi <= MAX_DPI))
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, "dpi 应在 %d–%d 之间", MIN_DPI,
-                           MAX_DPI);
-    if (!engine_lock(s))
-        return reply_busy(c);
-    yf_diags *d = yf_diags_new();
-    render r = { 0 };
-    render_run(s, path, body, 1, &r, d);
-    unsigned status = MHD_HTTP_OK;
-    buf b = { 0 };
-    if (!r.layout)
-        status = failed_status(&r);
-    else if (yf_layout_page_count(r.layout) > MAX_PAGES)
-        status = MHD_HTTP_UNPROCESSABLE_CONTENT;
-    else
-        preview_json(&r, first, last, dpi, &b, d);
-    int pages = r.layout ? yf_layout_page_count(r.layout) : 0;
-    render_free(&r);
-    pthread_mutex_unlock(&s->engine);
-    enum MHD_Result ret;
-    if (status != MHD_HTTP_OK && pages > MAX_PAGES)
-        ret = reply_error(c, status, d, "文档共 %d 页，超过网页的上限 %d 页；请用 yinfa render",
-                          pages, MAX_PAGES);
-    else if (status != MHD_HTTP_OK)
-        ret = reply_error(c, status, d, "无法生成预览");
-    else
-        ret = reply_json(c, status, &b);
-    yf_diags_free(d);
-    return ret;
-}
-
-/* attachment; filename*=UTF-8''NAME.pdf — percent-encoded, since names are often Chinese. */
-static void content_disposition(const char *name, char *out, size_t size)
-{
-    buf b = { 0 };
-    buf_str(&b, "attachment; filename=\"document.pdf\"; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            buf_add(&b, p, 1);
-        else
-            buf_printf(&b, "%%%02X", *p);
-    }
-    buf_str(&b, ".pdf");
-    snprintf(out, size, "%s", b.oom || !b.s ? "attachment" : b.s);
-    free(b.s);
-}
-
-static enum MHD_Result pdf(server *s, struct MHD_Connection *c, const char *name,
-                           const char *path, const buf *body)
-{
-    if (!engine_lock(s))
-        return reply_busy(c);
-    yf_diags *d = yf_diags_new();
-    render r = { 0 };
-    render_run(s, path, body, 0, &r, d);
-    int pages = r.layout ? yf_layout_page_count(r.layout) : 0;
-    size_t len = 0;
-    unsigned char *bytes = NULL;
-    if (r.layout && pages <= MAX_PAGES)
-        bytes = yf_layout_write_pdf_mem(r.layout, &len, d);
-    unsigned status = !r.layout ? failed_status(&r)
-                      : pages > MAX_PAGES ? MHD_HTTP_UNPROCESSABLE_CONTENT
-                                          : MHD_HTTP_INTERNAL_SERVER_ERROR;
-    render_free(&r);
-    pthread_mutex_unlock(&s->engine);
-    enum MHD_Result ret;
-    if (bytes) {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(len, bytes,
-                                                                    MHD_RESPMEM_MUST_FREE);
-        if (!resp) {
-            free(bytes);
-            yf_diags_free(d);
-            return MHD_NO;
-        }
-        char disposition[NAME_MAX_BYTES * 3 + 80];
-        content_disposition(name, disposition, sizeof disposition);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/pdf");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-        MHD_destroy_response(resp);
-    } else if (pages > MAX_PAGES) {
-        ret = reply_error(c, status, d, "文档共 %d 页，超过网页的上限 %d 页；请用 yinfa render",
-                          pages, MAX_PAGES);
-    } else {
-        ret = reply_error(c, status, d, "无法生成 PDF");
-    }
-    yf_diags_free(d);
-    return ret;
-}
-
-/* ---- requests ------------------------------------------------------------------------------- */
-
-typedef struct {
-    buf body;
-    int too_big;
-} request;
-
-static int is_get(const char *method)
-{
-    return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-}
-
-/* /api/templates/NAME[/ACTION] */
-static enum MHD_Result template_request(server *s, struct MHD_Connection *c, const char *rest,
-                                        const char *method, const request *rq)
+/* /api/templates/NAME[/ACTION]: checks what can be checked at once — the name, the method, the
+ * parameters, the body's type — and fills `a`, or makes the engine's job. */
+static void template_request(server *s, struct MHD_Connection *c, const char *rest,
+                             const char *method, request *rq, answer *a)
 {
     const char *slash = strchr(rest, '/');
     size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
     const char *action = slash ? slash + 1 : "";
     char name[NAME_MAX_BYTES + 1];
-    if (n > NAME_MAX_BYTES)
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, "模板名过长");
+    if (n > NAME_MAX_BYTES) {
+        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "模板名过长");
+        return;
+    }
     memcpy(name, rest, n);
     name[n] = '\0';
-    if (!valid_name(name))
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, NULL,
-                           "模板名不合法：应为模板目录下的一个文件夹名");
-    int get = !*action, post = !strcmp(action, "preview") || !strcmp(action, "pdf");
-    if (!get && !post)
-        return reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
-    if (get && !is_get(method))
-        return not_allowed(c, "GET, HEAD");
-    if (post && strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-        return not_allowed(c, "POST");
+    if (!valid_name(name)) {
+        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL,
+                     "模板名不合法：应为模板目录下的一个文件夹名");
+        return;
+    }
+    int get = !*action, is_pdf = !strcmp(action, "pdf");
+    int post = is_pdf || !strcmp(action, "preview");
+    if (!get && !post) {
+        answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
+        return;
+    }
+    if (get && !is_get(method)) {
+        answer_not_allowed(a, "GET, HEAD");
+        return;
+    }
+    if (post && strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+        answer_not_allowed(a, "POST");
+        return;
+    }
+    int first = 1, last = 1;
+    const char *dpi_arg = arg(c, "dpi");
+    double dpi = dpi_arg ? strtod(dpi_arg, NULL) : 96;
+    if (post && !is_pdf && !parse_pages(arg(c, "pages"), &first, &last)) {
+        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "pages 应为页码或页码范围，如 1-3");
+        return;
+    }
+    if (post && !is_pdf && !(dpi >= MIN_DPI && dpi <= MAX_DPI)) {
+        answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "dpi 应在 %d–%d 之间", MIN_DPI, MAX_DPI);
+        return;
+    }
     char *path = template_path(s, name);
-    if (!path)
-        return reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "没有模板「%s」", name);
-    enum MHD_Result ret = get ? get_declarations(s, c, path)
-                          : !strcmp(action, "pdf") ? pdf(s, c, name, path, &rq->body)
-                                                   : preview(s, c, path, &rq->body);
-    free(path);
-    return ret;
+    if (!path) {
+        answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有模板「%s」", name);
+        return;
+    }
+    if (post && !is_json_type(header(c, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        free(path);
+        answer_error(a, s, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
+                     "数据应以 Content-Type: application/json 发送");
+        a->close = 1;
+        return;
+    }
+    job *j = new_job(rq, c, get ? JOB_DECLARATIONS : is_pdf ? JOB_PDF : JOB_PREVIEW, path);
+    if (!j)
+        return;
+    memcpy(j->name, name, n + 1);
+    j->first = first;
+    j->last = last;
+    j->dpi = dpi;
 }
 
-static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url,
-                             const char *method, const request *rq)
+/* Fills `a`, or makes rq->job for the engine thread. */
+static void route(server *s, struct MHD_Connection *c, const char *url, const char *method,
+                  request *rq, answer *a)
 {
     const char *want = strcmp(url, "/") == 0 ? "/index.html" : url;
-    for (const yf_web_asset *a = yf_web_assets; a->path; a++)
-        if (strcmp(a->path, want) == 0)
-            return is_get(method) ? reply_asset(c, a) : not_allowed(c, "GET, HEAD");
-    if (strcmp(url, "/api/templates") == 0)
-        return is_get(method) ? list_templates(s, c) : not_allowed(c, "GET, HEAD");
+    for (const yf_web_asset *asset = yf_web_assets; asset->path; asset++) {
+        if (strcmp(asset->path, want) == 0) {
+            if (is_get(method))
+                answer_asset(a, asset);
+            else
+                answer_not_allowed(a, "GET, HEAD");
+            return;
+        }
+    }
     static const char prefix[] = "/api/templates/";
-    if (strncmp(url, prefix, sizeof prefix - 1) == 0)
-        return template_request(s, c, url + sizeof prefix - 1, method, rq);
-    return reply_error(c, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
+    if (strcmp(url, "/api/templates") == 0) {
+        if (!is_get(method))
+            answer_not_allowed(a, "GET, HEAD");
+        else
+            new_job(rq, c, JOB_LIST, NULL);
+    } else if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
+        template_request(s, c, url + sizeof prefix - 1, method, rq, a);
+    } else {
+        answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
+    }
 }
 
-/* libmicrohttpd calls this once when the headers are in, once per piece of body, and once at
- * the end, when the answer is given. */
+/* Counts `n` more bytes of body against MAX_BUFFERED; 0 when they would pass it. */
+static int hold(server *s, request *rq, size_t n)
+{
+    size_t before = __atomic_fetch_add(&s->buffered, n, __ATOMIC_RELAXED);
+    if (before + n > MAX_BUFFERED) {
+        __atomic_fetch_sub(&s->buffered, n, __ATOMIC_RELAXED);
+        return 0;
+    }
+    rq->held += n;
+    return 1;
+}
+
+static void release(server *s, request *rq)
+{
+    __atomic_fetch_sub(&s->buffered, rq->held, __ATOMIC_RELAXED);
+    rq->held = 0;
+    free(rq->body.s);
+    rq->body = (buf){ 0 };
+}
+
+/* A piece of body: kept while within the limits; past them the rest is read and dropped, and
+ * the answer is 413 (this request too big) or 503 (all bodies together too big). */
+static void take_body(server *s, request *rq, const char *upload, size_t n)
+{
+    if (rq->too_big || rq->busy || rq->refused)
+        return;
+    if (rq->body.len + n > MAX_BODY)
+        rq->too_big = 1;
+    else if (!hold(s, rq, n))
+        rq->busy = 1;
+    else
+        buf_add(&rq->body, upload, n);
+    if (rq->too_big || rq->busy)
+        release(s, rq);
+}
+
+/* libmicrohttpd calls this once when the headers are in, once per piece of body, once at the
+ * end, when the answer is given — and, for a request the engine answers, once more after its
+ * connection is resumed. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **state)
 {
+    server *s = cls;
     request *rq = *state;
+    answer a = { 0 };
+    (void)version;
     if (!rq) {
         rq = calloc(1, sizeof *rq);
         if (!rq)
             return MHD_NO;
         *state = rq;
-        /* A body announced as too big is refused before a byte of it is read. */
-        const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (len && strtoull(len, NULL, 10) > MAX_BODY)
-            return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）",
-                               MAX_BODY);
+        /* Refused from the headers, before a byte of the body is read. */
+        if (!gate(s, c, url, method, &a)) {
+            rq->refused = 1;
+            return send_answer(s, c, &a);
+        }
+        const char *len = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (len && strtoull(len, NULL, 10) > MAX_BODY) {
+            rq->refused = 1;
+            answer_error(&a, s, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）",
+                         MAX_BODY);
+            return send_answer(s, c, &a);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
-        /* A body of unannounced length (chunked) is counted as it comes; past the limit the
-         * rest is read and dropped, and the answer is 413. */
-        if (!rq->too_big && rq->body.len + *upload_size <= MAX_BODY) {
-            buf_add(&rq->body, upload, *upload_size);
-        } else {
-            rq->too_big = 1;
-            free(rq->body.s);
-            rq->body = (buf){ 0 };
-        }
+        take_body(s, rq, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
+    if (rq->refused)
+        return MHD_YES;
+    if (rq->job) {
+        if (!rq->job->done)     /* not expected: a resume comes only after the engine's answer */
+            return MHD_YES;
+        a = rq->job->reply;
+        rq->job->reply = (answer){ 0 };
+        return send_answer(s, c, &a);
+    }
     if (rq->too_big)
-        return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）",
-                           MAX_BODY);
-    if (rq->body.oom)
-        return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "服务器内存不足");
-    return route(cls, c, url, method, rq);
+        answer_error(&a, s, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "请求过大（上限 %d 字节）", MAX_BODY);
+    else if (rq->busy)
+        answer_busy(&a);
+    else if (rq->body.oom)
+        answer_error(&a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "服务器内存不足");
+    else
+        route(s, c, url, method, rq, &a);
+    if (!rq->job)
+        return a.status ? send_answer(s, c, &a) : MHD_NO;
+    if (!job_queue(s, rq->job)) {
+        free(rq->job->path);
+        free(rq->job);
+        rq->job = NULL;
+        answer_busy(&a);
+        return send_answer(s, c, &a);
+    }
+    return MHD_YES;
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **state,
                     enum MHD_RequestTerminationCode why)
 {
     request *rq = *state;
-    if (rq) {
-        free(rq->body.s);
-        free(rq);
-        *state = NULL;
+    (void)c;
+    (void)why;
+    if (!rq)
+        return;
+    if (rq->job) {
+        answer_free(&rq->job->reply);
+        free(rq->job->path);
+        free(rq->job);
     }
+    release(cls, rq);
+    free(rq);
+    *state = NULL;
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
-
-typedef struct {
-    union {
-        struct sockaddr sa;
-        struct sockaddr_in in4;
-        struct sockaddr_in6 in6;
-    } u;
-    int v6;
-} address;
 
 static int parse_address(const char *host, unsigned port, address *a)
 {
@@ -727,14 +1222,31 @@ static int parse_address(const char *host, unsigned port, address *a)
     return 0;
 }
 
+static int is_any_address(const address *a)
+{
+    static const unsigned char zero[16];
+    return a->v6 ? memcmp(&a->u.in6.sin6_addr, zero, 16) == 0
+                 : a->u.in4.sin_addr.s_addr == htonl(INADDR_ANY);
+}
+
 static char *default_templates(void)
 {
     const char *env = getenv("YINFA_TEMPLATES");
     return env ? strdup(env) : cli_find_share("templates");
 }
 
+/* The engine thread's end: the job it runs is finished, those waiting are answered 503. */
+static void stop_engine(server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->engine, NULL);
+}
+
 /* Serves until SIGINT or SIGTERM. */
-static int run(server *s, const address *a, const char *host)
+static int run(server *s, const char *host)
 {
     /* Signals are taken by sigwait below, so they must be blocked before the server's threads
      * start (they inherit the mask); a peer that hangs up must not kill the process. */
@@ -745,28 +1257,60 @@ static int run(server *s, const address *a, const char *host)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_AUTO | MHD_USE_ERROR_LOG | (a->v6 ? MHD_USE_IPv6 : 0);
+    if (pthread_create(&s->engine, NULL, engine_thread, s) != 0) {
+        fprintf(stderr, "yinfa serve: 无法启动线程\n");
+        return EXIT_PROBLEM;
+    }
+    /* An event loop (epoll on Linux) in a small pool of threads: a connection waiting for bytes
+     * holds no thread, so slow clients cannot take them all (slowloris); connections waiting
+     * for the engine are suspended, not polled. */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     (s->bound.v6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, &a->u.sa,
+        MHD_OPTION_SOCK_ADDR, &s->bound.u.sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS_PER_IP,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
         MHD_OPTION_END);
     if (!daemon) {
+        stop_engine(s);
         fprintf(stderr, "yinfa serve: 无法在 %s 端口 %u 上监听（端口已被占用，或地址不属于本机）\n",
-                host, ntohs(a->v6 ? a->u.in6.sin6_port : a->u.in4.sin_port));
+                host, ntohs(s->bound.v6 ? s->bound.u.in6.sin6_port : s->bound.u.in4.sin_port));
         return EXIT_PROBLEM;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    printf("yinfa serve: http://%s%s%s:%u/ （按 Ctrl+C 停止）\n", a->v6 ? "[" : "", host,
-           a->v6 ? "]" : "", info ? info->port : 0);
+    __atomic_store_n(&s->port, info ? info->port : 0, __ATOMIC_RELEASE);
+    printf("yinfa serve: http://%s%s%s:%u/ （按 Ctrl+C 停止）\n", s->bound.v6 ? "[" : "", host,
+           s->bound.v6 ? "]" : "", s->port);
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);
+    /* The engine first: every suspended connection is resumed with its answer before the
+     * daemon closes them all. */
+    stop_engine(s);
     MHD_stop_daemon(daemon);
     return 0;
+}
+
+/* The templates folder as an absolute path without symbolic links — the form in which the
+ * engine names the files it reads there, and which messages to the client leave out. */
+static char *templates_folder(const char *given)
+{
+    char *dir = given ? strdup(given) : default_templates();
+    if (!dir || !cli_is_dir(dir)) {
+        fprintf(stderr, "yinfa serve: 找不到模板目录%s%s\n", dir ? "：" : "", dir ? dir : "");
+        free(dir);
+        return NULL;
+    }
+    char *real = realpath(dir, NULL);
+    if (!real)
+        fprintf(stderr, "yinfa serve: 找不到模板目录：%s\n", dir);
+    free(dir);
+    return real;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -801,26 +1345,26 @@ int cmd_serve(int argc, char **argv)
         fputs(serve_usage, stderr);
         return EXIT_USAGE;
     }
-    address a;
-    if (!parse_address(host, (unsigned)port, &a)) {
+    server s = { 0 };
+    if (!parse_address(host, (unsigned)port, &s.bound)) {
         fprintf(stderr, "yinfa serve: 监听地址应为 IP 地址，如 127.0.0.1：%s\n", host);
         return EXIT_USAGE;
     }
-    server s = { .templates = templates ? strdup(templates) : default_templates() };
-    if (!s.templates || !cli_is_dir(s.templates)) {
-        fprintf(stderr, "yinfa serve: 找不到模板目录%s%s\n", s.templates ? "：" : "",
-                s.templates ? s.templates : "");
-        free(s.templates);
+    s.bound_any = is_any_address(&s.bound);
+    s.templates = templates_folder(templates);
+    if (!s.templates)
         return EXIT_PROBLEM;
-    }
+    s.templates_len = strlen(s.templates);
     yf_diags *d = yf_diags_new();
     s.ctx = cli_open_context(fonts_conf, d);
     /* The fonts' warnings are said once here, not with every render. */
     int rc = cli_finish(d, s.ctx ? 0 : EXIT_PROBLEM);
     if (s.ctx) {
-        pthread_mutex_init(&s.engine, NULL);
-        rc = run(&s, &a, host);
-        pthread_mutex_destroy(&s.engine);
+        pthread_mutex_init(&s.lock, NULL);
+        pthread_cond_init(&s.wake, NULL);
+        rc = run(&s, host);
+        pthread_cond_destroy(&s.wake);
+        pthread_mutex_destroy(&s.lock);
     }
     yf_context_free(s.ctx);
     free(s.templates);
