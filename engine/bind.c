@@ -1033,6 +1033,7 @@ static void note_block(binder *B, guint i, guint count, yf_block *out)
         /* Under the first's number: "附件：" is three characters. */
         out->style.space_before = 0;
         out->style.indent += 3;
+        out->under = i == 1 ? 4 : 1;
     }
     g_free(prefix);
     g_free(number);

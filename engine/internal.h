@@ -271,8 +271,11 @@ typedef struct yf_block {
     int header_rows;      /* table: leading rows of <th>, repeated on every page it continues on */
     char *image;          /* image: the file (absolute), or NULL (a draft without the data) */
     gboolean new_page;    /* starts a new page (<pagebreak/>, an attachment, GB/T 9704 §7.3.7) */
-    int hang;             /* > 0: wrapped lines align with the character at this byte offset of
-                             the first line (an 附件说明's name, §7.3.4); 0: by the style */
+    int hang;             /* > 0: wrapped lines align with this character (0-based) of the
+                             first line (an 附件说明's name, §7.3.4); 0: by the style */
+    int under;            /* > 0: the first line starts under the under-th character (1-based)
+                             of the first line of the block before (the 附件说明's "2." under
+                             "1.", the 4th character of "附件：1."; "3." under "2.", the 1st) */
 } yf_block;
 
 struct yf_document {

@@ -576,25 +576,31 @@ static double char_x(const yf_line *ln, int k)
     return -1;
 }
 
-/* Block b, whose wrapped lines align with character b->hang of its first line: set once as its
- * style says, then again with its left margin at that character's x and its first line where it
- * was (margin + indent unchanged, so the first line comes out the same). Returns the block the
- * lines were set from — a copy in `keep` when it was set again — for pagination to set it again
- * the same way. */
-static const yf_block *arrange_hanging(yf_layout *L, const yf_block *b, yf_composed *c,
-                                       GPtrArray *keep, yf_diags *diags)
+/* Block b, whose wrapped lines align with character b->hang of its first line — and whose first
+ * line starts at `start` (from the type area's left edge) when that is not negative: set once so,
+ * then again with its left margin at that character's x and its first line where it was (margin +
+ * indent unchanged, so the first line comes out the same). Returns the block the lines were set
+ * from — a copy in `keep` when it differs from b — for pagination to set it again the same way. */
+static const yf_block *arrange_hanging(yf_layout *L, const yf_block *b, double start,
+                                       yf_composed *c, GPtrArray *keep, yf_diags *diags)
 {
-    if (yf_arrange_block(L, b, c, diags) != 0 || !c->lines || c->lines->len < 2)
+    double cell = yf_style_cell(&b->style, &L->page);
+    if (start >= 0) {
+        yf_block *moved = g_memdup2(b, sizeof *b);
+        g_ptr_array_add(keep, moved);
+        moved->style.indent = start / cell - moved->style.margin_left;
+        b = moved;
+    }
+    if (yf_arrange_block(L, b, c, diags) != 0 || b->hang <= 0 || !c->lines || c->lines->len < 2)
         return b;
     double x = char_x(&g_array_index(c->lines, yf_line, 0), b->hang);
     if (x < 0)
         return b;
     yf_block *hung = g_memdup2(b, sizeof *b);
     g_ptr_array_add(keep, hung);
-    double cell = yf_style_cell(&b->style, &L->page);
-    double start = b->style.margin_left + b->style.indent;
+    double first = b->style.margin_left + b->style.indent;
     hung->style.margin_left = x / cell;
-    hung->style.indent = start - hung->style.margin_left;
+    hung->style.indent = first - hung->style.margin_left;
     yf_composed again = { 0 };
     yf_diags *quiet = yf_diags_new(); /* its warnings were reported when it was first set */
     int rc = yf_arrange_block(L, hung, &again, quiet);
@@ -629,8 +635,12 @@ yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diag
     for (guint i = 0; i < doc->blocks->len; i++) {
         const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
         yf_composed c = { 0 };
-        if (b->hang > 0)
-            c.block = arrange_hanging(L, b, &c, hung, diags);
+        const yf_composed *before = i > 0 ? composed_at(L, i - 1) : NULL;
+        double start = b->under > 0 && before && before->lines && before->lines->len
+                           ? char_x(&g_array_index(before->lines, yf_line, 0), b->under - 1)
+                           : -1;
+        if (b->hang > 0 || start >= 0)
+            c.block = arrange_hanging(L, b, start, &c, hung, diags);
         else
             yf_arrange_block(L, b, &c, diags);
         g_array_append_val(L->composed, c);
