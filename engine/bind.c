@@ -675,6 +675,9 @@ static double min_lines(const yf_page *page, const yf_block *b)
 static void count_pages(binder *B, const yf_node *at, const yf_block *b)
 {
     const yf_page *page = &B->doc->page;
+    /* A block on a new page (an attachment, a page break) leaves the rest of the page empty. */
+    if (b->new_page)
+        B->lines = ceil(B->lines / page->lines_per_page) * page->lines_per_page;
     B->lines += min_lines(page, b);
     double pages = ceil(B->lines / page->lines_per_page);
     if (pages > page->max_pages && !B->over) {

@@ -225,3 +225,16 @@ def test_pagebreak(yinfa):
     pages = pm.load(pdf)
     assert [[l.text for l in content(page)] for page in pages] == [["甲"], ["乙"]]
     assert abs(content(pages[1])[0].baseline - grid_baseline(1, 16)) <= 0.1
+
+
+def test_page_breaks_count_against_the_page_limit(yinfa):
+    """A page break in a loop over a long list is counted as a page each when the data is bound:
+    5 000 one-line pages are refused at once, before any line is set."""
+    tmp = tempfile.mkdtemp(dir=WORK.name)
+    open(os.path.join(tmp, "template.xml"), "w", encoding="utf-8").write(
+        '<template version="1"><slots><slot name="l" type="list" item="text" example="x"/></slots><body>'
+        '<for each="l" as="x"><pagebreak/><p><v name="x"/></p></for></body></template>')
+    json.dump({"l": ["甲"] * 5000}, open(os.path.join(tmp, "data.json"), "w", encoding="utf-8"))
+    p = run(yinfa, "render", "template.xml", "data.json", "-o", "out.pdf", cwd=tmp)
+    assert p.returncode == 1 and "页的上限" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(tmp, "out.pdf"))
