@@ -741,10 +741,13 @@ static void append_block(binder *B, const yf_node *at, yf_block *b)
         b->geom.even_page = B->even_page;
     b->new_page = B->page_break;
     B->page_break = FALSE;
-    /* An attachment's title, for its line in the 附件说明 (a forced break joins the lines). */
+    /* An attachment's title, for its line in the 附件说明: one line, its forced breaks dropped. */
     char **annex = B->attachment ? (char **)&g_ptr_array_index(B->annexes, B->attachment - 1) : NULL;
-    if (annex && !*annex && b->kind == YF_BLK_TITLE)
-        *annex = g_strdelimit(g_strdup(b->text), "\n", ' ');
+    if (annex && !*annex && b->kind == YF_BLK_TITLE) {
+        char **lines = g_strsplit(b->text, "\n", -1);
+        *annex = g_strjoinv("", lines);
+        g_strfreev(lines);
+    }
     if (b->kind == YF_BLK_TITLE && !B->doc->title)
         B->doc->title = g_strdelimit(g_strdup(b->text), "\n", ' ');
     g_array_append_val(B->doc->blocks, *b);
