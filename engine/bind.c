@@ -63,6 +63,7 @@ typedef struct {
     int attachment;      /* the attachment being made (1, 2 …), or 0 */
     GPtrArray *annexes;  /* of char*: each attachment's title, NULL until it has one */
     GArray *labels;      /* of guint: the blocks "附件N" */
+    GArray *titled;      /* of guint: each attachment's title block */
     const yf_node *note; /* <attachment-list/>, or NULL */
     guint note_at;       /* the block its 附件说明 goes before */
     yf_place note_place;
@@ -743,10 +744,14 @@ static void append_block(binder *B, const yf_node *at, yf_block *b)
     B->page_break = FALSE;
     /* An attachment's title, for its line in the 附件说明: one line, its forced breaks dropped. */
     char **annex = B->attachment ? (char **)&g_ptr_array_index(B->annexes, B->attachment - 1) : NULL;
+    /* In the PDF outline an attachment's headings come under its entry. */
+    if (annex && b->style.outline_level > 0)
+        b->style.outline_level++;
     if (annex && !*annex && b->kind == YF_BLK_TITLE) {
         char **lines = g_strsplit(b->text, "\n", -1);
         *annex = g_strjoinv("", lines);
         g_strfreev(lines);
+        g_array_append_val(B->titled, B->doc->blocks->len);
     }
     if (b->kind == YF_BLK_TITLE && !B->doc->title)
         B->doc->title = g_strdelimit(g_strdup(b->text), "\n", ' ');
@@ -1045,7 +1050,8 @@ static void note_block(binder *B, guint i, guint count, yf_block *out)
     g_free(number);
 }
 
-/* Settles the attachments' labels and puts the 附件说明 where <attachment-list/> stood. */
+/* Settles the attachments' labels, gives each an entry "附件N　标题" in the PDF outline, and
+ * puts the 附件说明 where <attachment-list/> stood. */
 static void finish_attachments(binder *B)
 {
     guint count = B->annexes->len;
@@ -1053,6 +1059,13 @@ static void finish_attachments(binder *B)
         yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
         g_free(label->text);
         label->text = g_strdup("附件");
+    }
+    for (guint k = 0; B->labels->len == count && B->titled->len == count && k < count; k++) {
+        yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
+        yf_block *title = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->titled, guint, k));
+        g_free(title->outline);
+        title->outline = g_strconcat(label->text, "　", g_ptr_array_index(B->annexes, k), NULL);
+        title->style.outline_level = 1;
     }
     for (guint i = 0; B->note && i < count; i++) {
         if (!g_ptr_array_index(B->annexes, i))
@@ -1192,11 +1205,13 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     g_free(abs);
     B.annexes = g_ptr_array_new_with_free_func(g_free);
     B.labels = g_array_new(FALSE, FALSE, sizeof(guint));
+    B.titled = g_array_new(FALSE, FALSE, sizeof(guint));
     eval_blocks(&B, NULL, t->body);
     if (!B.over)
         finish_attachments(&B);
     g_ptr_array_free(B.annexes, TRUE);
     g_array_free(B.labels, TRUE);
+    g_array_free(B.titled, TRUE);
     g_free(B.root);
     /* A missing image or a table row of the wrong width stops here, after all are reported. */
     if (B.over || yf_diags_errors(diags) > errors_before) {

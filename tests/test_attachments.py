@@ -238,3 +238,19 @@ def test_page_breaks_count_against_the_page_limit(yinfa):
     p = run(yinfa, "render", "template.xml", "data.json", "-o", "out.pdf", cwd=tmp)
     assert p.returncode == 1 and "页的上限" in p.stderr, p.stderr
     assert not os.path.exists(os.path.join(tmp, "out.pdf"))
+
+
+def test_attachments_in_the_outline(yinfa):
+    """Each attachment is an entry of the PDF outline, "附件N　标题", its headings under it."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.utils import decode_text
+    pdf = render(yinfa, os.path.join(ROOT, "tests", "cases", "ok-attachments", "template.xml"),
+                 os.path.join(ROOT, "tests", "cases", "ok-attachments", "data.json"))
+    with open(pdf, "rb") as f:
+        entries = [(level, decode_text(title) if isinstance(title, bytes) else title)
+                   for level, title, *_ in PDFDocument(PDFParser(f)).get_outlines()]
+    titles = [a["标题"] for a in json.load(open(os.path.join(ROOT, "tests", "cases", "ok-attachments", "data.json"),
+                                                encoding="utf-8"))["附件"]]
+    assert entries == [(1, "一、竞赛安排"), (1, "附件1　" + titles[0]), (2, "一、总则"), (1, "附件2　" + titles[1]),
+                       (2, "一、总则")], entries
