@@ -1039,9 +1039,10 @@ static void parse_marker(loader *L, xmlNodePtr x, GPtrArray *out)
     check_attrs(L, x, list ? list_attrs : none);
     if (x->children)
         T_ERR(L, x, "<%s> 应为空元素", x->name);
-    for (xmlNodePtr up = x->parent; list && up && up->type == XML_ELEMENT_NODE; up = up->parent)
-        if (is_el(up, "attachment"))
-            T_ERR(L, x, "<attachment-list> 不能放在 <attachment> 中");
+    /* The 附件说明 is not part of an attachment; the end group has no page to break. */
+    for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (is_el(up, list ? "attachment" : "end"))
+            T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
     yf_node *n = new_node(L, x, list ? YF_N_ATTACHMENT_LIST : YF_N_PAGEBREAK);
     if (list)
         n->style = attr(x, "style");
