@@ -57,7 +57,17 @@ typedef struct {
     yf_place place;      /* where the blocks being made go: the flow, or a group's place */
     int group, groups;   /* their group's number (0 in the flow), and the groups so far */
     double offset;       /* <block position="top">'s offset */
+    gboolean even_page;  /* <end even-page="yes"> */
     char *root;          /* the template collection: images must lie inside it */
+    gboolean page_break; /* the next block starts a new page */
+    int attachment;      /* the attachment being made (1, 2 …), or 0 */
+    GPtrArray *annexes;  /* of char*: each attachment's title, NULL until it has one */
+    GArray *labels;      /* of guint: the blocks "附件N" */
+    GArray *titled;      /* of guint: each attachment's title block */
+    const yf_node *note; /* <attachment-list/>, or NULL */
+    guint note_at;       /* the block its 附件说明 goes before */
+    yf_place note_place;
+    int note_group;
 } binder;
 
 static gboolean draft(const binder *B) { return (B->flags & YF_BIND_DRAFT) != 0; }
@@ -670,6 +680,9 @@ static double min_lines(const yf_page *page, const yf_block *b)
 static void count_pages(binder *B, const yf_node *at, const yf_block *b)
 {
     const yf_page *page = &B->doc->page;
+    /* A block on a new page (an attachment, a page break) leaves the rest of the page empty. */
+    if (b->new_page)
+        B->lines = ceil(B->lines / page->lines_per_page) * page->lines_per_page;
     B->lines += min_lines(page, b);
     double pages = ceil(B->lines / page->lines_per_page);
     if (pages > page->max_pages && !B->over) {
@@ -732,6 +745,21 @@ static void append_block(binder *B, const yf_node *at, yf_block *b)
     b->col = at->col;
     if (B->place == YF_PLACE_TOP)
         b->geom.offset = B->offset;
+    if (B->place == YF_PLACE_END)
+        b->geom.even_page = B->even_page;
+    b->new_page = B->page_break;
+    B->page_break = FALSE;
+    /* An attachment's title, for its line in the 附件说明: one line, its forced breaks dropped. */
+    char **annex = B->attachment ? (char **)&g_ptr_array_index(B->annexes, B->attachment - 1) : NULL;
+    /* In the PDF outline an attachment's headings come under its entry. */
+    if (annex && b->style.outline_level > 0)
+        b->style.outline_level++;
+    if (annex && !*annex && b->kind == YF_BLK_TITLE) {
+        char **lines = g_strsplit(b->text, "\n", -1);
+        *annex = g_strjoinv("", lines);
+        g_strfreev(lines);
+        g_array_append_val(B->titled, B->doc->blocks->len);
+    }
     if (b->kind == YF_BLK_TITLE && !B->doc->title)
         B->doc->title = g_strdelimit(g_strdup(b->text), "\n", ' ');
     g_array_append_val(B->doc->blocks, *b);
@@ -859,6 +887,7 @@ typedef struct {
     const char *style;    /* its style's name, for its parts */
     GArray *parts;        /* of yf_block */
     int rows;             /* a table's rows so far */
+    int columns;          /* a table's columns: its widths', or its first row's cells */
 } collector;
 
 static void collect_parts(binder *B, const frame *f, GPtrArray *nodes, collector *K);
@@ -879,9 +908,13 @@ static void collect_part(binder *B, const frame *f, const yf_node *n, collector 
             guint before = K->parts->len;
             collect_parts(B, f, n->children, K);
             int cells = (int)(K->parts->len - before);
-            if (cells != K->block->geom.columns && !B->over)
-                N_ERR(B, n, "表格的这一行有 %d 个单元格，而表格有 %d 列（widths）", cells,
-                      K->block->geom.columns);
+            if (K->columns == 0 && cells > YF_MAX_COLUMNS && !B->over)
+                N_ERR(B, n, "表格的这一行有 %d 个单元格，超过 %d 列的上限", cells, YF_MAX_COLUMNS);
+            else if (K->columns == 0)
+                K->columns = cells;
+            else if (cells != K->columns && !B->over)
+                N_ERR(B, n, "表格的这一行有 %d 个单元格，而表格有 %d 列%s", cells, K->columns,
+                      K->block->geom.columns ? "（widths）" : "（第一行）");
             K->rows++;
         } else if (make_part(B, f, n, n->part == YF_PART_TH ? YF_STYLE_TABLE_HEADER : K->style,
                              &part)) {
@@ -949,11 +982,17 @@ static void eval_composite(binder *B, const frame *f, const yf_node *n)
     yf_block b = { .kind = n->block, .style = *style_named(B, style), .geom = n->geom };
     b.parts = g_array_new(FALSE, TRUE, sizeof(yf_block));
     g_array_set_clear_func(b.parts, block_clear);
-    collector K = { n, style, b.parts, 0 };
+    collector K = { n, style, b.parts, 0, n->geom.columns };
     collect_parts(B, f, n->children, &K);
+    /* A table without widths: equal columns, as many as its first row has. */
+    for (int c = b.geom.columns; c < K.columns && c < YF_MAX_COLUMNS; c++)
+        b.geom.widths[c] = -1;
+    if (n->block == YF_BLK_TABLE && b.geom.columns == 0)
+        b.geom.columns = MIN(K.columns, YF_MAX_COLUMNS);
     /* A table's leading rows of <th> are its header, repeated on every page it goes on to. */
     int cols = b.geom.columns;
-    for (int r = 0; n->block == YF_BLK_TABLE && (guint)((r + 1) * cols) <= b.parts->len; r++) {
+    for (int r = 0; n->block == YF_BLK_TABLE && cols > 0 && (guint)((r + 1) * cols) <= b.parts->len;
+         r++) {
         int th = 0;
         for (int c = 0; c < cols; c++)
             th += g_array_index(b.parts, yf_block, r * cols + c).part == YF_PART_TH;
@@ -964,7 +1003,7 @@ static void eval_composite(binder *B, const frame *f, const yf_node *n)
     if (n->block == YF_BLK_STACK && count_part(&b, YF_PART_SIDE) > 1)
         N_ERR(B, n, "<stack> 中只能有一个 <side>");
     b.text = composite_text(&b);
-    gboolean empty = n->block == YF_BLK_TABLE ? K.rows == 0 : !*b.text;
+    gboolean empty = n->block == YF_BLK_TABLE ? K.rows == 0 || b.geom.columns == 0 : !*b.text;
     if (B->over || empty)
         block_clear(&b);
     else
@@ -972,6 +1011,82 @@ static void eval_composite(binder *B, const frame *f, const yf_node *n)
 }
 
 static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
+
+/* ---- attachments (GB/T 9704 §7.3.7, §7.3.4) ---------------------------------------------------- */
+
+/* <attachment>: on a new page, "附件N" on the first line, then its blocks — its <title> on the
+ * third line —, its headings numbered from 一、 again. The label's number is settled when every
+ * attachment is known (just "附件" when there is only one). */
+static void eval_attachment(binder *B, const frame *f, const yf_node *n)
+{
+    g_ptr_array_add(B->annexes, NULL);
+    int saved[4];
+    memcpy(saved, B->heading, sizeof saved);
+    memset(B->heading, 0, sizeof B->heading);
+    B->page_break = TRUE;
+    guint at = B->doc->blocks->len;
+    char *label = g_strdup_printf("附件%u", B->annexes->len);
+    emit_block(B, n, YF_BLK_PARA, YF_STYLE_ANNEX_LABEL, FALSE, label, NULL);
+    g_free(label);
+    if (B->doc->blocks->len > at)
+        g_array_append_val(B->labels, at);
+    B->attachment = (int)B->annexes->len;
+    eval_blocks(B, f, n->children);
+    B->attachment = 0;
+    memcpy(B->heading, saved, sizeof saved);
+    if (!B->over && !g_ptr_array_index(B->annexes, B->annexes->len - 1))
+        N_ERR(B, n, "<attachment> 缺少 <title>（附件标题，附件说明中的名称与它一致）");
+}
+
+/* The 附件说明's line for attachment i of `count`: "附件：1.名称" (§7.3.4), "2.名称" under the
+ * first's number, "附件：名称" when there is only one; wrapped lines align with the name. */
+static void note_block(binder *B, guint i, guint count, yf_block *out)
+{
+    const char *title = g_ptr_array_index(B->annexes, i);
+    char *number = count > 1 ? g_strdup_printf("%u.", i + 1) : g_strdup("");
+    char *prefix = g_strconcat(i == 0 ? "附件：" : "", number, NULL);
+    const char *style = B->note->style ? B->note->style : YF_STYLE_ANNEX_NOTE;
+    *out = (yf_block){ .kind = YF_BLK_PARA, .style = *style_named(B, style) };
+    out->text = g_strconcat(prefix, title, NULL);
+    out->hang = (int)g_utf8_strlen(prefix, -1);
+    out->place = B->note_place;
+    out->group = B->note_group;
+    if (i > 0) {
+        /* Under the first's number: "附件：" is three characters. */
+        out->style.space_before = 0;
+        out->style.indent += 3;
+        out->under = i == 1 ? 4 : 1;
+    }
+    g_free(prefix);
+    g_free(number);
+}
+
+/* Settles the attachments' labels, gives each an entry "附件N　标题" in the PDF outline, and
+ * puts the 附件说明 where <attachment-list/> stood. */
+static void finish_attachments(binder *B)
+{
+    guint count = B->annexes->len;
+    for (guint k = 0; count == 1 && k < B->labels->len; k++) {
+        yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
+        g_free(label->text);
+        label->text = g_strdup("附件");
+    }
+    for (guint k = 0; B->labels->len == count && B->titled->len == count && k < count; k++) {
+        yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
+        yf_block *title = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->titled, guint, k));
+        g_free(title->outline);
+        title->outline = g_strconcat(label->text, "　", g_ptr_array_index(B->annexes, k), NULL);
+        title->style.outline_level = 1;
+    }
+    for (guint i = 0; B->note && i < count; i++) {
+        if (!g_ptr_array_index(B->annexes, i))
+            return;
+        yf_block b;
+        note_block(B, i, count, &b);
+        g_array_insert_val(B->doc->blocks, B->note_at + i, b);
+        count_pages(B, B->note, &b);
+    }
+}
 
 static void blocks_item(binder *B, const frame *inner, const yf_node *n, void *user)
 {
@@ -1003,8 +1118,12 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         GString *raw = g_string_new(NULL);
         GArray *spans = g_array_new(FALSE, FALSE, sizeof(yf_span));
         eval_inline(B, f, n->children, raw, spans);
+        /* An attachment's title on its third line (GB/T 9704 §7.3.7). */
+        const char *style = n->style ? n->style
+                          : B->attachment && n->block == YF_BLK_TITLE ? YF_STYLE_ANNEX_TITLE
+                                                                      : NULL;
         if (!B->over)
-            emit_block(B, n, n->block, n->style, n->numbered, raw->str, spans);
+            emit_block(B, n, n->block, style, n->numbered, raw->str, spans);
         g_array_free(spans, TRUE);
         g_string_free(raw, TRUE);
         break;
@@ -1037,9 +1156,25 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         B->place = n->place;
         B->group = ++B->groups;
         B->offset = n->geom.offset;
+        B->even_page = n->geom.even_page;
         eval_blocks(B, f, n->children);
         B->place = YF_PLACE_FLOW;
         B->group = 0;
+        break;
+    case YF_N_PAGEBREAK:
+        B->page_break = TRUE;
+        break;
+    case YF_N_ATTACHMENT:
+        eval_attachment(B, f, n);
+        break;
+    case YF_N_ATTACHMENT_LIST:
+        if (B->note)
+            N_ERR(B, n, "<attachment-list/> 只能用一次（附件说明已在 %s:%d 生成）", B->note->file,
+                  B->note->line);
+        B->note = n;
+        B->note_at = B->doc->blocks->len;
+        B->note_place = B->place;
+        B->note_group = B->group;
         break;
     default:
         break;
@@ -1079,7 +1214,15 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     g_free(up);
     g_free(dir);
     g_free(abs);
+    B.annexes = g_ptr_array_new_with_free_func(g_free);
+    B.labels = g_array_new(FALSE, FALSE, sizeof(guint));
+    B.titled = g_array_new(FALSE, FALSE, sizeof(guint));
     eval_blocks(&B, NULL, t->body);
+    if (!B.over)
+        finish_attachments(&B);
+    g_ptr_array_free(B.annexes, TRUE);
+    g_array_free(B.labels, TRUE);
+    g_array_free(B.titled, TRUE);
     g_free(B.root);
     /* A missing image or a table row of the wrong width stops here, after all are reported. */
     if (B.over || yf_diags_errors(diags) > errors_before) {
@@ -1156,6 +1299,8 @@ char *yf_document_text(const yf_document *doc)
     int group = 0;
     for (guint i = 0; i < doc->blocks->len; i++) {
         const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
+        if (b->new_page)
+            g_string_append(s, "pagebreak\n");
         if (b->group != group && b->group) {
             char *offset = mm_text(b->geom.offset);
             g_string_append_printf(s, b->place == YF_PLACE_TOP ? "top %s:\n" : "end:\n", offset);

@@ -97,6 +97,8 @@ typedef struct {
     double page_number_inset;  /* from the type area's side edge, in page-number characters */
     int max_pages;             /* a longer document is refused (a loop over hostile data) */
     yf_punct punct;            /* punctuation widths; 0 is 全角式 */
+    gboolean duplex;           /* printed on both sides (GB/T 9704 §5.1): the 版记 on an even
+                                  page, the last side (§7.4) */
 } yf_page;
 
 void yf_page_gbt9704(yf_page *p);
@@ -165,6 +167,8 @@ typedef struct {
     yf_align align;        /* image, table cell */
     gboolean has_align;    /* table cell: align given */
     gboolean floating;     /* image: drawn over the text, taking no lines */
+    gboolean even_page;    /* <end even-page="yes">: on the last side, an even page when the
+                              document is printed on both sides (the 版记, GB/T 9704 §7.4) */
     int columns;           /* table */
     double widths[YF_MAX_COLUMNS]; /* table: > 0 pt; < 0 a relative share of what is left */
 } yf_geom;
@@ -182,7 +186,10 @@ typedef enum {
     YF_N_IF,      /* <if test=> … <elif test=/> … <else/> …: children, then the other branches */
     YF_N_PARAS,   /* <paragraphs name=/>: one <p> per item of a paragraphs slot */
     YF_N_PART,    /* a part of a row, stack, signature or table: inline children (a <tr>: cells) */
-    YF_N_GROUP    /* <block position="top" offset=…>, <end>: children are blocks */
+    YF_N_GROUP,   /* <block position="top" offset=…>, <end>: children are blocks */
+    YF_N_PAGEBREAK,  /* <pagebreak/>: the next block starts a new page */
+    YF_N_ATTACHMENT, /* <attachment>: an attachment (GB/T 9704 §7.3.7); children are blocks */
+    YF_N_ATTACHMENT_LIST /* <attachment-list/>: the 附件说明 made from the attachments (§7.3.4) */
 } yf_node_kind;
 
 typedef struct yf_node {
@@ -265,6 +272,12 @@ typedef struct yf_block {
     char *image;          /* image: the file (absolute), or NULL (a draft without the data) */
     const char *file;     /* the template element it comes from (interned), for layout messages */
     int line, col;
+    gboolean new_page;    /* starts a new page (<pagebreak/>, an attachment, GB/T 9704 §7.3.7) */
+    int hang;             /* > 0: wrapped lines align with this character (0-based) of the
+                             first line (an 附件说明's name, §7.3.4); 0: by the style */
+    int under;            /* > 0: the first line starts under the under-th character (1-based)
+                             of the first line of the block before (the 附件说明's "2." under
+                             "1.", the 4th character of "附件：1."; "3." under "2.", the 1st) */
 } yf_block;
 
 struct yf_document {
@@ -280,6 +293,11 @@ const char *yf_style_builtin_name(yf_block_kind kind);   /* "正文", "一级标
 /* The built-in style of a table's header cells (<th>), "表头". */
 #define YF_STYLE_TABLE_HEADER "表头"
 yf_style yf_style_table_header(const yf_page *page);
+/* The built-in styles of attachments (GB/T 9704 §7.3.7, §7.3.4): "附件N", the attachment's title,
+ * the 附件说明. */
+#define YF_STYLE_ANNEX_LABEL "附件标识"
+#define YF_STYLE_ANNEX_TITLE "附件标题"
+#define YF_STYLE_ANNEX_NOTE "附件说明"
 gboolean yf_parse_size(const char *s, double *pt);       /* "三号", "16pt", "16" */
 gboolean yf_parse_color(const char *s, uint32_t *rgb);   /* "#C00000", "red", "红" */
 gboolean yf_parse_align(const char *s, yf_align *a);     /* justify, left, center, right */
@@ -403,6 +421,8 @@ typedef struct {
     GArray *figures;             /* of yf_figure, page coordinates: rules, borders, images */
     GArray *sources;             /* of yf_figure_source, one per figure */
     yf_composed folio;           /* the page number line "— N —" */
+    gboolean unnumbered;         /* no page number: a blank page before the 版记 and the 版记's
+                                    page (GB/T 9704 §7.5) */
     double folio_x, folio_baseline;
 } yf_pagebox;
 

@@ -84,7 +84,6 @@ typedef struct {
     int tighten;       /* a block to set one line shorter before paginating again, or -1 */
     double bottom;     /* the bottom of what was placed last (a line's box, a rule), page y */
     gboolean no_space; /* the next block goes exactly where it is put: no space before it */
-    double overlap;    /* a group at the top whose offset the blocks above reach past, or 0 */
     yf_diags *diags;
     gboolean *reported;/* per block: its error already reported (passes repeat) */
     int *carry;        /* per block: its last lines that go to the next page with a signature */
@@ -121,6 +120,12 @@ static void add_figure(flow *F, yf_figure f, yf_figure_source from)
 {
     g_array_append_val(F->page->figures, f);
     g_array_append_val(F->page->sources, from);
+}
+
+/* Whether anything — a line, a rule, an image — is on the current page. */
+static gboolean page_used(const flow *F)
+{
+    return F->page->placed->len > 0 || F->page->figures->len > 0;
 }
 
 static const yf_composed *composed_at(const yf_layout *L, guint b)
@@ -219,7 +224,7 @@ static gboolean tightenable(const flow *F, int b)
     const yf_block *blk = composed_at(F->L, (guint)b)->block;
     const yf_style *st = &blk->style;
     return !F->tried[b] && yf_block_is_text(blk->kind) && st->align == YF_ALIGN_JUSTIFY &&
-           !st->keep_with_next;
+           !st->keep_with_next && !blk->hang;
 }
 
 /* A widow, a lone first line or a heading parted from its text would leave this page short by
@@ -562,6 +567,8 @@ static int add_folios(yf_layout *L, yf_diags *diags)
     for (guint i = 0; i < L->pages->len; i++) {
         yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, i);
         int number = (int)i + 1;
+        if (pb->unnumbered)
+            continue;
         yf_block b = { .kind = YF_BLK_PARA, .text = g_strdup_printf("— %d —", number) };
         b.style = (yf_style){ .role = YF_ROLE_SONGTI, .size = p->page_number_size,
                               .align = YF_ALIGN_LEFT };
@@ -613,9 +620,12 @@ static guint flow_top(flow *F, guint from)
     guint to = from;
     while (to < F->L->composed->len && composed_at(F->L, to)->block->group == first->group)
         to++;
+    /* What the page holds already reaches below the offset: the group would be drawn over it,
+     * so it starts a new page (an annex placed at the top of a page after the text). */
+    if (page_used(F) && F->bottom > p->top + first->geom.offset + 0.01)
+        new_page(F);
     yf_pagebox *page = F->page;
     guint placed = page->placed->len, figures = page->figures->len;
-    double above = page->placed->len || page->figures->len ? F->bottom : p->top;
     for (guint b = from; b < to && F->tighten < 0; b++)
         flow_block(F, b);
     if (F->tighten >= 0 || F->page != page || placed == page->placed->len)
@@ -628,9 +638,22 @@ static guint flow_top(flow *F, guint from)
         g_array_index(page->figures, yf_figure, i).y += delta;
     F->bottom += delta;
     F->line = grid_below(p, F->bottom);
-    if (above > p->top + first->geom.offset + 0.01)
-        F->overlap = first->geom.offset;
     return to;
+}
+
+/* GB/T 9704 §7.4: the 版记 stands on the document's last side (置于公文最后一面) — printed on
+ * both sides, the back of the last sheet: an even page. On an odd page it moves to the next one.
+ * A page left empty before it (the text filled the page before) stays blank, and then neither the
+ * blank page nor the 版记's page carries a number (§7.5: 公文的版记页前有空白页的，空白页和版记页
+ * 均不编排页码). */
+static void end_on_even_page(flow *F)
+{
+    if (F->L->pages->len % 2 == 0)
+        return;
+    gboolean blank = !page_used(F);
+    F->page->unnumbered = blank;
+    new_page(F);
+    F->page->unnumbered = blank;
 }
 
 /* <end>: its blocks at the foot of the last page — of a new page when the room left is too
@@ -661,6 +684,8 @@ static void flow_end(flow *F)
         if (F->line + rows > p->lines_per_page ||
             grid_top(p, p->lines_per_page - rows) < F->seal_bottom - 0.01)
             new_page(F);
+        if (p->duplex && composed_at(F->L, g_array_index(end, guint, 0))->block->geom.even_page)
+            end_on_even_page(F);
         F->line = p->lines_per_page - rows;
         F->bottom = MAX(F->bottom, grid_top(p, F->line));
         F->no_space = TRUE;
@@ -687,10 +712,11 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
         }
         g_array_set_size(L->pages, 0);
         g_array_set_size(L->outline, 0);
-        F.overlap = 0;
         new_page(&F);
         for (guint b = 0; b < L->composed->len && F.tighten < 0; b++) {
             const yf_block *blk = composed_at(L, b)->block;
+            if (blk->new_page && blk->place != YF_PLACE_END && page_used(&F))
+                new_page(&F);
             if (blk->place == YF_PLACE_TOP)
                 b = flow_top(&F, b) - 1;
             else if (blk->place == YF_PLACE_FLOW)
@@ -703,12 +729,70 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
     g_free(F.reported);
     g_free(F.carry);
     g_free(F.carried);
-    if (F.overlap > 0)
-        yf_warn(diags, "<block position=\"top\" offset=\"%.1fmm\">：上方的内容已低于这个位置，二者重叠",
-                F.overlap / YF_MM);
     if (L->page.page_numbers)
         return add_folios(L, diags);
     return 0;
+}
+
+/* ---- hanging lines: an 附件说明's wrapped lines under the name (GB/T 9704 §7.3.4) ---------- */
+
+/* The x of the first glyph of character `k` (0-based) of a line, from the type area's left edge,
+ * or -1 when the line is shorter. */
+static double char_x(const yf_line *ln, int k)
+{
+    int seen = 0;
+    for (guint r = 0; r < ln->runs->len; r++) {
+        const yf_run *run = &g_array_index(ln->runs, yf_run, r);
+        int byte = 0, glyph = 0;
+        for (int c = 0; c < run->nclusters; c++) {
+            const cairo_text_cluster_t *cl = &run->clusters[c];
+            int chars = (int)g_utf8_strlen(run->text + byte, cl->num_bytes);
+            if (seen + chars > k && cl->num_glyphs > 0)
+                return ln->x + run->glyphs[glyph].x;
+            seen += chars;
+            byte += cl->num_bytes;
+            glyph += cl->num_glyphs;
+        }
+    }
+    return -1;
+}
+
+/* Block b, whose wrapped lines align with character b->hang of its first line — and whose first
+ * line starts at `start` (from the type area's left edge) when that is not negative: set once so,
+ * then again with its left margin at that character's x and its first line where it was (margin +
+ * indent unchanged, so the first line comes out the same). Returns the block the lines were set
+ * from — a copy in `keep` when it differs from b — for pagination to set it again the same way. */
+static const yf_block *arrange_hanging(yf_layout *L, const yf_block *b, double start,
+                                       yf_composed *c, GPtrArray *keep, yf_diags *diags)
+{
+    double cell = yf_style_cell(&b->style, &L->page);
+    if (start >= 0) {
+        yf_block *moved = g_memdup2(b, sizeof *b);
+        g_ptr_array_add(keep, moved);
+        moved->style.indent = start / cell - moved->style.margin_left;
+        b = moved;
+    }
+    if (yf_arrange_block(L, b, c, diags) != 0 || b->hang <= 0 || !c->lines || c->lines->len < 2)
+        return b;
+    double x = char_x(&g_array_index(c->lines, yf_line, 0), b->hang);
+    if (x < 0)
+        return b;
+    yf_block *hung = g_memdup2(b, sizeof *b);
+    g_ptr_array_add(keep, hung);
+    double first = b->style.margin_left + b->style.indent;
+    hung->style.margin_left = x / cell;
+    hung->style.indent = first - hung->style.margin_left;
+    yf_composed again = { 0 };
+    yf_diags *quiet = yf_diags_new(); /* its warnings were reported when it was first set */
+    int rc = yf_arrange_block(L, hung, &again, quiet);
+    yf_diags_free(quiet);
+    if (rc != 0) {
+        yf_composed_clear(&again);
+        return b;
+    }
+    yf_composed_clear(c);
+    *c = again;
+    return hung;
 }
 
 yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags)
@@ -728,16 +812,25 @@ yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diag
                                       (GDestroyNotify)yf_image_free);
 
     size_t errors_before = yf_diags_errors(diags);
+    GPtrArray *hung = g_ptr_array_new_with_free_func(g_free); /* shallow copies of blocks */
     for (guint i = 0; i < doc->blocks->len; i++) {
         const yf_block *b = &g_array_index(doc->blocks, yf_block, i);
         yf_composed c = { 0 };
-        yf_arrange_block(L, b, &c, diags);
+        const yf_composed *before = i > 0 ? composed_at(L, i - 1) : NULL;
+        double start = b->under > 0 && before && before->lines && before->lines->len
+                           ? char_x(&g_array_index(before->lines, yf_line, 0), b->under - 1)
+                           : -1;
+        if (b->hang > 0 || start >= 0)
+            c.block = arrange_hanging(L, b, start, &c, hung, diags);
+        else
+            yf_arrange_block(L, b, &c, diags);
         g_array_append_val(L->composed, c);
     }
     if (yf_diags_errors(diags) == errors_before)
         yf_paginate(L, diags);
     if (yf_diags_errors(diags) == errors_before)
         yf_preflight(L, diags);
+    g_ptr_array_free(hung, TRUE);
     /* The document's blocks are the caller's: nothing after this point may reach them. */
     for (guint i = 0; i < L->composed->len; i++)
         g_array_index(L->composed, yf_composed, i).block = NULL;

@@ -441,13 +441,14 @@ void yf_page_gbt9704(yf_page *p)
     p->page_number_size = 14;
     p->page_number_drop = 7 * YF_MM;
     p->page_number_inset = 1;
+    p->duplex = TRUE;
     p->max_pages = YF_DEFAULT_MAX_PAGES;
 }
 
 static void parse_page(loader *L, xmlNodePtr n)
 {
     static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", "punct",
-                                           NULL };
+                                           "duplex", NULL };
     check_attrs(L, n, allowed);
     char *preset = attr(n, "preset");
     if (preset && strcmp(preset, "gbt9704") != 0)
@@ -457,6 +458,8 @@ static void parse_page(loader *L, xmlNodePtr n)
     parse_int_attr(L, n, "chars", 20, 40, &L->t->page.chars_per_line);
     parse_int_attr(L, n, "lines", 15, 30, &L->t->page.lines_per_page);
     yes_no(L, n, "page-numbers", &L->t->page.page_numbers);
+    /* GB/T 9704 §5.1: printed on both sides unless the template says otherwise. */
+    yes_no(L, n, "duplex", &L->t->page.duplex);
     /* Punctuation widths (GB/T 15834 allows each; the names are ctex's). */
     static const char *const puncts[] = { "quanjiao", "kaiming", "banjiao" };
     char *punct = attr(n, "punct");
@@ -989,14 +992,17 @@ static yf_node *parse_image(loader *L, xmlNodePtr x)
 static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
 {
     static const char *const block_attrs[] = { "position", "offset", NULL };
-    static const char *const none[] = { NULL };
+    static const char *const end_attrs[] = { "even-page", NULL };
     gboolean end = is_el(x, "end");
-    check_attrs(L, x, end ? none : block_attrs);
+    check_attrs(L, x, end ? end_attrs : block_attrs);
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
-        if (is_el(up, "block") || is_el(up, "end"))
+        if (is_el(up, "block") || is_el(up, "end") || (end && is_el(up, "attachment")))
             T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
     yf_node *n = new_node(L, x, YF_N_GROUP);
     n->place = end ? YF_PLACE_END : YF_PLACE_TOP;
+    /* GB/T 9704 §7.4: the 版记 on the last side, an even page when printed on both sides. */
+    if (end)
+        yes_no(L, x, "even-page", &n->geom.even_page);
     if (!end) {
         char *position = required_attr(L, x, "position");
         if (position && strcmp(position, "top") != 0)
@@ -1007,6 +1013,40 @@ static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
         parse_length(L, x, "offset", 0, 225, &n->geom.offset);
     }
     parse_children(L, x, CTX_BLOCK, n->children);
+    g_ptr_array_add(out, n);
+}
+
+/* <attachment>: an attachment of the document (GB/T 9704 §7.3.7), its blocks on pages of their
+ * own after the text: "附件N" on the first line, the <title> on the third, then its content like
+ * the body. Not inside a group or another attachment. */
+static void parse_attachment(loader *L, xmlNodePtr x, GPtrArray *out)
+{
+    static const char *const none[] = { NULL };
+    check_attrs(L, x, none);
+    for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (is_el(up, "block") || is_el(up, "end") || is_el(up, "attachment"))
+            T_ERR(L, x, "<attachment> 不能放在 <%s> 中", up->name);
+    yf_node *n = new_node(L, x, YF_N_ATTACHMENT);
+    parse_children(L, x, CTX_BLOCK, n->children);
+    g_ptr_array_add(out, n);
+}
+
+/* <pagebreak/> and <attachment-list style=…/>: empty elements among the blocks. */
+static void parse_marker(loader *L, xmlNodePtr x, GPtrArray *out)
+{
+    static const char *const none[] = { NULL };
+    static const char *const list_attrs[] = { "style", NULL };
+    gboolean list = is_el(x, "attachment-list");
+    check_attrs(L, x, list ? list_attrs : none);
+    if (x->children)
+        T_ERR(L, x, "<%s> 应为空元素", x->name);
+    /* The 附件说明 is not part of an attachment; the end group has no page to break. */
+    for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (is_el(up, list ? "attachment" : "end"))
+            T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
+    yf_node *n = new_node(L, x, list ? YF_N_ATTACHMENT_LIST : YF_N_PAGEBREAK);
+    if (list)
+        n->style = attr(x, "style");
     g_ptr_array_add(out, n);
 }
 
@@ -1079,7 +1119,8 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
     yf_node *n = new_node(L, x, YF_N_BLOCK);
     n->block = kind;
     n->style = attr(x, "style");
-    if (kind == YF_BLK_TABLE)
+    /* Without widths, equal columns, as many as the first row has cells (a table from data). */
+    if (kind == YF_BLK_TABLE && xmlHasProp(x, BAD_CAST "widths"))
         parse_widths(L, x, &n->geom);
     if (kind == YF_BLK_STACK || kind == YF_BLK_TABLE) {
         parse_children(L, x, kind == YF_BLK_STACK ? CTX_STACK : CTX_TABLE, n->children);
@@ -1182,6 +1223,10 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
         g_ptr_array_add(out, parse_image(L, x));
     } else if (ctx == CTX_BLOCK && (is_el(x, "block") || is_el(x, "end"))) {
         parse_group(L, x, out);
+    } else if (ctx == CTX_BLOCK && is_el(x, "attachment")) {
+        parse_attachment(L, x, out);
+    } else if (ctx == CTX_BLOCK && (is_el(x, "pagebreak") || is_el(x, "attachment-list"))) {
+        parse_marker(L, x, out);
     } else if (ctx == CTX_BLOCK && composite_kind(x) >= 0) {
         parse_composite(L, x, composite_kind(x), out);
     } else if (ctx == CTX_STACK && (is_el(x, "line") || is_el(x, "side"))) {
@@ -1196,8 +1241,8 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
         parse_part(L, x, is_el(x, "td") ? YF_PART_TD : YF_PART_TH, CTX_INLINE, out);
     } else if (ctx == CTX_BLOCK) {
         T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
-                    "paragraphs、rule、row、stack、signature、image、table、block、end、for、if、"
-                    "include）", x->parent->name, x->name);
+                    "paragraphs、rule、row、stack、signature、image、table、block、end、pagebreak、"
+                    "attachment、attachment-list、for、if、include）", x->parent->name, x->name);
     } else if (ctx != CTX_INLINE) {
         static const char *const allowed[] = { [CTX_STACK] = "line、side、for、if",
                                                [CTX_TABLE] = "tr、for、if",
@@ -1581,6 +1626,8 @@ static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
         case YF_N_SPAN:
         case YF_N_PART:
         case YF_N_GROUP:
+        case YF_N_ATTACHMENT:
+        case YF_N_ATTACHMENT_LIST:
             check_style(K, n);
             check_nodes(K, n->children, sc);
             break;
@@ -1661,6 +1708,21 @@ static void init_styles(yf_template *t)
     }
     yf_style th = yf_style_table_header(&t->page);
     g_hash_table_insert(t->styles, g_strdup(YF_STYLE_TABLE_HEADER), g_memdup2(&th, sizeof th));
+    /* GB/T 9704 §7.3.7: "附件" and its number 三号黑体 flush left on the first line of an
+     * attachment's first page, its title (二号小标宋, centred) on the third. §7.3.4: the 附件说明
+     * one line below the text, two characters in. */
+    yf_style label = yf_style_builtin(YF_BLK_PARA, &t->page);
+    label.role = YF_ROLE_HEITI;
+    label.indent = 0;
+    label.align = YF_ALIGN_LEFT;
+    label.keep_with_next = TRUE;
+    g_hash_table_insert(t->styles, g_strdup(YF_STYLE_ANNEX_LABEL), g_memdup2(&label, sizeof label));
+    yf_style title = yf_style_builtin(YF_BLK_TITLE, &t->page);
+    title.space_before = 1;
+    g_hash_table_insert(t->styles, g_strdup(YF_STYLE_ANNEX_TITLE), g_memdup2(&title, sizeof title));
+    yf_style note = yf_style_builtin(YF_BLK_PARA, &t->page);
+    note.space_before = 1;
+    g_hash_table_insert(t->styles, g_strdup(YF_STYLE_ANNEX_NOTE), g_memdup2(&note, sizeof note));
 }
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)

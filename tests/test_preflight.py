@@ -64,11 +64,11 @@ def expect_violation(yinfa, name, where, what, data=None):
 
 # ---- one test per kind of violation -----------------------------------------------------------
 
-def test_overlap_two_groups_at_one_offset(yinfa):
-    """Two <block position="top" offset="20mm"> groups: the second is drawn over the first."""
-    found = expect_violation(yinfa, "overlap-top", "10:7",
-                             r"第 1 页：「第二组文字也放在同一个位……」与「第一组文字放在版心上边缘……」"
-                             r"（tests/preflight/overlap-top/template.xml:7:7）重叠")
+def test_overlap_of_a_row_s_parts(yinfa):
+    """A <row> whose left and right parts are each wider than half the line: the right part is
+    drawn over the left one."""
+    found = expect_violation(yinfa, "overlap-top", "7:5",
+                             r"第 1 页：「第二部分的文字放在右边也……」与「第一部分的文字放在左边而……」重叠")
     assert len(found) == 1, found
 
 

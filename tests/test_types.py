@@ -445,17 +445,20 @@ def test_stack_wider_than_the_type_area_is_set_smaller(yinfa):
 
 
 def test_top_group_and_floating_image(yinfa):
-    """A group at the top lands at its offset whatever comes before it — the blocks above reaching
-    past it is a warning — and a floating image takes no line: the text after it is where it would
-    be without it."""
+    """A group at the top lands at its offset whatever comes before it — on a new page when the
+    blocks above reach past it, never over them — and a floating image takes no line: the text
+    after it is where it would be without it."""
     mark = '<block position="top" offset="50mm"><p style="标">标志</p></block>'
     style = '<style name="标" base="标题" color="red"/>'
     p, pdf = render_template(yinfa, body("<p>甲</p>" + mark, style))
     assert p.returncode == 0 and "重叠" not in p.stderr, p.stderr
     ink = red_box(pdf, 1, (LEFT, TOP, RIGHT, TOP + 80))
     assert abs(ink[1] - TOP - 50) <= 0.3, f"ink top {ink[1] - TOP:.2f} mm"
-    p, _ = render_template(yinfa, body("<p>甲</p>" * 6 + mark, style))
-    assert p.returncode == 0 and "二者重叠" in p.stderr, p.stderr
+    p, pdf = render_template(yinfa, body("<p>甲</p>" * 6 + mark, style))
+    assert p.returncode == 0 and "重叠" not in p.stderr, p.stderr
+    assert red_box(pdf, 1, (LEFT, TOP, RIGHT, TOP + 80)) is None, "the mark is drawn over the text"
+    ink = red_box(pdf, 2, (LEFT, TOP, RIGHT, TOP + 80))
+    assert ink and abs(ink[1] - TOP - 50) <= 0.3, "the mark is not at its offset on a new page"
 
     tmp = tempfile.mkdtemp(dir=WORK.name)
     open(os.path.join(tmp, "dot.png"), "wb").write(red_png())
