@@ -44,6 +44,7 @@ typedef struct {
     gboolean can_break;      /* a line may start at this cell */
     gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
+    int level;               /* UAX #9 embedding level (odd: right to left) */
 } cell;
 
 typedef struct {
@@ -62,6 +63,7 @@ typedef struct {
     double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
     gboolean words_only;     /* lines break only where a word starts (balancing a title) */
+    gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
     yf_diags *diags;
 } composer;
 
@@ -102,6 +104,14 @@ static cclass classify(gunichar c)
     if (g_unichar_iswide(c))
         return C_HAN;
     return g_unichar_isdigit(c) ? C_DIGIT : C_LATIN;
+}
+
+/* UAX #9 explicit formatting characters (embeddings, overrides, isolates, marks): honoured by the
+ * itemizer (Pango's bidi algorithm gives the text around them its levels), never drawn. */
+static gboolean is_bidi_control(gunichar c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+           c == 0x200F || c == 0x061C;
 }
 
 /* GB/T 15834 句末点号: the marks that end a sentence. */
@@ -194,40 +204,64 @@ static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
     return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
 }
 
-/* One cell per cluster of the item's glyphs (runs of glyphs with the same log_cluster). */
-static void add_cells(composer *C, int idx)
+/* The cell of glyphs [g, e) of item idx, the cluster starting at byte `start` of the item and
+ * ending before `end`. */
+static void add_cell(composer *C, int idx, int g, int e, int start, int end)
 {
     const shaped *sh = &g_array_index(C->items, shaped, idx);
     const PangoItem *item = sh->item;
     const PangoGlyphString *gs = sh->gs;
-    for (int g = 0; g < gs->num_glyphs;) {
-        int start = gs->log_clusters[g];
-        int e = g;
-        double adv = 0;
-        gboolean unknown = FALSE, empty = TRUE;
-        while (e < gs->num_glyphs && gs->log_clusters[e] == start) {
-            adv += (double)gs->glyphs[e].geometry.width / PANGO_SCALE;
-            unknown |= (gs->glyphs[e].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
-            empty &= gs->glyphs[e].glyph == PANGO_GLYPH_EMPTY;
-            e++;
+    double adv = 0;
+    gboolean unknown = FALSE, empty = TRUE;
+    for (int k = g; k < e; k++) {
+        adv += (double)gs->glyphs[k].geometry.width / PANGO_SCALE;
+        unknown |= (gs->glyphs[k].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
+        empty &= gs->glyphs[k].glyph == PANGO_GLYPH_EMPTY;
+    }
+    cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
+               .ng = e - g, .adv = adv, .kern = kerning(item, &gs->glyphs[e - 1]),
+               .level = item->analysis.level };
+    gunichar ch = g_utf8_get_char(C->text + c.start);
+    c.cls = classify(ch);
+    c.stop = ends_sentence(ch);
+    c.span = span_at(C, c.start);
+    c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
+    if (unknown && c.cls != C_BREAK && !is_bidi_control(ch)) {
+        yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
+                C->text + c.start);
+        c.drop = TRUE;
+    }
+    if (empty || unknown || c.cls == C_BREAK || is_bidi_control(ch))
+        c.drop = TRUE;
+    g_array_append_val(C->cells, c);
+}
+
+/* One cell per cluster of the item's glyphs (runs of glyphs with the same log_cluster), in the
+ * text's (logical) order: a right-to-left item's glyphs are in visual order, their clusters from
+ * the item's end to its start (UAX #9: lines are broken in logical order, reordered after). */
+static void add_cells(composer *C, int idx)
+{
+    const shaped *sh = &g_array_index(C->items, shaped, idx);
+    const PangoGlyphString *gs = sh->gs;
+    int n = gs->num_glyphs;
+    if (sh->item->analysis.level % 2 == 0) {
+        for (int g = 0; g < n;) {
+            int e = g;
+            while (e < n && gs->log_clusters[e] == gs->log_clusters[g])
+                e++;
+            add_cell(C, idx, g, e, gs->log_clusters[g], e < n ? gs->log_clusters[e]
+                                                              : sh->item->length);
+            g = e;
         }
-        int end = e < gs->num_glyphs ? gs->log_clusters[e] : item->length;
-        cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
-                   .ng = e - g, .adv = adv, .kern = kerning(item, &gs->glyphs[e - 1]) };
-        gunichar ch = g_utf8_get_char(C->text + c.start);
-        c.cls = classify(ch);
-        c.stop = ends_sentence(ch);
-        c.span = span_at(C, c.start);
-        c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
-        if (unknown && c.cls != C_BREAK) {
-            yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
-                    C->text + c.start);
-            c.drop = TRUE;
-        }
-        if (empty || c.cls == C_BREAK)
-            c.drop = TRUE;
-        g_array_append_val(C->cells, c);
-        g = e;
+        return;
+    }
+    for (int e = n; e > 0;) {
+        int g = e - 1;
+        while (g > 0 && gs->log_clusters[g - 1] == gs->log_clusters[e - 1])
+            g--;
+        add_cell(C, idx, g, e, gs->log_clusters[g], g > 0 ? gs->log_clusters[g - 1]
+                                                          : sh->item->length);
+        e = g;
     }
 }
 
@@ -299,7 +333,8 @@ static void shape(composer *C)
     const char *text = C->text;
     int len = (int)strlen(text);
     PangoAttrList *attrs = text_attrs(C);
-    GList *items = pango_itemize(C->ctx->pango, text, 0, len, attrs, NULL);
+    GList *items = pango_itemize_with_base_dir(C->ctx->pango, PANGO_DIRECTION_LTR, text, 0, len,
+                                               attrs, NULL);
     pango_attr_list_unref(attrs);
     for (GList *l = items; l; l = l->next) {
         PangoItem *item = l->data;
@@ -419,7 +454,9 @@ typedef struct {
     int s, e;                /* cells, without dropped cells and spaces at either end */
     gboolean para_start;     /* the paragraph's first line: an opening mark there follows the indent */
     double *comp_l, *comp_r; /* blank given up on each side, per cell (index - s) */
-    double *gap;             /* Han–Latin space before each cell */
+    double *gap;             /* Han–Latin space before each cell, in visual order */
+    double *gap_least;       /* what each may be squeezed to (1/8 em) */
+    int *order;              /* the cells in visual order (UAX #9 L2), or NULL: logical order */
     gboolean *squeezed_at;   /* the cell was compressed by squeezing, not by the style */
     double natural;          /* width with the style's compression, before squeezing */
     double w;                /* width now */
@@ -514,6 +551,38 @@ static void compress_by_style(const composer *C, trial *t)
             take_both(C, t, i);
 }
 
+/* UAX #9 L2: the cells [s, e) of one line in visual order — from the highest level down to the
+ * lowest odd one, every run of cells at that level or higher reversed. Lines are broken first, in
+ * logical order; each is reordered on its own. */
+static void visual_order(const composer *C, int s, int e, int *order)
+{
+    int hi = 0, lo_odd = G_MAXINT;
+    for (int k = 0; k < e - s; k++) {
+        int lv = CELL(C, s + k)->level;
+        order[k] = s + k;
+        hi = MAX(hi, lv);
+        if (lv % 2)
+            lo_odd = MIN(lo_odd, lv);
+    }
+    for (int lv = hi; lv >= lo_odd && lv > 0; lv--) {
+        for (int k = 0; k < e - s;) {
+            if (CELL(C, order[k])->level < lv) {
+                k++;
+                continue;
+            }
+            int j = k;
+            while (j < e - s && CELL(C, order[j])->level >= lv)
+                j++;
+            for (int a = k, b = j - 1; a < b; a++, b--) {
+                int tmp = order[a];
+                order[a] = order[b];
+                order[b] = tmp;
+            }
+            k = j;
+        }
+    }
+}
+
 /* Sets up cells [s, e) as a line: edges trimmed, Han–Latin spaces, the style's compression. */
 static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_start)
 {
@@ -526,11 +595,20 @@ static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_
     t->comp_l = g_new0(double, n);
     t->comp_r = g_new0(double, n);
     t->gap = g_new0(double, n);
+    t->gap_least = g_new0(double, n);
     t->squeezed_at = g_new0(gboolean, n);
-    for (int i = s; i < e; i++) {
-        int p = prev_shown(C, t, i);
-        if (p >= 0 && !CELL(C, i)->drop)
+    if (C->bidi) {
+        t->order = g_new(int, n);
+        visual_order(C, s, e, t->order);
+    }
+    for (int k = 0, p = -1; k < e - s; k++) {
+        int i = t->order ? t->order[k] : s + k;
+        if (CELL(C, i)->drop)
+            continue;
+        if (p >= 0)
             t->gap[i - s] = han_latin_space(CELL(C, p), CELL(C, i));
+        t->gap_least[i - s] = t->gap[i - s] / 2;
+        p = i;
     }
     t->w = trial_width(C, t);
     compress_by_style(C, t);
@@ -542,6 +620,8 @@ static void trial_free(trial *t)
     g_free(t->comp_l);
     g_free(t->comp_r);
     g_free(t->gap);
+    g_free(t->gap_least);
+    g_free(t->order);
     g_free(t->squeezed_at);
 }
 
@@ -583,7 +663,7 @@ static void squeeze_spaces(const composer *C, trial *t, double avail)
         double *g = &t->gap[i - t->s];
         if (*g <= 0)
             continue;
-        double least = MAX(CELL(C, i)->size, CELL(C, prev_shown(C, t, i))->size) / 8;
+        double least = t->gap_least[i - t->s];
         double give = MIN(*g - least, (t->w - avail) / n);
         *g -= give;
         t->w -= give;
@@ -1026,19 +1106,29 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
     runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
                        g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0 };
     GString *chars = g_string_new(NULL);
-    double x = 0;
+    double x = 0, *left = g_new0(double, MAX(t->e - t->s, 1));
+    for (int k = 0, p = -1; k < t->e - t->s; k++) {
+        int i = t->order ? t->order[k] : t->s + k;
+        const cell *c = CELL(C, i);
+        if (c->drop)
+            continue;
+        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
+        left[i - t->s] = x - t->comp_l[i - t->s];
+        x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
+        p = i;
+    }
+    /* Glyphs go in logical order, each at its visual place, so that every run is a stretch of
+     * the text and its clusters map forwards (copy and search give the text as written). */
     for (int i = t->s; i < t->e; i++) {
         const cell *c = CELL(C, i);
         if (c->drop) {
             flush_run(&B);
             continue;
         }
-        int p = prev_shown(C, t, i);
-        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
-        add_glyphs(&B, c, x - t->comp_l[i - t->s]);
-        x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
+        add_glyphs(&B, c, left[i - t->s]);
         g_string_append_len(chars, C->text + c->start, c->len);
     }
+    g_free(left);
     flush_run(&B);
     g_array_free(B.glyphs, TRUE);
     g_array_free(B.clusters, TRUE);
@@ -1092,6 +1182,8 @@ int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block
 
     if (*block->text) {
         shape(&C);
+        for (guint i = 0; i < C.cells->len && !C.bidi; i++)
+            C.bidi = CELL(&C, i)->level > 0;
         find_breaks(&C);
         set_lines(&C, out);
     }
