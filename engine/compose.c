@@ -698,6 +698,7 @@ static gboolean squeeze(const composer *C, trial *t, double avail)
 typedef struct {
     int s, e;                /* cells [s, e) */
     gboolean forced;         /* ends at a forced break */
+    gboolean broken;         /* ends inside a unit longer than a line, between two characters */
 } range;
 
 /* The measure of a line: the width less the margins (the 版记's 抄送 one character in on both
@@ -749,23 +750,78 @@ static gboolean forced_end(const composer *C, int e)
     return e > 0 && e < (int)C->cells->len && CELL(C, e - 1)->cls == C_BREAK;
 }
 
-/* A segment longer than a line (a long URL): break it between any two characters. */
+/* The least width cell c can take on a line: both blanks given up, no Han–Latin space. */
+static double least_width(const cell *c)
+{
+    return c->drop ? 0 : c->w - c->blank_l - c->blank_r;
+}
+
+/* Whether a line ending before cell e may end there: an opportunity (between words only when
+ * balancing a title) or the paragraph's end. */
+static gboolean may_end(const composer *C, int e)
+{
+    if (e >= (int)C->cells->len)
+        return TRUE;
+    const cell *c = CELL(C, e);
+    return c->can_break && (!C->words_only || c->word_start);
+}
+
+/* The first cell from `from` on past which no line starting at `from` can reach, however
+ * squeezed (a kerning of less than an em aside). Bounds every scan to about a line's length. */
+static int reach(const composer *C, int from, double avail)
+{
+    double least = 0;
+    int n = (int)C->cells->len, e = from;
+    for (; e < n; e++) {
+        least += least_width(CELL(C, e));
+        if (least > avail + C->size)
+            break;
+    }
+    return e;
+}
+
+/* A unit longer than a line (a 2,000-letter string, an address without a "/"): from cell `from`
+ * no opportunity to end a line comes before the farthest any line can reach. */
+static gboolean longer_than_line(const composer *C, int from)
+{
+    int limit = reach(C, from, line_avail(C, FALSE));
+    if (limit >= (int)C->cells->len)
+        return FALSE;
+    for (int e = from + 1; e <= limit; e++)
+        if (may_end(C, e))
+            return FALSE;
+    return TRUE;
+}
+
+/* A unit longer than a line: break it between two characters, filling the line (a bisection:
+ * the natural width grows with the end). */
 static int overfull_end(const composer *C, int s, gboolean para_start)
 {
-    int best = s + 1;
-    for (int e = s + 2; e <= (int)C->cells->len && natural_fits(C, s, e, para_start); e++)
-        best = e;
-    return best;
+    int lo = s + 1, hi = MAX(lo, reach(C, s, line_avail(C, para_start)));
+    hi = MIN(hi, (int)C->cells->len);
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (natural_fits(C, s, mid, para_start))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* The end of the line starting at cell s: as many segments as fit, squeezing only to keep a
  * straddling segment on the line — or, `tight`, any segment that squeezing at most one cell out of
- * the line makes room for (a tightened paragraph's lines are not much denser than the rest). */
-static int line_end(const composer *C, int s, gboolean para_start, gboolean tight)
+ * the line makes room for (a tightened paragraph's lines are not much denser than the rest). A
+ * unit longer than any line is not pushed (that would only leave a stretched line before it): it
+ * is broken between characters, filling the line, and *broken says so. */
+static int line_end(const composer *C, int s, gboolean para_start, gboolean tight,
+                    gboolean *broken)
 {
     int n = (int)C->cells->len, best = -1;
-    for (int e = s + 1; e <= n; e++) {
-        if (e < n && (!CELL(C, e)->can_break || (C->words_only && !CELL(C, e)->word_start)))
+    int limit = reach(C, s, line_avail(C, para_start));
+    *broken = FALSE;
+    for (int e = s + 1; e <= n && e <= limit; e++) {
+        if (!may_end(C, e))
             continue;
         if (natural_fits(C, s, e, para_start)) {
             best = e;
@@ -782,7 +838,10 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean tigh
         }
         break;
     }
-    return best >= 0 ? best : overfull_end(C, s, para_start);
+    if (best >= 0 && (forced_end(C, best) || best >= n || !longer_than_line(C, best)))
+        return best;
+    *broken = TRUE;
+    return overfull_end(C, s, para_start);
 }
 
 static int shown_chars(const composer *C, int s, int e)
@@ -823,7 +882,8 @@ static void avoid_lone_char(const composer *C, GArray *plan)
 static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
 {
     for (int n = (int)C->cells->len; s < n;) {
-        range r = { s, line_end(C, s, s == 0, tight), FALSE };
+        range r = { s, 0, FALSE, FALSE };
+        r.e = line_end(C, s, s == 0, tight, &r.broken);
         r.forced = forced_end(C, r.e);
         g_array_append_val(plan, r);
         s = r.e;
@@ -898,9 +958,11 @@ static void fill_balanced(const composer *C, GArray *plan)
  * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
  * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
  * lines before them stay as they were. */
+#define TIGHTEN_LINES 8 /* the most last lines set again: keeps 缩行 linear in the paragraph */
+
 static void tighten(const composer *C, GArray *plan)
 {
-    for (guint m = 2; m <= plan->len; m++) {
+    for (guint m = 2; m <= MIN(plan->len, TIGHTEN_LINES); m++) {
         guint keep = plan->len - m;
         GArray *tight = g_array_new(FALSE, FALSE, sizeof(range));
         g_array_append_vals(tight, plan->data, keep);
@@ -1148,11 +1210,29 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
     g_array_append_val(out->lines, line);
 }
 
+/* A unit longer than a line was broken between two characters: the document is not what was
+ * written, the user is told (once for each such unit). */
+static void warn_broken(composer *C, const range *r)
+{
+    if (r->s > 0 && !CELL(C, r->s)->can_break)
+        return; /* the same unit as the line before */
+    int e = r->e;
+    while (e < (int)C->cells->len && !CELL(C, e)->can_break)
+        e++;
+    const cell *a = CELL(C, r->s), *b = CELL(C, e - 1);
+    glong chars = g_utf8_strlen(C->text + a->start, b->start + b->len - a->start);
+    const char *end = g_utf8_offset_to_pointer(C->text + a->start, MIN(chars, 12));
+    yf_warn(C->diags, "「%.*s…」（%ld 个字符）比一行长，没有断行机会，已强行断开",
+            (int)(end - (C->text + a->start)), C->text + a->start, chars);
+}
+
 static void set_lines(composer *C, yf_composed *out)
 {
     GArray *plan = plan_lines(C);
     for (guint k = 0; k < plan->len; k++) {
         const range *r = &g_array_index(plan, range, k);
+        if (r->broken)
+            warn_broken(C, r);
         trial t;
         trial_init(C, &t, r->s, r->e, k == 0);
         squeeze(C, &t, line_avail(C, k == 0));
