@@ -1143,14 +1143,20 @@ static void add_glyphs(runs_builder *B, const cell *c, double x)
         B->first = c;
     const PangoGlyphString *gs = g_array_index(C->items, shaped, c->item).gs;
     double gx = x + c->ink;
+    int drawn = 0;
     for (int g = c->g0; g < c->g0 + c->ng; g++) {
         const PangoGlyphInfo *gi = &gs->glyphs[g];
         cairo_glyph_t cg = { gi->glyph, gx + (double)gi->geometry.x_offset / PANGO_SCALE,
                              (double)gi->geometry.y_offset / PANGO_SCALE };
-        g_array_append_val(B->glyphs, cg);
         gx += (double)gi->geometry.width / PANGO_SCALE;
+        /* An invisible glyph inside a cluster (a control shaped with a mark) is not a glyph
+         * of the font: the cluster keeps its text with the glyphs it has. */
+        if (gi->glyph == PANGO_GLYPH_EMPTY || (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+            continue;
+        g_array_append_val(B->glyphs, cg);
+        drawn++;
     }
-    cairo_text_cluster_t cl = { c->len, c->ng };
+    cairo_text_cluster_t cl = { c->len, drawn };
     g_array_append_val(B->clusters, cl);
     B->end = c->start + c->len;
 }
