@@ -18,6 +18,8 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
@@ -62,7 +64,6 @@ typedef struct {
     double size;             /* the block's em, pt */
     double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
-    gboolean words_only;     /* lines break only where a word starts (balancing a title) */
     gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
     yf_diags *diags;
 } composer;
@@ -176,6 +177,8 @@ static PangoAttrList *text_attrs(const composer *C)
     const GArray *spans = C->block->spans;
     for (guint i = 0; spans && i < spans->len; i++) {
         const yf_span *sp = &g_array_index(spans, yf_span, i);
+        if (sp->keep)
+            continue;
         double size = sp->size > 0 ? sp->size : C->size;
         pango_attr_list_change(attrs, font_attr(C, sp->role, size, sp->bold, sp->start, sp->end));
     }
@@ -187,7 +190,7 @@ static const yf_span *span_at(const composer *C, int byte)
     const GArray *spans = C->block->spans;
     for (guint i = 0; spans && i < spans->len; i++) {
         const yf_span *sp = &g_array_index(spans, yf_span, i);
-        if (byte >= sp->start && byte < sp->end)
+        if (!sp->keep && byte >= sp->start && byte < sp->end)
             return sp;
     }
     return NULL;
@@ -756,14 +759,12 @@ static double least_width(const cell *c)
     return c->drop ? 0 : c->w - c->blank_l - c->blank_r;
 }
 
-/* Whether a line ending before cell e may end there: an opportunity (between words only when
- * balancing a title) or the paragraph's end. */
+/* Whether a line may end before cell e: an opportunity, or the paragraph's end. */
 static gboolean may_end(const composer *C, int e)
 {
     if (e >= (int)C->cells->len)
         return TRUE;
-    const cell *c = CELL(C, e);
-    return c->can_break && (!C->words_only || c->word_start);
+    return CELL(C, e)->can_break;
 }
 
 /* The first cell from `from` on past which no line starting at `from` can reach, however
@@ -901,49 +902,397 @@ static void fill(const composer *C, GArray *plan, int s, gboolean tight)
     avoid_lone_char(C, plan);
 }
 
-/* The lines of the segment from cell s to `end` in `lines` lines or fewer on the narrowest measure
- * that allows it (bisection on the width), breaking only between words when `words`; NULL when
- * even the full measure does not allow it. */
-static GArray *narrowest(const composer *C, int s, int end, guint lines, gboolean words)
+/* ---- 3. lines: titles ------------------------------------------------------------------------ */
+
+/* A title (GB/T 9704 §7.3.1: 回行时要做到词意完整，排列对称，长短适宜，间距恰当；梯形或菱形) is set
+ * as a typesetter sets it: in as few lines as greedy filling needs (one more if its words cannot
+ * otherwise stay whole), breaking only between words — never inside a number and its unit or
+ * measure word, inside a bracketed name, inside a slot's value, nor after a city in an
+ * organisation's name, when these fit on a line — preferring phrase boundaries (an issuer before
+ * 关于, a subject before 的通知, the halves of a couplet), in lines of about equal length shaped
+ * as a trapezoid (upper lines shorter) or a diamond, never over a stub. The breaks are chosen by
+ * dynamic programming over the break opportunities of each segment between forced breaks, each
+ * line's cost depending on its own length and that of the line above (linear in the title). */
+
+#define TITLE_MAX_LINES 8   /* a longer centred text is filled like a paragraph */
+
+/* Whether the text at cell i starts with `word`. */
+static gboolean text_at(const composer *C, int i, const char *word)
 {
-    composer narrow = *C;
-    narrow.words_only = words;
-    double lo = 0, hi = C->width;
-    GArray *best = NULL, *t = g_array_new(FALSE, FALSE, sizeof(range));
-    for (int k = 0; k < 17; k++) {
-        narrow.width = k == 0 ? hi : (lo + hi) / 2;
-        g_array_set_size(t, 0);
-        if (fill_segment(&narrow, t, s, FALSE) == end && t->len <= lines) {
-            hi = narrow.width;
-            GArray *swap = best ? best : g_array_new(FALSE, FALSE, sizeof(range));
-            best = t;
-            t = swap;
-        } else if (k == 0) {
-            break;
-        } else {
-            lo = narrow.width;
-        }
-    }
-    g_array_free(t, TRUE);
-    return best;
+    return i < (int)C->cells->len && g_str_has_prefix(C->text + CELL(C, i)->start, word);
 }
 
-/* Centred text (a long title, GB/T 9704 §7.3.1 and LAYOUT.md: "broken into a trapezoid or
- * diamond"): each segment between forced breaks keeps the number of lines greedy filling gives,
- * but is set on the narrowest measure that still allows it, so that its lines come out about
- * equally long — a rectangle, or an inverted trapezoid when the text divides unevenly — instead of
- * full lines over a stub ("…开好局起" over "好步"). Lines break between words where the same
- * number of lines allows it ("…2026年" / "职工服务…", not "…职" / "工服务…"); the breaks are
- * still the composer's, so every clreq rule holds. */
-static void fill_balanced(const composer *C, GArray *plan)
+static gunichar char_at(const composer *C, int i)
 {
-    for (int s = 0, n = (int)C->cells->len; s < n;) {
+    return i >= 0 && i < (int)C->cells->len ? g_utf8_get_char(C->text + CELL(C, i)->start) : 0;
+}
+
+static gboolean one_of(gunichar c, const char *set)
+{
+    return c && g_utf8_strchr(set, -1, c) != NULL;
+}
+
+static const char NUMERALS[] = "〇零一二两三四五六七八九十百千万亿";
+/* Units and measure words that follow a number: 2026年, 5号, 第3期, 十五大, 3个. */
+static const char UNITS[] = "年月日号期届次个名项条款件位人元角分万亿岁周季度批轮类大点时秒章节卷版";
+/* The ends of an organisation's name after its place: 宁波市 / 总工会 is one name. */
+static const char *const ORG_WORDS[] = {
+    "总工会", "工会", "人民政府", "政府", "人大", "委员会", "党委", "纪委", "办公厅", "办公室",
+    "妇联", "团委", "共青团", "文联", "科协", "侨联", "残联", "法院", "检察院", "公安局", NULL
+};
+/* The kinds of document a title ends with (GB/T 9704 §8: 文种). */
+static const char *const DOC_KINDS[] = {
+    "通知", "通报", "报告", "意见", "决定", "请示", "批复", "函", "方案", "办法", "规定", "讲话",
+    "总结", "计划", "要点", "纪要", "公告", "通告", "决议", "议案", "细则", "规划", "规则", "命令",
+    "复函", "倡议书", "说明", "清单", "措施", "公报", "指引", "制度", "章程", "致辞", "发言", NULL
+};
+
+static gboolean starts_with_any(const composer *C, int i, const char *const *words)
+{
+    for (int k = 0; words[k]; k++)
+        if (text_at(C, i, words[k]))
+            return TRUE;
+    return FALSE;
+}
+
+/* Cell i is a "的" that starts the title's last phrase, its kind of document: "…的通知",
+ * "…的实施意见", "…上的讲话". */
+static gboolean starts_doc_kind(const composer *C, int i, int end)
+{
+    if (char_at(C, i) != 0x7684 /* 的 */ || end - i > 8)
+        return FALSE;
+    const cell *last = CELL(C, end - 1);
+    while (end - 1 > i && (last->drop || last->cls == C_BREAK))
+        last = CELL(C, --end - 1);
+    const char *tail = C->text + last->start + last->len;
+    for (int k = 0; DOC_KINDS[k]; k++) {
+        size_t n = strlen(DOC_KINDS[k]);
+        if ((size_t)(tail - (C->text + CELL(C, i)->start)) > n &&
+            strncmp(tail - n, DOC_KINDS[k], n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean is_numeral(const composer *C, int i)
+{
+    return (i >= 0 && CELL(C, i)->cls == C_DIGIT) || one_of(char_at(C, i), NUMERALS);
+}
+
+/* One-character words that belong to the word before them (委员会, 规范化, 劳动者) or after them
+ * (新就业, 各单位, 副主席), which ICU's dictionary leaves alone. */
+static const char SUFFIXES[] = "会性化者们式型级类部处局厅室站所院制率度员家界长费";
+static const char PREFIXES[] = "新全各副总非超老每本该";
+
+/* Cell i is a word of one character by ICU's dictionary, inside Han text. */
+static gboolean lone_word(const composer *C, int i)
+{
+    int n = (int)C->cells->len;
+    return i > 0 && i + 1 < n && CELL(C, i)->cls == C_HAN && CELL(C, i)->word_start &&
+           CELL(C, i + 1)->word_start && CELL(C, i - 1)->cls == C_HAN &&
+           CELL(C, i + 1)->cls == C_HAN;
+}
+
+/* Cell i ends an ordinal, 第 + a number + its measure word (第十四届, 第3期). */
+static gboolean ordinal_ends(const composer *C, int i)
+{
+    if (i < 2 || !one_of(char_at(C, i), UNITS))
+        return FALSE;
+    int k = i - 1;
+    while (k > 0 && is_numeral(C, k))
+        k--;
+    return k < i - 1 && char_at(C, k) == 0x7B2C;
+}
+
+/* Words that end a phrase of time or scope (…春节期间, …以来), and verbs a title's subject starts
+ * with after 关于 (关于印发 / 《…》, 关于加强 / …): a line may well end after them. */
+static const char *const PHRASE_ENDS[] = {
+    "期间", "以来", "之际", "前夕", "之后", "以后", "以前", "方面", "之中", NULL
+};
+
+static gboolean ends_with_any(const composer *C, int i, const char *const *words)
+{
+    const char *at = C->text + CELL(C, i)->start;
+    for (int k = 0; words[k]; k++) {
+        size_t n = strlen(words[k]);
+        if ((size_t)(at - C->text) >= n && strncmp(at - n, words[k], n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* No break before cell i: a number and its unit or measure word (2026年, 第3期, 十五大), an
+ * organisation after its place (宁波市总工会), the kind of document after its 的 (的通知). */
+static gboolean joined(const composer *C, int i, int end)
+{
+    gunichar prev = char_at(C, i - 1);
+    if (is_numeral(C, i - 1) && (is_numeral(C, i) || one_of(char_at(C, i), UNITS)))
+        return TRUE;
+    if (prev == 0x7B2C /* 第 */ && is_numeral(C, i))
+        return TRUE;
+    if (ordinal_ends(C, i - 1))
+        return TRUE; /* 第十四届委员会: an ordinal goes with what it counts */
+    if ((lone_word(C, i) && one_of(char_at(C, i), SUFFIXES)) ||
+        (lone_word(C, i - 1) && one_of(prev, PREFIXES)))
+        return TRUE; /* 委员 + 会, 新 + 就业: a one-character word bound to its neighbour */
+    if (one_of(prev, "省市县区州旗盟镇乡") && starts_with_any(C, i, ORG_WORDS))
+        return TRUE;
+    return starts_doc_kind(C, i - 1, end);
+}
+
+/* Width of cells [s, e) as a line (Han–Latin spaces squeezed as any line may), or -1 when they do
+ * not fit even with squeezing; the least width they could take in *least. */
+static double line_width(const composer *C, int s, int e, gboolean para_start, double *least)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze_spaces(C, &t, avail);
+    double w = t.w;
+    if (!fits(&t, avail))
+        w = squeeze(C, &t, avail) ? t.w : -1;
+    *least = 0;
+    for (int i = s; i < e; i++)
+        *least += least_width(CELL(C, i));
+    trial_free(&t);
+    return w;
+}
+
+/* Marks cells inside a unit a title keeps on one line when it fits one: the bracketed part of
+ * 《》〔〕“”（）「」【】 (from the opening mark to the closing one) and a slot's value. */
+static void mark_units(const composer *C, gboolean *keep)
+{
+    static const char OPENS[] = "《〈“‘（〔【「『(［[", CLOSES[] = "》〉”’）〕】」』)］]";
+    int n = (int)C->cells->len, *stack = g_new(int, n + 1), top = 0;
+    for (int i = 0; i < n; i++) {
+        gunichar ch = char_at(C, i);
+        const char *o = one_of(ch, OPENS) ? g_utf8_strchr(OPENS, -1, ch) : NULL;
+        if (o) {
+            stack[top++] = i;
+            continue;
+        }
+        const char *c = one_of(ch, CLOSES) ? g_utf8_strchr(CLOSES, -1, ch) : NULL;
+        if (!c || top == 0)
+            continue;
+        int at = stack[top - 1];
+        glong want = g_utf8_pointer_to_offset(CLOSES, c);
+        if (g_utf8_pointer_to_offset(OPENS, g_utf8_strchr(OPENS, -1, char_at(C, at))) != want)
+            continue;
+        top--;
+        if (natural_fits(C, at, i + 1, FALSE))
+            for (int k = at + 1; k <= i; k++)
+                keep[k] = TRUE;
+    }
+    g_free(stack);
+    const GArray *spans = C->block->spans;
+    for (guint k = 0; spans && k < spans->len; k++) {
+        const yf_span *sp = &g_array_index(spans, yf_span, k);
+        int a = -1, b = -1;
+        for (int i = 0; i < n; i++) {
+            if (a < 0 && CELL(C, i)->start >= sp->start)
+                a = i;
+            if (CELL(C, i)->start < sp->end)
+                b = i + 1;
+        }
+        if (!sp->keep || a < 0 || b <= a + 1 || !natural_fits(C, a, b, FALSE))
+            continue;
+        for (int i = a + 1; i < b; i++)
+            keep[i] = TRUE;
+    }
+}
+
+/* What breaking before cell i costs (negative: a phrase boundary a typesetter prefers). */
+static double break_cost(const composer *C, int i, int end)
+{
+    gunichar prev = char_at(C, i - 1), ch = char_at(C, i);
+    double cost = 0;
+    if (prev == 0x3000 || prev == ' ' || one_of(prev, "，、：；！？"))
+        cost -= 12; /* the halves of a couplet, a clause */
+    if (ch == 0x2014 || ch == 0x66A8 /* 暨 */)
+        cost -= 8;
+    if (text_at(C, i, "关于") && i > 0)
+        cost -= 5; /* the issuer, then the subject */
+    if (starts_doc_kind(C, i, end))
+        cost -= 5; /* the subject, then the kind of document */
+    if (CELL(C, i)->cls == C_OPEN || CELL(C, i - 1)->cls == C_CLOSE)
+        cost -= 2;
+    if (ends_with_any(C, i, PHRASE_ENDS))
+        cost -= 8;
+    if (one_of(ch, "和及与并"))
+        cost -= 4; /* the next conjunct */
+    if (i >= 4 && text_at(C, i - 4, "关于") && CELL(C, i - 4)->word_start &&
+        CELL(C, i - 2)->word_start)
+        cost -= 4; /* 关于 + its verb, then the verb's object */
+    if (prev == 0x7684 /* 的 */ || (i >= 2 && text_at(C, i - 2, "关于")))
+        cost += 10; /* a line does not end with a particle or a preposition */
+    else if (one_of(prev, "和与及对在"))
+        cost += 6;
+    if (ch == 0x7684 /* 的 */ && !starts_doc_kind(C, i, end))
+        cost += 8; /* nor starts with 的 (党 / 的二十届) */
+    return cost;
+}
+
+typedef struct {
+    int at;                  /* a line may end before this cell */
+    double cost;             /* of breaking there */
+} title_break;
+
+typedef struct {
+    int from, to;            /* breaks (indices into the segment's breaks) */
+    double w;                /* the line's width */
+    int chars;               /* characters shown */
+} title_line;
+
+/* The cost of a line of width w in a title whose lines average `mean`: its distance from the
+ * mean, in grid cells, squared; a stub (two characters or fewer, or a third of the mean) far
+ * more. */
+static double title_line_cost(const composer *C, const title_line *l, double mean)
+{
+    double d = (l->w - mean) / C->pitch;
+    return d * d / 2 + (l->chars <= 2 || l->w < mean / 3 ? 60 : 0);
+}
+
+/* The shape of two lines one above the other, the upper being line u of k: a trapezoid has its
+ * upper lines shorter, a diamond grows to its middle and shrinks after it; an upper line longer
+ * than the one below by more than a cell costs, much more in the upper half. */
+static double title_pair_cost(const composer *C, double upper, double lower, int u, int k)
+{
+    double d = (upper - lower) / C->pitch;
+    if (d <= 1.05)
+        return 0;
+    return 2 * (u + 1) <= k ? 2 + (d - 1) * (d - 1) : 0.5 * (d - 1);
+}
+
+/* The best breaking of segment [s, end) into exactly k lines over the breaks `bk` (bk[0] = s,
+ * the last = end), or NULL when there is none. */
+static GArray *title_dp(const composer *C, const GArray *bk, int k, gboolean para_start)
+{
+    int nb = (int)bk->len;
+    GArray *lines = g_array_new(FALSE, FALSE, sizeof(title_line));
+    int *first = g_new(int, nb + 1); /* lines ending at break j: [first[j], first[j + 1]) */
+    double total = 0, least;
+    for (int j = 0; j < nb; j++) {
+        first[j] = (int)lines->len;
+        int to = g_array_index(bk, title_break, j).at;
+        for (int i = j - 1; i >= 0; i--) {
+            int from = g_array_index(bk, title_break, i).at;
+            gboolean ps = para_start && i == 0;
+            double w = line_width(C, from, to, ps, &least);
+            if (least > line_avail(C, ps) + C->size)
+                break;
+            if (w < 0)
+                continue;
+            title_line l = { i, j, w, shown_chars(C, from, to) };
+            g_array_append_val(lines, l);
+        }
+    }
+    first[nb] = (int)lines->len;
+    int ne = (int)lines->len;
+    int s = g_array_index(bk, title_break, 0).at, end = g_array_index(bk, title_break, nb - 1).at;
+    trial t;
+    trial_init(C, &t, s, end, para_start);
+    total = t.w;
+    trial_free(&t);
+    double mean = total / k;
+    double *best = g_new(double, (size_t)k * ne + 1);
+    int *prev = g_new(int, (size_t)k * ne + 1);
+    for (int l = 0; l < k; l++) {
+        for (int e = 0; e < ne; e++) {
+            const title_line *L = &g_array_index(lines, title_line, e);
+            double own = title_line_cost(C, L, mean) +
+                         (L->to < nb - 1 ? g_array_index(bk, title_break, L->to).cost : 0);
+            double *b = &best[(size_t)l * ne + e];
+            *b = G_MAXDOUBLE;
+            prev[(size_t)l * ne + e] = -1;
+            if (l == 0) {
+                if (L->from == 0)
+                    *b = own;
+                continue;
+            }
+            for (int f = first[L->from]; f < first[L->from + 1]; f++) {
+                double pb = best[(size_t)(l - 1) * ne + f];
+                if (pb == G_MAXDOUBLE)
+                    continue;
+                const title_line *P = &g_array_index(lines, title_line, f);
+                double c = pb + own + title_pair_cost(C, P->w, L->w, l - 1, k);
+                if (c < *b) {
+                    *b = c;
+                    prev[(size_t)l * ne + e] = f;
+                }
+            }
+        }
+    }
+    int at = -1;
+    for (int e = first[nb - 1]; e < first[nb]; e++)
+        if (best[(size_t)(k - 1) * ne + e] < G_MAXDOUBLE &&
+            (at < 0 || best[(size_t)(k - 1) * ne + e] < best[(size_t)(k - 1) * ne + at]))
+            at = e;
+    GArray *plan = NULL;
+    if (at >= 0) {
+        plan = g_array_sized_new(FALSE, FALSE, sizeof(range), k);
+        g_array_set_size(plan, k);
+        for (int l = k - 1; l >= 0; l--) {
+            const title_line *L = &g_array_index(lines, title_line, at);
+            range r = { g_array_index(bk, title_break, L->from).at,
+                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE };
+            r.forced = l == k - 1 && forced_end(C, r.e);
+            g_array_index(plan, range, l) = r;
+            at = prev[(size_t)l * ne + at];
+        }
+    }
+    g_free(best);
+    g_free(prev);
+    g_free(first);
+    g_array_free(lines, TRUE);
+    return plan;
+}
+
+/* The breaks of segment [s, end) a title may use: `strict` 0 keeps words, numbers with their
+ * units, bracketed names and slot values whole; 1 lets words go; 2 takes every opportunity. */
+static GArray *title_breaks(const composer *C, int s, int end, const gboolean *keep, int strict)
+{
+    GArray *bk = g_array_new(FALSE, FALSE, sizeof(title_break));
+    title_break b = { s, 0 };
+    g_array_append_val(bk, b);
+    for (int i = s + 1; i < end; i++) {
+        const cell *c = CELL(C, i);
+        if (!c->can_break || CELL(C, i - 1)->cls == C_BREAK)
+            continue;
+        if (strict < 2 && (keep[i] || joined(C, i, end)))
+            continue;
+        if (strict < 1 && !c->word_start)
+            continue;
+        b = (title_break){ i, break_cost(C, i, end) };
+        g_array_append_val(bk, b);
+    }
+    b = (title_break){ end, 0 };
+    g_array_append_val(bk, b);
+    return bk;
+}
+
+static void fill_title(const composer *C, GArray *plan)
+{
+    int n = (int)C->cells->len;
+    gboolean *keep = g_new0(gboolean, n + 1);
+    mark_units(C, keep);
+    for (int s = 0; s < n;) {
         guint first = plan->len;
         int end = fill_segment(C, plan, s, FALSE);
-        guint lines = plan->len - first;
-        GArray *best = lines > 1 ? narrowest(C, s, end, lines, TRUE) : NULL;
-        if (lines > 1 && !best)
-            best = narrowest(C, s, end, lines, FALSE);
+        int lines = (int)(plan->len - first);
+        gboolean broken = FALSE;
+        for (guint k = first; k < plan->len; k++)
+            broken |= g_array_index(plan, range, k).broken;
+        GArray *best = NULL;
+        /* Whole words in as many lines, or one more; then words may go; then any opportunity. */
+        for (int strict = 0; lines > 1 && lines <= TITLE_MAX_LINES && !broken && !best &&
+                             strict < 3; strict++) {
+            GArray *bk = title_breaks(C, s, end, keep, strict);
+            best = title_dp(C, bk, lines, s == 0);
+            if (getenv("TDEBUG")) { fprintf(stderr, "strict %d lines %d: %d breaks best=%p\n", strict, lines, bk->len, (void*)best); for (guint q = 0; q < bk->len; q++) fprintf(stderr, " %d(%.1f)", g_array_index(bk, title_break, q).at, g_array_index(bk, title_break, q).cost); fprintf(stderr, "\n"); }
+            if (!best && strict == 0)
+                best = title_dp(C, bk, lines + 1, s == 0);
+            g_array_free(bk, TRUE);
+        }
         if (best) {
             g_array_set_size(plan, first);
             g_array_append_vals(plan, best->data, best->len);
@@ -951,6 +1300,7 @@ static void fill_balanced(const composer *C, GArray *plan)
         }
         s = end;
     }
+    g_free(keep);
     avoid_lone_char(C, plan);
 }
 
@@ -982,7 +1332,7 @@ static GArray *plan_lines(const composer *C)
 {
     GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
     if (C->block->style.align == YF_ALIGN_CENTER)
-        fill_balanced(C, plan);
+        fill_title(C, plan);
     else
         fill(C, plan, 0, FALSE);
     if (C->block->style.looseness < 0)
