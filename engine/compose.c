@@ -1,25 +1,25 @@
 /* Compose stage: one block of text -> lines, by yinfa's own CJK line composer.
  *
- * In: a block (text, style, spans in other faces), the page (character grid, punctuation style)
- * and the line width. Out: lines of positioned glyph runs, each recording its decisions (natural
- * width, marks squeezed, stretch) for the text dump. Pango/HarfBuzz itemize and shape; everything
- * about lines is decided here:
- *   1. cells — one per shaped cluster, with its clreq class, its width on the character grid
- *      (GB/T 9704: 28 full-width characters fill the 156 mm line) and the blank a punctuation mark
- *      may give up, found from where its ink is;
+ * In: a block (text, style, spans in other faces, the places of slot values), the page (character
+ * grid, punctuation style) and the line width. Out: lines of positioned glyph runs, each recording
+ * its decisions (natural width, marks squeezed, stretch) for the text dump. Pango/HarfBuzz itemize
+ * (with the bidi levels of UAX #9) and shape; everything about lines is decided here:
+ *   1. cells — one per shaped cluster, in the text's logical order, with its clreq class, its width
+ *      on the character grid (GB/T 9704: 28 full-width characters fill the 156 mm line) and the
+ *      blank a punctuation mark may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
  *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs;
  *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
  *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字); on request
- *      of pagination, the paragraph one line shorter (缩行);
+ *      of pagination, the paragraph one line shorter (缩行); a unit longer than a line broken
+ *      inside; centred text (a title) broken as a typesetter breaks it (GB/T 9704 §7.3.1), by
+ *      dynamic programming; every scan bounded by a line's reach, so linear in the paragraph;
  *   4. justification — the slack is spread over every gap between characters (not inside Latin
  *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
- *      natural spacing. */
+ *      natural spacing; each line reordered for display (UAX #9 L2). */
 #include "internal.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
@@ -1288,7 +1288,6 @@ static void fill_title(const composer *C, GArray *plan)
                              strict < 3; strict++) {
             GArray *bk = title_breaks(C, s, end, keep, strict);
             best = title_dp(C, bk, lines, s == 0);
-            if (getenv("TDEBUG")) { fprintf(stderr, "strict %d lines %d: %d breaks best=%p\n", strict, lines, bk->len, (void*)best); for (guint q = 0; q < bk->len; q++) fprintf(stderr, " %d(%.1f)", g_array_index(bk, title_break, q).at, g_array_index(bk, title_break, q).cost); fprintf(stderr, "\n"); }
             if (!best && strict == 0)
                 best = title_dp(C, bk, lines + 1, s == 0);
             g_array_free(bk, TRUE);

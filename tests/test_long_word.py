@@ -8,6 +8,8 @@ import sys
 import tempfile
 import time
 
+SLOW = 8 if os.environ.get("YINFA_SANITIZED") else 1  # sanitizers: time limits scale
+
 
 def dump(yinfa, text, element="p"):
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,7 +44,8 @@ def test_long_word_time_is_linear(yinfa):
     # Eight times the letters should take about eight times the composing time (start-up, the
     # time of a one-letter document, subtracted); today it takes forty times.
     base, short, long = (min(dump(yinfa, "a" * n)[2] for _ in range(3)) for n in (1, 4000, 32000))
-    assert long - base < 12 * (short - base) + 0.1, (base, short, long)
+    # (machine noise is about 0.05 s: the margin is above it, and below the old 0.4 s)
+    assert long - base < 12 * max(short - base, 0) + 0.2 * SLOW, (base, short, long)
 
 
 def test_long_title_is_fast(yinfa):
@@ -50,7 +53,7 @@ def test_long_title_is_fast(yinfa):
     # (every trial width scanned the rest of the title from every line).
     for n in (20000, 32000):
         out, stderr, took = dump(yinfa, "a" * n, "title")
-        assert took < 1.5, (n, took)
+        assert took < 1.5 * SLOW, (n, took)
         assert "已强行断开" in stderr
 
 
@@ -58,7 +61,7 @@ def test_long_paragraph_of_han_is_linear(yinfa):
     # 32 KiB of Chinese (the paragraph limit), with its break opportunities everywhere.
     text = "职工服务阵地建设，推动工会工作高质量发展。"
     base, short, long = (min(dump(yinfa, (text * n)[:n])[2] for _ in range(2)) for n in (1, 1300, 10400))
-    assert long - base < 12 * (short - base) + 0.15, (base, short, long)
+    assert long - base < 12 * max(short - base, 0) + 0.2 * SLOW, (base, short, long)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ CORPUS = os.path.join(ROOT, "tests", "titles", "titles.txt")
 LINE_CHARS = 20  # a 二号 title line on the GB/T 9704 grid
 PAIRS = {"《": "》", "〔": "〕", "“": "”", "（": "）", "「": "」", "【": "】"}
 UNITS = "年月日号期届次个名项条款件位人元万亿岁周季度批轮类大"
+SLOW = 8 if os.environ.get("YINFA_SANITIZED") else 1  # sanitizers: time limits scale
 DUMP_TEXT = re.compile(r"^  x=.*\|(.*)\|$")
 
 
@@ -167,4 +168,4 @@ def test_balanced_title_is_linear(yinfa):
         start = time.monotonic()
         render(yinfa, [t])
         times.append(time.monotonic() - start)
-    assert times[1] < 2.0, times
+    assert times[1] < 2.0 * SLOW, times
