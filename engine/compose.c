@@ -1307,7 +1307,7 @@ static void fill_title(const composer *C, GArray *plan)
  * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
  * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
  * lines before them stay as they were. */
-#define TIGHTEN_LINES 8 /* the most last lines set again: keeps 缩行 linear in the paragraph */
+#define TIGHTEN_LINES 24 /* the most last lines set again: keeps 缩行 linear in the paragraph */
 
 static void tighten(const composer *C, GArray *plan)
 {
