@@ -993,6 +993,18 @@ static gboolean lone_word(const composer *C, int i)
            CELL(C, i + 1)->cls == C_HAN;
 }
 
+/* Words of one character that are words indeed: particles, prepositions, conjunctions. */
+static const char FUNCTION_WORDS[] = "的地得和与及暨并或对在从把被为以于向上下中里之";
+
+/* Cell i is a Han character that ICU's dictionary makes a word by itself — as it does with each
+ * character of a word it does not know (疫情防控 comes out 疫|情|防|控). */
+static gboolean single(const composer *C, int i)
+{
+    int n = (int)C->cells->len;
+    return i >= 0 && i + 1 < n && CELL(C, i)->cls == C_HAN && (i == 0 || CELL(C, i)->word_start) &&
+           CELL(C, i + 1)->word_start && !one_of(char_at(C, i), FUNCTION_WORDS);
+}
+
 /* Cell i ends an ordinal, 第 + a number + its measure word (第十四届, 第3期). */
 static gboolean ordinal_ends(const composer *C, int i)
 {
@@ -1032,6 +1044,8 @@ static gboolean joined(const composer *C, int i, int end)
         return TRUE;
     if (ordinal_ends(C, i - 1))
         return TRUE; /* 第十四届委员会: an ordinal goes with what it counts */
+    if (single(C, i - 1) && single(C, i))
+        return TRUE; /* 疫|情|防|控, 党|风|廉|政: a word the dictionary does not hold */
     if ((lone_word(C, i) && one_of(char_at(C, i), SUFFIXES)) ||
         (lone_word(C, i - 1) && one_of(prev, PREFIXES)))
         return TRUE; /* 委员 + 会, 新 + 就业: a one-character word bound to its neighbour */
