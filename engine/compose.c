@@ -65,6 +65,7 @@ typedef struct {
     double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
     gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
+    int warned_to;           /* a unit broken inside was reported up to this cell */
     yf_diags *diags;
 } composer;
 
@@ -1072,6 +1073,20 @@ static double line_width(const composer *C, int s, int e, gboolean para_start, d
     return w;
 }
 
+/* The first cell starting at or after byte `byte` (cells are in the text's order). */
+static int first_cell_at(const composer *C, int byte)
+{
+    int lo = 0, hi = (int)C->cells->len;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (CELL(C, mid)->start < byte)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Marks cells inside a unit a title keeps on one line when it fits one: the bracketed part of
  * 《》〔〕“”（）「」【】 (from the opening mark to the closing one) and a slot's value. */
 static void mark_units(const composer *C, gboolean *keep)
@@ -1093,7 +1108,7 @@ static void mark_units(const composer *C, gboolean *keep)
         if (g_utf8_pointer_to_offset(OPENS, g_utf8_strchr(OPENS, -1, char_at(C, at))) != want)
             continue;
         top--;
-        if (natural_fits(C, at, i + 1, FALSE))
+        if (i < reach(C, at, line_avail(C, FALSE)) && natural_fits(C, at, i + 1, FALSE))
             for (int k = at + 1; k <= i; k++)
                 keep[k] = TRUE;
     }
@@ -1101,14 +1116,10 @@ static void mark_units(const composer *C, gboolean *keep)
     const GArray *spans = C->block->spans;
     for (guint k = 0; spans && k < spans->len; k++) {
         const yf_span *sp = &g_array_index(spans, yf_span, k);
-        int a = -1, b = -1;
-        for (int i = 0; i < n; i++) {
-            if (a < 0 && CELL(C, i)->start >= sp->start)
-                a = i;
-            if (CELL(C, i)->start < sp->end)
-                b = i + 1;
-        }
-        if (!sp->keep || a < 0 || b <= a + 1 || !natural_fits(C, a, b, FALSE))
+        if (!sp->keep)
+            continue;
+        int a = first_cell_at(C, sp->start), b = first_cell_at(C, sp->end);
+        if (b <= a + 1 || b > reach(C, a, line_avail(C, FALSE)) || !natural_fits(C, a, b, FALSE))
             continue;
         for (int i = a + 1; i < b; i++)
             keep[i] = TRUE;
@@ -1583,12 +1594,15 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
  * written, the user is told (once for each such unit). */
 static void warn_broken(composer *C, const range *r)
 {
-    if (r->s > 0 && !CELL(C, r->s)->can_break)
+    if (r->e <= C->warned_to)
         return; /* the same unit as the line before */
-    int e = r->e;
+    int s = r->e - 1, e = r->e;
+    while (s > 0 && !CELL(C, s)->can_break)
+        s--;
     while (e < (int)C->cells->len && !CELL(C, e)->can_break)
         e++;
-    const cell *a = CELL(C, r->s), *b = CELL(C, e - 1);
+    C->warned_to = e;
+    const cell *a = CELL(C, s), *b = CELL(C, e - 1);
     glong chars = g_utf8_strlen(C->text + a->start, b->start + b->len - a->start);
     const char *end = g_utf8_offset_to_pointer(C->text + a->start, MIN(chars, 12));
     yf_warn(C->diags, "「%.*s…」（%ld 个字符）比一行长，没有断行机会，已强行断开",
