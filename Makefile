@@ -97,13 +97,13 @@ asan: test-deps
 	@echo "asan: no sanitizer report, no leak"
 
 # Fuzzing with libFuzzer (clang: scripts/install-deps.sh --fuzz): the template parser, the data
-# parser and a whole render with a 3-page budget, each for FUZZ_SECONDS from its seed corpus in
+# parser, a whole render with a 3-page budget and mixed-direction text through the composer, each for FUZZ_SECONDS from its seed corpus in
 # tests/fuzz-corpus/ (the corpus grows in build-fuzz/, the seeds stay as they are). Leaks are
-# checked after every input, except in the render: there Pango keeps its font caches in the
+# checked after every input, except in the render and bidi targets: there Pango keeps its font caches in the
 # context the target holds for its whole run, where LeakSanitizer cannot follow them between
 # inputs (`make asan` checks renders for leaks, with everything freed).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := template data render
+FUZZ_TARGETS := template data render bidi
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:
@@ -114,7 +114,7 @@ fuzz:
 	    mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes && \
 	    cp -n tests/fuzz-corpus/$$t/* build-fuzz/corpus/$$t/ && \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
-	    leaks=1 && if [ $$t = render ]; then leaks=0; fi && \
+	    leaks=1 && case $$t in render|bidi) leaks=0;; esac && \
 	    ASAN_OPTIONS=detect_leaks=$$leaks \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    build-fuzz/fuzz_$$t build-fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \

@@ -523,7 +523,11 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         break;
     case YF_N_VALUE: {
         char *v = value_text(B, f, n->path, n->format);
+        yf_span keep = { .start = (int)out->len, .keep = TRUE };
         g_string_append(out, v);
+        keep.end = (int)out->len;
+        if (keep.end > keep.start)
+            g_array_append_val(spans, keep);
         g_free(v);
         break;
     }
@@ -531,7 +535,7 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         const yf_style *st = style_named(B, n->style);
         int start = (int)out->len;
         eval_inline(B, f, n->children, out, spans);
-        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold };
+        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold, FALSE };
         if (sp.end > sp.start)
             g_array_append_val(spans, sp);
         break;

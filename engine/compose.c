@@ -1,20 +1,22 @@
 /* Compose stage: one block of text -> lines, by yinfa's own CJK line composer.
  *
- * In: a block (text, style, spans in other faces), the page (character grid, punctuation style)
- * and the line width. Out: lines of positioned glyph runs, each recording its decisions (natural
- * width, marks squeezed, stretch) for the text dump. Pango/HarfBuzz itemize and shape; everything
- * about lines is decided here:
- *   1. cells — one per shaped cluster, with its clreq class, its width on the character grid
- *      (GB/T 9704: 28 full-width characters fill the 156 mm line) and the blank a punctuation mark
- *      may give up, found from where its ink is;
+ * In: a block (text, style, spans in other faces, the places of slot values), the page (character
+ * grid, punctuation style) and the line width. Out: lines of positioned glyph runs, each recording
+ * its decisions (natural width, marks squeezed, stretch) for the text dump. Pango/HarfBuzz itemize
+ * (with the bidi levels of UAX #9) and shape; everything about lines is decided here:
+ *   1. cells — one per shaped cluster, in the text's logical order, with its clreq class, its width
+ *      on the character grid (GB/T 9704: 28 full-width characters fill the 156 mm line) and the
+ *      blank a punctuation mark may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
  *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs;
  *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
  *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字); on request
- *      of pagination, the paragraph one line shorter (缩行);
+ *      of pagination, the paragraph one line shorter (缩行); a unit longer than a line broken
+ *      inside; centred text (a title) broken as a typesetter breaks it (GB/T 9704 §7.3.1), by
+ *      dynamic programming; every scan bounded by a line's reach, so linear in the paragraph;
  *   4. justification — the slack is spread over every gap between characters (not inside Latin
  *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
- *      natural spacing. */
+ *      natural spacing; each line reordered for display (UAX #9 L2). */
 #include "internal.h"
 
 #include <math.h>
@@ -44,6 +46,7 @@ typedef struct {
     gboolean can_break;      /* a line may start at this cell */
     gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
+    int level;               /* UAX #9 embedding level (odd: right to left) */
 } cell;
 
 typedef struct {
@@ -61,7 +64,8 @@ typedef struct {
     double size;             /* the block's em, pt */
     double pitch;            /* the block's grid cell, pt (= em when not on the grid) */
     double width;            /* line width, pt */
-    gboolean words_only;     /* lines break only where a word starts (balancing a title) */
+    gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
+    int warned_to;           /* a unit broken inside was reported up to this cell */
     yf_diags *diags;
 } composer;
 
@@ -102,6 +106,14 @@ static cclass classify(gunichar c)
     if (g_unichar_iswide(c))
         return C_HAN;
     return g_unichar_isdigit(c) ? C_DIGIT : C_LATIN;
+}
+
+/* UAX #9 explicit formatting characters (embeddings, overrides, isolates, marks): honoured by the
+ * itemizer (Pango's bidi algorithm gives the text around them its levels), never drawn. */
+static gboolean is_bidi_control(gunichar c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+           c == 0x200F || c == 0x061C;
 }
 
 /* GB/T 15834 句末点号: the marks that end a sentence. */
@@ -166,6 +178,8 @@ static PangoAttrList *text_attrs(const composer *C)
     const GArray *spans = C->block->spans;
     for (guint i = 0; spans && i < spans->len; i++) {
         const yf_span *sp = &g_array_index(spans, yf_span, i);
+        if (sp->keep)
+            continue;
         double size = sp->size > 0 ? sp->size : C->size;
         pango_attr_list_change(attrs, font_attr(C, sp->role, size, sp->bold, sp->start, sp->end));
     }
@@ -177,7 +191,7 @@ static const yf_span *span_at(const composer *C, int byte)
     const GArray *spans = C->block->spans;
     for (guint i = 0; spans && i < spans->len; i++) {
         const yf_span *sp = &g_array_index(spans, yf_span, i);
-        if (byte >= sp->start && byte < sp->end)
+        if (!sp->keep && byte >= sp->start && byte < sp->end)
             return sp;
     }
     return NULL;
@@ -194,40 +208,64 @@ static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
     return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
 }
 
-/* One cell per cluster of the item's glyphs (runs of glyphs with the same log_cluster). */
-static void add_cells(composer *C, int idx)
+/* The cell of glyphs [g, e) of item idx, the cluster starting at byte `start` of the item and
+ * ending before `end`. */
+static void add_cell(composer *C, int idx, int g, int e, int start, int end)
 {
     const shaped *sh = &g_array_index(C->items, shaped, idx);
     const PangoItem *item = sh->item;
     const PangoGlyphString *gs = sh->gs;
-    for (int g = 0; g < gs->num_glyphs;) {
-        int start = gs->log_clusters[g];
-        int e = g;
-        double adv = 0;
-        gboolean unknown = FALSE, empty = TRUE;
-        while (e < gs->num_glyphs && gs->log_clusters[e] == start) {
-            adv += (double)gs->glyphs[e].geometry.width / PANGO_SCALE;
-            unknown |= (gs->glyphs[e].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
-            empty &= gs->glyphs[e].glyph == PANGO_GLYPH_EMPTY;
-            e++;
+    double adv = 0;
+    gboolean unknown = FALSE, empty = TRUE;
+    for (int k = g; k < e; k++) {
+        adv += (double)gs->glyphs[k].geometry.width / PANGO_SCALE;
+        unknown |= (gs->glyphs[k].glyph & PANGO_GLYPH_UNKNOWN_FLAG) != 0;
+        empty &= gs->glyphs[k].glyph == PANGO_GLYPH_EMPTY;
+    }
+    cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
+               .ng = e - g, .adv = adv, .kern = kerning(item, &gs->glyphs[e - 1]),
+               .level = item->analysis.level };
+    gunichar ch = g_utf8_get_char(C->text + c.start);
+    c.cls = classify(ch);
+    c.stop = ends_sentence(ch);
+    c.span = span_at(C, c.start);
+    c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
+    if (unknown && c.cls != C_BREAK && !is_bidi_control(ch)) {
+        yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
+                C->text + c.start);
+        c.drop = TRUE;
+    }
+    if (empty || unknown || c.cls == C_BREAK || is_bidi_control(ch))
+        c.drop = TRUE;
+    g_array_append_val(C->cells, c);
+}
+
+/* One cell per cluster of the item's glyphs (runs of glyphs with the same log_cluster), in the
+ * text's (logical) order: a right-to-left item's glyphs are in visual order, their clusters from
+ * the item's end to its start (UAX #9: lines are broken in logical order, reordered after). */
+static void add_cells(composer *C, int idx)
+{
+    const shaped *sh = &g_array_index(C->items, shaped, idx);
+    const PangoGlyphString *gs = sh->gs;
+    int n = gs->num_glyphs;
+    if (sh->item->analysis.level % 2 == 0) {
+        for (int g = 0; g < n;) {
+            int e = g;
+            while (e < n && gs->log_clusters[e] == gs->log_clusters[g])
+                e++;
+            add_cell(C, idx, g, e, gs->log_clusters[g], e < n ? gs->log_clusters[e]
+                                                              : sh->item->length);
+            g = e;
         }
-        int end = e < gs->num_glyphs ? gs->log_clusters[e] : item->length;
-        cell c = { .start = item->offset + start, .len = end - start, .item = idx, .g0 = g,
-                   .ng = e - g, .adv = adv, .kern = kerning(item, &gs->glyphs[e - 1]) };
-        gunichar ch = g_utf8_get_char(C->text + c.start);
-        c.cls = classify(ch);
-        c.stop = ends_sentence(ch);
-        c.span = span_at(C, c.start);
-        c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
-        if (unknown && c.cls != C_BREAK) {
-            yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
-                    C->text + c.start);
-            c.drop = TRUE;
-        }
-        if (empty || c.cls == C_BREAK)
-            c.drop = TRUE;
-        g_array_append_val(C->cells, c);
-        g = e;
+        return;
+    }
+    for (int e = n; e > 0;) {
+        int g = e - 1;
+        while (g > 0 && gs->log_clusters[g - 1] == gs->log_clusters[e - 1])
+            g--;
+        add_cell(C, idx, g, e, gs->log_clusters[g], g > 0 ? gs->log_clusters[g - 1]
+                                                          : sh->item->length);
+        e = g;
     }
 }
 
@@ -299,7 +337,8 @@ static void shape(composer *C)
     const char *text = C->text;
     int len = (int)strlen(text);
     PangoAttrList *attrs = text_attrs(C);
-    GList *items = pango_itemize(C->ctx->pango, text, 0, len, attrs, NULL);
+    GList *items = pango_itemize_with_base_dir(C->ctx->pango, PANGO_DIRECTION_LTR, text, 0, len,
+                                               attrs, NULL);
     pango_attr_list_unref(attrs);
     for (GList *l = items; l; l = l->next) {
         PangoItem *item = l->data;
@@ -419,7 +458,9 @@ typedef struct {
     int s, e;                /* cells, without dropped cells and spaces at either end */
     gboolean para_start;     /* the paragraph's first line: an opening mark there follows the indent */
     double *comp_l, *comp_r; /* blank given up on each side, per cell (index - s) */
-    double *gap;             /* Han–Latin space before each cell */
+    double *gap;             /* Han–Latin space before each cell, in visual order */
+    double *gap_least;       /* what each may be squeezed to (1/8 em) */
+    int *order;              /* the cells in visual order (UAX #9 L2), or NULL: logical order */
     gboolean *squeezed_at;   /* the cell was compressed by squeezing, not by the style */
     double natural;          /* width with the style's compression, before squeezing */
     double w;                /* width now */
@@ -514,6 +555,38 @@ static void compress_by_style(const composer *C, trial *t)
             take_both(C, t, i);
 }
 
+/* UAX #9 L2: the cells [s, e) of one line in visual order — from the highest level down to the
+ * lowest odd one, every run of cells at that level or higher reversed. Lines are broken first, in
+ * logical order; each is reordered on its own. */
+static void visual_order(const composer *C, int s, int e, int *order)
+{
+    int hi = 0, lo_odd = G_MAXINT;
+    for (int k = 0; k < e - s; k++) {
+        int lv = CELL(C, s + k)->level;
+        order[k] = s + k;
+        hi = MAX(hi, lv);
+        if (lv % 2)
+            lo_odd = MIN(lo_odd, lv);
+    }
+    for (int lv = hi; lv >= lo_odd && lv > 0; lv--) {
+        for (int k = 0; k < e - s;) {
+            if (CELL(C, order[k])->level < lv) {
+                k++;
+                continue;
+            }
+            int j = k;
+            while (j < e - s && CELL(C, order[j])->level >= lv)
+                j++;
+            for (int a = k, b = j - 1; a < b; a++, b--) {
+                int tmp = order[a];
+                order[a] = order[b];
+                order[b] = tmp;
+            }
+            k = j;
+        }
+    }
+}
+
 /* Sets up cells [s, e) as a line: edges trimmed, Han–Latin spaces, the style's compression. */
 static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_start)
 {
@@ -526,11 +599,20 @@ static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_
     t->comp_l = g_new0(double, n);
     t->comp_r = g_new0(double, n);
     t->gap = g_new0(double, n);
+    t->gap_least = g_new0(double, n);
     t->squeezed_at = g_new0(gboolean, n);
-    for (int i = s; i < e; i++) {
-        int p = prev_shown(C, t, i);
-        if (p >= 0 && !CELL(C, i)->drop)
+    if (C->bidi) {
+        t->order = g_new(int, n);
+        visual_order(C, s, e, t->order);
+    }
+    for (int k = 0, p = -1; k < e - s; k++) {
+        int i = t->order ? t->order[k] : s + k;
+        if (CELL(C, i)->drop)
+            continue;
+        if (p >= 0)
             t->gap[i - s] = han_latin_space(CELL(C, p), CELL(C, i));
+        t->gap_least[i - s] = t->gap[i - s] / 2;
+        p = i;
     }
     t->w = trial_width(C, t);
     compress_by_style(C, t);
@@ -542,6 +624,8 @@ static void trial_free(trial *t)
     g_free(t->comp_l);
     g_free(t->comp_r);
     g_free(t->gap);
+    g_free(t->gap_least);
+    g_free(t->order);
     g_free(t->squeezed_at);
 }
 
@@ -583,7 +667,7 @@ static void squeeze_spaces(const composer *C, trial *t, double avail)
         double *g = &t->gap[i - t->s];
         if (*g <= 0)
             continue;
-        double least = MAX(CELL(C, i)->size, CELL(C, prev_shown(C, t, i))->size) / 8;
+        double least = t->gap_least[i - t->s];
         double give = MIN(*g - least, (t->w - avail) / n);
         *g -= give;
         t->w -= give;
@@ -618,6 +702,7 @@ static gboolean squeeze(const composer *C, trial *t, double avail)
 typedef struct {
     int s, e;                /* cells [s, e) */
     gboolean forced;         /* ends at a forced break */
+    gboolean broken;         /* ends inside a unit longer than a line, between two characters */
 } range;
 
 /* The measure of a line: the width less the margins (the 版记's 抄送 one character in on both
@@ -669,23 +754,76 @@ static gboolean forced_end(const composer *C, int e)
     return e > 0 && e < (int)C->cells->len && CELL(C, e - 1)->cls == C_BREAK;
 }
 
-/* A segment longer than a line (a long URL): break it between any two characters. */
+/* The least width cell c can take on a line: both blanks given up, no Han–Latin space. */
+static double least_width(const cell *c)
+{
+    return c->drop ? 0 : c->w - c->blank_l - c->blank_r;
+}
+
+/* Whether a line may end before cell e: an opportunity, or the paragraph's end. */
+static gboolean may_end(const composer *C, int e)
+{
+    if (e >= (int)C->cells->len)
+        return TRUE;
+    return CELL(C, e)->can_break;
+}
+
+/* The first cell from `from` on past which no line starting at `from` can reach, however
+ * squeezed (a kerning of less than an em aside). Bounds every scan to about a line's length. */
+static int reach(const composer *C, int from, double avail)
+{
+    double least = 0;
+    int n = (int)C->cells->len, e = from;
+    for (; e < n; e++) {
+        least += least_width(CELL(C, e));
+        if (least > avail + C->size)
+            break;
+    }
+    return e;
+}
+
+/* A unit longer than a line (a 2,000-letter string, an address without a "/"): from cell `from`
+ * no opportunity to end a line comes before the farthest any line can reach. */
+static gboolean longer_than_line(const composer *C, int from)
+{
+    int limit = reach(C, from, line_avail(C, FALSE));
+    if (limit >= (int)C->cells->len)
+        return FALSE;
+    for (int e = from + 1; e <= limit; e++)
+        if (may_end(C, e))
+            return FALSE;
+    return TRUE;
+}
+
+/* A unit longer than a line: break it between two characters, filling the line (a bisection:
+ * the natural width grows with the end). */
 static int overfull_end(const composer *C, int s, gboolean para_start)
 {
-    int best = s + 1;
-    for (int e = s + 2; e <= (int)C->cells->len && natural_fits(C, s, e, para_start); e++)
-        best = e;
-    return best;
+    int lo = s + 1, hi = MAX(lo, reach(C, s, line_avail(C, para_start)));
+    hi = MIN(hi, (int)C->cells->len);
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (natural_fits(C, s, mid, para_start))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* The end of the line starting at cell s: as many segments as fit, squeezing only to keep a
  * straddling segment on the line — or, `tight`, any segment that squeezing at most one cell out of
- * the line makes room for (a tightened paragraph's lines are not much denser than the rest). */
-static int line_end(const composer *C, int s, gboolean para_start, gboolean tight)
+ * the line makes room for (a tightened paragraph's lines are not much denser than the rest). A
+ * unit longer than any line is not pushed (that would only leave a stretched line before it): it
+ * is broken between characters, filling the line, and *broken says so. */
+static int line_end(const composer *C, int s, gboolean para_start, gboolean tight,
+                    gboolean *broken)
 {
     int n = (int)C->cells->len, best = -1;
-    for (int e = s + 1; e <= n; e++) {
-        if (e < n && (!CELL(C, e)->can_break || (C->words_only && !CELL(C, e)->word_start)))
+    int limit = reach(C, s, line_avail(C, para_start));
+    *broken = FALSE;
+    for (int e = s + 1; e <= n && e <= limit; e++) {
+        if (!may_end(C, e))
             continue;
         if (natural_fits(C, s, e, para_start)) {
             best = e;
@@ -702,7 +840,10 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean tigh
         }
         break;
     }
-    return best >= 0 ? best : overfull_end(C, s, para_start);
+    if (best >= 0 && (forced_end(C, best) || best >= n || !longer_than_line(C, best)))
+        return best;
+    *broken = TRUE;
+    return overfull_end(C, s, para_start);
 }
 
 static int shown_chars(const composer *C, int s, int e)
@@ -743,7 +884,8 @@ static void avoid_lone_char(const composer *C, GArray *plan)
 static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
 {
     for (int n = (int)C->cells->len; s < n;) {
-        range r = { s, line_end(C, s, s == 0, tight), FALSE };
+        range r = { s, 0, FALSE, FALSE };
+        r.e = line_end(C, s, s == 0, tight, &r.broken);
         r.forced = forced_end(C, r.e);
         g_array_append_val(plan, r);
         s = r.e;
@@ -761,49 +903,420 @@ static void fill(const composer *C, GArray *plan, int s, gboolean tight)
     avoid_lone_char(C, plan);
 }
 
-/* The lines of the segment from cell s to `end` in `lines` lines or fewer on the narrowest measure
- * that allows it (bisection on the width), breaking only between words when `words`; NULL when
- * even the full measure does not allow it. */
-static GArray *narrowest(const composer *C, int s, int end, guint lines, gboolean words)
+/* ---- 3. lines: titles ------------------------------------------------------------------------ */
+
+/* A title (GB/T 9704 §7.3.1: 回行时要做到词意完整，排列对称，长短适宜，间距恰当；梯形或菱形) is set
+ * as a typesetter sets it: in as few lines as greedy filling needs (one more if its words cannot
+ * otherwise stay whole), breaking only between words — never inside a number and its unit or
+ * measure word, inside a bracketed name, inside a slot's value, nor after a city in an
+ * organisation's name, when these fit on a line — preferring phrase boundaries (an issuer before
+ * 关于, a subject before 的通知, the halves of a couplet), in lines of about equal length shaped
+ * as a trapezoid (upper lines shorter) or a diamond, never over a stub. The breaks are chosen by
+ * dynamic programming over the break opportunities of each segment between forced breaks, each
+ * line's cost depending on its own length and that of the line above (linear in the title). */
+
+#define TITLE_MAX_LINES 8   /* a longer centred text is filled like a paragraph */
+
+/* Whether the text at cell i starts with `word`. */
+static gboolean text_at(const composer *C, int i, const char *word)
 {
-    composer narrow = *C;
-    narrow.words_only = words;
-    double lo = 0, hi = C->width;
-    GArray *best = NULL, *t = g_array_new(FALSE, FALSE, sizeof(range));
-    for (int k = 0; k < 17; k++) {
-        narrow.width = k == 0 ? hi : (lo + hi) / 2;
-        g_array_set_size(t, 0);
-        if (fill_segment(&narrow, t, s, FALSE) == end && t->len <= lines) {
-            hi = narrow.width;
-            GArray *swap = best ? best : g_array_new(FALSE, FALSE, sizeof(range));
-            best = t;
-            t = swap;
-        } else if (k == 0) {
-            break;
-        } else {
-            lo = narrow.width;
-        }
-    }
-    g_array_free(t, TRUE);
-    return best;
+    return i < (int)C->cells->len && g_str_has_prefix(C->text + CELL(C, i)->start, word);
 }
 
-/* Centred text (a long title, GB/T 9704 §7.3.1 and LAYOUT.md: "broken into a trapezoid or
- * diamond"): each segment between forced breaks keeps the number of lines greedy filling gives,
- * but is set on the narrowest measure that still allows it, so that its lines come out about
- * equally long — a rectangle, or an inverted trapezoid when the text divides unevenly — instead of
- * full lines over a stub ("…开好局起" over "好步"). Lines break between words where the same
- * number of lines allows it ("…2026年" / "职工服务…", not "…职" / "工服务…"); the breaks are
- * still the composer's, so every clreq rule holds. */
-static void fill_balanced(const composer *C, GArray *plan)
+static gunichar char_at(const composer *C, int i)
 {
-    for (int s = 0, n = (int)C->cells->len; s < n;) {
+    return i >= 0 && i < (int)C->cells->len ? g_utf8_get_char(C->text + CELL(C, i)->start) : 0;
+}
+
+static gboolean one_of(gunichar c, const char *set)
+{
+    return c && g_utf8_strchr(set, -1, c) != NULL;
+}
+
+static const char NUMERALS[] = "〇零一二两三四五六七八九十百千万亿";
+/* Units and measure words that follow a number: 2026年, 5号, 第3期, 十五大, 3个. */
+static const char UNITS[] = "年月日号期届次个名项条款件位人元角分万亿岁周季度批轮类大点时秒章节卷版";
+/* The ends of an organisation's name after its place: 宁波市 / 总工会 is one name. */
+static const char *const ORG_WORDS[] = {
+    "总工会", "工会", "人民政府", "政府", "人大", "委员会", "党委", "纪委", "办公厅", "办公室",
+    "妇联", "团委", "共青团", "文联", "科协", "侨联", "残联", "法院", "检察院", "公安局", NULL
+};
+/* The kinds of document a title ends with (GB/T 9704 §8: 文种). */
+static const char *const DOC_KINDS[] = {
+    "通知", "通报", "报告", "意见", "决定", "请示", "批复", "函", "方案", "办法", "规定", "讲话",
+    "总结", "计划", "要点", "纪要", "公告", "通告", "决议", "议案", "细则", "规划", "规则", "命令",
+    "复函", "倡议书", "说明", "清单", "措施", "公报", "指引", "制度", "章程", "致辞", "发言", NULL
+};
+
+static gboolean starts_with_any(const composer *C, int i, const char *const *words)
+{
+    for (int k = 0; words[k]; k++)
+        if (text_at(C, i, words[k]))
+            return TRUE;
+    return FALSE;
+}
+
+/* Cell i is a "的" that starts the title's last phrase, its kind of document: "…的通知",
+ * "…的实施意见", "…上的讲话". */
+static gboolean starts_doc_kind(const composer *C, int i, int end)
+{
+    if (char_at(C, i) != 0x7684 /* 的 */ || end - i > 8)
+        return FALSE;
+    const cell *last = CELL(C, end - 1);
+    while (end - 1 > i && (last->drop || last->cls == C_BREAK))
+        last = CELL(C, --end - 1);
+    const char *tail = C->text + last->start + last->len;
+    for (int k = 0; DOC_KINDS[k]; k++) {
+        size_t n = strlen(DOC_KINDS[k]);
+        if ((size_t)(tail - (C->text + CELL(C, i)->start)) > n &&
+            strncmp(tail - n, DOC_KINDS[k], n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean is_numeral(const composer *C, int i)
+{
+    return (i >= 0 && CELL(C, i)->cls == C_DIGIT) || one_of(char_at(C, i), NUMERALS);
+}
+
+/* One-character words that belong to the word before them (委员会, 规范化, 劳动者) or after them
+ * (新就业, 各单位, 副主席), which ICU's dictionary leaves alone. */
+static const char SUFFIXES[] = "会性化者们式型级类部处局厅室站所院制率度员家界长费";
+static const char PREFIXES[] = "新全各副总非超老每本该";
+
+/* Cell i is a word of one character by ICU's dictionary, inside Han text. */
+static gboolean lone_word(const composer *C, int i)
+{
+    int n = (int)C->cells->len;
+    return i > 0 && i + 1 < n && CELL(C, i)->cls == C_HAN && CELL(C, i)->word_start &&
+           CELL(C, i + 1)->word_start && CELL(C, i - 1)->cls == C_HAN &&
+           CELL(C, i + 1)->cls == C_HAN;
+}
+
+/* Words of one character that are words indeed: particles, prepositions, conjunctions. */
+static const char FUNCTION_WORDS[] = "的地得和与及暨并或对在从把被为以于向上下中里之";
+
+/* Cell i is a Han character that ICU's dictionary makes a word by itself — as it does with each
+ * character of a word it does not know (疫情防控 comes out 疫|情|防|控). */
+static gboolean single(const composer *C, int i)
+{
+    int n = (int)C->cells->len;
+    return i >= 0 && i + 1 < n && CELL(C, i)->cls == C_HAN && (i == 0 || CELL(C, i)->word_start) &&
+           CELL(C, i + 1)->word_start && !one_of(char_at(C, i), FUNCTION_WORDS);
+}
+
+/* Cell i ends an ordinal, 第 + a number + its measure word (第十四届, 第3期). */
+static gboolean ordinal_ends(const composer *C, int i)
+{
+    if (i < 2 || !one_of(char_at(C, i), UNITS))
+        return FALSE;
+    int k = i - 1;
+    while (k > 0 && is_numeral(C, k))
+        k--;
+    return k < i - 1 && char_at(C, k) == 0x7B2C;
+}
+
+/* Words that end a phrase of time or scope (…春节期间, …以来), and verbs a title's subject starts
+ * with after 关于 (关于印发 / 《…》, 关于加强 / …): a line may well end after them. */
+static const char *const PHRASE_ENDS[] = {
+    "期间", "以来", "之际", "前夕", "之后", "以后", "以前", "方面", "之中", NULL
+};
+
+static gboolean ends_with_any(const composer *C, int i, const char *const *words)
+{
+    const char *at = C->text + CELL(C, i)->start;
+    for (int k = 0; words[k]; k++) {
+        size_t n = strlen(words[k]);
+        if ((size_t)(at - C->text) >= n && strncmp(at - n, words[k], n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* No break before cell i: a number and its unit or measure word (2026年, 第3期, 十五大), an
+ * organisation after its place (宁波市总工会), the kind of document after its 的 (的通知). */
+static gboolean joined(const composer *C, int i, int end)
+{
+    gunichar prev = char_at(C, i - 1);
+    if (is_numeral(C, i - 1) && (is_numeral(C, i) || one_of(char_at(C, i), UNITS)))
+        return TRUE;
+    if (prev == 0x7B2C /* 第 */ && is_numeral(C, i))
+        return TRUE;
+    if (ordinal_ends(C, i - 1))
+        return TRUE; /* 第十四届委员会: an ordinal goes with what it counts */
+    if (single(C, i - 1) && single(C, i))
+        return TRUE; /* 疫|情|防|控, 党|风|廉|政: a word the dictionary does not hold */
+    if ((lone_word(C, i) && one_of(char_at(C, i), SUFFIXES)) ||
+        (lone_word(C, i - 1) && one_of(prev, PREFIXES)))
+        return TRUE; /* 委员 + 会, 新 + 就业: a one-character word bound to its neighbour */
+    if (one_of(prev, "省市县区州旗盟镇乡") && starts_with_any(C, i, ORG_WORDS))
+        return TRUE;
+    return starts_doc_kind(C, i - 1, end);
+}
+
+/* Width of cells [s, e) as a line (Han–Latin spaces squeezed as any line may), or -1 when they do
+ * not fit even with squeezing; the least width they could take in *least. */
+static double line_width(const composer *C, int s, int e, gboolean para_start, double *least)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze_spaces(C, &t, avail);
+    double w = t.w;
+    if (!fits(&t, avail))
+        w = squeeze(C, &t, avail) ? t.w : -1;
+    *least = 0;
+    for (int i = s; i < e; i++)
+        *least += least_width(CELL(C, i));
+    trial_free(&t);
+    return w;
+}
+
+/* The first cell starting at or after byte `byte` (cells are in the text's order). */
+static int first_cell_at(const composer *C, int byte)
+{
+    int lo = 0, hi = (int)C->cells->len;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (CELL(C, mid)->start < byte)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Marks cells inside a unit a title keeps on one line when it fits one: the bracketed part of
+ * 《》〔〕“”（）「」【】 (from the opening mark to the closing one) and a slot's value. */
+static void mark_units(const composer *C, gboolean *keep)
+{
+    static const char OPENS[] = "《〈“‘（〔【「『(［[", CLOSES[] = "》〉”’）〕】」』)］]";
+    int n = (int)C->cells->len, *stack = g_new(int, n + 1), top = 0;
+    for (int i = 0; i < n; i++) {
+        gunichar ch = char_at(C, i);
+        const char *o = one_of(ch, OPENS) ? g_utf8_strchr(OPENS, -1, ch) : NULL;
+        if (o) {
+            stack[top++] = i;
+            continue;
+        }
+        const char *c = one_of(ch, CLOSES) ? g_utf8_strchr(CLOSES, -1, ch) : NULL;
+        if (!c || top == 0)
+            continue;
+        int at = stack[top - 1];
+        glong want = g_utf8_pointer_to_offset(CLOSES, c);
+        if (g_utf8_pointer_to_offset(OPENS, g_utf8_strchr(OPENS, -1, char_at(C, at))) != want)
+            continue;
+        top--;
+        if (i < reach(C, at, line_avail(C, FALSE)) && natural_fits(C, at, i + 1, FALSE))
+            for (int k = at + 1; k <= i; k++)
+                keep[k] = TRUE;
+    }
+    g_free(stack);
+    const GArray *spans = C->block->spans;
+    for (guint k = 0; spans && k < spans->len; k++) {
+        const yf_span *sp = &g_array_index(spans, yf_span, k);
+        if (!sp->keep)
+            continue;
+        int a = first_cell_at(C, sp->start), b = first_cell_at(C, sp->end);
+        if (b <= a + 1 || b > reach(C, a, line_avail(C, FALSE)) || !natural_fits(C, a, b, FALSE))
+            continue;
+        for (int i = a + 1; i < b; i++)
+            keep[i] = TRUE;
+    }
+}
+
+/* What breaking before cell i costs (negative: a phrase boundary a typesetter prefers). */
+static double break_cost(const composer *C, int i, int end)
+{
+    gunichar prev = char_at(C, i - 1), ch = char_at(C, i);
+    double cost = 0;
+    if (prev == 0x3000 || prev == ' ' || one_of(prev, "，、：；！？"))
+        cost -= 12; /* the halves of a couplet, a clause */
+    if (ch == 0x2014 || ch == 0x66A8 /* 暨 */)
+        cost -= 8;
+    if (text_at(C, i, "关于") && i > 0)
+        cost -= 5; /* the issuer, then the subject */
+    if (starts_doc_kind(C, i, end))
+        cost -= 5; /* the subject, then the kind of document */
+    if (CELL(C, i)->cls == C_OPEN || CELL(C, i - 1)->cls == C_CLOSE)
+        cost -= 2;
+    if (ends_with_any(C, i, PHRASE_ENDS))
+        cost -= 8;
+    if (one_of(ch, "和及与并"))
+        cost -= 4; /* the next conjunct */
+    if (i >= 4 && text_at(C, i - 4, "关于") && CELL(C, i - 4)->word_start &&
+        CELL(C, i - 2)->word_start)
+        cost -= 4; /* 关于 + its verb, then the verb's object */
+    if (prev == 0x7684 /* 的 */ || (i >= 2 && text_at(C, i - 2, "关于")))
+        cost += 10; /* a line does not end with a particle or a preposition */
+    else if (one_of(prev, "和与及对在"))
+        cost += 6;
+    if (ch == 0x7684 /* 的 */ && !starts_doc_kind(C, i, end))
+        cost += 8; /* nor starts with 的 (党 / 的二十届) */
+    return cost;
+}
+
+typedef struct {
+    int at;                  /* a line may end before this cell */
+    double cost;             /* of breaking there */
+} title_break;
+
+typedef struct {
+    int from, to;            /* breaks (indices into the segment's breaks) */
+    double w;                /* the line's width */
+    int chars;               /* characters shown */
+} title_line;
+
+/* The cost of a line of width w in a title whose lines average `mean`: its distance from the
+ * mean, in grid cells, squared; a stub (two characters or fewer, or a third of the mean) far
+ * more. */
+static double title_line_cost(const composer *C, const title_line *l, double mean)
+{
+    double d = (l->w - mean) / C->pitch;
+    return d * d / 2 + (l->chars <= 2 || l->w < mean / 3 ? 60 : 0);
+}
+
+/* The shape of two lines one above the other, the upper being line u of k: a trapezoid has its
+ * upper lines shorter, a diamond grows to its middle and shrinks after it; an upper line longer
+ * than the one below by more than a cell costs, much more in the upper half. */
+static double title_pair_cost(const composer *C, double upper, double lower, int u, int k)
+{
+    double d = (upper - lower) / C->pitch;
+    if (d <= 1.05)
+        return 0;
+    return 2 * (u + 1) <= k ? 2 + (d - 1) * (d - 1) : 0.5 * (d - 1);
+}
+
+/* The best breaking of segment [s, end) into exactly k lines over the breaks `bk` (bk[0] = s,
+ * the last = end), or NULL when there is none. */
+static GArray *title_dp(const composer *C, const GArray *bk, int k, gboolean para_start)
+{
+    int nb = (int)bk->len;
+    GArray *lines = g_array_new(FALSE, FALSE, sizeof(title_line));
+    int *first = g_new(int, nb + 1); /* lines ending at break j: [first[j], first[j + 1]) */
+    double total = 0, least;
+    for (int j = 0; j < nb; j++) {
+        first[j] = (int)lines->len;
+        int to = g_array_index(bk, title_break, j).at;
+        for (int i = j - 1; i >= 0; i--) {
+            int from = g_array_index(bk, title_break, i).at;
+            gboolean ps = para_start && i == 0;
+            double w = line_width(C, from, to, ps, &least);
+            if (least > line_avail(C, ps) + C->size)
+                break;
+            if (w < 0)
+                continue;
+            title_line l = { i, j, w, shown_chars(C, from, to) };
+            g_array_append_val(lines, l);
+        }
+    }
+    first[nb] = (int)lines->len;
+    int ne = (int)lines->len;
+    int s = g_array_index(bk, title_break, 0).at, end = g_array_index(bk, title_break, nb - 1).at;
+    trial t;
+    trial_init(C, &t, s, end, para_start);
+    total = t.w;
+    trial_free(&t);
+    double mean = total / k;
+    double *best = g_new(double, (size_t)k * ne + 1);
+    int *prev = g_new(int, (size_t)k * ne + 1);
+    for (int l = 0; l < k; l++) {
+        for (int e = 0; e < ne; e++) {
+            const title_line *L = &g_array_index(lines, title_line, e);
+            double own = title_line_cost(C, L, mean) +
+                         (L->to < nb - 1 ? g_array_index(bk, title_break, L->to).cost : 0);
+            double *b = &best[(size_t)l * ne + e];
+            *b = G_MAXDOUBLE;
+            prev[(size_t)l * ne + e] = -1;
+            if (l == 0) {
+                if (L->from == 0)
+                    *b = own;
+                continue;
+            }
+            for (int f = first[L->from]; f < first[L->from + 1]; f++) {
+                double pb = best[(size_t)(l - 1) * ne + f];
+                if (pb == G_MAXDOUBLE)
+                    continue;
+                const title_line *P = &g_array_index(lines, title_line, f);
+                double c = pb + own + title_pair_cost(C, P->w, L->w, l - 1, k);
+                if (c < *b) {
+                    *b = c;
+                    prev[(size_t)l * ne + e] = f;
+                }
+            }
+        }
+    }
+    int at = -1;
+    for (int e = first[nb - 1]; e < first[nb]; e++)
+        if (best[(size_t)(k - 1) * ne + e] < G_MAXDOUBLE &&
+            (at < 0 || best[(size_t)(k - 1) * ne + e] < best[(size_t)(k - 1) * ne + at]))
+            at = e;
+    GArray *plan = NULL;
+    if (at >= 0) {
+        plan = g_array_sized_new(FALSE, FALSE, sizeof(range), k);
+        g_array_set_size(plan, k);
+        for (int l = k - 1; l >= 0; l--) {
+            const title_line *L = &g_array_index(lines, title_line, at);
+            range r = { g_array_index(bk, title_break, L->from).at,
+                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE };
+            r.forced = l == k - 1 && forced_end(C, r.e);
+            g_array_index(plan, range, l) = r;
+            at = prev[(size_t)l * ne + at];
+        }
+    }
+    g_free(best);
+    g_free(prev);
+    g_free(first);
+    g_array_free(lines, TRUE);
+    return plan;
+}
+
+/* The breaks of segment [s, end) a title may use: `strict` 0 keeps words, numbers with their
+ * units, bracketed names and slot values whole; 1 lets words go; 2 takes every opportunity. */
+static GArray *title_breaks(const composer *C, int s, int end, const gboolean *keep, int strict)
+{
+    GArray *bk = g_array_new(FALSE, FALSE, sizeof(title_break));
+    title_break b = { s, 0 };
+    g_array_append_val(bk, b);
+    for (int i = s + 1; i < end; i++) {
+        const cell *c = CELL(C, i);
+        if (!c->can_break || CELL(C, i - 1)->cls == C_BREAK)
+            continue;
+        if (strict < 2 && (keep[i] || joined(C, i, end)))
+            continue;
+        if (strict < 1 && !c->word_start)
+            continue;
+        b = (title_break){ i, break_cost(C, i, end) };
+        g_array_append_val(bk, b);
+    }
+    b = (title_break){ end, 0 };
+    g_array_append_val(bk, b);
+    return bk;
+}
+
+static void fill_title(const composer *C, GArray *plan)
+{
+    int n = (int)C->cells->len;
+    gboolean *keep = g_new0(gboolean, n + 1);
+    mark_units(C, keep);
+    for (int s = 0; s < n;) {
         guint first = plan->len;
         int end = fill_segment(C, plan, s, FALSE);
-        guint lines = plan->len - first;
-        GArray *best = lines > 1 ? narrowest(C, s, end, lines, TRUE) : NULL;
-        if (lines > 1 && !best)
-            best = narrowest(C, s, end, lines, FALSE);
+        int lines = (int)(plan->len - first);
+        gboolean broken = FALSE;
+        for (guint k = first; k < plan->len; k++)
+            broken |= g_array_index(plan, range, k).broken;
+        GArray *best = NULL;
+        /* Whole words in as many lines, or one more; then words may go; then any opportunity. */
+        for (int strict = 0; lines > 1 && lines <= TITLE_MAX_LINES && !broken && !best &&
+                             strict < 3; strict++) {
+            GArray *bk = title_breaks(C, s, end, keep, strict);
+            best = title_dp(C, bk, lines, s == 0);
+            if (!best && strict == 0)
+                best = title_dp(C, bk, lines + 1, s == 0);
+            g_array_free(bk, TRUE);
+        }
         if (best) {
             g_array_set_size(plan, first);
             g_array_append_vals(plan, best->data, best->len);
@@ -811,6 +1324,7 @@ static void fill_balanced(const composer *C, GArray *plan)
         }
         s = end;
     }
+    g_free(keep);
     avoid_lone_char(C, plan);
 }
 
@@ -818,9 +1332,11 @@ static void fill_balanced(const composer *C, GArray *plan)
  * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
  * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
  * lines before them stay as they were. */
+#define TIGHTEN_LINES 24 /* the most last lines set again: keeps 缩行 linear in the paragraph */
+
 static void tighten(const composer *C, GArray *plan)
 {
-    for (guint m = 2; m <= plan->len; m++) {
+    for (guint m = 2; m <= MIN(plan->len, TIGHTEN_LINES); m++) {
         guint keep = plan->len - m;
         GArray *tight = g_array_new(FALSE, FALSE, sizeof(range));
         g_array_append_vals(tight, plan->data, keep);
@@ -840,7 +1356,7 @@ static GArray *plan_lines(const composer *C)
 {
     GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
     if (C->block->style.align == YF_ALIGN_CENTER)
-        fill_balanced(C, plan);
+        fill_title(C, plan);
     else
         fill(C, plan, 0, FALSE);
     if (C->block->style.looseness < 0)
@@ -1001,14 +1517,20 @@ static void add_glyphs(runs_builder *B, const cell *c, double x)
         B->first = c;
     const PangoGlyphString *gs = g_array_index(C->items, shaped, c->item).gs;
     double gx = x + c->ink;
+    int drawn = 0;
     for (int g = c->g0; g < c->g0 + c->ng; g++) {
         const PangoGlyphInfo *gi = &gs->glyphs[g];
         cairo_glyph_t cg = { gi->glyph, gx + (double)gi->geometry.x_offset / PANGO_SCALE,
                              (double)gi->geometry.y_offset / PANGO_SCALE };
-        g_array_append_val(B->glyphs, cg);
         gx += (double)gi->geometry.width / PANGO_SCALE;
+        /* An invisible glyph inside a cluster (a control shaped with a mark) is not a glyph
+         * of the font: the cluster keeps its text with the glyphs it has. */
+        if (gi->glyph == PANGO_GLYPH_EMPTY || (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+            continue;
+        g_array_append_val(B->glyphs, cg);
+        drawn++;
     }
-    cairo_text_cluster_t cl = { c->len, c->ng };
+    cairo_text_cluster_t cl = { c->len, drawn };
     g_array_append_val(B->clusters, cl);
     B->end = c->start + c->len;
 }
@@ -1026,19 +1548,29 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
     runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
                        g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0 };
     GString *chars = g_string_new(NULL);
-    double x = 0;
+    double x = 0, *left = g_new0(double, MAX(t->e - t->s, 1));
+    for (int k = 0, p = -1; k < t->e - t->s; k++) {
+        int i = t->order ? t->order[k] : t->s + k;
+        const cell *c = CELL(C, i);
+        if (c->drop)
+            continue;
+        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
+        left[i - t->s] = x - t->comp_l[i - t->s];
+        x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
+        p = i;
+    }
+    /* Glyphs go in logical order, each at its visual place, so that every run is a stretch of
+     * the text and its clusters map forwards (copy and search give the text as written). */
     for (int i = t->s; i < t->e; i++) {
         const cell *c = CELL(C, i);
         if (c->drop) {
             flush_run(&B);
             continue;
         }
-        int p = prev_shown(C, t, i);
-        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
-        add_glyphs(&B, c, x - t->comp_l[i - t->s]);
-        x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
+        add_glyphs(&B, c, left[i - t->s]);
         g_string_append_len(chars, C->text + c->start, c->len);
     }
+    g_free(left);
     flush_run(&B);
     g_array_free(B.glyphs, TRUE);
     g_array_free(B.clusters, TRUE);
@@ -1058,11 +1590,32 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
     g_array_append_val(out->lines, line);
 }
 
+/* A unit longer than a line was broken between two characters: the document is not what was
+ * written, the user is told (once for each such unit). */
+static void warn_broken(composer *C, const range *r)
+{
+    if (r->e <= C->warned_to)
+        return; /* the same unit as the line before */
+    int s = r->e - 1, e = r->e;
+    while (s > 0 && !CELL(C, s)->can_break)
+        s--;
+    while (e < (int)C->cells->len && !CELL(C, e)->can_break)
+        e++;
+    C->warned_to = e;
+    const cell *a = CELL(C, s), *b = CELL(C, e - 1);
+    glong chars = g_utf8_strlen(C->text + a->start, b->start + b->len - a->start);
+    const char *end = g_utf8_offset_to_pointer(C->text + a->start, MIN(chars, 12));
+    yf_warn(C->diags, "「%.*s…」（%ld 个字符）比一行长，没有断行机会，已强行断开",
+            (int)(end - (C->text + a->start)), C->text + a->start, chars);
+}
+
 static void set_lines(composer *C, yf_composed *out)
 {
     GArray *plan = plan_lines(C);
     for (guint k = 0; k < plan->len; k++) {
         const range *r = &g_array_index(plan, range, k);
+        if (r->broken)
+            warn_broken(C, r);
         trial t;
         trial_init(C, &t, r->s, r->e, k == 0);
         squeeze(C, &t, line_avail(C, k == 0));
@@ -1092,6 +1645,8 @@ int yf_compose_block(yf_context *ctx, const yf_page *page, const yf_block *block
 
     if (*block->text) {
         shape(&C);
+        for (guint i = 0; i < C.cells->len && !C.bidi; i++)
+            C.bidi = CELL(&C, i)->level > 0;
         find_breaks(&C);
         set_lines(&C, out);
     }

@@ -62,13 +62,15 @@ typedef struct {
 } yf_style;
 
 /* A stretch of a block's text in another face than the block's own (a run-in heading 一是……
- * in 楷体, a bold phrase). Byte offsets into yf_block.text. */
+ * in 楷体, a bold phrase), or (keep) the text of a slot's value. Byte offsets into yf_block.text. */
 typedef struct {
     int start, end;
     yf_role role;
     double size;          /* pt */
     uint32_t color;
     gboolean bold;
+    gboolean keep;        /* not a face: a slot's value, which a title's lines do not break
+                             inside when it fits on one (GB/T 9704 §7.3.1 词意完整) */
 } yf_span;
 
 /* ---- page setup -------------------------------------------------------------------------- */

@@ -272,7 +272,7 @@ cairo_scaled_font_t *yf_fontset_run(const yf_fontset *fs, const yf_run *run, cai
     if (d) {
         /* A glyph the subset lacks (a document added without being collected) sends the whole
          * run back to the full face. */
-        for (int i = 0; i < run->nglyphs; i++)
+        for (int i = 0; d && i < run->nglyphs; i++)
             if (!hb_map_has(d->map, (hb_codepoint_t)glyphs[i].index))
                 d = NULL;
     }
