@@ -69,7 +69,7 @@ def main():
               f"of {', '.join(f'{t:.2f}' for t in runs)} (target ≤ 5 s)")
         ok &= median <= 5
 
-        speech = [YINFA, "render", "speech", os.path.join(ROOT, "examples", "speech", "data.json"),
+        speech = [YINFA, "render", "union-speech", os.path.join(ROOT, "examples", "union-speech", "data.json"),
                   "-o", os.path.join(tmp, "speech.pdf"), "-q"]
         median, runs = timed(speech, 11)
         print(f"cold render of the example speech: median {median * 1000:.0f} ms of 11 runs "
