@@ -99,7 +99,7 @@ def test_serve_page_and_templates(yinfa):
                        if os.path.exists(os.path.join(ROOT, "templates", d, "template.xml")))
         assert "common" not in types and [t["id"] for t in listed] == types, listed
         decl = next(t for t in listed if t["id"] == "union-speech")["declarations"]
-        assert decl["name"] == "讲话稿" and decl["description"]
+        assert decl["name"] == "工会全委会讲话稿" and decl["description"]
         slots = {s["name"]: s for s in decl["slots"]}
         assert len(slots) == 32 and slots["市总.届次"]["label"] == "市总工会委员会届次"
 
@@ -275,7 +275,7 @@ def test_serve_templates_folder(yinfa):
             assert sorted(listed) == ["broken", "讲话"], sorted(listed)
             assert "declarations" not in listed["broken"]
             assert "XML 格式错误" in listed["broken"]["diagnostics"][0]["message"]
-            assert listed["讲话"]["declarations"]["name"] == "讲话稿"
+            assert listed["讲话"]["declarations"]["name"] == "工会全委会讲话稿"
             status, _, body = request(srv, "GET", "/api/templates/broken")
             assert status == 500 and error_of(body)["diagnostics"], body[:300]
             status, _, body = post_json(srv, "/api/templates/broken/preview", {})
