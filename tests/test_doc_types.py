@@ -160,3 +160,46 @@ def test_letter_without_number_keeps_the_line(yinfa):
     first = pm.load(render(yinfa, "letter", data))[0]
     line = next(l for l in first.lines if "甬工函" in l.text)
     assert line.text == "甬工函〔2026〕12号" and abs(line.x1 - RIGHT) <= 0.3, (line.text, line.x1)
+
+
+# ---- red-header presets: 报告, 通报, 决定, 意见, 会议通知 -------------------------------------------------
+
+def title_text(pages):
+    return "".join(l.text for l in pages[0].lines if l.role == pm.TITLE and not all(g.color == RED for g in l.glyphs))
+
+
+def test_red_header_presets_differ_in_their_wording(yinfa):
+    """Each preset renders its sample as a red-header document: the red 标志 with the rule under
+    it, the title ending in its own 文种, the 版记 on the last page; a 文种 given in the data
+    replaces the preset's; the 决定's title may begin with the issuer."""
+    kinds = {"report": "报告", "circular": "通报", "decision": "决定", "opinion": "意见", "meeting-notice": "通知"}
+    for name, kind in kinds.items():
+        pdf = render(yinfa, name, sample(name))
+        pages, rects = pm.load(pdf), pm.rects(pdf)
+        title = title_text(pages)
+        assert title.startswith(("关于", "宁波市总工会关于")) and title.endswith("的" + kind), (name, title)
+        assert any(l.text == "宁波市总工会文件" and all(g.color == RED for g in l.glyphs) for l in pages[0].lines), name
+        assert [r for r in rects[0] if r.color == RED and abs(r.width - 156) <= 0.1], f"{name}: no red rule"
+        assert any(l.text.endswith("印发") for l in pages[-1].lines), f"{name}: no 版记"
+    assert title_text(pm.load(render(yinfa, "decision", sample("decision")))).startswith("宁波市总工会关于")
+    pages = pm.load(render(yinfa, "circular", dict(sample("circular"), 文种="情况通报")))
+    assert title_text(pages).endswith("的情况通报"), title_text(pages)
+    report = pm.load(render(yinfa, "report", sample("report")))[0]
+    assert any(l.text.endswith("签发人：王志远") for l in report.lines), "the report's 签发人"
+
+
+def test_meeting_notice_table_of_attendees(yinfa):
+    """The 会议通知: numbered sections 一、会议时间 … 五、有关要求 and the attendees in a table with
+    a header row, one row each, inside the type area."""
+    data = sample("meeting-notice")
+    pdf = render(yinfa, "meeting-notice", data)
+    pages = pm.load(pdf)
+    texts = [l.text for p in pages for l in p.lines]
+    for heading in ("一、会议时间", "二、会议地点", "三、参会人员", "四、会议议程", "五、有关要求"):
+        assert heading in texts, heading
+    assert "单位姓名职务联系电话" in texts, texts
+    for person in data["参会人员"]:
+        row = [t for t in texts if t.startswith(person["单位"])]
+        assert row and person["姓名"] in row[0] and row[0].endswith(person["电话"]), (person, row)
+    borders = [r for page in pm.rects(pdf) for r in page if r.color == (0, 0, 0)]
+    assert borders and all(LEFT - 0.3 <= r.x0 and r.x1 <= RIGHT + 0.3 for r in borders), "table outside the type area"
