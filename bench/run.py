@@ -4,7 +4,7 @@
 Each figure is the median of several runs (wall clock on a shared machine is noisy; for finding
 where time goes, use `valgrind --tool=callgrind`, which counts instructions). Targets:
   - 1000 two-page bulletins merged into one PDF: ≤ 5 s
-  - cold `yinfa render` of the example speech, process start to PDF on disk: ≤ 150 ms
+  - cold `yinfa render` of the union-speech example, process start to PDF on disk: ≤ 150 ms
   - peak RSS of the 1000-bulletin batch ≤ 100 MB, and not growing with the number of documents
   - cost grows linearly: ms per page at 500 pages ≤ 1.5 × ms per page at 10 pages
 """
@@ -69,10 +69,10 @@ def main():
               f"of {', '.join(f'{t:.2f}' for t in runs)} (target ≤ 5 s)")
         ok &= median <= 5
 
-        speech = [YINFA, "render", "speech", os.path.join(ROOT, "examples", "speech", "data.json"),
+        speech = [YINFA, "render", "union-speech", os.path.join(ROOT, "examples", "union-speech", "data.json"),
                   "-o", os.path.join(tmp, "speech.pdf"), "-q"]
         median, runs = timed(speech, 11)
-        print(f"cold render of the example speech: median {median * 1000:.0f} ms of 11 runs "
+        print(f"cold render of the union-speech example: median {median * 1000:.0f} ms of 11 runs "
               f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}; target ≤ 150 ms)")
         ok &= median <= 0.150
 

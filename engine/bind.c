@@ -1258,12 +1258,48 @@ static void append_escaped(GString *s, const char *text)
     }
 }
 
-/* A rule as "0.35mm red", "0.5mm #C00000 4mm below". */
+/* A double rule's second stroke, "+0.35mm", and a length, " 170mm long". */
+static void rule_shape_text(GString *s, const yf_geom *g)
+{
+    if (g->thickness2 > 0) {
+        char *t = mm_text(g->thickness2);
+        g_string_append_printf(s, "+%s", t);
+        g_free(t);
+    }
+    if (g->length > 0) {
+        char *t = mm_text(g->length);
+        g_string_append_printf(s, " %s long", t);
+        g_free(t);
+    }
+}
+
+/* Where a rule is: " 20mm above the bottom of the page", " centred on the page", ", 4.94mm above
+ * the next line". */
+static void rule_place_text(GString *s, const yf_geom *g)
+{
+    if (g->bottom >= 0) {
+        char *t = mm_text(g->bottom);
+        g_string_append_printf(s, " %s above the bottom of the %s", t,
+                               g->from_page ? "page" : "type area");
+        g_free(t);
+    } else if (g->from_page) {
+        g_string_append(s, " centred on the page");
+    }
+    if (g->space_after >= 0) {
+        char *t = mm_text(g->space_after);
+        g_string_append_printf(s, ", %s above the next line", t);
+        g_free(t);
+    }
+}
+
+/* A rule as "0.35mm red", "0.5mm #C00000 4mm below", "1mm+0.35mm 170mm long red 4mm below
+ * centred on the page". */
 static void rule_text(GString *s, const yf_block *b)
 {
     char *t = mm_text(b->geom.thickness);
     uint32_t c = b->geom.color;
     g_string_append(s, t);
+    rule_shape_text(s, &b->geom);
     if (c == 0xFF0000)
         g_string_append(s, " red");
     else if (c == 0)
@@ -1275,6 +1311,7 @@ static void rule_text(GString *s, const yf_block *b)
         g_string_append_printf(s, " %s below", space);
         g_free(space);
     }
+    rule_place_text(s, &b->geom);
     g_free(t);
 }
 

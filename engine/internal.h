@@ -97,6 +97,7 @@ typedef struct {
     double page_number_size;   /* pt */
     double page_number_drop;   /* top of the dashes below the type area, pt (7 mm) */
     double page_number_inset;  /* from the type area's side edge, in page-number characters */
+    gboolean no_first_number;  /* page 1 carries no page number (信函格式, GB/T 9704 §10.1) */
     int max_pages;             /* a longer document is refused (a loop over hostile data) */
     yf_punct punct;            /* punctuation widths; 0 is 全角式 */
     gboolean duplex;           /* printed on both sides (GB/T 9704 §5.1): the 版记 on an even
@@ -173,6 +174,14 @@ typedef struct {
                               document is printed on both sides (the 版记, GB/T 9704 §7.4) */
     int columns;           /* table */
     double widths[YF_MAX_COLUMNS]; /* table: > 0 pt; < 0 a relative share of what is left */
+    double thickness2, gap;/* rule: a second, lower stroke `gap` below the first (a double rule,
+                              the 信函格式's 双线, GB/T 9704 §10.1), or 0 */
+    double length;         /* rule: its length; 0: the type area's width */
+    gboolean from_page;    /* rule: centred on the page, `bottom` from the page's lower edge */
+    double bottom;         /* rule: its lower edge this far above the bottom edge of the type area
+                              (or page), on the page the flow is on, taking no line; < 0: in the flow */
+    double space_after;    /* rule in a top group: the top of the next line's characters this far
+                              below its lower edge; < 0: on the grid */
 } yf_geom;
 
 typedef struct yf_expr yf_expr; /* a condition (expr.c) */

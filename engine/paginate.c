@@ -91,6 +91,10 @@ typedef struct {
     int carry_block;   /* a block to give `carry` lines before paginating again, or -1 */
     int carry_lines;
     double seal_bottom;/* the lowest seal's bottom on the current page, page y, or 0 */
+    int pin_placed;    /* a rule with space-after in a top group: the first line placed after
+                          it, or -1 */
+    guint pin_figures; /* and the first figure after it */
+    double pin_y;      /* where the top of that line's characters goes, page y */
 } flow;
 
 static void pagebox_clear(gpointer p)
@@ -272,6 +276,26 @@ static int keep_gain(const flow *F, guint b, int at)
     return 0;
 }
 
+/* A rule's height: one stroke, or a double rule's two strokes and the gap between them. */
+static double rule_height(const yf_geom *g)
+{
+    return g->thickness + (g->thickness2 > 0 ? g->gap + g->thickness2 : 0);
+}
+
+/* Draws a rule with its top at page y: as long as the type area, or `length` centred on the type
+ * area or the page; a double rule as two strokes (GB/T 9704 §10.1). */
+static void add_rule(flow *F, guint b, const yf_geom *g, double y)
+{
+    const yf_page *p = &F->L->page;
+    double w = g->length > 0 ? g->length : p->text_width;
+    double x = g->from_page ? (p->width - w) / 2 : p->left + (p->text_width - w) / 2;
+    yf_figure_source from = { (int)b, FALSE };
+    add_figure(F, (yf_figure){ x, y, w, g->thickness, g->color, NULL }, from);
+    if (g->thickness2 > 0)
+        add_figure(F, (yf_figure){ x, y + g->thickness + g->gap, w, g->thickness2, g->color, NULL },
+                   from);
+}
+
 /* A rule across the type area: `space` below the text above (the red rule 4 mm under the
  * 发文字号, §7.2.5), the grid resuming below it; or, without a space, with its lower edge on the
  * top of the next grid line, between two lines (the 版记's rules, §7.4.1). */
@@ -279,16 +303,26 @@ static void flow_rule(flow *F, guint b)
 {
     const yf_page *p = &F->L->page;
     const yf_block *rule = composed_at(F->L, b)->block;
-    double t = rule->geom.thickness;
-    yf_figure f = { p->left, 0, p->text_width, t, rule->geom.color, NULL };
-    if (rule->geom.space >= 0) {
-        f.y = F->bottom + rule->geom.space;
-        F->line = MAX(F->line, grid_below(p, f.y + t));
-    } else {
-        f.y = grid_top(p, F->line) - t;
+    const yf_geom *g = &rule->geom;
+    double t = rule_height(g);
+    if (g->bottom >= 0) {
+        add_rule(F, b, g, (g->from_page ? p->height : p->top + p->text_height) - g->bottom - t);
+        return;
     }
-    F->bottom = MAX(F->bottom, f.y + t);
-    add_figure(F, f, (yf_figure_source){ (int)b, FALSE });
+    double y;
+    if (g->space >= 0) {
+        y = F->bottom + g->space;
+        F->line = MAX(F->line, grid_below(p, y + t));
+    } else {
+        y = grid_top(p, F->line) - t;
+    }
+    F->bottom = MAX(F->bottom, y + t);
+    add_rule(F, b, g, y);
+    if (g->space_after >= 0) {
+        F->pin_placed = (int)F->page->placed->len;
+        F->pin_figures = F->page->figures->len;
+        F->pin_y = y + t + g->space_after;
+    }
 }
 
 /* A table: a row's lines on one page; on every page it continues on, its header rows again. The
@@ -569,6 +603,8 @@ static int add_folios(yf_layout *L, yf_diags *diags)
         int number = (int)i + 1;
         if (pb->unnumbered)
             continue;
+        if (number == 1 && p->no_first_number)
+            continue; /* 信函格式: 首页不显示页码 (GB/T 9704 §10.1) */
         yf_block b = { .kind = YF_BLK_PARA, .text = g_strdup_printf("— %d —", number) };
         b.style = (yf_style){ .role = YF_ROLE_SONGTI, .size = p->page_number_size,
                               .align = YF_ALIGN_LEFT };
@@ -610,6 +646,45 @@ static double ink_top(const yf_placed *pl)
     return top < G_MAXDOUBLE ? top : pl->baseline;
 }
 
+/* Moves what was placed on a page from the placed line and the figure given on, `dy` down. */
+static void move_placed(yf_pagebox *page, guint placed, guint figures, double dy)
+{
+    for (guint i = placed; i < page->placed->len; i++)
+        g_array_index(page->placed, yf_placed, i).baseline += dy;
+    for (guint i = figures; i < page->figures->len; i++)
+        g_array_index(page->figures, yf_figure, i).y += dy;
+}
+
+/* The top of a placed line's box — its characters' em box (0.88 em above the baseline), or the
+ * box the composer gave it — page y. */
+static double placed_top(const yf_placed *pl)
+{
+    const yf_line *ln = pl->line;
+    if (ln->height > 0)
+        return pl->baseline - ln->ascent;
+    double size = 0;
+    for (guint r = 0; r < ln->runs->len; r++)
+        size = MAX(size, g_array_index(ln->runs, yf_run, r).size);
+    return pl->baseline - 0.88 * size;
+}
+
+/* A rule with space-after in the group just placed (moved `delta` with it): the lines after the
+ * rule move together so that the top of the first one's characters lies space-after below it
+ * (GB/T 9704 §10.1: 份号 and 发文字号 7/8 of a 三号 character under the first double rule). */
+static void pin_after_rule(flow *F, double delta)
+{
+    yf_pagebox *page = F->page;
+    if (F->pin_placed < 0 || (guint)F->pin_placed >= page->placed->len) {
+        F->pin_placed = -1;
+        return;
+    }
+    const yf_placed *first = &g_array_index(page->placed, yf_placed, F->pin_placed);
+    double dy = F->pin_y + delta - placed_top(first);
+    move_placed(page, (guint)F->pin_placed, F->pin_figures, dy);
+    F->bottom += dy;
+    F->pin_placed = -1;
+}
+
 /* <block position="top" offset=…>: the group flows from where it is, then moves so that its first
  * ink lies `offset` below the top of the type area (the 发文机关标志's 上边缘 35 mm down, §7.2.3),
  * and the grid resumes on the first line below it. Returns the block after the group. */
@@ -626,17 +701,18 @@ static guint flow_top(flow *F, guint from)
         new_page(F);
     yf_pagebox *page = F->page;
     guint placed = page->placed->len, figures = page->figures->len;
+    F->pin_placed = -1;
     for (guint b = from; b < to && F->tighten < 0; b++)
         flow_block(F, b);
-    if (F->tighten >= 0 || F->page != page || placed == page->placed->len)
+    if (F->tighten >= 0 || F->page != page || placed == page->placed->len) {
+        F->pin_placed = -1;
         return to;
+    }
     double delta = p->top + first->geom.offset - ink_top(&g_array_index(page->placed, yf_placed,
                                                                            placed));
-    for (guint i = placed; i < page->placed->len; i++)
-        g_array_index(page->placed, yf_placed, i).baseline += delta;
-    for (guint i = figures; i < page->figures->len; i++)
-        g_array_index(page->figures, yf_figure, i).y += delta;
+    move_placed(page, placed, figures, delta);
     F->bottom += delta;
+    pin_after_rule(F, delta);
     F->line = grid_below(p, F->bottom);
     return to;
 }
@@ -698,7 +774,7 @@ static void flow_end(flow *F)
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
     guint nb = L->composed->len + 1;
-    flow F = { .L = L, .tried = g_new0(gboolean, nb), .tighten = -1, .diags = diags,
+    flow F = { .L = L, .tried = g_new0(gboolean, nb), .tighten = -1, .pin_placed = -1, .diags = diags,
                .reported = g_new0(gboolean, nb), .carry = g_new0(int, nb),
                .carried = g_new0(gboolean, nb), .carry_block = -1 };
     do {

@@ -486,10 +486,16 @@ static void check_area(checker *C)
         const box *b = box_at(C, g->first);
         if (b->kind == BOX_FOLIO)
             continue; /* §7.5: below the type area */
+        const yf_block *blk = b->block >= 0 ? block_at(C->L, b->block) : NULL;
+        if (blk && blk->kind == YF_BLK_RULE && blk->geom.from_page)
+            continue; /* placed on the page by its own rule: the 信函格式's double rules (§10.1) */
+        /* A group placed from the page's top edge above the type area: the 信函格式's 发文机关标志
+         * 30 mm from the top of the page, 7 mm above the type area (§10.1). */
+        gboolean above = blk && blk->place == YF_PLACE_TOP && blk->geom.offset < 0;
         double tol = EPS + b->thickness / 2 + b->em / 20;
         double out[4] = { edge[0] - g->x0, edge[1] - g->y0, g->x1 - edge[2], g->y1 - edge[3] };
         for (int s = 0; s < 4; s++)
-            if (out[s] > tol)
+            if (out[s] > tol && !(s == 1 && above))
                 note_excess(found, b->block, s, out[s], g->first);
     }
     for (guint k = 0; k < found->len; k++) {
@@ -525,6 +531,8 @@ static gboolean on_grid_exempt(const yf_layout *L, int b)
     const yf_block *blk = block_at(L, b);
     if (!yf_block_is_text(blk->kind) || !blk->style.grid)
         return TRUE;
+    if (blk->place == YF_PLACE_TOP && blk->geom.offset < 0)
+        return TRUE; /* a group laid from the page's edge, measured from its rules (§10.1) */
     return blk->place == YF_PLACE_TOP && (b == 0 || block_at(L, b - 1)->group != blk->group);
 }
 

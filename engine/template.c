@@ -445,10 +445,19 @@ void yf_page_gbt9704(yf_page *p)
     p->max_pages = YF_DEFAULT_MAX_PAGES;
 }
 
+/* <page first-page-number="no">: page 1 shows no page number (the 信函格式, GB/T 9704 §10.1:
+ * 首页不显示页码); the pages after it keep their numbers. */
+static void parse_first_number(loader *L, xmlNodePtr n)
+{
+    gboolean first = TRUE;
+    if (yes_no(L, n, "first-page-number", &first))
+        L->t->page.no_first_number = !first;
+}
+
 static void parse_page(loader *L, xmlNodePtr n)
 {
     static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", "punct",
-                                           "duplex", NULL };
+                                           "duplex", "first-page-number", NULL };
     check_attrs(L, n, allowed);
     char *preset = attr(n, "preset");
     if (preset && strcmp(preset, "gbt9704") != 0)
@@ -460,6 +469,7 @@ static void parse_page(loader *L, xmlNodePtr n)
     yes_no(L, n, "page-numbers", &L->t->page.page_numbers);
     /* GB/T 9704 §5.1: printed on both sides unless the template says otherwise. */
     yes_no(L, n, "duplex", &L->t->page.duplex);
+    parse_first_number(L, n);
     /* Punctuation widths (GB/T 15834 allows each; the names are ctex's). */
     static const char *const puncts[] = { "quanjiao", "kaiming", "banjiao" };
     char *punct = attr(n, "punct");
@@ -931,9 +941,67 @@ static void parse_block(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *
 /* <rule thickness= color= space-before=/>: a rule across the type area. Without space-before it
  * lies between two grid lines (the 版记's rules, GB/T 9704 §7.4.1); with it, that far below the
  * text above (the red rule 4 mm under the 发文字号, §7.2.5). */
+/* One stroke's thickness, "0.35mm" or "1pt", 0.05 to 5 mm, in points. */
+static gboolean stroke_length(const char *v, double *pt)
+{
+    char *end;
+    double x = g_ascii_strtod(v, &end);
+    double mm = strcmp(end, "mm") == 0 ? x : strcmp(end, "pt") == 0 ? x / YF_MM : -1;
+    if (end == v || mm < 0.05 || mm > 5)
+        return FALSE;
+    *pt = mm * YF_MM;
+    return TRUE;
+}
+
+/* thickness="1mm 0.35mm": two strokes, the first above — a double rule (GB/T 9704 §10.1: 上粗下细
+ * under the 发文机关标志, 上细下粗 at the foot of the page) — `gap` apart (1 mm when not given). */
+static void parse_rule_strokes(loader *L, xmlNodePtr x, yf_geom *g)
+{
+    char *v = attr(x, "thickness");
+    char **words = v ? g_strsplit(g_strstrip(v), " ", -1) : NULL;
+    if (words && g_strv_length(words) == 2) {
+        if (!stroke_length(words[0], &g->thickness) || !stroke_length(words[1], &g->thickness2))
+            T_ERR(L, x, "<rule thickness=\"%s\">：应为一个或两个长度（如 0.35mm，双线如 \"1mm 0.35mm\"），各 0.05 到 5 mm", v);
+        g->gap = 1 * YF_MM;
+        parse_length(L, x, "gap", 0.1, 10, &g->gap);
+    } else {
+        parse_length(L, x, "thickness", 0.05, 5, &g->thickness);
+        if (xmlHasProp(x, BAD_CAST "gap"))
+            T_ERR(L, x, "<rule gap=…> 只用于双线（thickness 给出两个粗细，如 \"1mm 0.35mm\"）");
+    }
+    g_strfreev(words);
+    g_free(v);
+}
+
+/* width= (the rule's length, centred), from="page" (centred on the page rather than the type
+ * area; bottom= from the page's lower edge), bottom= (a fixed place near the foot of the page the
+ * flow is on, taking no line: the 信函格式's second double rule 20 mm above the page's lower edge,
+ * §10.1), space-after= (in a top group: the next line's characters that far below the rule, the
+ * 份号 and 发文字号 7/8 of a 三号 character under the 信函格式's first double rule). */
+static void parse_rule_place(loader *L, xmlNodePtr x, yf_geom *g)
+{
+    g->bottom = g->space_after = -1;
+    parse_length(L, x, "width", 10, 297, &g->length);
+    parse_length(L, x, "bottom", 0, 297, &g->bottom);
+    parse_length(L, x, "space-after", 0, 100, &g->space_after);
+    char *from = attr(x, "from");
+    if (from && strcmp(from, "page") != 0 && strcmp(from, "type-area") != 0)
+        T_ERR(L, x, "<rule from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
+    g->from_page = from && strcmp(from, "page") == 0;
+    g_free(from);
+    if (g->bottom >= 0 && g->space >= 0)
+        T_ERR(L, x, "<rule>：bottom 与 space-before 不能同时使用");
+    gboolean in_top = FALSE;
+    for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        in_top |= is_el(up, "block");
+    if (g->space_after >= 0 && !in_top)
+        T_ERR(L, x, "<rule space-after=…> 只用于 <block position=\"top\"> 中");
+}
+
 static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const allowed[] = { "thickness", "color", "space-before", NULL };
+    static const char *const allowed[] = { "thickness", "color", "space-before", "gap", "width",
+                                           "from", "bottom", "space-after", NULL };
     check_attrs(L, x, allowed);
     if (x->children)
         T_ERR(L, x, "<rule> 应为空元素");
@@ -941,8 +1009,9 @@ static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
     n->block = YF_BLK_RULE;
     n->geom.thickness = 0.35 * YF_MM; /* §7.4.1: the 版记's 粗线 */
     n->geom.space = -1;
-    parse_length(L, x, "thickness", 0.05, 5, &n->geom.thickness);
+    parse_rule_strokes(L, x, &n->geom);
     parse_length(L, x, "space-before", 0, 100, &n->geom.space);
+    parse_rule_place(L, x, &n->geom);
     char *color = attr(x, "color");
     if (color && !yf_parse_color(color, &n->geom.color))
         T_ERR(L, x, "<rule color=\"%s\">：应为 #RRGGBB、red 或 black", color);
@@ -986,12 +1055,24 @@ static yf_node *parse_image(loader *L, xmlNodePtr x)
     return n;
 }
 
+/* <block from="page">: the offset is from the page's top edge (the 信函格式's 发文机关标志 30 mm
+ * down, GB/T 9704 §10.1), kept as a distance from the type area's top (negative above it). */
+static void group_from_page(loader *L, xmlNodePtr x, yf_geom *g)
+{
+    char *from = attr(x, "from");
+    if (from && strcmp(from, "page") != 0 && strcmp(from, "type-area") != 0)
+        T_ERR(L, x, "<block from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
+    if (from && strcmp(from, "page") == 0)
+        g->offset -= L->t->page.top;
+    g_free(from);
+}
+
 /* <block position="top" offset=…> and <end>: blocks placed as a group — at a fixed distance from
  * the top of the type area (the 发文机关标志, §7.2.3), or at the foot of the last page (the 版记,
  * §7.4; a bulletin's 报尾). */
 static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const block_attrs[] = { "position", "offset", NULL };
+    static const char *const block_attrs[] = { "position", "offset", "from", NULL };
     static const char *const end_attrs[] = { "even-page", NULL };
     gboolean end = is_el(x, "end");
     check_attrs(L, x, end ? end_attrs : block_attrs);
@@ -1011,6 +1092,7 @@ static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
         if (!xmlHasProp(x, BAD_CAST "offset"))
             T_ERR(L, x, "<block> 缺少 offset 属性（到版心上边缘的距离，如 35mm）");
         parse_length(L, x, "offset", 0, 225, &n->geom.offset);
+        group_from_page(L, x, &n->geom);
     }
     parse_children(L, x, CTX_BLOCK, n->children);
     g_ptr_array_add(out, n);

@@ -15,7 +15,7 @@ for _ in $(seq 100); do
 done
 url=$(grep -o 'http://[^ ]*' "$out/url")
 mkdir -p docs/img
-node tests/web/e2e.mjs speech "$url" examples/speech/data.json "$out" docs/img > /dev/null
+node tests/web/e2e.mjs speech "$url" examples/union-speech/data.json "$out" docs/img > /dev/null
 ls -l docs/img/serve-*.png
 # The README's pictures stay small enough for a repository.
 big=$(find docs/img -name 'serve-*.png' -size +200k)

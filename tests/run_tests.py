@@ -83,7 +83,7 @@ def run_module(path):
 def run_layout():
     with tempfile.TemporaryDirectory() as tmp:
         pdf = os.path.join(tmp, "draft.pdf")
-        p = subprocess.run([YINFA, "render", "speech", "--draft", "-o", pdf, "-q"],
+        p = subprocess.run([YINFA, "render", "union-speech", "--draft", "-o", pdf, "-q"],
                            capture_output=True, text=True)
         if p.returncode != 0:
             return report("layout: render draft speech", False, p.stderr)

@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLE = os.path.join(ROOT, "examples", "speech", "data.json")
+EXAMPLE = os.path.join(ROOT, "examples", "union-speech", "data.json")
 
 
 def run(yinfa, *args, cwd=None):
@@ -31,7 +31,7 @@ def squash(s):
 
 
 def test_slots_skeleton_round_trip(yinfa):
-    p = run(yinfa, "slots", "speech")
+    p = run(yinfa, "slots", "union-speech")
     assert p.returncode == 0, p.stderr
     skeleton = json.loads(p.stdout)
     values = list(leaves(skeleton))
@@ -39,7 +39,7 @@ def test_slots_skeleton_round_trip(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         data, pdf = os.path.join(tmp, "d.json"), os.path.join(tmp, "y.pdf")
         open(data, "w", encoding="utf-8").write(p.stdout)
-        r = run(yinfa, "render", "speech", data, "-o", pdf, "-q")
+        r = run(yinfa, "render", "union-speech", data, "-o", pdf, "-q")
         assert r.returncode == 0, r.stderr
         text = squash(pdf_text(pdf))
     missing = [f"{k}={v}" for k, v in values if squash(str(v)) not in text]
@@ -51,7 +51,7 @@ def test_example_data_fills_every_slot(yinfa):
     data = json.load(open(EXAMPLE, encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         pdf = os.path.join(tmp, "speech.pdf")
-        r = run(yinfa, "render", "speech", EXAMPLE, "-o", pdf)
+        r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", pdf)
         assert r.returncode == 0, r.stderr
         assert "数据未被使用" not in r.stderr, r.stderr
         text = squash(pdf_text(pdf))
@@ -66,7 +66,7 @@ def test_data_error_keeps_existing_output(yinfa):
         open(pdf, "w").write("finished document")
         bad = os.path.join(tmp, "bad.json")
         json.dump({"市总": {"届次": ["十五"]}}, open(bad, "w"))
-        r = run(yinfa, "render", "speech", bad, "-o", pdf)
+        r = run(yinfa, "render", "union-speech", bad, "-o", pdf)
         assert r.returncode == 1, r.returncode
         assert "$.市总.届次: 应为文字，却是列表" in r.stderr, r.stderr
         assert "$.工代会届次: 缺少必填值" in r.stderr, r.stderr
@@ -75,21 +75,21 @@ def test_data_error_keeps_existing_output(yinfa):
 
 
 def test_unwritable_output_is_an_error(yinfa):
-    r = run(yinfa, "render", "speech", EXAMPLE, "-o", "/nonexistent-dir/x.pdf", "-q")
+    r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", "/nonexistent-dir/x.pdf", "-q")
     assert r.returncode == 1
     assert "/nonexistent-dir/x.pdf" in r.stderr and "无法创建输出文件" in r.stderr, r.stderr
 
 
 def test_success_leaves_no_temporary_files(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
-        r = run(yinfa, "render", "speech", EXAMPLE, "-o", os.path.join(tmp, "s.pdf"), "-q")
+        r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", os.path.join(tmp, "s.pdf"), "-q")
         assert r.returncode == 0, r.stderr
         assert os.listdir(tmp) == ["s.pdf"], os.listdir(tmp)
         assert open(os.path.join(tmp, "s.pdf"), "rb").read(5) == b"%PDF-"
 
 
 def test_usage_errors_exit_2(yinfa):
-    for args in ([], ["frobnicate"], ["render", "speech"], ["render", "speech", "-o", "x.doc"],
+    for args in ([], ["frobnicate"], ["render", "union-speech"], ["render", "union-speech", "-o", "x.doc"],
                  ["slots"], ["render", "--no-such-flag", "speech", "-o", "x.pdf"]):
         r = run(yinfa, *args)
         assert r.returncode == 2, f"yinfa {' '.join(args)} exited {r.returncode}"
@@ -106,7 +106,7 @@ def test_template_names_stay_in_templates(yinfa):
 
 def test_draft_needs_no_data_but_real_render_does(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
-        r = run(yinfa, "render", "speech", "-o", os.path.join(tmp, "x.pdf"))
+        r = run(yinfa, "render", "union-speech", "-o", os.path.join(tmp, "x.pdf"))
         assert r.returncode == 1 and "--draft" in r.stderr, r.stderr
         assert os.listdir(tmp) == []
 
@@ -114,13 +114,13 @@ def test_draft_needs_no_data_but_real_render_does(yinfa):
 def test_png_preview(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         png = os.path.join(tmp, "p.png")
-        r = run(yinfa, "render", "speech", EXAMPLE, "-o", png, "--page", "2", "--dpi", "72", "-q")
+        r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", png, "--page", "2", "--dpi", "72", "-q")
         assert r.returncode == 0, r.stderr
         head = open(png, "rb").read(24)
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         assert (width, height) == (595, 842), (width, height)
-        r = run(yinfa, "render", "speech", EXAMPLE, "-o", png, "--page", "99", "-q")
+        r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", png, "--page", "99", "-q")
         assert r.returncode == 1 and "没有第 99 页" in r.stderr
 
 
@@ -132,7 +132,7 @@ def test_font_roles_reported(yinfa):
     # The test fonts hold no office faces: every role is a substitute, and render says so.
     assert all(line.endswith("substitute") for line in r.stdout.splitlines()), r.stdout
     with tempfile.TemporaryDirectory() as tmp:
-        r = run(yinfa, "render", "speech", EXAMPLE, "-o", os.path.join(tmp, "s.pdf"))
+        r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", os.path.join(tmp, "s.pdf"))
     warnings = [l for l in r.stderr.splitlines() if l.startswith("warning: 字体角色")]
     assert len(warnings) == 5 and "以 Noto Serif CJK SC 替代" in warnings[1], r.stderr
 
@@ -143,13 +143,13 @@ def test_unused_data_key_is_a_warning(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "d.json")
         json.dump(data, open(path, "w", encoding="utf-8"), ensure_ascii=False)
-        r = run(yinfa, "render", "speech", path, "-o", os.path.join(tmp, "s.pdf"))
+        r = run(yinfa, "render", "union-speech", path, "-o", os.path.join(tmp, "s.pdf"))
         assert r.returncode == 0, r.stderr
         assert "d.json: warning: $.市总.届数: 模板中没有这个槽位" in r.stderr, r.stderr
 
 
 def test_check_reports_without_rendering(yinfa):
-    r = run(yinfa, "check", "speech", EXAMPLE)
+    r = run(yinfa, "check", "union-speech", EXAMPLE)
     assert r.returncode == 0, r.stderr
     with tempfile.TemporaryDirectory() as tmp:
         bad = os.path.join(tmp, "bad.json")
@@ -157,7 +157,7 @@ def test_check_reports_without_rendering(yinfa):
         data["返乡"]["专列数"] = "十二"
         data["市委常委会"]["日"] = 17.5
         json.dump(data, open(bad, "w", encoding="utf-8"), ensure_ascii=False)
-        r = run(yinfa, "check", "speech", bad)
+        r = run(yinfa, "check", "union-speech", bad)
         assert r.returncode == 1
         errors = [l for l in r.stderr.splitlines() if ": error: " in l]
         assert len(errors) == 2, r.stderr
@@ -173,21 +173,21 @@ def test_three_data_mistakes_one_report_no_pdf(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         path, pdf = os.path.join(tmp, "d.json"), os.path.join(tmp, "s.pdf")
         json.dump(data, open(path, "w", encoding="utf-8"), ensure_ascii=False)
-        r = run(yinfa, "render", "speech", path, "-o", pdf, "-q")
+        r = run(yinfa, "render", "union-speech", path, "-o", pdf, "-q")
         assert r.returncode == 1, r.returncode
         errors = r.stderr.splitlines()
         assert len(errors) == 3, r.stderr
         for path_, what in (("$.工代会届次", "缺少必填值"), ("$.送温暖.慰问户数", "应为数字"),
                             ("$.返乡.补贴金额", "应为单个值")):
             line = next((e for e in errors if f": {path_}: " in e), None)
-            assert line and what in line and "模板 templates/speech/template.xml:" in line, (path_, r.stderr)
+            assert line and what in line and "模板 templates/union-speech/template.xml:" in line, (path_, r.stderr)
         assert not os.path.exists(pdf) and os.listdir(tmp) == ["d.json"]
 
 
 def test_quiet_long_option(yinfa):
     # --quiet is -q: only errors are printed (the font-role warnings are not).
     with tempfile.TemporaryDirectory() as tmp:
-        r = run(yinfa, "render", "speech", "--draft", "-o", os.path.join(tmp, "x.pdf"), "--quiet")
+        r = run(yinfa, "render", "union-speech", "--draft", "-o", os.path.join(tmp, "x.pdf"), "--quiet")
         assert r.returncode == 0 and r.stderr == "", r.stderr
 
 
@@ -197,7 +197,7 @@ def test_multi_page_png_is_all_or_nothing(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(os.path.join(tmp, "p-3.png"))
         open(os.path.join(tmp, "p-1.png"), "w").write("last week's page")
-        r = run(yinfa, "render", "speech", "--draft", "-o", os.path.join(tmp, "p.png"), "--dpi", "20", "-q")
+        r = run(yinfa, "render", "union-speech", "--draft", "-o", os.path.join(tmp, "p.png"), "--dpi", "20", "-q")
         assert r.returncode == 1 and "p-3.png: error: 无法写入" in r.stderr, r.stderr
         assert sorted(os.listdir(tmp)) == ["p-1.png", "p-3.png"], os.listdir(tmp)
         assert open(os.path.join(tmp, "p-1.png")).read() == "last week's page"

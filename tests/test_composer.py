@@ -216,7 +216,7 @@ def test_speech_pdf(yinfa):
     """The draft speech: measured rules hold."""
     with tempfile.TemporaryDirectory() as tmp:
         pdf = os.path.join(tmp, "speech.pdf")
-        subprocess.run([yinfa, "render", "speech", "--draft", "-o", pdf, "-q"], check=True)
+        subprocess.run([yinfa, "render", "union-speech", "--draft", "-o", pdf, "-q"], check=True)
         problems, figures = measure(pdf)
     assert figures["lines"] > 100, f"only {figures['lines']} full pure-Chinese lines measured"
     assert not problems, "\n".join(problems)

@@ -225,7 +225,7 @@ def test_broken_font_configurations(yinfa):
                  (tmp, "字体配置文件不是普通文件"), (os.path.join(tmp, "missing.conf"), "字体配置文件不存在")]
         for conf, expect in cases:
             env = dict(os.environ, YINFA_FONTS_CONF=conf)
-            check(yinfa, conf, ["render", "speech", "--draft"], expect, env=env)
+            check(yinfa, conf, ["render", "union-speech", "--draft"], expect, env=env)
 
 
 def test_full_disk(yinfa):
@@ -234,7 +234,7 @@ def test_full_disk(yinfa):
     def small_files():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
-    check(yinfa, "file size limit", ["render", "speech", "--draft"], "写入失败", preexec=small_files)
+    check(yinfa, "file size limit", ["render", "union-speech", "--draft"], "写入失败", preexec=small_files)
     # A real full file system too, where this machine lets us mount one: the dump fits, the PDF
     # does not, and the dump must go as well; so must the PNG pages written before the full one.
     with tempfile.TemporaryDirectory() as tmp:
@@ -244,7 +244,7 @@ def test_full_disk(yinfa):
         try:
             for out, expect in ((["-o", "x.pdf", "--dump", "x.txt"], "x.pdf: error: 写入失败"),
                                 (["-o", "x.png", "--dpi", "30"], "error: 写入失败")):
-                p = subprocess.run([yinfa, "render", "speech", "--draft", *out, "-q"], cwd=tmp,
+                p = subprocess.run([yinfa, "render", "union-speech", "--draft", *out, "-q"], cwd=tmp,
                                    capture_output=True, text=True, timeout=60)
                 assert p.returncode == 1 and expect in p.stderr, p.stderr
                 assert os.listdir(tmp) == [], os.listdir(tmp)
@@ -263,7 +263,7 @@ def test_unwritable_output_folder(yinfa):
             os.chmod(folder, 0o555)
         try:
             for out in ("x.pdf", "x.png"):
-                p = subprocess.run([yinfa, "render", "speech", "--draft", "-o", os.path.join(folder, out),
+                p = subprocess.run([yinfa, "render", "union-speech", "--draft", "-o", os.path.join(folder, out),
                                     "--dump", os.path.join(folder, "x.txt"), "-q"],
                                    capture_output=True, text=True, timeout=60)
                 assert p.returncode == 1 and "无法创建输出文件" in p.stderr, p.stderr

@@ -3,7 +3,7 @@
 usage: /usr/bin/python3 tests/test_layout.py PDF
 
 PDF is the draft speech, rendered with the project's pinned fonts:
-    YINFA_FONTS_CONF=$PWD/tests/fonts.conf ./build/yinfa render speech --draft -o PDF -q
+    YINFA_FONTS_CONF=$PWD/tests/fonts.conf ./build/yinfa render union-speech --draft -o PDF -q
 
 Every check measures the PDF itself (pdfmeasure.py, poppler's pdftotext/pdffonts/pdftoppm), never the
 engine's --dump. One line per check, "ok NAME" or "FAIL NAME: what, where, measured vs expected";

@@ -15,7 +15,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serving import ROOT, Server, pdf_text  # noqa: E402
 
-EXAMPLE = os.path.join(ROOT, "examples", "speech", "data.json")
+EXAMPLE = os.path.join(ROOT, "examples", "union-speech", "data.json")
 
 
 def request(srv, method, path, body=None, headers=None, timeout=60):
@@ -62,7 +62,7 @@ def still_serving(srv, why):
     assert srv.alive(), f"the server died after {why}: {srv.errors()}"
     status, _, body = request(srv, "GET", "/api/templates")
     assert status == 200, f"after {why}: GET /api/templates gave {status} {body[:200]!r}"
-    assert "speech" in [t["id"] for t in json.loads(body)["templates"]]
+    assert "union-speech" in [t["id"] for t in json.loads(body)["templates"]]
 
 
 def error_of(body):
@@ -98,12 +98,12 @@ def test_serve_page_and_templates(yinfa):
         types = sorted(d for d in os.listdir(os.path.join(ROOT, "templates"))
                        if os.path.exists(os.path.join(ROOT, "templates", d, "template.xml")))
         assert "common" not in types and [t["id"] for t in listed] == types, listed
-        decl = next(t for t in listed if t["id"] == "speech")["declarations"]
-        assert decl["name"] == "讲话稿" and decl["description"]
+        decl = next(t for t in listed if t["id"] == "union-speech")["declarations"]
+        assert decl["name"] == "工会全委会讲话稿" and decl["description"]
         slots = {s["name"]: s for s in decl["slots"]}
         assert len(slots) == 32 and slots["市总.届次"]["label"] == "市总工会委员会届次"
 
-        status, _, body = request(srv, "GET", "/api/templates/speech")
+        status, _, body = request(srv, "GET", "/api/templates/union-speech")
         assert status == 200 and json.loads(body) == decl
     assert srv.rc == 0, f"yinfa serve did not stop cleanly on SIGTERM: {srv.rc} {srv.errors()}"
 
@@ -111,7 +111,7 @@ def test_serve_page_and_templates(yinfa):
 def test_serve_preview_and_pdf(yinfa):
     data = example()
     with Server(yinfa) as srv:
-        status, _, body = post_json(srv, "/api/templates/speech/preview?pages=2-3&dpi=40", data)
+        status, _, body = post_json(srv, "/api/templates/union-speech/preview?pages=2-3&dpi=40", data)
         assert status == 200, body[:300]
         doc = json.loads(body)
         assert doc["complete"] is True and doc["first"] == 2 and doc["pages"] >= 3, doc["pages"]
@@ -124,7 +124,7 @@ def test_serve_preview_and_pdf(yinfa):
             assert int.from_bytes(png[16:20], "big") == 331
 
         # Missing values still preview, as X, and each is named with its JSON path.
-        status, _, body = post_json(srv, "/api/templates/speech/preview", {"城市": "宁波市"})
+        status, _, body = post_json(srv, "/api/templates/union-speech/preview", {"城市": "宁波市"})
         assert status == 200, body[:300]
         doc = json.loads(body)
         assert doc["complete"] is False and len(doc["images"]) == 1
@@ -136,14 +136,14 @@ def test_serve_preview_and_pdf(yinfa):
         changed = copy.deepcopy(data)
         changed["市总"]["届次"] = "二十八"
         changed["送温暖"]["慰问户数"] = 31415
-        status, headers, body = post_json(srv, "/api/templates/speech/pdf", changed)
+        status, headers, body = post_json(srv, "/api/templates/union-speech/pdf", changed)
         assert status == 200 and headers["Content-Type"] == "application/pdf", body[:300]
         assert body[:5] == b"%PDF-" and "attachment" in headers["Content-Disposition"]
         text = pdf_text(body)
         assert "市总工会二十八届" in text and "31415" in text, text[:300]
 
         # A document with missing values is no PDF: 422 and the reasons.
-        status, _, body = post_json(srv, "/api/templates/speech/pdf", {"城市": "宁波市"})
+        status, _, body = post_json(srv, "/api/templates/union-speech/pdf", {"城市": "宁波市"})
         assert status == 422
         messages = [d["message"] for d in error_of(body)["diagnostics"]]
         assert sum("缺少必填值" in m for m in messages) == 31, messages
@@ -162,8 +162,8 @@ def test_serve_renders_in_parallel_requests(yinfa):
 
     with Server(yinfa) as srv:
         threads = [threading.Thread(target=one, args=(srv, p)) for p in
-                   ["/api/templates/speech/preview?pages=1-2&dpi=60"] * 4 +
-                   ["/api/templates/speech/pdf"] * 2]
+                   ["/api/templates/union-speech/preview?pages=1-2&dpi=60"] * 4 +
+                   ["/api/templates/union-speech/pdf"] * 2]
         for t in threads:
             t.start()
         for t in threads:
@@ -183,43 +183,43 @@ def test_serve_bad_requests(yinfa):
             still_serving(srv, f"{method} {path}")
             return hdrs, error_of(answer)
 
-        _, doc = expect(422, "POST", "/api/templates/speech/preview", "{\"市总\": {\"届次\": ")
+        _, doc = expect(422, "POST", "/api/templates/union-speech/preview", "{\"市总\": {\"届次\": ")
         assert "JSON 格式错误" in doc["diagnostics"][0]["message"], doc
-        _, doc = expect(422, "POST", "/api/templates/speech/pdf", "[1, 2]")
-        _, doc = expect(422, "POST", "/api/templates/speech/pdf", "")
-        _, doc = expect(422, "POST", "/api/templates/speech/pdf", "[" * 100000)
-        _, doc = expect(422, "POST", "/api/templates/speech/preview", b"{\"\xff\xfe\": 1}")
-        _, doc = expect(422, "POST", "/api/templates/speech/pdf",
+        _, doc = expect(422, "POST", "/api/templates/union-speech/pdf", "[1, 2]")
+        _, doc = expect(422, "POST", "/api/templates/union-speech/pdf", "")
+        _, doc = expect(422, "POST", "/api/templates/union-speech/pdf", "[" * 100000)
+        _, doc = expect(422, "POST", "/api/templates/union-speech/preview", b"{\"\xff\xfe\": 1}")
+        _, doc = expect(422, "POST", "/api/templates/union-speech/pdf",
                         json.dumps({"市总": {"届次": ["十五"]}}, ensure_ascii=False))
         assert any("$.市总.届次: 应为文字，却是列表" in d["message"] for d in doc["diagnostics"]), doc
 
-        hdrs, _ = expect(405, "PUT", "/api/templates/speech/pdf", "{}")
+        hdrs, _ = expect(405, "PUT", "/api/templates/union-speech/pdf", "{}")
         assert hdrs["Allow"] == "POST"
-        expect(405, "DELETE", "/api/templates/speech")
-        expect(405, "GET", "/api/templates/speech/preview")
+        expect(405, "DELETE", "/api/templates/union-speech")
+        expect(405, "GET", "/api/templates/union-speech/preview")
         expect(405, "POST", "/api/templates", "{}")
         expect(405, "POST", "/", "{}")
 
         expect(404, "GET", "/api/templates/nosuch")
         expect(404, "POST", "/api/templates/nosuch/pdf", "{}")
         expect(404, "GET", "/api/templates/common")        # a folder, but no template.xml
-        expect(404, "GET", "/api/templates/speech/template.xml")
+        expect(404, "GET", "/api/templates/union-speech/template.xml")
         expect(404, "GET", "/etc/passwd")
         expect(404, "GET", "/../../etc/passwd")
-        for name in ("..", "..%2F..%2Fetc", "%2e%2e", ".hidden", "..%2Fspeech", "a%5Cb",
+        for name in ("..", "..%2F..%2Fetc", "%2e%2e", ".hidden", "..%2Funion-speech", "a%5Cb",
                      "%00", "x" * 300):
             expect(400, "GET", f"/api/templates/{name}")
         expect(400, "POST", "/api/templates/../../../etc/pdf", "{}")
 
-        expect(400, "POST", "/api/templates/speech/preview?pages=abc", "{}")
-        expect(400, "POST", "/api/templates/speech/preview?pages=3-1", "{}")
-        expect(400, "POST", "/api/templates/speech/preview?dpi=100000", "{}")
+        expect(400, "POST", "/api/templates/union-speech/preview?pages=abc", "{}")
+        expect(400, "POST", "/api/templates/union-speech/preview?pages=3-1", "{}")
+        expect(400, "POST", "/api/templates/union-speech/preview?dpi=100000", "{}")
 
 
 def test_serve_oversized_and_truncated_requests(yinfa):
     big = b"{\"x\": \"" + b"a" * (5 * 1024 * 1024) + b"\"}"
     with Server(yinfa) as srv:
-        head = (f"POST /api/templates/speech/pdf HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
+        head = (f"POST /api/templates/union-speech/pdf HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
                 "Content-Type: application/json\r\n")
         # Announced: refused from the headers, before the body is read.
         status = raw(srv, (head + f"Content-Length: {len(big)}\r\n\r\n").encode())
@@ -231,7 +231,7 @@ def test_serve_oversized_and_truncated_requests(yinfa):
         still_serving(srv, "a 5 MB body")
         # Not announced (chunked): counted as it comes, refused at the end.
         conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
-        conn.request("POST", "/api/templates/speech/pdf",
+        conn.request("POST", "/api/templates/union-speech/pdf",
                      body=(big[i:i + 65536] for i in range(0, len(big), 65536)),
                      headers={"Content-Type": "application/json"}, encode_chunked=True)
         r = conn.getresponse()
@@ -261,7 +261,7 @@ def test_serve_templates_folder(yinfa):
     """--templates: every folder with a template.xml is a type, whatever its name; a broken
     template is listed with its errors and does not stop the others."""
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(os.path.join(ROOT, "templates", "speech"), os.path.join(tmp, "讲话"))
+        shutil.copytree(os.path.join(ROOT, "templates", "union-speech"), os.path.join(tmp, "讲话"))
         os.makedirs(os.path.join(tmp, "common"))
         shutil.copy(os.path.join(ROOT, "templates", "common", "gbt9704.xml"),
                     os.path.join(tmp, "common"))
@@ -269,7 +269,7 @@ def test_serve_templates_folder(yinfa):
         with open(os.path.join(tmp, "broken", "template.xml"), "w") as f:
             f.write("<template version=\"1\"><body>")
         os.makedirs(os.path.join(tmp, ".hidden"))
-        shutil.copy(os.path.join(ROOT, "templates", "speech", "template.xml"),
+        shutil.copy(os.path.join(ROOT, "templates", "union-speech", "template.xml"),
                     os.path.join(tmp, ".hidden"))
         with Server(yinfa, "--templates", tmp) as srv:
             status, _, body = request(srv, "GET", "/api/templates")
@@ -278,7 +278,7 @@ def test_serve_templates_folder(yinfa):
             assert sorted(listed) == ["broken", "讲话"], sorted(listed)
             assert "declarations" not in listed["broken"]
             assert "XML 格式错误" in listed["broken"]["diagnostics"][0]["message"]
-            assert listed["讲话"]["declarations"]["name"] == "讲话稿"
+            assert listed["讲话"]["declarations"]["name"] == "工会全委会讲话稿"
             status, _, body = request(srv, "GET", "/api/templates/broken")
             assert status == 500 and error_of(body)["diagnostics"], body[:300]
             status, _, body = post_json(srv, "/api/templates/broken/preview", {})

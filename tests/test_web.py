@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serving import ROOT, Server, pdf_text  # noqa: E402
 
 E2E = os.path.join(ROOT, "tests", "web", "e2e.mjs")
-EXAMPLE = os.path.join(ROOT, "examples", "speech", "data.json")
+EXAMPLE = os.path.join(ROOT, "examples", "union-speech", "data.json")
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -36,7 +36,7 @@ def test_web_form_speech(yinfa):
         saved = json.load(open(r["data"]["file"], encoding="utf-8"))
         text = pdf_text(r["pdf"]["file"])
         last_week = os.path.join(out, "last-week.pdf")
-        subprocess.run([yinfa, "render", "speech", EXAMPLE, "-o", last_week, "-q"], check=True)
+        subprocess.run([yinfa, "render", "union-speech", EXAMPLE, "-o", last_week, "-q"], check=True)
         before = pdf_text(last_week)
 
     # A card for every type of templates/ (a folder holding a template.xml).
@@ -51,7 +51,7 @@ def test_web_form_speech(yinfa):
     assert r["missing"] == "必填，尚未填写", r["missing"]
     assert r["refusedStatus"].startswith("无法生成 PDF"), r["refusedStatus"]
     assert r["downloadsWhileInvalid"] == 0 and r["messagesAfterFix"] == 0, r
-    assert r["pdf"]["suggested"].startswith("讲话稿-") and r["pdf"]["suggested"].endswith(".pdf")
+    assert r["pdf"]["suggested"].startswith("工会全委会讲话稿-") and r["pdf"]["suggested"].endswith(".pdf")
 
     # The three values typed are in the PDF, and were not in last week's.
     for value in ("二十八", "甬江新区", "31415"):

@@ -78,7 +78,7 @@ async function speech(url, data, out, shots) {
   const report = { problems };
   try {
     await page.goto(url);
-    const card = page.getByRole('button', { name: /讲话稿/ });
+    const card = page.getByRole('button', { name: /工会全委会讲话稿/ });
     await card.waitFor();
     report.cards = await page.locator('.types .name').allTextContents();
     await card.click();
