@@ -607,6 +607,7 @@ static void block_clear(gpointer p)
     g_free(b->text);
     g_free(b->outline);
     g_free(b->image);
+    g_free(b->where);
     if (b->spans)
         g_array_free(b->spans, TRUE);
     if (b->parts)
@@ -777,6 +778,7 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     g_free(cwd);
     *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name };
     out->image = problem ? NULL : g_strdup(file);
+    out->where = g_strdup_printf("%s:%d:%d", n->file, n->line, n->col);
     free(real);
     g_free(abs);
     if (problem)

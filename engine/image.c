@@ -34,9 +34,10 @@ struct yf_image {
  * decoded (a 30 000-pixel square PNG would take 3.6 GB). */
 #define YF_IMAGE_MAX_BYTES (8 * 1024 * 1024)
 #define YF_IMAGE_MAX_PIXELS 8000
-/* The decoded pixels of a document's images together, 4 bytes each: 40 million pixels are 160 MB,
- * four A4 pages scanned at 300 dpi; a seal drawn at 600 dpi is one million. */
-#define YF_DOC_MAX_PIXELS G_GINT64_CONSTANT(40000000)
+/* The decoded pixels of a document's images together, 4 bytes each: 25 million pixels are 100 MB,
+ * nearly three A4 pages scanned at 300 dpi (8.7 million each); a seal drawn at 600 dpi is one
+ * million. Six images each within the side limit would otherwise take 1.5 GB. */
+#define YF_DOC_MAX_PIXELS G_GINT64_CONSTANT(25000000)
 /* An SVG: elements in the file, and elements drawn once every <use> and url(#…) reference is
  * expanded (a seal has about 20). librsvg's own limits (limits.rs: 1 000 000 elements loaded,
  * 500 000 references resolved) still allow renders of many seconds; a chain of <use> ten wide

@@ -263,6 +263,7 @@ typedef struct yf_block {
                              table's cells row by row; a signature's seal is a YF_BLK_IMAGE part */
     int header_rows;      /* table: leading rows of <th>, repeated on every page it continues on */
     char *image;          /* image: the file (absolute), or NULL (a draft without the data) */
+    char *where;          /* image: its template place "file:line:col", for messages */
 } yf_block;
 
 struct yf_document {
