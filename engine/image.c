@@ -15,7 +15,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <librsvg/rsvg.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -144,17 +143,7 @@ static gboolean failed(svg_check *C, char *problem)
     return FALSE;
 }
 
-/* The width and height of an embedded raster, from its header: PNG, JPEG or GIF (what librsvg
- * draws through gdk-pixbuf). gdk-pixbuf is fed the bytes until it knows the size, and is asked for
- * a 1 × 1 result, so nothing is decoded at full size. */
-static void on_size(GdkPixbufLoader *l, int w, int h, gpointer user)
-{
-    int *size = user;
-    size[0] = w;
-    size[1] = h;
-    gdk_pixbuf_loader_set_size(l, 1, 1);
-}
-
+/* The kind of an embedded raster, by its first bytes: what librsvg draws through gdk-pixbuf. */
 static const char *raster_type(const guchar *d, gsize n)
 {
     if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
@@ -166,19 +155,48 @@ static const char *raster_type(const guchar *d, gsize n)
     return NULL;
 }
 
-static gboolean raster_size(const guchar *d, gsize n, const char *type, int size[2])
+static guint be16(const guchar *p) { return (guint)p[0] << 8 | p[1]; }
+
+/* The width and height of an embedded raster, from its header, before anything is decoded
+ * (gdk-pixbuf's loaders allocate the whole image as soon as they know its size): PNG's IHDR,
+ * GIF's logical screen, JPEG's start-of-frame marker (ITU T.81 §B.2.2). */
+static gboolean raster_size(const guchar *d, gsize n, const char *type, guint32 size[2])
 {
-    GdkPixbufLoader *l = gdk_pixbuf_loader_new_with_type(type, NULL);
-    if (!l)
-        return FALSE;
-    size[0] = size[1] = -1;
-    g_signal_connect(l, "size-prepared", G_CALLBACK(on_size), size);
-    for (gsize at = 0; at < n && size[0] < 0; at += 4096)
-        if (!gdk_pixbuf_loader_write(l, d + at, MIN(4096, n - at), NULL))
-            break;
-    gdk_pixbuf_loader_close(l, NULL);
-    g_object_unref(l);
-    return size[0] >= 0;
+    if (strcmp(type, "png") == 0) {
+        if (n < 24 || memcmp(d + 12, "IHDR", 4) != 0)
+            return FALSE;
+        size[0] = be32((const char *)d, 16);
+        size[1] = be32((const char *)d, 20);
+        return TRUE;
+    }
+    if (strcmp(type, "gif") == 0) {
+        if (n < 10)
+            return FALSE;
+        size[0] = d[6] | (guint)d[7] << 8;
+        size[1] = d[8] | (guint)d[9] << 8;
+        return TRUE;
+    }
+    for (gsize at = 2; at + 4 <= n;) {
+        if (d[at] != 0xFF)
+            return FALSE;
+        guchar m = d[at + 1];
+        if (m == 0xFF) {
+            at++; /* fill byte */
+            continue;
+        }
+        gboolean sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+        if (sof && at + 9 <= n) {
+            size[1] = be16(d + at + 5);
+            size[0] = be16(d + at + 7);
+            return TRUE;
+        }
+        if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
+            at += 2; /* markers without a length */
+            continue;
+        }
+        at += 2 + be16(d + at + 2);
+    }
+    return FALSE;
 }
 
 /* An <image href="data:…">: only rasters of known size within the budgets; no SVG in an SVG,
@@ -199,14 +217,14 @@ static gboolean check_data_uri(svg_check *C, const char *uri)
         d = (guchar *)raw;
     }
     const char *type = d ? raster_type(d, n) : NULL;
-    int size[2];
+    guint32 size[2];
     gboolean ok = FALSE;
     if (!type)
         failed(C, g_strdup("内嵌的图片不是 PNG、JPEG 或 GIF 位图（SVG 中不能再内嵌 SVG）"));
     else if (!raster_size(d, n, type, size))
         failed(C, g_strdup_printf("内嵌的 %s 位图无法读取", type));
     else {
-        char *why = raster_refused((guint32)size[0], (guint32)size[1], C->budget, C->pixels);
+        char *why = raster_refused(size[0], size[1], C->budget, C->pixels);
         if (why)
             failed(C, g_strdup_printf("内嵌的位图过大：%s", why));
         else
