@@ -340,10 +340,14 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
     if ((!n || JSON_NODE_HOLDS_NULL(n)) && r.decl && r.decl->fallback) {
         n = json_node_init_string(json_node_alloc(), r.decl->fallback);
         char *keep = NULL, *problem = NULL, *out = NULL;
-        if (scalar_of(v.type, n, &v, &keep, &problem))
+        if (scalar_of(v.type, n, &v, &keep, &problem)) {
             out = formatted(B, at, path, format, &v);
-        else
-            out = g_strdup(r.decl->fallback);
+        } else {
+            /* A default the slot's own type refuses (default="017" for an integer). */
+            yf_error_at(B->diags, r.decl->file, r.decl->line, r.decl->col, "槽位「%s」的默认值：%s",
+                        r.decl->name, problem);
+            out = g_strdup("");
+        }
         g_free(keep);
         g_free(problem);
         json_node_unref(n);
@@ -778,7 +782,7 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     g_free(cwd);
     *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name };
     out->image = problem ? NULL : g_strdup(file);
-    out->where = g_strdup_printf("%s:%d:%d", n->file, n->line, n->col);
+    out->where = problem ? NULL : g_strdup_printf("%s:%d:%d", n->file, n->line, n->col);
     free(real);
     g_free(abs);
     if (problem)

@@ -442,9 +442,7 @@ static void example_value(GString *out, yf_slot_type type, const char *example)
 {
     gboolean bare = FALSE;
     if (type == YF_SLOT_INTEGER || type == YF_SLOT_NUMBER || type == YF_SLOT_MONEY) {
-        char *end = NULL;
-        g_ascii_strtod(example, &end);
-        bare = *example && end && *end == '\0';
+        bare = yf_is_decimal(example); /* JSON's own syntax: not 0x1F, 017 or +5 */
     } else if (type == YF_SLOT_BOOLEAN) {
         bare = strcmp(example, "true") == 0 || strcmp(example, "false") == 0;
     }

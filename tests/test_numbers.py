@@ -218,3 +218,19 @@ def test_csv_cells_are_strict_too(yinfa):
         assert p.returncode == 1, p.stderr
         assert "应为数字，却是“0x1F”" in p.stderr and "应为数字，却是“+3”" in p.stderr, p.stderr
         assert sorted(os.listdir(os.path.join(tmp, "out"))) == ["1.pdf"], os.listdir(os.path.join(tmp, "out"))
+
+
+def test_defaults_and_examples_follow_the_same_syntax(yinfa):
+    """A default its slot's type refuses is a template error (it printed "017" as given); an
+    example that is not a plain decimal is quoted in the skeleton, which stays JSON."""
+    t = """<template version="1">
+  <slots><slot name="i" type="integer" example="0x1F" default="017"/></slots>
+  <body><p><v name="i" format="chinese"/></p></body>
+</template>
+"""
+    code, out, err = run(yinfa, {}, t)
+    assert code == 1 and "template.xml:2:10: error: 槽位「i」的默认值：应为数字，却是“017”" in err, err
+    with tempfile.TemporaryDirectory() as tmp:
+        open(os.path.join(tmp, "template.xml"), "w", encoding="utf-8").write(t)
+        p = subprocess.run([yinfa, "slots", "template.xml"], cwd=tmp, capture_output=True, text=True)
+        assert json.loads(p.stdout) == {"i": "0x1F"}, p.stdout
