@@ -1,7 +1,7 @@
 """Images as budgets: every attack is generated here and must end in a clear `error:` line, exit
 status 1 and no output file, within 2 s and 200 MB (tests/test_hostile.py's contract) — a raster
 inside an SVG beyond the side limit, an SVG reaching for other files, a <use> fan-out, a
-reference cycle, a DOCTYPE, too many elements, several images each within the limit but too many
+reference cycle, masks, groups and filters, a DOCTYPE, too many elements, several images each within the limit but too many
 pixels together, an image taller than the type area, a FIFO named as an image."""
 import base64
 import importlib.util
@@ -130,6 +130,31 @@ def test_use_fan_out_and_cycles(yinfa):
     marker = ('<defs><marker id="m">' + '<rect width="1" height="1"/>' * 50 + '</marker></defs>'
               '<path marker-mid="url(#m)" d="' + "L1 1 " * 20000 + '"/>')
     attack(yinfa, "markers on many vertices", {"img.svg": svg(marker)}, "过于复杂")
+
+
+def test_costly_drawing_is_counted_or_refused(yinfa):
+    """Masks, groups and filters draw through offscreen surfaces: 3 000 masked elements took 27 s
+    and 2.2 GB in the PDF, feTurbulence with numOctaves="1000" 26 s (400 s as a PNG). Filters are
+    refused; masks and opacity count as many elements."""
+    full = '<rect width="100" height="100"/>'
+    masked = ('<mask id="m"><rect width="100" height="100" fill="white"/></mask>'
+              + '<rect width="100" height="100" mask="url(#m)"/>' * 3000)
+    attack(yinfa, "3000 masks", {"img.svg": svg(masked)}, "过于复杂")
+    attack(yinfa, "opacity groups", {"img.svg": svg(f'<g opacity="0.5">{full}</g>' * 3000)}, "过于复杂")
+    attack(yinfa, "styled opacity", {"img.svg": svg(f'<g style="opacity: .5">{full}</g>' * 3000)}, "过于复杂")
+    for body in ['<filter id="f"><feTurbulence baseFrequency="0.5" numOctaves="1000"/></filter>'
+                 '<rect width="100" height="100" filter="url(#f)"/>',
+                 '<rect width="100" height="100" filter="blur(30px)"/>',
+                 '<rect width="100" height="100" style="filter: blur(30px)"/>']:
+        attack(yinfa, body[:40], {"img.svg": svg(body)}, "含有滤镜")
+    attack(yinfa, "6000 full rects", {"img.svg": svg(full * 6000)}, "过于复杂")
+    # What stays within the budget is drawn within the time limit, as PDF and as a PNG page.
+    with tempfile.TemporaryDirectory() as tmp:
+        t = collection(tmp, {"img.svg": svg(full * 4900)}, size='width="150mm"')
+        for out in ("ok.pdf", "ok.png"):
+            code, err, seconds, mb = hostile.run_limited(
+                [yinfa, "render", t, "--draft", "-o", os.path.join(tmp, out), "--dpi", "150"], tmp)
+            assert code == 0 and seconds < hostile.SECONDS and mb < hostile.MEGABYTES, (out, code, seconds, mb, err)
 
 
 def test_svg_element_count_and_doctype(yinfa):
