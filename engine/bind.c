@@ -765,7 +765,8 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     const char *file = real ? real : abs;
     char *prefix = g_strconcat(B->root, G_DIR_SEPARATOR_S, NULL);
     const char *problem = !g_str_has_prefix(file, prefix) ? "不在模板目录中（图片要放在模板目录里）"
-                        : !g_file_test(file, G_FILE_TEST_IS_REGULAR) ? "找不到这个文件"
+                        : !g_file_test(file, G_FILE_TEST_EXISTS) ? "找不到这个文件"
+                        : !g_file_test(file, G_FILE_TEST_IS_REGULAR) ? "不是普通文件（管道、设备不能作为图片）"
                         : access(file, R_OK) != 0 ? "无法读取" : NULL;
     g_free(prefix);
     g_free(base);

@@ -199,4 +199,4 @@ def test_fifo_named_as_an_image(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         t = collection(tmp, {}, images=["pipe.png"])
         os.mkfifo(os.path.join(os.path.dirname(t), "pipe.png"))
-        check(yinfa, "FIFO image", ["render", t, "--draft"], "pipe.png")
+        check(yinfa, "FIFO image", ["render", t, "--draft"], "pipe.png 不是普通文件")
