@@ -221,6 +221,15 @@ static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_d
         return -1;
     double w, h, width = L->page.text_width;
     image_box(img, &b->geom, &w, &h);
+    /* An image larger than the type area would run off the page (GB/T 9704 §5.2.1 版心). */
+    if (w > width + 0.01 || h > L->page.text_height + 0.01) {
+        char *name = g_path_get_basename(b->image);
+        yf_error_at(diags, b->where, 0, 0, "图片 %s 为 %.1f × %.1f mm，大于版心（%.0f × %.0f mm），"
+                    "排不进一页：请在模板中给出更小的 width 或 height", name, w / YF_MM, h / YF_MM,
+                    width / YF_MM, L->page.text_height / YF_MM);
+        g_free(name);
+        return -1;
+    }
     double inset = b->geom.inset * yf_style_cell(&b->style, &L->page);
     double x = b->geom.align == YF_ALIGN_LEFT    ? inset
              : b->geom.align == YF_ALIGN_RIGHT   ? width - inset - w

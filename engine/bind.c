@@ -41,8 +41,6 @@ typedef struct frame {
 /* Nodes evaluated and loop items visited: the speech takes 134, 9 000 paragraphs from a loop
  * (818 pages) 27 000. Loops nested over long lists stop here even when they print nothing. */
 #define YF_BIND_MAX_STEPS 1000000L
-/* Integers, numbers: exact in a double, and in fen for money-upper. */
-#define YF_NUMBER_LIMIT 1e15
 
 typedef struct {
     const yf_template *t;
@@ -137,27 +135,11 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
         *keep = text;
         return TRUE;
     case YF_SLOT_MONEY:
-        ok = yf_parse_money(text, &out->cents);
-        if (!ok)
-            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”",
-                                       text);
-        break;
     case YF_SLOT_INTEGER:
-    case YF_SLOT_NUMBER: {
-        char *end = NULL;
-        out->num = g_ascii_strtod(text, &end);
-        ok = *text && *end == '\0' && isfinite(out->num);
-        if (!ok) {
-            *problem = g_strdup_printf("应为数字，却是“%s”", text);
-        } else if (fabs(out->num) >= YF_NUMBER_LIMIT) {
-            *problem = g_strdup_printf("%s 超出范围（绝对值应小于 1000000000000000）", text);
-            ok = FALSE;
-        } else if (type == YF_SLOT_INTEGER && out->num != floor(out->num)) {
-            *problem = g_strdup_printf("应为整数，却是 %s", text);
-            ok = FALSE;
-        }
+    case YF_SLOT_NUMBER:
+        ok = yf_parse_numeric(type, vt == G_TYPE_STRING ? json_node_get_string(n) : text,
+                              vt == G_TYPE_DOUBLE, out, problem);
         break;
-    }
     case YF_SLOT_DATE:
         ok = vt == G_TYPE_STRING && yf_parse_date(text, &out->y, &out->m, &out->d);
         if (!ok)
@@ -339,8 +321,22 @@ static found lookup(const binder *B, const frame *f, const char *path)
     return r;
 }
 
-/* The text a <v> prints. */
-static char *value_text(const binder *B, const frame *f, const char *path, const char *format)
+/* `v` formatted by `format`; an error at `at` when it cannot be written so unchanged. */
+static char *formatted(const binder *B, const yf_node *at, const char *path, const char *format,
+                       const yf_scalar *v)
+{
+    char *why = NULL, *out = yf_format_apply(format, v, &why);
+    if (!out) {
+        N_ERR(B, at, "「%s」的值 %s", path, why);
+        g_free(why);
+        out = g_strdup("");
+    }
+    return out;
+}
+
+/* The text a <v> (or an <image> naming its file by a slot) at `at` prints. */
+static char *value_text(const binder *B, const frame *f, const yf_node *at, const char *path,
+                        const char *format)
 {
     found r = lookup(B, f, path);
     yf_scalar v = { .type = r.decl ? r.decl->type : YF_SLOT_TEXT };
@@ -348,16 +344,20 @@ static char *value_text(const binder *B, const frame *f, const char *path, const
         const char *m = path + strlen("loop.");
         v.num = strcmp(m, "index") == 0 ? r.loop->index + 1 : r.loop->count;
         v.truth = strcmp(m, "first") == 0 ? r.loop->index == 0 : r.loop->index == r.loop->count - 1;
-        return yf_format_apply(format, &v);
+        return formatted(B, at, path, format, &v);
     }
     JsonNode *n = r.node;
     if ((!n || JSON_NODE_HOLDS_NULL(n)) && r.decl && r.decl->fallback) {
         n = json_node_init_string(json_node_alloc(), r.decl->fallback);
         char *keep = NULL, *problem = NULL, *out = NULL;
-        if (scalar_of(v.type, n, &v, &keep, &problem))
-            out = yf_format_apply(format, &v);
-        else
-            out = g_strdup(r.decl->fallback);
+        if (scalar_of(v.type, n, &v, &keep, &problem)) {
+            out = formatted(B, at, path, format, &v);
+        } else {
+            /* A default the slot's own type refuses (default="017" for an integer). */
+            yf_error_at(B->diags, r.decl->file, r.decl->line, r.decl->col, "槽位「%s」的默认值：%s",
+                        r.decl->name, problem);
+            out = g_strdup("");
+        }
         g_free(keep);
         g_free(problem);
         json_node_unref(n);
@@ -366,7 +366,8 @@ static char *value_text(const binder *B, const frame *f, const char *path, const
     if (!n || JSON_NODE_HOLDS_NULL(n))
         return g_strdup(draft(B) ? "X" : "");
     char *keep = NULL, *problem = NULL;
-    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? yf_format_apply(format, &v) : g_strdup("");
+    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? formatted(B, at, path, format, &v)
+                                                          : g_strdup("");
     if (draft(B) && v.type == YF_SLOT_TEXT && !*out) {
         g_free(out);
         out = g_strdup("X");
@@ -522,7 +523,7 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         g_string_append_unichar(out, BR_MARK);
         break;
     case YF_N_VALUE: {
-        char *v = value_text(B, f, n->path, n->format);
+        char *v = value_text(B, f, n, n->path, n->format);
         yf_span keep = { .start = (int)out->len, .keep = TRUE };
         g_string_append(out, v);
         keep.end = (int)out->len;
@@ -628,6 +629,7 @@ static void block_clear(gpointer p)
     g_free(b->text);
     g_free(b->outline);
     g_free(b->image);
+    g_free(b->where);
     if (b->spans)
         g_array_free(b->spans, TRUE);
     if (b->parts)
@@ -789,7 +791,7 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     found r = n->path ? lookup(B, f, n->path) : (found){ 0 };
     gboolean given = n->src || (r.node && !JSON_NODE_HOLDS_NULL(r.node)) ||
                      (r.decl && r.decl->fallback);
-    char *name = !given ? NULL : n->src ? g_strdup(n->src) : value_text(B, f, n->path, NULL);
+    char *name = !given ? NULL : n->src ? g_strdup(n->src) : value_text(B, f, n, n->path, NULL);
     if (!name || !*name) {
         g_free(name);
         return FALSE;
@@ -802,7 +804,8 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     const char *file = real ? real : abs;
     char *prefix = g_strconcat(B->root, G_DIR_SEPARATOR_S, NULL);
     const char *problem = !g_str_has_prefix(file, prefix) ? "不在模板目录中（图片要放在模板目录里）"
-                        : !g_file_test(file, G_FILE_TEST_IS_REGULAR) ? "找不到这个文件"
+                        : !g_file_test(file, G_FILE_TEST_EXISTS) ? "找不到这个文件"
+                        : !g_file_test(file, G_FILE_TEST_IS_REGULAR) ? "不是普通文件（管道、设备不能作为图片）"
                         : access(file, R_OK) != 0 ? "无法读取" : NULL;
     g_free(prefix);
     g_free(base);
@@ -820,6 +823,7 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name,
                        .file = g_intern_string(n->file), .line = n->line, .col = n->col };
     out->image = problem ? NULL : g_strdup(file);
+    out->where = problem ? NULL : g_strdup_printf("%s:%d:%d", n->file, n->line, n->col);
     free(real);
     g_free(abs);
     if (problem)

@@ -6,10 +6,12 @@
  * the number of values, so hostile input fails with a message that names the byte offset instead
  * of exhausting memory or the stack, or being read as something else. */
 #include "internal.h"
+#include "format.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The data of one document: a bulletin of a hundred articles is a few hundred KB. json-glib
@@ -83,30 +85,114 @@ static char *scan_string(const char *s, size_t len, size_t *i)
     return NULL;
 }
 
-/* A number from its first character at *i; *i is left after it. json-glib reads an integer
- * beyond 64 bits wrapped (99999999999999999999 as -1) and a number beyond double as infinity:
- * both are refused instead. */
+/* Whether s (n bytes) is a JSON number (RFC 8259 §6): -?(0|[1-9][0-9]*)(\.[0-9]+)?
+ * ([eE][+-]?[0-9]+)?. json-glib also takes 017 (as octal 15), 0x1F, .5, 5. and "- 5". */
+static gboolean json_number_syntax(const char *s, size_t n)
+{
+    size_t k = 0;
+    k += k < n && s[k] == '-';
+    if (k < n && s[k] == '0')
+        k++;
+    else if (k < n && s[k] >= '1' && s[k] <= '9')
+        while (k < n && g_ascii_isdigit(s[k]))
+            k++;
+    else
+        return FALSE;
+    if (k < n && s[k] == '.') {
+        size_t start = ++k;
+        while (k < n && g_ascii_isdigit(s[k]))
+            k++;
+        if (k == start)
+            return FALSE;
+    }
+    if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+        k++;
+        k += k < n && (s[k] == '+' || s[k] == '-');
+        size_t start = k;
+        while (k < n && g_ascii_isdigit(s[k]))
+            k++;
+        if (k == start)
+            return FALSE;
+    }
+    return k == n;
+}
+
+/* The exact value of a decimal literal (a JSON number, or %g output) as its significant digits
+ * and the power of ten of the last one: "1280.50" -> "12805", -1. Zero has no digits. */
+static char *exact_digits(const char *s, long *power, gboolean *neg)
+{
+    *neg = *s == '-';
+    s += *neg;
+    GString *d = g_string_new(NULL);
+    long frac = 0;
+    gboolean after_point = FALSE;
+    for (; *s && *s != 'e' && *s != 'E'; s++) {
+        if (*s == '.') {
+            after_point = TRUE;
+            continue;
+        }
+        if (d->len || *s != '0')
+            g_string_append_c(d, *s);
+        frac += after_point;
+    }
+    long exp = *s ? strtol(s + 1, NULL, 10) : 0;
+    *power = exp - frac;
+    while (d->len && d->str[d->len - 1] == '0') {
+        g_string_truncate(d, d->len - 1);
+        ++*power;
+    }
+    *neg = *neg && d->len;
+    return g_string_free(d, FALSE);
+}
+
+/* Whether the double json-glib will read for the literal `text` is the literal's exact value,
+ * as far as a decimal can tell: its shortest decimal form has the same digits. 0.1 and
+ * 0.30000000000000004 keep their value; 1.0000000000000001 would become 1. */
+static gboolean keeps_value(const char *text)
+{
+    char *shortest = yf_format_number(g_ascii_strtod(text, NULL));
+    long p1, p2;
+    gboolean n1, n2;
+    char *d1 = exact_digits(text, &p1, &n1), *d2 = exact_digits(shortest, &p2, &n2);
+    gboolean same = strcmp(d1, d2) == 0 && (!*d1 || (p1 == p2 && n1 == n2));
+    g_free(d1);
+    g_free(d2);
+    g_free(shortest);
+    return same;
+}
+
+/* A number from its first character at *i; *i is left after it. Besides the JSON syntax
+ * json-glib does not enforce, what it would read wrongly is refused: an integer beyond 64 bits
+ * (99999999999999999999 read as -1), a number beyond a double (read as infinity), and a number
+ * with more significant digits than a double keeps (read as another number). */
 static char *scan_number(const char *s, size_t len, size_t *i)
 {
     size_t k = *i;
     gboolean integer = TRUE;
-    if (s[k] == '-')
-        k++;
-    while (k < len && (g_ascii_isdigit(s[k]) || strchr(".eE+-", s[k]))) {
-        integer &= g_ascii_isdigit(s[k]);
+    /* The whole token, however malformed, for the message: 0x1F, 1.2.3, 017. */
+    while (k < len && (g_ascii_isalnum(s[k]) || strchr(".+-", s[k]))) {
+        integer &= g_ascii_isdigit(s[k]) || (k == *i && s[k] == '-');
         k++;
     }
     char *text = g_strndup(s + *i, k - *i);
+    const char *ell = strlen(text) > 40 ? "…" : "";
     char *problem = NULL;
     errno = 0;
-    /* An underflow (1e-400) reads as 0 like any rounding of a decimal; only overflow is lost. */
-    gboolean out = integer ? (g_ascii_strtoll(text, NULL, 10), errno == ERANGE)
-                           : isinf(g_ascii_strtod(text, NULL));
-    if (out)
-        problem = g_strdup_printf("第 %zu 字节处的数 %.40s%s 超出范围（%s）", *i, text,
-                                  strlen(text) > 40 ? "…" : "",
+    if (!json_number_syntax(text, k - *i)) {
+        problem = g_strdup_printf("第 %zu 字节处的 %.40s%s 不是 JSON 的数（十进制，无前导零、正号和"
+                                  "十六进制，小数点两边都有数字）", *i, text, ell);
+    } else if (integer ? (g_ascii_strtoll(text, NULL, 10), errno == ERANGE)
+                       : isinf(g_ascii_strtod(text, NULL))) {
+        problem = g_strdup_printf("第 %zu 字节处的数 %.40s%s 超出范围（%s）", *i, text, ell,
                                   integer ? "整数最多 19 位；编号之类请写成字符串 \"…\""
                                           : "绝对值应小于 1e308");
+    } else if (!integer && !keeps_value(text)) {
+        char *read = yf_format_number(g_ascii_strtod(text, NULL));
+        problem = g_strdup_printf("第 %zu 字节处的数 %.40s%s 的有效数字多于双精度数所能保存的"
+                                  "（会被读成 %s）；要原样保留请写成字符串 \"…\"", *i, text, ell,
+                                  read);
+        g_free(read);
+    }
     g_free(text);
     *i = k;
     return problem;
@@ -124,7 +210,7 @@ static char *scan(const char *s, size_t len)
         char *problem = NULL;
         if (c == '"') {
             problem = scan_string(s, len, &i);
-        } else if (c == '-' || g_ascii_isdigit(c)) {
+        } else if (c == '-' || c == '+' || c == '.' || g_ascii_isdigit(c)) {
             problem = scan_number(s, len, &i);
         } else {
             gunichar u = g_utf8_get_char(s + i);
@@ -400,9 +486,7 @@ static void example_value(GString *out, yf_slot_type type, const char *example)
 {
     gboolean bare = FALSE;
     if (type == YF_SLOT_INTEGER || type == YF_SLOT_NUMBER || type == YF_SLOT_MONEY) {
-        char *end = NULL;
-        g_ascii_strtod(example, &end);
-        bare = *example && end && *end == '\0';
+        bare = yf_is_decimal(example); /* JSON's own syntax: not 0x1F, 017 or +5 */
     } else if (type == YF_SLOT_BOOLEAN) {
         bare = strcmp(example, "true") == 0 || strcmp(example, "false") == 0;
     }

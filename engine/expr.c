@@ -15,6 +15,7 @@
  * A test is a line of a template, not a program: its nesting and its number of terms are bounded,
  * so the recursive parser, evaluator and destructor cannot exhaust the stack on a hostile one. */
 #include "expr.h"
+#include "format.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -134,10 +135,20 @@ static yf_expr *parse_operand(parser *P)
         return e;
     }
     if (g_ascii_isdigit(*P->p) || (*P->p == '-' && g_ascii_isdigit(P->p[1]))) {
-        char *end;
+        /* Decimal only (-12, 3.5): strtod would also read 0x1F and 1e3. */
+        const char *start = P->p;
+        P->p += *P->p == '-';
+        while (g_ascii_isdigit(*P->p))
+            P->p++;
+        if (*P->p == '.' && g_ascii_isdigit(P->p[1]))
+            for (P->p++; g_ascii_isdigit(*P->p);)
+                P->p++;
+        char *text = g_strndup(start, P->p - start);
         yf_expr *e = node(P, E_NUM, NULL, NULL);
-        e->num = g_ascii_strtod(P->p, &end);
-        P->p = end;
+        if (!yf_is_decimal(text))
+            fail(P, "数字写法不对（只写十进制数字，不带前导零）");
+        e->num = g_ascii_strtod(text, NULL);
+        g_free(text);
         return e;
     }
     if (path_char(P->p) && *P->p != '.') {
@@ -264,10 +275,10 @@ static gboolean as_number(const yf_value *v, double *out)
         *out = v->num;
         return TRUE;
     }
-    if (v->kind == YF_V_TEXT && v->text && *v->text) {
-        char *end;
-        *out = g_ascii_strtod(v->text, &end);
-        return *end == '\0' && isfinite(*out);
+    if (v->kind == YF_V_TEXT && yf_is_decimal(v->text)) {
+        /* Text compares as a number only when it is a decimal: not " 12", "0x1F", "1e3". */
+        *out = g_ascii_strtod(v->text, NULL);
+        return TRUE;
     }
     return FALSE;
 }

@@ -1,14 +1,18 @@
-/* Formatters: values -> the text a Chinese official document prints; and collation.
+/* Formatters: values -> the text a Chinese official document prints.
  *
- * In: typed values from the bind stage. Out: UTF-8 text. Numbers in Chinese come from ICU's
- * rule-based spell-out for zh (cardinal 一百零五, year 二〇二六, financial 壹万贰仟), grouping and
- * percent from ICU's number formats — no tables of our own where ICU has the rules. Name order
- * (按姓氏笔画, 按姓氏拼音) is collate.c's. */
+ * In: typed values from the bind stage. Out: UTF-8 text. Numbers are exact decimal text from the
+ * data to the page: integer, number and money values are read by a strict decimal syntax and
+ * never pass through binary floating point on the way to a formatter. Grouping, percent and
+ * money (12,000.00) are ICU's number formats fed the decimal text (unum_formatDecimal); Chinese
+ * numerals (一百零五, 一万亿) and 大写金额 (壹万贰仟元整) are spelled here, because ICU's zh
+ * spell-out reads 10^12 as 兆 and drops the 零 of 一亿零一百万. Name order (按姓氏笔画,
+ * 按姓氏拼音) is collate.c's. */
 #include "format.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unicode/unum.h>
 #include <unicode/ustring.h>
 
@@ -25,125 +29,321 @@ static char *utf8_of(const UChar *u, int32_t len)
     return out;
 }
 
-/* Spell out `x` with one of ICU's zh rule sets ("%spellout-cardinal" …). */
-static char *spellout(double x, const char *ruleset)
-{
-    UErrorCode st = U_ZERO_ERROR;
-    UNumberFormat *f = unum_open(UNUM_SPELLOUT, NULL, 0, "zh", NULL, &st);
-    UChar rs[64], buf[256];
-    u_uastrncpy(rs, ruleset, G_N_ELEMENTS(rs));
-    unum_setTextAttribute(f, UNUM_DEFAULT_RULESET, rs, -1, &st);
-    int32_t len = U_SUCCESS(st) ? unum_formatDouble(f, x, buf, G_N_ELEMENTS(buf), NULL, &st) : 0;
-    unum_close(f);
-    return U_SUCCESS(st) ? utf8_of(buf, len) : yf_format_number(x);
-}
-
-/* ICU decimal or percent format, locale zh, with grouping and fraction digits. */
-static char *icu_number(double x, UNumberFormatStyle style, int min_frac, int max_frac)
+/* ICU decimal or percent format, locale zh, of the exact decimal `dec` (unum_formatDecimal
+ * reads the digits as text: no binary floating point), with grouping and fraction digits. */
+static char *icu_decimal(const char *dec, UNumberFormatStyle style, int min_frac, int max_frac)
 {
     UErrorCode st = U_ZERO_ERROR;
     UNumberFormat *f = unum_open(style, NULL, 0, "zh", NULL, &st);
     unum_setAttribute(f, UNUM_MIN_FRACTION_DIGITS, min_frac);
     unum_setAttribute(f, UNUM_MAX_FRACTION_DIGITS, max_frac);
-    unum_setAttribute(f, UNUM_ROUNDING_MODE, UNUM_ROUND_HALFUP);
+    unum_setAttribute(f, UNUM_ROUNDING_MODE, UNUM_ROUND_UNNECESSARY);
     UChar buf[128];
-    int32_t len = U_SUCCESS(st) ? unum_formatDouble(f, x, buf, G_N_ELEMENTS(buf), NULL, &st) : 0;
+    int32_t len = U_SUCCESS(st) ? unum_formatDecimal(f, dec, -1, buf, G_N_ELEMENTS(buf), NULL, &st)
+                                : 0;
     unum_close(f);
-    return U_SUCCESS(st) ? utf8_of(buf, len) : yf_format_number(x);
+    return U_SUCCESS(st) ? utf8_of(buf, len) : g_strdup(dec);
 }
 
-/* ---- numbers ----------------------------------------------------------------------------------- */
+/* ---- exact decimals ------------------------------------------------------------------------------ */
 
-char *yf_format_chinese_numeral(double n)
-{
-    return spellout(n, "%spellout-cardinal");
-}
+/* A decimal split into its parts: sign, integer digits, fraction digits (trailing zeros
+ * dropped: they carry no value). */
+typedef struct {
+    gboolean neg;
+    const char *ip, *fp;
+    int il, fl;
+} decimal;
 
-char *yf_format_number(double x)
-{
-    /* The shortest decimal that reads back as the same double: 1280.5, not 1280.5000000000002. */
-    char buf[64];
-    if (x == floor(x) && fabs(x) < 1e15) {
-        snprintf(buf, sizeof buf, "%.0f", x);
-        return g_strdup(buf);
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        char fmt[16]; /* room for any int: sanitizer builds lose the range of prec */
-        snprintf(fmt, sizeof fmt, "%%.%dg", prec);
-        g_ascii_formatd(buf, sizeof buf, fmt, x);
-        if (g_ascii_strtod(buf, NULL) == x)
-            break;
-    }
-    return g_strdup(buf);
-}
-
-gboolean yf_parse_money(const char *s, gint64 *cents)
+/* Reads s as -?(0|[1-9][0-9]*)(\.[0-9]+)? — the decimal numbers of JSON without an exponent. */
+static gboolean decimal_parts(const char *s, decimal *d)
 {
     const char *p = s;
-    gboolean neg = *p == '-';
-    if (neg)
+    d->neg = *p == '-';
+    p += d->neg;
+    d->ip = p;
+    if (*p == '0')
         p++;
-    if (!g_ascii_isdigit(*p))
+    else if (*p >= '1' && *p <= '9')
+        while (g_ascii_isdigit(*p))
+            p++;
+    else
         return FALSE;
-    gint64 whole = 0;
-    for (; g_ascii_isdigit(*p); p++) {
-        whole = whole * 10 + (*p - '0');
-        if (whole >= YF_MONEY_MAX_YUAN)
-            return FALSE;
-    }
-    int frac = 0, digits = 0;
+    d->il = (int)(p - d->ip);
+    d->fp = p;
+    d->fl = 0;
     if (*p == '.') {
-        for (p++; g_ascii_isdigit(*p); p++, digits++) {
-            if (digits >= 2 && *p != '0')
-                return FALSE; /* finer than a fen */
-            if (digits < 2)
-                frac = frac * 10 + (*p - '0');
-        }
-        if (digits == 0)
+        d->fp = ++p;
+        while (g_ascii_isdigit(*p))
+            p++;
+        d->fl = (int)(p - d->fp);
+        if (d->fl == 0)
             return FALSE;
     }
     if (*p)
         return FALSE;
-    if (digits == 1)
-        frac *= 10;
-    *cents = (neg ? -1 : 1) * (whole * 100 + frac);
+    while (d->fl > 0 && d->fp[d->fl - 1] == '0')
+        d->fl--;
+    if (d->il == 1 && d->ip[0] == '0' && d->fl == 0)
+        d->neg = FALSE; /* -0 is 0 */
     return TRUE;
 }
 
-/* 大写金额 by the accounting rules (会计基础工作规范 §52): 壹万贰仟元整, 伍角整, 壹亿元零柒分;
- * a leading 拾 is written 壹拾. */
+gboolean yf_is_decimal(const char *s)
+{
+    decimal d;
+    return s && decimal_parts(s, &d);
+}
+
+/* The canonical text of d: "-1280.5", "0". `out` holds 2 + il + fl + 1 bytes. */
+static void decimal_text(const decimal *d, char *out, size_t size)
+{
+    if (d->fl)
+        g_snprintf(out, size, "%s%.*s.%.*s", d->neg ? "-" : "", d->il, d->ip, d->fl, d->fp);
+    else
+        g_snprintf(out, size, "%s%.*s", d->neg ? "-" : "", d->il, d->ip);
+}
+
+/* Fen from a decimal of at most 2 fraction digits and YF_NUMBER_DIGITS integer digits. */
+static gboolean decimal_cents(const decimal *d, gint64 *cents)
+{
+    if (d->fl > 2 || d->il > YF_NUMBER_DIGITS)
+        return FALSE;
+    gint64 c = 0;
+    for (int i = 0; i < d->il; i++)
+        c = c * 10 + (d->ip[i] - '0');
+    for (int i = 0; i < 2; i++)
+        c = c * 10 + (i < d->fl ? d->fp[i] - '0' : 0);
+    *cents = d->neg ? -c : c;
+    return TRUE;
+}
+
+/* The canonical decimal of an amount in fen: 1200000 -> "12000", 50 -> "0.5". */
+static void cents_text(gint64 cents, char *out, size_t size)
+{
+    guint64 c = cents < 0 ? -(guint64)cents : (guint64)cents;
+    char buf[40];
+    g_snprintf(buf, sizeof buf, "%s%" G_GUINT64_FORMAT ".%02u", cents < 0 ? "-" : "", c / 100,
+               (unsigned)(c % 100));
+    decimal d;
+    decimal_parts(buf, &d);
+    decimal_text(&d, out, size);
+}
+
+char *yf_format_number(double x)
+{
+    if (x == 0 || !isfinite(x))
+        return g_strdup(x == 0 ? "0" : isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+    char buf[64];
+    if (x == floor(x) && fabs(x) < 1e15) {
+        g_snprintf(buf, sizeof buf, "%.0f", x);
+        return g_strdup(buf);
+    }
+    /* The fewest significant digits that read back as the same double. */
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        char fmt[16]; /* room for any int: sanitizer builds lose the range of prec */
+        g_snprintf(fmt, sizeof fmt, "%%.%de", prec - 1);
+        g_ascii_formatd(buf, sizeof buf, fmt, x);
+        if (g_ascii_strtod(buf, NULL) == x)
+            break;
+    }
+    char fmt[16];
+    g_snprintf(fmt, sizeof fmt, "%%.%de", prec - 1);
+    g_ascii_formatd(buf, sizeof buf, fmt, x);
+    if (fabs(x) >= 1e15 || fabs(x) < 1e-15) {
+        g_snprintf(fmt, sizeof fmt, "%%.%dg", prec);
+        return g_strdup(g_ascii_formatd(buf, sizeof buf, fmt, x));
+    }
+    /* d.ddde±X -> plain digits: 1.2805e+03 -> 1280.5, 1e-07 -> 0.0000001 */
+    GString *digits = g_string_new(NULL);
+    const char *p = buf + (buf[0] == '-');
+    for (; *p && *p != 'e'; p++)
+        if (g_ascii_isdigit(*p))
+            g_string_append_c(digits, *p);
+    int exp = atoi(p + 1);
+    GString *out = g_string_new(x < 0 ? "-" : "");
+    if (exp < 0) {
+        g_string_append(out, "0.");
+        for (int i = 0; i < -exp - 1; i++)
+            g_string_append_c(out, '0');
+        g_string_append(out, digits->str);
+    } else {
+        for (int i = 0; i <= exp; i++)
+            g_string_append_c(out, i < (int)digits->len ? digits->str[i] : '0');
+        if ((int)digits->len > exp + 1)
+            g_string_append_printf(out, ".%s", digits->str + exp + 1);
+    }
+    g_string_free(digits, TRUE);
+    return g_string_free(out, FALSE);
+}
+
+gboolean yf_parse_money(const char *s, gint64 *cents)
+{
+    decimal d;
+    if (!decimal_parts(s, &d) || d.fl > 2)
+        return FALSE;
+    /* Compare the integer digits with YF_MONEY_MAX_YUAN's 14 without reading them into a number. */
+    if (d.il > 13)
+        return FALSE;
+    return decimal_cents(&d, cents);
+}
+
+/* The value of d as an integer, number or money; FALSE with a message when it is not one. */
+static gboolean fill_numeric(yf_slot_type type, const char *text, const decimal *d,
+                             gboolean from_double, yf_scalar *out, char **problem)
+{
+    if (type == YF_SLOT_MONEY) {
+        if (!yf_parse_money(text, &out->cents)) {
+            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
+            return FALSE;
+        }
+        cents_text(out->cents, out->dec, sizeof out->dec);
+        out->num = (double)out->cents / 100;
+        return TRUE;
+    }
+    if (d->il > YF_NUMBER_DIGITS) {
+        *problem = g_strdup_printf("%s 超出范围（绝对值应小于 1000000000000000）", text);
+        return FALSE;
+    }
+    if (type == YF_SLOT_INTEGER && d->fl > 0) {
+        *problem = g_strdup_printf("应为整数，却是 %s", text);
+        return FALSE;
+    }
+    if (type == YF_SLOT_INTEGER && from_double) {
+        *problem = g_strdup_printf("应为整数，却是写成小数或指数形式的 %s（整数只写数字，不带小数点）",
+                                   text);
+        return FALSE;
+    }
+    if (d->fl > YF_NUMBER_DECIMALS) {
+        *problem = g_strdup_printf("%s 的小数超过 %d 位", text, YF_NUMBER_DECIMALS);
+        return FALSE;
+    }
+    decimal_text(d, out->dec, sizeof out->dec);
+    out->num = g_ascii_strtod(out->dec, NULL);
+    return TRUE;
+}
+
+gboolean yf_parse_numeric(yf_slot_type type, const char *text, gboolean from_double,
+                          yf_scalar *out, char **problem)
+{
+    decimal d;
+    if (decimal_parts(text, &d))
+        return fill_numeric(type, text, &d, from_double, out, problem);
+    if (type == YF_SLOT_MONEY)
+        *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
+    else if (from_double && strstr(text, "e+"))
+        *problem = g_strdup_printf("%s 超出范围（绝对值应小于 1000000000000000）", text);
+    else if (from_double)
+        *problem = g_strdup_printf("%s 的小数超过 %d 位", text, YF_NUMBER_DECIMALS);
+    else if (strpbrk(text, "0123456789"))
+        /* Looks like a number written another way: 0x1F, 017, +5, " 12", 1e3, 1,000. */
+        *problem = g_strdup_printf("应为数字，却是“%s”（只写十进制数字，可带负号和小数点，如 -3.5）",
+                                   text);
+    else
+        *problem = g_strdup_printf("应为数字，却是“%s”", text);
+    return FALSE;
+}
+
+/* ---- Chinese numerals ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *digit[10];
+    const char *unit[4];   /* of the places within a group of four: 个 十 百 千 */
+    gboolean ten_alone;    /* 10–19 at the start read 十, 十一 … rather than 一十 */
+} numerals;
+
+static const numerals LOWER = {
+    { "零", "一", "二", "三", "四", "五", "六", "七", "八", "九" }, { "", "十", "百", "千" }, TRUE
+};
+/* 大写 (会计基础工作规范 §52): 壹拾 at the start too. */
+static const numerals UPPER = {
+    { "零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖" }, { "", "拾", "佰", "仟" }, FALSE
+};
+
+/* The integer `digits` (len <= 16, no leading zeros) in Chinese, grouped by four: 万, 亿, and
+ * 万亿 for 10^12 — as mainland usage reads it (ICU's spell-out writes 兆, which in mainland usage
+ * is 10^6). A run of zeros between written digits is read as one 零 (一千零五, 一万零五十,
+ * 一亿零一百万); zeros at the end are not read (一万亿). */
+static void spell_integer(GString *s, const char *digits, int len, const numerals *N)
+{
+    if (len == 1 && digits[0] == '0') {
+        g_string_append(s, N->digit[0]);
+        return;
+    }
+    gboolean written = FALSE, zero = FALSE, group = FALSE, wan_yi = FALSE;
+    for (int i = 0; i < len; i++) {
+        int pos = len - 1 - i, d = digits[i] - '0', g = pos / 4, p = pos % 4;
+        if (d == 0) {
+            zero = written;
+        } else {
+            if (zero)
+                g_string_append(s, N->digit[0]);
+            zero = FALSE;
+            if (!(N->ten_alone && i == 0 && d == 1 && p == 1))
+                g_string_append(s, N->digit[d]);
+            g_string_append(s, N->unit[p]);
+            written = group = TRUE;
+        }
+        if (p != 0)
+            continue;
+        if (g == 3 && group)
+            wan_yi = TRUE;
+        if ((g == 1 || g == 3) && group)
+            g_string_append(s, "万");
+        else if (g == 2 && (group || wan_yi))
+            g_string_append(s, "亿");
+        group = FALSE;
+    }
+}
+
+/* An exact decimal in Chinese numerals: 负 for the sign, 点 and each digit for the fraction, as
+ * ICU's zh spell-out reads them (三点零五). */
+static char *chinese_decimal(const char *dec)
+{
+    decimal d;
+    if (!decimal_parts(dec, &d))
+        return g_strdup(dec);
+    GString *s = g_string_new(d.neg ? "负" : "");
+    spell_integer(s, d.ip, d.il, &LOWER);
+    if (d.fl)
+        g_string_append(s, "点");
+    for (int i = 0; i < d.fl; i++)
+        g_string_append(s, LOWER.digit[d.fp[i] - '0']);
+    return g_string_free(s, FALSE);
+}
+
+char *yf_format_chinese_numeral(double n)
+{
+    char *dec = yf_format_number(n);
+    char *out = chinese_decimal(dec);
+    g_free(dec);
+    return out;
+}
+
+/* 大写金额 by the accounting rules (会计基础工作规范 §52): 壹万贰仟元整, 伍角整, 壹亿元零柒分,
+ * 壹拾陆元整, 壹万亿元整. */
 static char *money_upper(gint64 cents)
 {
-    static const char *digit[] = { "零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖" };
     GString *s = g_string_new(cents < 0 ? "负" : "");
-    gint64 c = cents < 0 ? -cents : cents;
-    gint64 yuan = c / 100;
+    guint64 c = cents < 0 ? -(guint64)cents : (guint64)cents;
+    guint64 yuan = c / 100;
     int jiao = (int)(c / 10 % 10), fen = (int)(c % 10);
     if (yuan > 0) {
-        char *y = spellout((double)yuan, "%spellout-cardinal-financial");
-        char *fixed = g_str_has_prefix(y, "拾") ? g_strconcat("壹", y, NULL) : g_strdup(y);
-        GString *f = g_string_new(NULL);
-        for (const char *p = fixed; *p; p = g_utf8_next_char(p)) {
-            if (g_str_has_prefix(p, "零拾"))
-                g_string_append(f, "零壹");
-            else
-                g_string_append_unichar(f, g_utf8_get_char(p));
-        }
-        g_string_append(s, f->str);
+        char digits[24];
+        int len = g_snprintf(digits, sizeof digits, "%" G_GUINT64_FORMAT, yuan);
+        spell_integer(s, digits, len, &UPPER);
         g_string_append(s, "元");
-        g_string_free(f, TRUE);
-        g_free(y);
-        g_free(fixed);
     }
     if (jiao == 0 && fen == 0) {
         g_string_append(s, yuan > 0 ? "整" : "零元整");
     } else {
         if (jiao > 0)
-            g_string_append_printf(s, "%s角", digit[jiao]);
+            g_string_append_printf(s, "%s角", UPPER.digit[jiao]);
         else if (yuan > 0)
             g_string_append(s, "零");
         if (fen > 0)
-            g_string_append_printf(s, "%s分", digit[fen]);
+            g_string_append_printf(s, "%s分", UPPER.digit[fen]);
         else
             g_string_append(s, "整");
     }
@@ -186,46 +386,105 @@ gboolean yf_parse_date(const char *s, int *y, int *m, int *d)
 #define NUMERIC ((1u << YF_SLOT_INTEGER) | (1u << YF_SLOT_NUMBER) | (1u << YF_SLOT_MONEY))
 #define DATE (1u << YF_SLOT_DATE)
 
-typedef char *(*fmt_fn)(const yf_scalar *v);
+typedef char *(*fmt_fn)(const yf_scalar *v, char **why);
 
-static char *f_chinese(const yf_scalar *v) { return yf_format_chinese_numeral(v->num); }
-static char *f_digits(const yf_scalar *v)
+/* The exact decimal of a numeric value (a loop's index or count has only `num`, an integer). */
+static void value_decimal(const yf_scalar *v, char *out, size_t size)
+{
+    if (v->dec[0]) {
+        g_strlcpy(out, v->dec, size);
+        return;
+    }
+    char *s = v->type == YF_SLOT_MONEY ? NULL : yf_format_number(v->num);
+    if (s)
+        g_strlcpy(out, s, size);
+    else
+        cents_text(v->cents, out, size);
+    g_free(s);
+}
+
+/* The value in fen, for the money formatters: an integer or a number of at most two decimals. */
+static gboolean value_cents(const yf_scalar *v, gint64 *cents, const char *format, char **why)
+{
+    if (v->type == YF_SLOT_MONEY) {
+        *cents = v->cents;
+        return TRUE;
+    }
+    char dec[48];
+    decimal d;
+    value_decimal(v, dec, sizeof dec);
+    if (decimal_parts(dec, &d) && decimal_cents(&d, cents))
+        return TRUE;
+    *why = g_strdup_printf("%s 比分更细：格式 %s 只写到分，不把数舍入（数据请写到分为止）", dec,
+                           format);
+    return FALSE;
+}
+
+static char *f_chinese(const yf_scalar *v, char **why)
+{
+    (void)why;
+    char dec[48];
+    value_decimal(v, dec, sizeof dec);
+    return chinese_decimal(dec);
+}
+static char *f_digits(const yf_scalar *v, char **why)
 {
     /* 2026 -> 二〇二六: each digit alone, the way years are read. */
+    (void)why;
     static const char *d[] = { "〇", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
-    char *num = yf_format_number(v->num);
+    char dec[48];
+    value_decimal(v, dec, sizeof dec);
     GString *s = g_string_new(NULL);
-    for (const char *p = num; *p; p++)
+    for (const char *p = dec; *p; p++)
         g_string_append(s, g_ascii_isdigit(*p) ? d[*p - '0'] : *p == '-' ? "负" : "点");
-    g_free(num);
     return g_string_free(s, FALSE);
 }
-static char *f_group(const yf_scalar *v) { return icu_number(v->num, UNUM_DECIMAL, 0, 6); }
-static char *f_percent(const yf_scalar *v) { return icu_number(v->num, UNUM_PERCENT, 0, 2); }
-static char *f_money(const yf_scalar *v)
+static char *f_group(const yf_scalar *v, char **why)
 {
-    double x = v->type == YF_SLOT_MONEY ? (double)v->cents / 100 : v->num;
-    return icu_number(x, UNUM_DECIMAL, 2, 2);
+    (void)why;
+    char dec[48];
+    value_decimal(v, dec, sizeof dec);
+    return icu_decimal(dec, UNUM_DECIMAL, 0, YF_NUMBER_DECIMALS);
 }
-static char *f_money_upper(const yf_scalar *v)
+static char *f_percent(const yf_scalar *v, char **why)
 {
-    return money_upper(v->type == YF_SLOT_MONEY ? v->cents : (gint64)llround(v->num * 100));
+    /* Every digit is kept: 0.12345 -> 12.345%. */
+    (void)why;
+    char dec[48];
+    value_decimal(v, dec, sizeof dec);
+    return icu_decimal(dec, UNUM_PERCENT, 0, YF_NUMBER_DECIMALS);
 }
-static char *f_date(const yf_scalar *v)
+static char *f_money(const yf_scalar *v, char **why)
+{
+    gint64 cents;
+    if (!value_cents(v, &cents, "money", why))
+        return NULL;
+    char dec[48];
+    cents_text(cents, dec, sizeof dec);
+    return icu_decimal(dec, UNUM_DECIMAL, 2, 2);
+}
+static char *f_money_upper(const yf_scalar *v, char **why)
+{
+    gint64 cents;
+    return value_cents(v, &cents, "money-upper", why) ? money_upper(cents) : NULL;
+}
+static char *f_date(const yf_scalar *v, char **why)
 {
     /* GB/T 9704 §7.3.5.4: Arabic numerals, the full year, no leading zeros. */
+    (void)why;
     return g_strdup_printf("%d年%d月%d日", v->y, v->m, v->d);
 }
 static char *year_cn(int y)
 {
     yf_scalar s = { .num = y };
-    char *digits = f_digits(&s);
+    char *digits = f_digits(&s, NULL);
     char *out = g_strconcat(digits, "年", NULL);
     g_free(digits);
     return out;
 }
-static char *f_date_cn(const yf_scalar *v)
+static char *f_date_cn(const yf_scalar *v, char **why)
 {
+    (void)why;
     char *y = year_cn(v->y), *m = yf_format_chinese_numeral(v->m), *d = yf_format_chinese_numeral(v->d);
     char *out = g_strdup_printf("%s%s月%s日", y, m, d);
     g_free(y);
@@ -233,9 +492,21 @@ static char *f_date_cn(const yf_scalar *v)
     g_free(d);
     return out;
 }
-static char *f_year(const yf_scalar *v) { return g_strdup_printf("%d年", v->y); }
-static char *f_year_cn(const yf_scalar *v) { return year_cn(v->y); }
-static char *f_month_day(const yf_scalar *v) { return g_strdup_printf("%d月%d日", v->m, v->d); }
+static char *f_year(const yf_scalar *v, char **why)
+{
+    (void)why;
+    return g_strdup_printf("%d年", v->y);
+}
+static char *f_year_cn(const yf_scalar *v, char **why)
+{
+    (void)why;
+    return year_cn(v->y);
+}
+static char *f_month_day(const yf_scalar *v, char **why)
+{
+    (void)why;
+    return g_strdup_printf("%d月%d日", v->m, v->d);
+}
 
 static const struct {
     const char *name;
@@ -276,18 +547,19 @@ gboolean yf_format_applies(const char *name, yf_slot_type type, char **why)
     return FALSE;
 }
 
-char *yf_format_apply(const char *name, const yf_scalar *v)
+char *yf_format_apply(const char *name, const yf_scalar *v, char **why)
 {
     if (name)
         for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
             if (strcmp(formats[i].name, name) == 0)
-                return formats[i].fn(v);
+                return formats[i].fn(v, why);
+    char dec[48];
     switch (v->type) {
-    case YF_SLOT_DATE: return f_date(v);
+    case YF_SLOT_DATE: return f_date(v, why);
     case YF_SLOT_BOOLEAN: return g_strdup(v->truth ? "是" : "否");
-    case YF_SLOT_MONEY: return yf_format_number((double)v->cents / 100);
+    case YF_SLOT_MONEY:
     case YF_SLOT_INTEGER:
-    case YF_SLOT_NUMBER: return yf_format_number(v->num);
+    case YF_SLOT_NUMBER: value_decimal(v, dec, sizeof dec); return g_strdup(dec);
     default: return g_strdup(v->text ? v->text : "");
     }
 }

@@ -289,6 +289,7 @@ typedef struct yf_block {
     int under;            /* > 0: the first line starts under the under-th character (1-based)
                              of the first line of the block before (the 附件说明's "2." under
                              "1.", the 4th character of "附件：1."; "3." under "2.", the 1st) */
+    char *where;          /* image: its template place "file:line:col", for messages */
 } yf_block;
 
 struct yf_document {

@@ -76,7 +76,7 @@ def test_outside_the_type_area_image(yinfa):
     """An image 297 mm tall: it goes to page 2 and runs far below the type area."""
     # pagination refuses a block taller than a page before preflight sees it; either error will do
     expect_violation(yinfa, "tall-image", "6:5",
-                     r"第 2 页：图片「\.\./box\.svg」超出版心下边 \d+\.\d mm|<image>高 297 mm，超过版心的 225 mm")
+                     r"第 2 页：图片「\.\./box\.svg」超出版心下边 \d+\.\d mm|<image>高 297 mm，超过版心的 225 mm|图片 box\.svg 为 100\.0 × 297\.0 mm，大于版心")
 
 
 def test_outside_the_type_area_rules(yinfa):

@@ -353,7 +353,7 @@ def test_serve_error_messages_name_no_server_path(yinfa):
                      "badimg/template.xml:5:5: error: <image src=\"missing.png\">：图片 "
                      "badimg/missing.png 找不到这个文件",
                      "图片 notpng/x.png 既不是 PNG 也不是 SVG 文件",
-                     "图片 badsvg/x.svg 无法读取：",
+                     "badsvg/x.svg 不是格式正确的 SVG",
                      "data.json: error: $.年度: 缺少必填值（槽位「年度」，integer，模板 "
                      "request/template.xml:",
                      "（request/nosuch.png）找不到这个文件",
