@@ -185,6 +185,22 @@ static JsonNode *member(JsonNode *obj, const char *dotted)
 
 static void check_slots(binder *B, GPtrArray *slots, JsonNode *obj, const char *prefix);
 
+/* A list item given as plain text where the slot says which field it stands for (<slot
+ * short=…>), as the object it stands for: {field: text}. A new node (the data is immutable). */
+static JsonNode *expand_shorthand(JsonNode *item, const char *field)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, field, json_node_get_string(item));
+    JsonNode *n = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    return n;
+}
+
+static gboolean is_text_node(JsonNode *n)
+{
+    return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
+}
+
 static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jpath)
 {
     if (!n || JSON_NODE_HOLDS_NULL(n)) {
@@ -207,10 +223,13 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
                 if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING)
                     data_error(B, s, ip, "段落应为文字");
             } else if (s->fields) {
-                if (!JSON_NODE_HOLDS_OBJECT(item))
+                JsonNode *whole = s->shorthand && is_text_node(item)
+                                      ? expand_shorthand(item, s->shorthand) : json_node_ref(item);
+                if (!JSON_NODE_HOLDS_OBJECT(whole))
                     data_error(B, s, ip, "列表项应为对象 {…}");
                 else
-                    check_slots(B, s->fields, item, ip);
+                    check_slots(B, s->fields, whole, ip);
+                json_node_unref(whole);
             } else {
                 check_value(B, s->element, item, ip);
             }
@@ -313,6 +332,9 @@ static found lookup(const binder *B, const frame *f, const char *path)
         } else {
             r.decl = f->list->fields ? yf_slot_find(f->list->fields, dot + 1) : NULL;
             r.node = f->item ? member(f->item, dot + 1) : NULL;
+            if (!r.node && is_text_node(f->item) && f->list->shorthand &&
+                strcmp(dot + 1, f->list->shorthand) == 0)
+                r.node = f->item; /* <slot short=…>: the text is that field */
         }
         return r;
     }
@@ -1025,6 +1047,17 @@ static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes);
 /* <attachment>: on a new page, "附件N" on the first line, then its blocks — its <title> on the
  * third line —, its headings numbered from 一、 again. The label's number is settled when every
  * attachment is known (just "附件" when there is only one). */
+/* An attachment with nothing but its title — a form or a spreadsheet that travels as a file of
+ * its own, or whose content the data does not hold — is named in the 附件说明 (§7.3.4), with its
+ * number, and gets no page: a page bearing only "附件N" and a title would be printed empty. Its
+ * label and title blocks, starting at block `at`, are taken back. */
+static void listed_only(binder *B, guint at)
+{
+    g_array_set_size(B->doc->blocks, at); /* the array's clear function frees them */
+    g_array_index(B->labels, guint, B->labels->len - 1) = G_MAXUINT;
+    g_array_index(B->titled, guint, B->titled->len - 1) = G_MAXUINT;
+}
+
 static void eval_attachment(binder *B, const frame *f, const yf_node *n)
 {
     g_ptr_array_add(B->annexes, NULL);
@@ -1044,6 +1077,9 @@ static void eval_attachment(binder *B, const frame *f, const yf_node *n)
     memcpy(B->heading, saved, sizeof saved);
     if (!B->over && !g_ptr_array_index(B->annexes, B->annexes->len - 1))
         N_ERR(B, n, "<attachment> 缺少 <title>（附件标题，附件说明中的名称与它一致）");
+    else if (B->doc->blocks->len == at + 2 && B->labels->len && B->titled->len &&
+             g_array_index(B->titled, guint, B->titled->len - 1) == at + 1)
+        listed_only(B, at);
 }
 
 /* The 附件说明's line for attachment i of `count`: "附件：1.名称" (§7.3.4), "2.名称" under the
@@ -1075,11 +1111,15 @@ static void finish_attachments(binder *B)
 {
     guint count = B->annexes->len;
     for (guint k = 0; count == 1 && k < B->labels->len; k++) {
+        if (g_array_index(B->labels, guint, k) == G_MAXUINT)
+            continue; /* named in the 附件说明 only */
         yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
         g_free(label->text);
         label->text = g_strdup("附件");
     }
     for (guint k = 0; B->labels->len == count && B->titled->len == count && k < count; k++) {
+        if (g_array_index(B->labels, guint, k) == G_MAXUINT)
+            continue;
         yf_block *label = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->labels, guint, k));
         yf_block *title = &g_array_index(B->doc->blocks, yf_block, g_array_index(B->titled, guint, k));
         g_free(title->outline);

@@ -127,6 +127,8 @@ typedef struct yf_slot {
     int use_line, use_col;
     GPtrArray *fields;    /* of yf_slot*: the members of a list's items or of an object */
     struct yf_slot *element; /* YF_SLOT_LIST without fields: a declaration for one item */
+    char *shorthand;      /* YF_SLOT_LIST with fields: the text field an item given as plain text
+                             stands for (<slot short=…>), or NULL */
 } yf_slot;
 
 typedef enum {

@@ -626,6 +626,7 @@ static void slot_free(gpointer p)
     g_free(s->help);
     g_free(s->example);
     g_free(s->fallback);
+    g_free(s->shorthand);
     if (s->fields)
         g_ptr_array_free(s->fields, TRUE);
     slot_free(s->element);
@@ -666,7 +667,7 @@ static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into);
 static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
 {
     static const char *const allowed[] = { "name", "type", "item", "label", "help", "example",
-                                           "required", "default", NULL };
+                                           "required", "default", "short", NULL };
     check_attrs(L, c, allowed);
     yf_slot *s = g_new0(yf_slot, 1);
     node_pos(L, c, &s->line, &s->col);
@@ -736,6 +737,16 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
         }
     } else if (item) {
         T_ERR(L, c, "只有 list 类型的槽位可以有 item 属性");
+    }
+    /* <slot type="list" short="标题">: an item written as plain text stands for an object with
+     * just that field (a list of attachment names where attachments with content may also be). */
+    s->shorthand = attr(c, "short");
+    if (s->shorthand && (s->type != YF_SLOT_LIST || !s->fields ||
+                         !yf_slot_find(s->fields, s->shorthand) ||
+                         yf_slot_find(s->fields, s->shorthand)->type != YF_SLOT_TEXT)) {
+        T_ERR(L, c, "<slot short=\"%s\">：只能用于有字段的列表槽位，且须指明其中一个 text 字段",
+              s->shorthand);
+        ok = FALSE;
     }
     if (!s->example && ok && is_scalar(s->type) && !s->fallback) {
         T_ERR(L, c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s->name);

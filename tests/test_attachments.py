@@ -254,3 +254,24 @@ def test_attachments_in_the_outline(yinfa):
                                                 encoding="utf-8"))["附件"]]
     assert entries == [(1, "一、竞赛安排"), (1, "附件1　" + titles[0]), (2, "一、总则"), (1, "附件2　" + titles[1]),
                        (2, "一、总则")], entries
+
+
+def test_attachments_given_by_name_alone(yinfa):
+    """The field's data names its attachments as plain text (a list of names): each is listed in
+    the 附件说明 — wrapped under its first character — and, having no content here, gets no page;
+    the 版记 goes to page 2, the last side."""
+    data = json.load(open(os.path.join(INPUTS, "wrap-one-names.json"), encoding="utf-8"))
+    assert all(isinstance(a, str) for a in data["附件"])
+    pdf = render(yinfa, "notice", data)
+    pages = pm.load(pdf)
+    check_wrap(pages, data["附件"], numbered=False)
+    assert len(pages) == 2 and end_block_page(pm.rects(pdf)) == [2], len(pages)
+    assert not any(l.text.startswith("附件") and len(l.text) <= 3 for p in pages for l in p.lines), \
+        "a page was made for an attachment with nothing but its name"
+    # names and attachments with content mixed: the 附件说明 numbers all, pages for those with text
+    data["附件"] = ["竞赛报名表", {"标题": "竞赛规则", "正文": ["比赛分理论和实操两部分。"]}]
+    pages = pm.load(render(yinfa, "notice", data))
+    text = "".join(l.text for p in pages for l in p.lines)
+    assert "附件：1.竞赛报名表" in text and "2.竞赛规则" in text, text
+    labels = [l.text for p in pages for l in p.lines if l.text in ("附件1", "附件2", "附件")]
+    assert labels == ["附件2"], labels
