@@ -4,6 +4,8 @@
 
 #include "yinfa.h"
 
+#include <stdio.h>
+
 enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
 
 /* Set by -q: only errors are printed. */
@@ -27,7 +29,13 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 /* Prints the diagnostics (warnings unless quiet), frees them, returns rc. */
 int cli_finish(yf_diags *d, int rc);
 
+/* The help of each command (help.c): its text, or NULL for no such command. */
+const char *cli_help_text(const char *command);
+/* The list of commands, for `yinfa --help` and usage errors. */
+void cli_print_usage(FILE *out);
+
 /* The commands that live in files of their own. */
+int cmd_help(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

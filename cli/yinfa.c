@@ -1,6 +1,6 @@
 /* yinfa — the command-line program. Uses nothing but the public header.
  *
- *   yinfa render TEMPLATE [DATA.json] -o OUT.pdf [--draft] [--dump FILE]
+ *   yinfa render TEMPLATE [DATA] -o OUT.pdf [--draft] [--dump FILE] [--record N]
  *   yinfa slots TEMPLATE
  *   yinfa check TEMPLATE [DATA.json] [--fonts-conf FILE]
  *   yinfa fonts
@@ -16,25 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char usage[] =
-    "用法：\n"
-    "  yinfa render TEMPLATE [DATA.json] -o OUT.pdf|OUT.png [--draft] [--dump FILE]\n"
-    "               [--page N] [--dpi N] [--fonts-conf FILE] [-q]\n"
-    "  yinfa batch TEMPLATE DATA -o DIR [--name PATTERN] [--merge FILE.pdf] [--jobs N]\n"
-    "               [--shard K/N] [--resume]   批量生成（yinfa batch --help 查看详情）\n"
-    "  yinfa serve [--port 8080] [--templates DIR] [--host 127.0.0.1]  公文填写网页（本机）\n"
-    "  yinfa extract TEXT.txt --name NEWTYPE [--out DIR]  由一份原文生成新模板\n"
-    "  yinfa slots TEMPLATE [--declarations]  打印数据骨架（每个槽位及示例值），或槽位声明\n"
-    "  yinfa check TEMPLATE [DATA]   检查模板和数据并排版（不写出文件），列出所有问题\n"
-    "  yinfa text TEMPLATE [DATA] [--draft]  打印填好的正文（每段一行），不排版\n"
-    "  yinfa fonts [--fonts-conf FILE]  打印字体角色对应的字体\n"
-    "  yinfa --version\n"
-    "\n"
-    "TEMPLATE：模板文件、含 template.xml 的目录，或 templates/ 下的模板名（如 speech）。\n"
-    "--draft   没有数据的槽位排为占位符“X”。\n"
-    "--dump    把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出。\n"
-    "退出状态：0 成功；1 模板、数据或输出错误；2 用法错误。\n";
 
 /* ---- output: every file of a run, or none -------------------------------------------------- */
 
@@ -160,6 +141,19 @@ static int same_file(const char *a, const char *b)
 
 /* ---- commands ---------------------------------------------------------------------------- */
 
+/* A usage error of `command`: what was wrong (or nothing), then the command's help. */
+static int usage_error(const char *command, const char *what)
+{
+    if (what)
+        fprintf(stderr, "yinfa %s: %s\n\n", command, what);
+    const char *help = cli_help_text(command);
+    if (help)
+        fputs(help, stderr);
+    else
+        cli_print_usage(stderr);
+    return EXIT_USAGE;
+}
+
 static int cmd_render(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -180,12 +174,11 @@ static int cmd_render(int argc, char **argv)
         case 'r': dpi = atof(optarg); break;
         case 'f': fonts_conf = optarg; break;
         case 'q': cli_quiet = 1; break;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        default: return usage_error("render", NULL);
         }
     }
     if (optind >= argc || argc - optind > 2 || (!out && !dump)) {
-        fprintf(stderr, "yinfa render: 需要 TEMPLATE [DATA.json] 和 -o OUT.pdf\n\n%s", usage);
-        return EXIT_USAGE;
+        return usage_error("render", "需要 TEMPLATE [DATA] 和 -o OUT.pdf");
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
@@ -235,8 +228,7 @@ static int cmd_slots(int argc, char **argv)
 {
     int decl = argc == 3 && strcmp(argv[2], "--declarations") == 0;
     if (argc != 2 && !decl) {
-        fprintf(stderr, "yinfa slots: 需要一个 TEMPLATE [--declarations]\n\n%s", usage);
-        return EXIT_USAGE;
+        return usage_error("slots", "需要一个 TEMPLATE [--declarations]");
     }
     yf_diags *d = yf_diags_new();
     /* Slots need no fonts: parse the template without a context. */
@@ -267,14 +259,12 @@ static int bind_only(int argc, char **argv, int print)
         else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--cli_quiet") == 0)
             cli_quiet = 1;
         else if (argv[i][0] == '-' || n == 2) {
-            fprintf(stderr, "yinfa %s: 需要 TEMPLATE [DATA.json]\n\n%s", argv[0], usage);
-            return EXIT_USAGE;
+            return usage_error(argv[0], "需要 TEMPLATE [DATA]");
         } else
             args[n++] = argv[i];
     }
     if (n == 0) {
-        fprintf(stderr, "yinfa %s: 需要 TEMPLATE [DATA.json]\n\n%s", argv[0], usage);
-        return EXIT_USAGE;
+        return usage_error(argv[0], "需要 TEMPLATE [DATA]");
     }
     /* Without data only the template is checked: slots print as X. */
     if (!args[1])
@@ -309,10 +299,8 @@ static int cmd_fonts(int argc, char **argv)
     const char *fonts_conf = NULL;
     if (argc == 3 && strcmp(argv[1], "--fonts-conf") == 0)
         fonts_conf = argv[2];
-    else if (argc != 1) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    else if (argc != 1)
+        return usage_error("fonts", NULL);
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(fonts_conf, d);
     if (!ctx)
@@ -325,21 +313,39 @@ static int cmd_fonts(int argc, char **argv)
     return cli_finish(d, 0);
 }
 
+/* Whether the arguments after the command ask for its help. */
+static int asks_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        cli_print_usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("yinfa %s\n", YF_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage, stdout);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        cli_print_usage(stdout);
         return 0;
     }
+    if (cli_help_text(cmd) && asks_help(argc, argv)) {
+        fputs(cli_help_text(cmd), stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0)
+        return cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "render") == 0)
         return cmd_render(argc - 1, argv + 1);
     if (strcmp(cmd, "batch") == 0)
@@ -356,6 +362,7 @@ int main(int argc, char **argv)
         return bind_only(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "fonts") == 0)
         return cmd_fonts(argc - 1, argv + 1);
-    fprintf(stderr, "yinfa: 未知命令“%s”\n\n%s", cmd, usage);
+    fprintf(stderr, "yinfa: 未知命令“%s”\n\n", cmd);
+    cli_print_usage(stderr);
     return EXIT_USAGE;
 }

@@ -1,0 +1,111 @@
+/* The help of every command: one text a command, printed by `yinfa COMMAND --help` and
+ * `yinfa help COMMAND`, and turned into the manual page yinfa(1) by scripts/make-man.sh (through
+ * help2man), so the two can never say different things. */
+#include "common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name, *summary, *text;
+} command_help;
+
+static const command_help commands[] = {
+    { "render", "填充模板并排版，写出 PDF 或 PNG",
+      "用法：yinfa render TEMPLATE [DATA] -o OUT.pdf|OUT.png [选项]\n"
+      "用数据填充模板，按 GB/T 9704 排版，写出 PDF（或 PNG 预览页）。\n"
+      "DATA 为 JSON 对象文件；也可以是多条记录的文件（JSON Lines、JSON 数组、CSV、.xlsx、.xls），\n"
+      "此时须用 --record N 指明第几条（批量生成请用 yinfa batch）。\n"
+      "  -o, --output FILE   输出文件：.pdf，或 .png（一页为 FILE.png，多页为 FILE-1.png …）\n"
+      "      --draft         没有数据的槽位排为占位符“X”（可以不给 DATA）\n"
+      "      --record N      多条记录的数据文件中的第 N 条（从 1 起）\n"
+      "      --sheet NAME    .xlsx/.xls 中的工作表（默认第一张）\n"
+      "      --dump FILE     把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出\n"
+      "      --page N        PNG：只写第 N 页\n"
+      "      --dpi N         PNG 的分辨率（默认 96）\n"
+      "      --fonts-conf F  另用一个 fontconfig 文件决定有哪些字体\n"
+      "  -q, --quiet         只打印错误\n"
+      "输出是原子的：出错时不产生任何文件，已有的文件保持不变。\n" },
+    { "batch", "按多条记录批量生成",
+      "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
+      "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--draft] [--quiet]\n"
+      "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
+      "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
+      "GBK 编码的 CSV 自动识别。\n"
+      "  -o DIR           输出目录\n"
+      "      --name P     文件名模式，如 '{期号}-{编印单位}.pdf'；{#} 为记录序号；默认 '{#}.pdf'\n"
+      "      --merge F    另将所有文件合为一个 PDF，每份从奇数页开始，便于双面印刷\n"
+      "  -j, --jobs N     并行进程数（默认为处理器核数）\n"
+      "      --shard K/N  只处理第 K 份（共 N 份）：1/4、2/4、3/4、4/4\n"
+      "      --resume     跳过已经生成的文件\n"
+      "      --sheet NAME .xlsx/.xls 中的工作表（默认第一张）\n"
+      "  -q, --quiet      不显示进度\n"
+      "有问题的记录逐条报告（记录序号和行号），其余照常生成；退出状态 1。\n" },
+    { "check", "检查模板和数据并排版，不写出文件",
+      "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--fonts-conf F] [-q]\n"
+      "像 render 一样填充和排版，但不写出文件；列出所有问题（模板、数据、版面）。\n"
+      "DATA 含多条记录时检查每一条，每条问题标明记录序号和行号。没有 DATA 时只检查模板。\n" },
+    { "text", "打印填好的正文，不排版",
+      "用法：yinfa text TEMPLATE [DATA] [--record N] [--sheet NAME] [--draft]\n"
+      "打印填好数据后的文字，每个段落一行，前面是它的种类（title、p、h1 …）。\n" },
+    { "slots", "打印数据骨架或槽位声明",
+      "用法：yinfa slots TEMPLATE [--declarations | --csv]\n"
+      "默认打印一份 JSON 数据骨架：每个槽位及其示例值，可以直接改成自己的数据。\n"
+      "      --declarations  槽位声明（类型、标签、说明、是否必填）的 JSON，供表单使用\n"
+      "      --csv           批量数据的 CSV 表头行（列表写成“文章1.标题”这样的编号列）\n" },
+    { "serve", "在本机启动公文填写网页",
+      "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf F] [-q]\n"
+      "在本机启动公文填写网页：选择模板、填写表单、实时预览、下载 PDF。\n"
+      "      --port N        端口（0 为任选一个空闲端口）；默认 8080\n"
+      "      --host ADDR     监听地址；默认 127.0.0.1，只有本机可以访问\n"
+      "      --templates DIR 模板目录（每个含 template.xml 的子目录是一种公文）\n"
+      "按 Ctrl+C 停止。\n" },
+    { "extract", "由一份原文生成新模板",
+      "用法：yinfa extract TEXT.txt --name NEWTYPE [--out DIR]\n"
+      "读一份公文的纯文本，识别标题、称谓、各级标题、落款，把具体的事实改成槽位，\n"
+      "在 templates/NEWTYPE/（或 DIR）写出 template.xml、data.json 和 README.md。\n" },
+    { "fonts", "打印各字体角色所用的字体",
+      "用法：yinfa fonts [--fonts-conf F]\n"
+      "打印 GB/T 9704 的字体角色（小标宋、仿宋、黑体、楷体、宋体）各由哪种字体担任，\n"
+      "以及替代字体的提示。\n" },
+    { "help", "打印帮助",
+      "用法：yinfa help [COMMAND]\n"
+      "打印命令一览，或某个命令的帮助（同 yinfa COMMAND --help）。\n" },
+};
+
+const char *cli_help_text(const char *command)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(commands[i].name, command) == 0)
+            return commands[i].text;
+    return NULL;
+}
+
+void cli_print_usage(FILE *out)
+{
+    fputs("用法：yinfa COMMAND [参数]\n"
+          "按 GB/T 9704-2012 生成党政机关公文（讲话稿、通知、简报、函 ……）：XML 模板加数据，\n"
+          "排版为 PDF。\n\n命令：\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nTEMPLATE：模板文件、含 template.xml 的目录，或 templates/ 下的模板名（如 speech）。\n"
+          "yinfa COMMAND --help 打印各命令的帮助；yinfa --version 打印版本。\n"
+          "退出状态：0 成功；1 模板、数据或输出错误；2 用法错误。\n", out);
+}
+
+/* `yinfa help [COMMAND]`. */
+int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_print_usage(stdout);
+        return 0;
+    }
+    const char *text = cli_help_text(argv[1]);
+    if (!text) {
+        fprintf(stderr, "yinfa help: 没有命令“%s”\n\n", argv[1]);
+        cli_print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    fputs(text, stdout);
+    return 0;
+}
