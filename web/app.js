@@ -506,11 +506,14 @@ function changed() {
 
 const draftKey = (id) => `yinfa.draft.${id}`;
 
+// Whether the form holds anything typed or chosen: an unticked box is not input.
+const hasInput = (data) => JSON.stringify(data, (k, v) => (v === false ? undefined : v)) !== '{}';
+
 function saveDraft() {
   if (!state.root || !state.id) return;
   const data = collect();
   try {
-    if (Object.keys(data).length) localStorage.setItem(draftKey(state.id), JSON.stringify({ saved: Date.now(), data }));
+    if (hasInput(data)) localStorage.setItem(draftKey(state.id), JSON.stringify({ saved: Date.now(), data }));
     else localStorage.removeItem(draftKey(state.id));
     state.draftSaved = true;
   } catch {
@@ -529,7 +532,7 @@ function readDraft(id) {
 
 // Input that leaving now would lose: only when the draft could not be stored.
 function wouldLose() {
-  return !!state.root && !state.draftSaved && Object.keys(collect()).length > 0;
+  return !!state.root && !state.draftSaved && hasInput(collect());
 }
 
 function clock(ms) {
@@ -559,7 +562,7 @@ function replaceAll(fill, said) {
   fill();
   showDiagnostics([]);
   changed();
-  if (Object.keys(before).length) {
+  if (hasInput(before)) {
     notice(said, ['撤销', () => {
       state.root.set(before);
       hideNotice();
