@@ -129,6 +129,7 @@ def test_form_date_seal_fonts(yinfa):
     assert r["options"][:2] == ["不使用", "common/seal.svg"], r["options"]
     assert r["sealThumbnail"] > 0, r
     assert r["checkedBefore"] == [""] and r["checkedAfter"] == ["../common/seal.svg"], r
+    assert r["checkedAfterReload"] == ["../common/seal.svg"], r
     assert saved["印章"] == "../common/seal.svg" and saved["成文日期"] == "2026年1月5日", saved
     # The seal is in the PDF: its red ink on top of the masthead's.
     assert sealed_red > unsealed_red + 500, (sealed_red, unsealed_red)

@@ -408,7 +408,8 @@ function makeImage(slot) {
   let value;        // the slot's value, kept as given even when no file of the list matches
   function option(v, text, { src, title, cls } = {}) {
     const radio = el('input', { type: 'radio', name: id, value: v, checked: v === (value || '') });
-    radio.addEventListener('change', () => { value = v || undefined; });
+    // 'input' on the radio runs before the form's own 'input' listener (changed()) sees it.
+    radio.addEventListener('input', () => { value = v || undefined; });
     return el('label', { class: `pick${cls ? ` ${cls}` : ''}`, title: title || text },
       radio, src ? el('img', { src, alt: '', loading: 'lazy' }) : el('span', { class: 'none', text: '无' }),
       el('span', { class: 'pick-name', text }));

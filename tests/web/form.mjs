@@ -188,6 +188,12 @@ async function notice(url, data, out, shots) {
     await picker.locator('.pick[title="common/seal.svg"]').click();
     report.checkedAfter = await picker.locator('input:checked').evaluateAll((es) => es.map((e) => e.value));
     await page.waitForFunction(() => /^共 \d+ 页$/.test(document.getElementById('preview-info').textContent));
+    // The choice is in the draft.
+    await page.reload();
+    await page.locator('.pick[title="common/seal.svg"] img').first().waitFor();
+    report.checkedAfterReload = await page.getByRole('radiogroup', { name: '印章图片' }).first()
+      .locator('input:checked').evaluateAll((es) => es.map((e) => e.value));
+    await page.waitForFunction(() => /^共 \d+ 页$/.test(document.getElementById('preview-info').textContent));
 
     // The fonts in use.
     await page.click('#fonts summary');
