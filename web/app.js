@@ -718,8 +718,9 @@ async function checkNow() {
   } catch {
     return;
   }
-  // A later answer (a check or a preview of newer input) is already on screen.
-  if (state.session !== session || version < state.marked) return;
+  // The form changed since it was asked (a newer check or preview is coming), or a newer answer
+  // is already on screen: this one would mark values no longer there.
+  if (state.session !== session || version !== state.version || version < state.marked) return;
   state.marked = version;
   showDiagnostics(body.diagnostics || [], { fieldsOnly: true });
 }

@@ -73,10 +73,13 @@ async function typeAndLeave(page, label, text) {
   const input = byLabel(page, label);
   await input.fill(text);
   const t0 = Date.now();
-  await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith('/check')),
+  // The check asked on leaving: the first one sent after Tab (an earlier one may still be under
+  // way, for the field left when this one was focused).
+  const [asked] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith('/check')),
     input.press('Tab'),
   ]);
+  await asked.response();
   // The answer is on screen in the same task that reads it.
   await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
   const shown = await fieldOf(page, label).evaluate((f) => {
