@@ -104,8 +104,12 @@ def test_form_keeps_values(yinfa):
         assert r[k] == want, (k, r[k])
     assert r["restoredNote"].startswith("已恢复草稿") and r["reloadNote"].startswith("已恢复草稿"), r
     assert all(v == "" for v in r["afterDiscard"].values()), r["afterDiscard"]
-    # No question was needed to keep anything.
-    assert r["dialogs"] == [], r["dialogs"]
+    # No question was needed to keep anything...
+    assert r["dialogsBefore"] == 0, r["dialogs"]
+    # ...but when the browser refuses to store the draft, leaving asks, and "stay" keeps the form.
+    refused = r["refusedStorage"]
+    assert len(refused["asked"]) == 1 and refused["asked"][0].startswith("confirm: 填写的内容无法保存为草稿"), refused
+    assert refused["stayed"] and refused["city"] == "北仑区" and refused["hash"] == "#/speech", refused
 
 
 def test_form_date_seal_fonts(yinfa):
@@ -125,6 +129,10 @@ def test_form_date_seal_fonts(yinfa):
     assert r["date"]["value"] == "2026-02-30", r["date"]
     assert r["date"]["text"] == "应为日期（如 2026-01-05），却是“2026-02-30”", r["date"]
     assert not r["dateMissing"]
+    # A seal the collection lacks, from a data file: kept, and the engine's words beside the picker.
+    assert r["wrongSeal"]["checked"] == ["../common/nope.png"], r["wrongSeal"]
+    assert r["wrongSeal"]["msg"].startswith("图片“../common/nope.png”") and "找不到这个文件" in r["wrongSeal"]["msg"], r["wrongSeal"]
+    assert "槽位" not in r["wrongSeal"]["msg"] and r["wrongSeal"]["general"] == [], r["wrongSeal"]
     # The picker: the collection's images with thumbnails; the seal chosen is the data's value.
     assert r["options"][:2] == ["不使用", "common/seal.svg"], r["options"]
     assert r["sealThumbnail"] > 0, r

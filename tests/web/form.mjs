@@ -159,6 +159,19 @@ async function values(url) {
     await page.locator('#notice').getByRole('button', { name: '撤销' }).click();
     report.afterUndo = await typed();
     await settled(page);
+    report.dialogsBefore = dialogs.length;
+
+    // A browser that refuses to store the draft: leaving asks first, and staying keeps the form.
+    await page.evaluate(() => { Storage.prototype.setItem = () => { throw new Error('QuotaExceededError'); }; });
+    await byLabel(page, '城市名称').fill('北仑区');
+    await page.getByRole('link', { name: '全部公文' }).click();
+    await page.waitForTimeout(300);
+    report.refusedStorage = {
+      asked: dialogs.slice(report.dialogsBefore),
+      stayed: await page.locator('#editor').isVisible(),
+      city: await byLabel(page, '城市名称').inputValue(),
+      hash: await page.evaluate(() => location.hash),
+    };
   } finally {
     await close();
   }
@@ -172,6 +185,21 @@ async function notice(url, data, out, shots) {
     await page.goto(url);
     await page.getByRole('button', { name: /红头文件/ }).click();
     await page.waitForSelector('img[alt="第 1 页"][src^="data:image/png"]');
+    // A data file naming a seal the collection does not have: kept, shown as it is, and the
+    // engine's message beside the picker, not above the form.
+    const wrong = JSON.parse(fs.readFileSync(data, 'utf8'));
+    wrong['印章'] = '../common/nope.png';
+    const wrongFile = path.join(out, 'wrong-seal.json');
+    fs.writeFileSync(wrongFile, JSON.stringify(wrong));
+    await page.setInputFiles('#load', wrongFile);
+    const sealField = page.locator('.field', { has: page.getByRole('radiogroup', { name: '印章图片' }) }).first();
+    await sealField.locator(':scope > .msg:not([hidden])').waitFor();
+    report.wrongSeal = {
+      msg: await sealField.locator(':scope > .msg').textContent(),
+      checked: await sealField.locator('input:checked').evaluateAll((es) => es.map((e) => e.value)),
+      general: await page.locator('#general li').allTextContents(),
+    };
+
     await page.setInputFiles('#load', data);
     await page.waitForFunction(() => /^共 \d+ 页$/.test(document.getElementById('preview-info').textContent));
 
