@@ -10,6 +10,12 @@
  *   GET  /api/templates/NAME            NAME's declarations
  *   POST /api/templates/NAME/preview    data → page count, PNG pages, diagnostics
  *   POST /api/templates/NAME/pdf        data → the PDF, or 422 with the diagnostics
+ *   POST /api/templates/NAME/check      data → its problems, as `yinfa check` words them (the
+ *                                       bind only: no layout), for a field the moment it is left
+ *   GET  /api/images                    the PNG and SVG files of the templates folder (seals,
+ *                                       logos): what an image slot may name
+ *   GET  /api/images/PATH               one of them, for its thumbnail
+ *   GET  /api/fonts                     the face of each type role, and whether it is a substitute
  *
  * The server runs on the secretary's machine, and so does every web page her browser opens: the
  * gate below lets in only what the form page itself sends.
@@ -49,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* A filled template is a few KB of JSON; 2 MB of text is already a thousand pages. */
@@ -84,6 +91,12 @@
 #define POOL_THREADS 2
 #define MAX_TEMPLATES 500
 #define NAME_MAX_BYTES 200
+/* Images listed for the pickers: the engine's limit on an image file (README, hardening), the
+ * folders looked into below the templates folder, and how many files are listed at most. */
+#define MAX_IMAGE_BYTES (8 * 1024 * 1024)
+#define MAX_IMAGE_DEPTH 4
+#define MAX_IMAGES 500
+#define IMAGE_PATH_MAX 1024
 
 static const char serve_usage[] =
     "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE] [-q]\n"
@@ -109,6 +122,7 @@ typedef struct {
     yf_context *ctx;
     char *templates;          /* the templates folder: absolute, symbolic links resolved */
     size_t templates_len;
+    char *fonts;              /* GET /api/fonts's answer, made once at start */
     address bound;            /* the --host address */
     int bound_any;            /* --host 0.0.0.0 or ::, every address of the machine */
     unsigned port;            /* the port listened on; 0 until the daemon runs */
@@ -294,6 +308,7 @@ typedef struct {
     const yf_web_asset *asset;      /* instead of body: a file of the page */
     char *disposition;              /* owned; a download's Content-Disposition */
     const char *allow;              /* a 405's Allow */
+    const char *csp;                /* a Content-Security-Policy of its own (an image) */
     int close;                      /* a refusal: the connection is closed after it */
 } answer;
 
@@ -428,6 +443,8 @@ static enum MHD_Result send_answer(server *s, struct MHD_Connection *c, answer *
     } else {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
+    if (a->csp)
+        MHD_add_response_header(r, "Content-Security-Policy", a->csp);
     if (a->disposition)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
     if (a->allow)
@@ -654,6 +671,212 @@ static size_t template_names(const server *s, char ***out)
     return n;
 }
 
+/* ---- images of the collection: what an image slot may name -------------------------------- */
+
+static const char *image_type(const char *name)
+{
+    if (cli_has_suffix(name, ".png") || cli_has_suffix(name, ".PNG"))
+        return "image/png";
+    if (cli_has_suffix(name, ".svg") || cli_has_suffix(name, ".SVG"))
+        return "image/svg+xml";
+    return NULL;
+}
+
+/* `rel`'s parts, each a valid folder or file name (no "..", no dot files, no '\'), at most
+ * MAX_IMAGE_DEPTH folders deep: a path inside the templates folder by its spelling. */
+static int valid_relative(const char *rel)
+{
+    char part[NAME_MAX_BYTES + 1];
+    int depth = 0;
+    for (const char *p = rel;; depth++) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n > NAME_MAX_BYTES || depth > MAX_IMAGE_DEPTH)
+            return 0;
+        memcpy(part, p, n);
+        part[n] = '\0';
+        if (!valid_name(part))
+            return 0;
+        if (!slash)
+            return 1;
+        p = slash + 1;
+    }
+}
+
+typedef struct {
+    char *path;               /* relative to the templates folder */
+    off_t bytes;
+} image_entry;
+
+typedef struct {
+    image_entry *v;
+    size_t n;
+} image_list;
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const image_entry *)a)->path, ((const image_entry *)b)->path);
+}
+
+/* The PNG and SVG files under `dir` (`rel` below the templates folder), not following symbolic
+ * links — the engine refuses a file whose real place is outside the collection, so none is
+ * offered — nor entering dot folders; files over MAX_IMAGE_BYTES are left out too. */
+static void find_images(const char *dir, const char *rel, int depth, image_list *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && out->n < MAX_IMAGES && (e = readdir(d))) {
+        if (!valid_name(e->d_name))
+            continue;
+        char *full = cli_join(dir, e->d_name);
+        char *sub = *rel ? cli_join(rel, e->d_name) : strdup(e->d_name);
+        struct stat st;
+        if (full && sub && strlen(sub) < IMAGE_PATH_MAX && lstat(full, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && depth < MAX_IMAGE_DEPTH) {
+                find_images(full, sub, depth + 1, out);
+            } else if (S_ISREG(st.st_mode) && image_type(e->d_name) &&
+                       st.st_size <= MAX_IMAGE_BYTES) {
+                out->v[out->n++] = (image_entry){ sub, st.st_size };
+                sub = NULL;
+            }
+        }
+        free(full);
+        free(sub);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* `rel` percent-encoded for a URL, its '/' kept. */
+static void buf_url_path(buf *b, const char *rel)
+{
+    for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p))
+            buf_add(b, p, 1);
+        else
+            buf_printf(b, "%%%02X", *p);
+    }
+}
+
+/* GET /api/images: {"images": [{"name", "path" (relative to the templates folder), "url",
+ * "type", "bytes"}]}, sorted by path. */
+static void list_images(server *s, answer *a)
+{
+    image_list l = { calloc(MAX_IMAGES, sizeof *l.v), 0 };
+    if (!l.v) {
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "服务器内存不足");
+        return;
+    }
+    find_images(s->templates, "", 0, &l);
+    qsort(l.v, l.n, sizeof *l.v, by_path);
+    buf b = { 0 };
+    buf_str(&b, "{\"images\":[");
+    for (size_t i = 0; i < l.n; i++) {
+        const char *slash = strrchr(l.v[i].path, '/');
+        buf_str(&b, i ? ",{\"name\":" : "{\"name\":");
+        buf_json(&b, slash ? slash + 1 : l.v[i].path);
+        buf_str(&b, ",\"path\":");
+        buf_json(&b, l.v[i].path);
+        buf_str(&b, ",\"url\":\"/api/images/");
+        buf_url_path(&b, l.v[i].path);
+        buf_str(&b, "\",\"type\":");
+        buf_json(&b, image_type(l.v[i].path));
+        buf_printf(&b, ",\"bytes\":%lld}", (long long)l.v[i].bytes);
+        free(l.v[i].path);
+    }
+    buf_str(&b, "]}");
+    free(l.v);
+    answer_json(a, MHD_HTTP_OK, &b);
+}
+
+/* GET /api/images/PATH: the file, if it is one the list would offer — a PNG or SVG inside the
+ * templates folder, named by a path with no "..", no dot file, no symbolic link on the way
+ * (its real path is the path asked for), at most MAX_IMAGE_BYTES. */
+static void send_image(server *s, const char *rel, answer *a)
+{
+    const char *type = image_type(rel);
+    if (!type || strlen(rel) >= IMAGE_PATH_MAX || !valid_relative(rel)) {
+        answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个图片：模板目录中的 PNG 或 SVG 文件");
+        return;
+    }
+    char *path = cli_join(s->templates, rel);
+    char *real = path ? realpath(path, NULL) : NULL;
+    FILE *f = real && strcmp(real, path) == 0 ? fopen(path, "rb") : NULL;
+    struct stat st;
+    buf b = { 0 };
+    int ok = f && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+             st.st_size <= MAX_IMAGE_BYTES;
+    if (ok && st.st_size > 0) {
+        b.s = malloc((size_t)st.st_size + 1);
+        ok = b.s && fread(b.s, 1, (size_t)st.st_size, f) == (size_t)st.st_size;
+        b.len = b.cap = (size_t)st.st_size;
+    }
+    if (f)
+        fclose(f);
+    free(real);
+    free(path);
+    if (!ok) {
+        free(b.s);
+        answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个图片：模板目录中的 PNG 或 SVG 文件");
+        return;
+    }
+    a->status = MHD_HTTP_OK;
+    a->type = type;
+    a->body = b;
+    /* An SVG opened by itself is a document of this origin: no script of it may run. */
+    a->csp = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+}
+
+/* ---- fonts ----------------------------------------------------------------------------------- */
+
+/* GET /api/fonts's answer: {"fonts": [{"role", "face", "substitute", "message"}]} from the
+ * context's role map (yf_context_describe_fonts) and the warnings it gave when it was made
+ * (a substitute's message names the office face it stands in for). NULL when out of memory. */
+static char *fonts_json(yf_context *ctx, const yf_diags *d)
+{
+    char *lines = yf_context_describe_fonts(ctx);
+    buf b = { 0 };
+    buf_str(&b, "{\"fonts\":[");
+    int first = 1;
+    for (char *line = lines, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
+        char *face = strchr(line, '\t'), *kind = face ? strchr(face + 1, '\t') : NULL;
+        if (!kind)
+            continue;
+        *face++ = '\0';
+        *kind++ = '\0';
+        int substitute = strcmp(kind, "substitute") == 0;
+        buf_str(&b, first ? "{\"role\":" : ",{\"role\":");
+        first = 0;
+        buf_json(&b, line);
+        buf_str(&b, ",\"face\":");
+        buf_json(&b, face);
+        buf_printf(&b, ",\"substitute\":%s", substitute ? "true" : "false");
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "「%s」", line);
+        for (size_t i = 0; substitute && i < yf_diags_count(d); i++) {
+            if (strstr(yf_diags_message(d, i), quoted)) {
+                buf_str(&b, ",\"message\":");
+                buf_client_json(&b, NULL, yf_diags_message(d, i));
+                break;
+            }
+        }
+        buf_str(&b, "}");
+    }
+    buf_str(&b, "]}");
+    free(lines);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
 /* ---- engine work: run in the engine thread only --------------------------------------------- */
 
 /* One template as {"id": NAME, "declarations": {...}}, or with "diagnostics" when it does not
@@ -668,7 +891,7 @@ static void describe_template(server *s, const char *name, buf *b)
     if (t) {
         char *decl = yf_template_declarations_json(t);
         buf_str(b, ",\"declarations\":");
-        buf_str(b, decl);
+        buf_client_text(b, s, decl);
         free(decl);
     }
     buf_str(b, ",\"diagnostics\":");
@@ -707,8 +930,9 @@ static void get_declarations(server *s, const char *path, answer *a)
     char *decl = t ? yf_template_declarations_json(t) : NULL;
     yf_template_free(t);
     if (decl) {
+        /* "declared" names the file of each slot: relative to the templates folder here. */
         buf b = { 0 };
-        buf_str(&b, decl);
+        buf_client_text(&b, s, decl);
         answer_json(a, MHD_HTTP_OK, &b);
     } else {
         answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "模板有错误");
@@ -807,6 +1031,31 @@ static void preview(server *s, const char *path, const buf *body, int first, int
     yf_diags_free(d);
 }
 
+/* The data's problems as `yinfa check` words them, from the strict bind alone (the layout's come
+ * with the preview): {"complete": true when none, "diagnostics": [...]}. The page asks when a
+ * field is left, so a wrong value is said at once, beside its field. */
+static void check(server *s, const char *path, const buf *body, answer *a)
+{
+    yf_diags *d = yf_diags_new();
+    yf_template *t = yf_template_load(s->ctx, path, d);
+    if (!t) {
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "模板有错误");
+        yf_diags_free(d);
+        return;
+    }
+    yf_data *data = yf_data_parse_json("data.json", body->s ? body->s : "", body->len, d);
+    yf_document *doc = data ? yf_document_bind(t, data, 0, d) : NULL;
+    buf b = { 0 };
+    buf_printf(&b, "{\"complete\":%s,\"diagnostics\":", doc ? "true" : "false");
+    buf_diags(&b, s, d);
+    buf_str(&b, "}");
+    answer_json(a, MHD_HTTP_OK, &b);
+    yf_document_free(doc);
+    yf_data_free(data);
+    yf_template_free(t);
+    yf_diags_free(d);
+}
+
 /* attachment; filename*=UTF-8''NAME.pdf — percent-encoded, since names are often Chinese. */
 static char *content_disposition(const char *name)
 {
@@ -856,7 +1105,7 @@ static void pdf(server *s, const char *name, const char *path, const buf *body, 
 
 /* ---- the engine thread and its queue -------------------------------------------------------- */
 
-enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF };
+enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF, JOB_CHECK };
 
 /* A request for the engine. Its connection is suspended from the moment it is queued until the
  * engine thread has filled `reply` and resumed it. */
@@ -889,6 +1138,7 @@ static void job_run(server *s, job *j)
     case JOB_PREVIEW:
         preview(s, j->path, j->body, j->first, j->last, j->dpi, &j->reply);
         break;
+    case JOB_CHECK: check(s, j->path, j->body, &j->reply); break;
     default: pdf(s, j->name, j->path, j->body, &j->reply); break;
     }
 }
@@ -1010,8 +1260,8 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
                      "模板名不合法：应为模板目录下的一个文件夹名");
         return;
     }
-    int get = !*action, is_pdf = !strcmp(action, "pdf");
-    int post = is_pdf || !strcmp(action, "preview");
+    int get = !*action, is_pdf = !strcmp(action, "pdf"), is_check = !strcmp(action, "check");
+    int post = is_pdf || is_check || !strcmp(action, "preview");
     if (!get && !post) {
         answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
         return;
@@ -1027,11 +1277,12 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
     int first = 1, last = 1;
     const char *dpi_arg = arg(c, "dpi");
     double dpi = dpi_arg ? strtod(dpi_arg, NULL) : 96;
-    if (post && !is_pdf && !parse_pages(arg(c, "pages"), &first, &last)) {
+    int preview = post && !is_pdf && !is_check;
+    if (preview && !parse_pages(arg(c, "pages"), &first, &last)) {
         answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "pages 应为页码或页码范围，如 1-3");
         return;
     }
-    if (post && !is_pdf && !(dpi >= MIN_DPI && dpi <= MAX_DPI)) {
+    if (preview && !(dpi >= MIN_DPI && dpi <= MAX_DPI)) {
         answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "dpi 应在 %d–%d 之间", MIN_DPI, MAX_DPI);
         return;
     }
@@ -1047,7 +1298,8 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
         a->close = 1;
         return;
     }
-    job *j = new_job(rq, c, get ? JOB_DECLARATIONS : is_pdf ? JOB_PDF : JOB_PREVIEW, path);
+    job *j = new_job(rq, c, get ? JOB_DECLARATIONS : is_pdf ? JOB_PDF
+                            : is_check ? JOB_CHECK : JOB_PREVIEW, path);
     if (!j)
         return;
     memcpy(j->name, name, n + 1);
@@ -1070,8 +1322,19 @@ static void route(server *s, struct MHD_Connection *c, const char *url, const ch
             return;
         }
     }
-    static const char prefix[] = "/api/templates/";
-    if (strcmp(url, "/api/templates") == 0) {
+    static const char prefix[] = "/api/templates/", images[] = "/api/images/";
+    if ((!strcmp(url, "/api/images") || !strncmp(url, images, sizeof images - 1) ||
+         !strcmp(url, "/api/fonts")) && !is_get(method)) {
+        answer_not_allowed(a, "GET, HEAD");
+    } else if (strcmp(url, "/api/images") == 0) {
+        list_images(s, a);
+    } else if (strncmp(url, images, sizeof images - 1) == 0) {
+        send_image(s, url + sizeof images - 1, a);
+    } else if (strcmp(url, "/api/fonts") == 0) {
+        buf b = { 0 };
+        buf_str(&b, s->fonts ? s->fonts : "{\"fonts\":[]}");
+        answer_json(a, MHD_HTTP_OK, &b);
+    } else if (strcmp(url, "/api/templates") == 0) {
         if (!is_get(method))
             answer_not_allowed(a, "GET, HEAD");
         else
@@ -1357,7 +1620,8 @@ int cmd_serve(int argc, char **argv)
     s.templates_len = strlen(s.templates);
     yf_diags *d = yf_diags_new();
     s.ctx = cli_open_context(fonts_conf, d);
-    /* The fonts' warnings are said once here, not with every render. */
+    s.fonts = s.ctx ? fonts_json(s.ctx, d) : NULL;
+    /* The fonts' warnings are said once here, not with every render, and shown by the page. */
     int rc = cli_finish(d, s.ctx ? 0 : EXIT_PROBLEM);
     if (s.ctx) {
         pthread_mutex_init(&s.lock, NULL);
@@ -1367,6 +1631,7 @@ int cmd_serve(int argc, char **argv)
         pthread_mutex_destroy(&s.lock);
     }
     yf_context_free(s.ctx);
+    free(s.fonts);
     free(s.templates);
     return rc;
 }

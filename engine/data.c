@@ -641,6 +641,10 @@ static void declarations(JsonBuilder *b, GPtrArray *slots)
         add_string(b, "default", s->fallback);
         json_builder_set_member_name(b, "required");
         json_builder_add_boolean_value(b, s->required);
+        if (s->image) {
+            json_builder_set_member_name(b, "image");
+            json_builder_add_boolean_value(b, TRUE);
+        }
         char *where = g_strdup_printf("%s:%d:%d", s->file, s->line, s->col);
         add_string(b, "declared", where);
         g_free(where);

@@ -121,6 +121,7 @@ typedef struct yf_slot {
     yf_slot_type item;    /* YF_SLOT_LIST without fields: the type of its items */
     char *label, *help, *example, *fallback; /* fallback: the default value, or NULL */
     gboolean required;
+    gboolean image;       /* an <image name=…> names it: its value is an image file */
     const char *file;     /* where it is declared (the template, an include or a base) */
     int line, col;
     const char *use_file; /* its first use, for data messages */

@@ -1631,6 +1631,7 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
     }
     mark_use(owner, n);
     mark_use(d, n);
+    d->image |= n->kind != YF_N_VALUE;
     if (!is_scalar(d->type)) {
         N_ERR(K->diags, n, "<%s name=\"%s\">：「%s」是%s，不能直接输出（%s）", el, n->path,
               n->path, what_is(d->type),

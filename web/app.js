@@ -2,6 +2,11 @@
 // holds becomes the JSON data the command line would read; the server lays it out and sends back
 // page images (the preview), the PDF, and the engine's messages, which are put beside the field
 // whose JSON path they name ("data.json: error: $.市总.届次: 缺少必填值…").
+//
+// Nothing typed is ever changed or lost: numbers and dates are text fields that keep what was
+// typed (the engine says what is wrong with it, when the field is left); the form is kept as a
+// draft in this browser (localStorage) at every change and restored when the type is opened
+// again; whatever replaces the whole form can be undone.
 'use strict';
 
 const PREVIEW_DELAY_MS = 500;   // after the last keystroke
@@ -63,20 +68,20 @@ function placeholderOf(slot) {
   return '';
 }
 
-function isoDate(s) {
-  const m = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(s);
-  return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : s;
-}
-
 const truthy = (v) => v === true || v === 'true' || v === 'yes' || v === '是';
 
+// Numbers and dates are text fields: an <input type=number> changes its value under the mouse
+// wheel and hands over "" for anything it cannot parse ("12OO", "一千二百"), and a date picker ""
+// for an impossible date, so what was typed would be lost without a word. Here the text goes to
+// the engine as typed and its verdict is shown beside the field.
 function scalarInput(type, slot, id) {
   const placeholder = placeholderOf(slot);
+  const cls = type;
   switch (type) {
-    case 'date': return el('input', { type: 'date', id });
-    case 'integer': return el('input', { type: 'number', step: '1', id, placeholder });
-    case 'number': return el('input', { type: 'number', step: 'any', id, placeholder });
-    case 'money': return el('input', { type: 'number', step: '0.01', id, placeholder });
+    case 'date': return el('input', { type: 'text', class: cls, id, placeholder: placeholder || '如 2026-01-05', spellcheck: 'false' });
+    case 'integer': return el('input', { type: 'text', class: cls, inputmode: 'numeric', id, placeholder, spellcheck: 'false' });
+    case 'number':
+    case 'money': return el('input', { type: 'text', class: cls, inputmode: 'decimal', id, placeholder, spellcheck: 'false' });
     case 'boolean': return el('input', { type: 'checkbox', id });
     default: return el('input', { type: 'text', id, placeholder });
   }
@@ -91,7 +96,7 @@ function readScalar(type, input) {
     const n = Number(s);
     return Number.isFinite(n) && String(n) === s ? n : s;
   }
-  return s;   // text; a date from the picker (2026-01-05); money as typed, so no fen is lost
+  return s;   // text; a date as typed (2026-01-05 or 2026年1月5日); money as typed, so no fen is lost
 }
 
 function writeScalar(type, input, v) {
@@ -99,7 +104,7 @@ function writeScalar(type, input, v) {
     input.checked = truthy(v);
     return;
   }
-  input.value = v === undefined || v === null ? '' : type === 'date' ? isoDate(String(v)) : String(v);
+  input.value = v === undefined || v === null ? '' : String(v);
 }
 
 // The red star after a required field's label; screen readers hear aria-required instead.
@@ -366,7 +371,101 @@ function makeGroupField(fields) {
   return f;
 }
 
+// ---- images: seals and logos are chosen from the collection, not typed ----------------------------
+// A slot an <image name=…> reads is marked "image" in the declarations. Its value is a file of the
+// templates folder relative to the template's own folder ("../common/seal.svg"); the server lists
+// the PNG and SVG files there (GET /api/images) and nothing else can be picked.
+
+// A collection path (common/seal.svg) as the slot's value, relative to the template's folder.
+function imageValue(path) {
+  const own = `${state.id}/`;
+  return path.startsWith(own) ? path.slice(own.length) : `../${path}`;
+}
+
+// A slot's value as a collection path, or null when it leaves the collection.
+function imagePath(value) {
+  const parts = [];
+  for (const part of `${state.id}/${value}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!parts.length) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+function makeImage(slot) {
+  const id = newId();
+  const group = el('div', { class: 'picker', role: 'radiogroup', id, tabindex: '-1' });
+  const { wrap, msg } = shell({ ...slot, type: 'image' }, group, id);
+  group.setAttribute('aria-labelledby', `${id}-label`);
+  const label = wrap.querySelector('label');
+  if (label) {
+    label.id = `${id}-label`;
+    label.removeAttribute('for');
+  }
+  let value;        // the slot's value, kept as given even when no file of the list matches
+  function option(v, text, { src, title, cls } = {}) {
+    const radio = el('input', { type: 'radio', name: id, value: v, checked: v === (value || '') });
+    // 'input' on the radio runs before the form's own 'input' listener (changed()) sees it.
+    radio.addEventListener('input', () => { value = v || undefined; });
+    return el('label', { class: `pick${cls ? ` ${cls}` : ''}`, title: title || text },
+      radio, src ? el('img', { src, alt: '', loading: 'lazy' }) : el('span', { class: 'none', text: '无' }),
+      el('span', { class: 'pick-name', text }));
+  }
+  // The folder of the template's example (common/ for "../common/seal.svg") holds the images
+  // meant for this slot — seals, logos; the other images of the collection (a type's README
+  // picture) are offered folded away.
+  const exampleFolder = slot.example && imagePath(slot.example)
+    ? imagePath(slot.example).replace(/[^/]*$/, '') : null;
+  function draw() {
+    const images = state.images || [];
+    const options = [];
+    const others = [];
+    if (!slot.required) options.push(option('', '不使用'));
+    let known = !value;
+    let otherChosen = false;
+    for (const img of images) {
+      const v = imageValue(img.path);
+      const main = exampleFolder === null || img.path.startsWith(exampleFolder) && !img.path.slice(exampleFolder.length).includes('/');
+      if (v === value) {
+        known = true;
+        otherChosen = !main;
+      }
+      (main ? options : others).push(option(v, img.name, { src: img.url, title: img.path }));
+    }
+    if (!known) {
+      // A value from a loaded file or a draft that no file of the collection matches: kept, and
+      // shown as what it is; the engine's message says why it cannot be used.
+      const where = imagePath(value);
+      options.push(option(value, value, { cls: 'unknown', title: where ? `模板目录中没有 ${where}` : '不在模板目录中' }));
+    }
+    if (!images.length) options.push(el('span', { class: 'help', text: state.images ? '模板目录中没有 PNG 或 SVG 图片' : '正在读取图片…' }));
+    if (others.length) {
+      options.push(el('details', { class: 'more', open: otherChosen },
+        el('summary', { text: `模板目录中的其他图片（${others.length}）` }), el('div', { class: 'picker' }, ...others)));
+    }
+    group.replaceChildren(...options);
+  }
+  const f = {
+    el: wrap,
+    get: () => value,
+    set(v) {
+      value = v === undefined || v === null || v === '' ? undefined : String(v);
+      draw();
+    },
+    example() { f.set(slot.example); },
+    visit: (path, fn) => fn(path, f),
+    redraw: draw,
+    ...marker(wrap, msg),
+  };
+  f.set(undefined);
+  return f;
+}
+
 function makeField(slot) {
+  if (slot.image && (slot.type || 'text') === 'text') return makeImage(slot);
   switch (slot.type) {
     case 'object': return makeObject(slot);
     case 'list': return makeList(slot);
@@ -379,12 +478,17 @@ function makeField(slot) {
 
 const state = {
   id: null,          // the template's folder name
+  session: 0,        // bumped whenever a view is opened: answers for an older one are dropped
   decl: null,        // its declarations
   root: null,        // the form's top group
-  dirty: false,
-  showMissing: false, // mark empty required fields (after a PDF was asked for)
+  dirty: false,      // changed since the data was last saved to a file
+  draftSaved: true,  // the form as it is is kept in localStorage (false: it could not be)
+  showMissing: false, // mark every empty required field (after a PDF was asked for)
+  touched: new WeakSet(), // fields left at least once: their emptiness is pointed out
   version: 0,        // bumped by every change of the form
   applied: 0,        // the version whose answer is on screen
+  marked: 0,         // the version whose messages are beside the fields
+  images: null,      // the collection's images (GET /api/images), once read
   timer: null,
   inflight: null,    // AbortController of the preview request
   pages: [],         // { el, img, version }
@@ -394,8 +498,78 @@ const state = {
 function changed() {
   state.dirty = true;
   state.version++;
+  saveDraft();
   setInfo('正在更新预览…');
   schedulePreview(PREVIEW_DELAY_MS);
+}
+
+// ---- drafts: the form kept in this browser, one per type ------------------------------------------
+
+const draftKey = (id) => `yinfa.draft.${id}`;
+
+// Whether the form holds anything typed or chosen: an unticked box is not input.
+const hasInput = (data) => JSON.stringify(data, (k, v) => (v === false ? undefined : v)) !== '{}';
+
+function saveDraft() {
+  if (!state.root || !state.id) return;
+  const data = collect();
+  try {
+    if (hasInput(data)) localStorage.setItem(draftKey(state.id), JSON.stringify({ saved: Date.now(), data }));
+    else localStorage.removeItem(draftKey(state.id));
+    state.draftSaved = true;
+  } catch {
+    state.draftSaved = false;   // storage off or full: leaving the page would lose the input
+  }
+}
+
+function readDraft(id) {
+  try {
+    const d = JSON.parse(localStorage.getItem(draftKey(id)));
+    return d && d.data && typeof d.data === 'object' && !Array.isArray(d.data) ? d : null;
+  } catch {
+    return null;
+  }
+}
+
+// Input that leaving now would lose: only when the draft could not be stored.
+function wouldLose() {
+  return !!state.root && !state.draftSaved && hasInput(collect());
+}
+
+function clock(ms) {
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, '0');
+  const day = d.toDateString() === new Date().toDateString() ? '' : `${d.getMonth() + 1}月${d.getDate()}日 `;
+  return `${day}${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// A line above the form with buttons: "已恢复草稿 … [丢弃草稿]", "已清空 [撤销]".
+function notice(text, ...actions) {
+  const box = $('notice');
+  box.replaceChildren(el('span', { text }), ...actions.map(([label, fn]) =>
+    el('button', { type: 'button', text: label, onclick: fn })));
+  box.hidden = false;
+}
+
+function hideNotice() {
+  $('notice').hidden = true;
+  $('notice').replaceChildren();
+}
+
+// Replaces everything in the form (clear, examples, a loaded file, discarding the draft), keeping
+// what was there to be put back with one click.
+function replaceAll(fill, said) {
+  const before = collect();
+  fill();
+  showDiagnostics([]);
+  changed();
+  if (hasInput(before)) {
+    notice(said, ['撤销', () => {
+      state.root.set(before);
+      hideNotice();
+      changed();
+    }]);
+  } else hideNotice();
 }
 
 function schedulePreview(delay) {
@@ -442,19 +616,48 @@ function shortText(text) {
   return text.replace(/（槽位「[^」]*」[^）]*）$/, '');
 }
 
-function showDiagnostics(diagnostics) {
+// "data.json: error: 图片“../common/x.png”（…）找不到这个文件（槽位「印章」，模板 …）": a
+// message about an image slot's file, which names the value instead of a JSON path.
+const IMAGE_MESSAGE = /^data\.json: (error|warning): (图片“([^”]*)”.*)$/;
+
+// The message without the place in front ("notice/template.xml:12:5: error: "), which is for
+// the template's author; the whole line stays in the tooltip.
+function plainText(message) {
+  return shortText(message.replace(/^[^\s:]+(:\d+)*: (error|warning): /, ''));
+}
+
+// Puts the engine's messages beside the fields they name. With `fieldsOnly` (a check when a
+// field is left) the general list above the form is left as the last preview made it.
+function showDiagnostics(diagnostics, { fieldsOnly = false } = {}) {
+  if (!state.root) return 0;
   const fields = new Map();
+  const images = [];
   state.root.visit('', (path, field) => {
     field.unmark && field.unmark();
     fields.set(path, field);
+    if (field.redraw) images.push(field);
   });
   const general = $('general');
-  general.replaceChildren();
+  if (!fieldsOnly) general.replaceChildren();
   let problems = 0;
   const said = new Set();
   for (const d of diagnostics) {
     const m = DATA_MESSAGE.exec(d.message);
+    const image = !m && IMAGE_MESSAGE.exec(d.message);
     let field = null;
+    if (image) {
+      field = images.find((f) => f.get() === image[3]) || null;
+      if (d.severity === 'error') problems++;
+      if (field) field.mark('invalid', shortText(image[2]), d.message);
+    }
+    if (image && field) continue;
+    if (image) {
+      if (!fieldsOnly && !said.has(d.message)) {
+        said.add(d.message);
+        general.append(el('li', { class: 'error', text: plainText(d.message), title: d.message }));
+      }
+      continue;
+    }
     if (m) {
       // The nearest field on the path: $.正文[3] belongs to 正文.
       let path = m[2];
@@ -469,16 +672,66 @@ function showDiagnostics(diagnostics) {
       const text = shortText(m[3]);
       const missing = text.startsWith('缺少必填值');
       // An empty form is not a form full of mistakes: what is still to fill is pointed out
-      // only once the secretary asks for the PDF.
-      if (missing && !state.showMissing) continue;
+      // for a field once it has been left empty, and for all once the PDF is asked for.
+      if (missing && !state.showMissing && !state.touched.has(field)) continue;
       field.mark(missing ? 'missing' : 'invalid', missing ? '必填，尚未填写' : text, d.message);
-    } else if (!said.has(d.message)) {
+    } else if (!fieldsOnly && !said.has(d.message)) {
       said.add(d.message);
-      general.append(el('li', { class: d.severity === 'error' ? 'error' : 'warning', text: d.message }));
+      general.append(el('li', { class: d.severity === 'error' ? 'error' : 'warning', text: plainText(d.message), title: d.message }));
     }
   }
-  general.hidden = general.children.length === 0;
+  if (!fieldsOnly) general.hidden = general.children.length === 0;
   return problems;
+}
+
+// ---- a field left: its value checked at once ------------------------------------------------------
+
+// The innermost field holding `node` (an input of a list row belongs to the row's field).
+function fieldOf(node) {
+  let found = null;
+  let depth = -1;
+  state.root.visit('', (path, f) => {
+    if (!f.el.contains(node)) return;
+    let d = 0;
+    for (let n = f.el; n; n = n.parentElement) d++;
+    if (d > depth) {
+      depth = d;
+      found = f;
+    }
+  });
+  return found;
+}
+
+async function checkNow() {
+  if (!state.root) return;
+  const version = state.version;
+  const session = state.session;
+  let body;
+  try {
+    const res = await fetch(api('/check'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(collect()),
+    });
+    body = await readJson(res);
+    if (!res.ok) return;   // a broken template: the preview says so
+  } catch {
+    return;
+  }
+  // The form changed since it was asked (a newer check or preview is coming), or a newer answer
+  // is already on screen: this one would mark values no longer there.
+  if (state.session !== session || version !== state.version || version < state.marked) return;
+  state.marked = version;
+  showDiagnostics(body.diagnostics || [], { fieldsOnly: true });
+}
+
+function left(e) {
+  if (!state.root) return;
+  // Moving within one field (the options of a picker) is not leaving it.
+  const field = fieldOf(e.target);
+  if (!field || (e.relatedTarget && field.el.contains(e.relatedTarget))) return;
+  state.touched.add(field);
+  checkNow();
 }
 
 function note(text) {
@@ -534,6 +787,7 @@ function previewDpi() {
 async function refreshPreview() {
   if (!state.root) return;
   const version = state.version;
+  const session = state.session;
   const [first, last] = wantedPages();
   if (state.inflight) state.inflight.abort();
   const ctl = new AbortController();
@@ -555,9 +809,15 @@ async function refreshPreview() {
     return;
   }
   if (state.inflight === ctl) state.inflight = null;
-  if (version < state.applied) return;
+  if (state.session !== session || version < state.applied) return;
   state.applied = version;
-  const problems = showDiagnostics(body.diagnostics || []);
+  let problems = 0;
+  if (version >= state.marked) {
+    state.marked = version;
+    problems = showDiagnostics(body.diagnostics || []);
+  } else {
+    problems = (body.diagnostics || []).filter((d) => d.severity === 'error').length;
+  }
   if (!res.ok) {
     // The pages on screen no longer match the form.
     state.pages.forEach((p) => p.el.classList.add('stale'));
@@ -605,6 +865,8 @@ function documentName() {
 }
 
 async function downloadPdf() {
+  const version = state.version;
+  const session = state.session;
   const button = $('download');
   button.disabled = true;
   setStatus('正在生成 PDF…');
@@ -620,7 +882,9 @@ async function downloadPdf() {
       return;
     }
     const body = await readJson(res);
+    if (state.session !== session) return;
     state.showMissing = true;
+    state.marked = Math.max(state.marked, version);
     const problems = showDiagnostics(body.diagnostics || []);
     setStatus(problems ? `无法生成 PDF：还有 ${problems} 处要填写或改正` : body.error);
     const first = document.querySelector('.missing, .invalid');
@@ -665,13 +929,11 @@ function loadData(file) {
       setStatus(`无法载入 ${file.name}：应为一个 JSON 对象 {…}`);
       return;
     }
-    state.root.set(data);
-    showDiagnostics([]);
+    replaceAll(() => state.root.set(data), `已载入 ${file.name}，原来填写的内容已替换`);
     const taken = leaves(collect(), '', new Set());
     const left = [...leaves(data, '', new Set())].filter((p) => !taken.has(p));
     if (left.length) note(`载入的文件中有 ${left.length} 项本模板没有对应栏目，已忽略：${left.slice(0, 8).join('、')}${left.length > 8 ? '…' : ''}`);
     setStatus(`已载入 ${file.name}`);
-    changed();
   };
   reader.onerror = () => setStatus(`无法读取 ${file.name}`);
   reader.readAsText(file, 'utf-8');
@@ -685,10 +947,20 @@ function show(screen) {
   $('crumb').hidden = screen !== 'editor';
 }
 
+// Whatever the view on screen was waiting for is no longer wanted.
+function leaveView() {
+  state.session++;
+  state.root = null;
+  clearTimeout(state.timer);
+  state.timer = null;
+  if (state.inflight) state.inflight.abort();
+  state.inflight = null;
+}
+
 async function showHome() {
   show('home');
+  leaveView();
   state.id = null;
-  state.root = null;
   document.title = '印发 · 公文填写';
   const list = $('types');
   list.replaceChildren();
@@ -716,6 +988,8 @@ async function showHome() {
 
 async function showEditor(id) {
   show('editor');
+  leaveView();
+  const session = state.session;
   state.id = id;
   const form = $('form');
   form.replaceChildren();
@@ -725,7 +999,12 @@ async function showEditor(id) {
   state.version = 0;
   state.applied = 0;
   state.dirty = false;
+  state.draftSaved = true;
   state.showMissing = false;
+  state.touched = new WeakSet();
+  state.marked = 0;
+  state.images = null;
+  hideNotice();
   $('general').replaceChildren();
   $('general').hidden = true;
   setInfo('正在读取模板…');
@@ -741,7 +1020,7 @@ async function showEditor(id) {
     setInfo(`无法打开模板「${id}」：${e.message}`, true);
     return;
   }
-  if (state.id !== id) return;
+  if (state.session !== session) return;
   state.decl = decl;
   $('tpl-name').textContent = decl.name || id;
   $('crumb-name').textContent = decl.name || id;
@@ -749,16 +1028,73 @@ async function showEditor(id) {
   document.title = `${decl.name || id} · 印发`;
   state.root = makeGroup(decl.slots, form, { group: true });
   state.version = 1;
+  const draft = readDraft(id);
+  if (draft) {
+    state.root.set(draft.data);
+    state.version++;
+    notice(`已恢复草稿（${clock(draft.saved)} 保存在本浏览器中）`, ['丢弃草稿', () => {
+      replaceAll(() => state.root.set({}), '草稿已丢弃，表单已清空');
+    }]);
+  }
   refreshPreview();
+  loadImages(session);
 }
 
+// The collection's images, for the pickers; re-read each time a type is opened.
+async function loadImages(session) {
+  let images = [];
+  try {
+    const res = await fetch('/api/images');
+    const body = await readJson(res);
+    if (res.ok) images = body.images || [];
+  } catch {
+    // no pickers' options: the field says so
+  }
+  if (state.session !== session || !state.root) return;
+  state.images = images;
+  state.root.visit('', (path, f) => f.redraw && f.redraw());
+}
+
+// ---- fonts: which face serves each type role ------------------------------------------------------
+
+async function loadFonts() {
+  let fonts = [];
+  try {
+    const res = await fetch('/api/fonts');
+    fonts = (await readJson(res)).fonts || [];
+  } catch {
+    return;
+  }
+  const subs = fonts.filter((f) => f.substitute);
+  const panel = $('fonts');
+  panel.classList.toggle('warn', subs.length > 0);
+  $('fonts-sum').textContent = subs.length ? `字体：${subs.length} 种为替代字体` : '字体：办公字体';
+  $('fonts-list').replaceChildren(...fonts.map((f) => el('tr', { class: f.substitute ? 'sub' : '' },
+    el('th', { text: f.role }), el('td', { text: f.face }),
+    el('td', { text: f.substitute ? '替代' : '办公字体', title: f.message ? plainText(f.message) : '' }))));
+  $('fonts-note').hidden = !subs.length;
+  $('fonts-note').textContent = subs.length
+    ? `本机没有${subs.map((f) => `「${f.role}」`).join('')}的办公字体，以上替代字体排出的版面与正式公文的字形不同。正式印发前请在本机安装办公字体（如方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312、宋体），再重新启动 yinfa serve。`
+    : '';
+}
+
+// One history entry per view (#/NAME is a type's form, # the list): the back button returns to
+// the form, whose draft is put back.
 function route() {
   const m = /^#\/(.+)$/.exec(location.hash);
-  if (m) showEditor(decodeURIComponent(m[1]));
+  const id = m ? decodeURIComponent(m[1]) : null;
+  if (state.root && id !== state.id && wouldLose() &&
+      !window.confirm('填写的内容无法保存为草稿（浏览器不允许本网页存储数据），离开后将丢失。仍要离开吗？')) {
+    history.pushState(null, '', `#/${encodeURIComponent(state.id)}`);
+    return;
+  }
+  if (id && id === state.id && state.root) return;
+  if (id) showEditor(id);
   else showHome();
 }
 
 $('form').addEventListener('input', changed);
+$('form').addEventListener('focusout', left);
 $('form').addEventListener('submit', (e) => e.preventDefault());
 $('download').addEventListener('click', downloadPdf);
 $('save').addEventListener('click', saveData);
@@ -767,16 +1103,14 @@ $('load').addEventListener('change', (e) => {
   e.target.value = '';
 });
 $('fill-examples').addEventListener('click', () => {
-  state.root.example();
-  changed();
+  replaceAll(() => state.root.example(), '已填入示例，原来填写的内容已替换');
 });
 $('clear').addEventListener('click', () => {
-  if (state.dirty && !window.confirm('清空所有填写的内容？')) return;
-  state.root.set({});
-  changed();
+  replaceAll(() => state.root.set({}), '已清空');
 });
 window.addEventListener('beforeunload', (e) => {
-  if (state.dirty) e.preventDefault();
+  if (wouldLose()) e.preventDefault();
 });
 window.addEventListener('hashchange', route);
+loadFonts();
 route();

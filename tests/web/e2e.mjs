@@ -187,7 +187,7 @@ async function bulletin(url, out) {
     await row(2).getByLabel('字数').fill('300');
     await row(2).getByRole('button', { name: '上移' }).click();
     await row(0).getByRole('button', { name: '删除' }).click();
-    report.rowTitles = await articles.locator('.row input[type=text]').evaluateAll((es) => es.map((e) => e.value));
+    report.rowTitles = await articles.locator('.row input[type=text]:not(.integer)').evaluateAll((es) => es.map((e) => e.value));
 
     // A list of plain values.
     const copies = form.locator('fieldset', { has: page.locator('legend', { hasText: '抄送单位' }) });
@@ -210,7 +210,7 @@ async function bulletin(url, out) {
     await page.waitForFunction(() => document.querySelectorAll('#form .row:not(.simple)').length === 3);
     report.reloaded = {
       期号: await page.getByLabel('期号').inputValue(),
-      titles: await articles.locator('.row input[type=text]').evaluateAll((es) => es.map((e) => e.value)),
+      titles: await articles.locator('.row input[type=text]:not(.integer)').evaluateAll((es) => es.map((e) => e.value)),
       copies: await copies.locator('input').evaluateAll((es) => es.map((e) => e.value)),
       公开: await page.getByLabel('主动公开').isChecked(),
       notes: await page.locator('#general .note').allTextContents(),
