@@ -344,11 +344,13 @@ def test_every_format_gets_the_checks_of_render(yinfa):
 # ---- planning ----------------------------------------------------------------------------------
 
 def test_hundred_thousand_rows_start_at_once(yinfa):
+    # Under the sanitizers every allocation records its stack: a tenth of the rows there.
+    rows = 10000 if hostile.SANITIZED else 100000
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "h.csv")
         with open(path, "w", encoding="utf-8") as f:
             f.write("期号,单位,日期\n")
-            for i in range(1, 100001):
+            for i in range(1, rows + 1):
                 f.write(f"{i},第{i}区总工会,2026-11-01\n")
         out = os.path.join(tmp, "out")
         start = time.monotonic()
@@ -362,7 +364,7 @@ def test_hundred_thousand_rows_start_at_once(yinfa):
             time.sleep(0.02)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert first is not None and first < 8 * (5 if hostile.SANITIZED else 1), (first, err[-1000:])
+        assert first is not None and first < 8, (first, err[-1000:])
         assert proc.returncode == 130 and "已中断" in err and "份未处理" in err, err[-1000:]
         # Progress from the first second: the check of the records counts up.
         assert first < 1 or "正在检查记录" in err, err[:500]
