@@ -43,6 +43,11 @@ typedef struct {
     char *message;      /* FAILED: what went wrong */
     int deaths;         /* workers that died while rendering it */
     char *death;        /* how the last one died */
+    int merged;         /* the merging process's outcome for it: -1 none yet, 0 failed, 1 added */
+    char *merge_message;
+    char *merge_lost;   /* with -o: why it is missing from the merged file */
+    int merge_deaths;   /* merging processes that died on it */
+    char *merge_death;  /* how the first one died */
 } job;
 
 typedef struct {
@@ -567,10 +572,28 @@ static void run_workers(const options *o, const yf_template *t, const yf_records
 
 /* ---- the merged PDF ------------------------------------------------------------------------- */
 
+/* Frames of the merging process: about to lay out a record, done with it for the first pass,
+ * and the outcome of adding it (frame.ok 0 or 1, with the message of a failure). */
+enum { MERGE_FAILED = 0, MERGE_ADDED = 1, MERGE_AT = 2, MERGE_LEFT = 3 };
+
+static void tell(int out, size_t index, uint32_t kind, const char *message)
+{
+    frame f = { .index = index, .ok = kind, .len = message ? strlen(message) : 0 };
+    if (write_full(out, &f, sizeof f) == 0)
+        write_full(out, message, f.len);
+}
+
+static int left_out(const job *j)
+{
+    return j->st == FAILED || j->merge_lost;
+}
+
 /* One PDF for the print room: every document that renders, each starting on an odd page, with an
- * outline entry named after it. Renders in this process. */
-static int merge(const options *o, const yf_template *t, const yf_records *rs, job **todo,
-                 size_t count, progress *p, int count_progress)
+ * outline entry named after it. Runs in a process of its own, telling the parent on `out` which
+ * record it is on, so that a crash on one record costs that record and not the batch. Returns 0
+ * when the merged file is written. */
+static int merge_into(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                      size_t count, int out)
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
@@ -580,37 +603,33 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
      * glyphs of the batch: a fraction of the memory, time and size of Cairo's own subsetting of
      * whole CJK faces. Laying out twice is cheaper than that. */
     for (size_t i = 0; pdf && i < count && !stop; i++) {
+        if (left_out(todo[i]))
+            continue;
+        tell(out, i, MERGE_AT, NULL);
         char *message = NULL;
-        yf_layout *layout = todo[i]->st == FAILED ? NULL
-                          : lay_out(ctx, t, rs, todo[i], o->draft, &message);
+        yf_layout *layout = lay_out(ctx, t, rs, todo[i], o->draft, &message);
         if (layout)
             yf_pdf_reserve(pdf, layout);
         yf_layout_free(layout);
         free(message);
+        tell(out, i, MERGE_LEFT, NULL);
     }
     for (size_t i = 0; pdf && i < count && !stop; i++) {
         job *j = todo[i];
+        if (left_out(j))
+            continue;
+        tell(out, i, MERGE_AT, NULL);
         char *message = NULL;
-        yf_layout *layout = j->st == FAILED ? NULL : lay_out(ctx, t, rs, j, o->draft, &message);
+        yf_layout *layout = lay_out(ctx, t, rs, j, o->draft, &message);
         if (layout) {
             char *title = strndup(j->name, strlen(j->name) - 4);
             if (yf_pdf_add(pdf, layout, YF_PDF_ODD_START, title, d) != 0)
                 rc = -1;
             free(title);
             yf_layout_free(layout);
-            if (count_progress)
-                j->st = DONE;
-        } else if (count_progress && j->st != FAILED) {
-            j->st = FAILED;
-            j->message = message;
-            message = NULL;
-            p->failed++;
         }
+        tell(out, i, layout ? MERGE_ADDED : MERGE_FAILED, message);
         free(message);
-        if (count_progress) {
-            p->done++;
-            show(p, 0);
-        }
     }
     if (pdf && (stop || rc != 0))
         yf_pdf_abort(pdf);
@@ -625,6 +644,133 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
     yf_context_free(ctx);
     yf_diags_free(d);
     return rc;
+}
+
+/* One attempt at the merged file in a child process. Returns its wait status; *at is the record
+ * it was on when it ended (-1 between records). With `count_progress` (no -o), the outcome of
+ * each record is kept in merged/merge_message until the attempt is known to have succeeded. */
+static int merge_attempt(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                         size_t count, progress *p, int count_progress, long *at)
+{
+    int fds[2];
+    *at = -1;
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(merge_into(o, t, rs, todo, count, fds[1]) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    int forwarded = 0;
+    for (;;) {
+        if (stop && !forwarded) {
+            /* A signal sent to this process alone: the merge stops too, its file not written. */
+            kill(pid, SIGTERM);
+            forwarded = 1;
+        }
+        struct pollfd pf = { .fd = fds[0], .events = POLLIN };
+        if (poll(&pf, 1, 1000) <= 0)
+            continue;
+        frame f;
+        if (read_full(fds[0], &f, sizeof f) != 1 || f.index >= count || f.len > MAX_MESSAGE_BYTES)
+            break;
+        char *message = f.len ? calloc(1, (size_t)f.len + 1) : NULL;
+        if (f.len && read_full(fds[0], message, (size_t)f.len) != 1) {
+            free(message);
+            break;
+        }
+        job *j = todo[f.index];
+        *at = f.ok == MERGE_AT ? (long)f.index : -1;
+        if ((f.ok == MERGE_ADDED || f.ok == MERGE_FAILED) && count_progress) {
+            j->merged = f.ok == MERGE_ADDED ? 1 : 0;
+            free(j->merge_message);
+            j->merge_message = message;
+            message = NULL;
+            p->done++;
+            p->failed += f.ok == MERGE_FAILED;
+            show(p, 0);
+        }
+        free(message);
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* The merged file, made in a child process: if that process dies on a record (a crash, a kill),
+ * the merge starts again; if it dies on the same record again, the record is left out — reported,
+ * or with -o said to be missing from the merged file — and the merge starts once more without it.
+ * A death between records is retried once. Returns 0 when the merged file is written. */
+static int merge(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                 size_t count, progress *p, int count_progress)
+{
+    int unplaced = 0;
+    for (;;) {
+        long at;
+        progress start = *p;
+        int status = merge_attempt(o, t, rs, todo, count, p, count_progress, &at);
+        if (status != -1 && WIFEXITED(status)) {
+            /* Written only if the merged file is; a record that failed is reported either way. */
+            int written = WEXITSTATUS(status) == 0;
+            for (size_t i = 0; count_progress && i < count; i++) {
+                job *j = todo[i];
+                if (j->st != PENDING || j->merged < 0 || (j->merged && !written))
+                    continue;
+                j->st = j->merged ? DONE : FAILED;
+                if (!j->merged) {
+                    j->message = j->merge_message ? j->merge_message : strdup("渲染失败");
+                    j->merge_message = NULL;
+                }
+            }
+            return written ? 0 : -1;
+        }
+        /* It died: its temporary file is left, and what it said of records is void. */
+        char *dir = g_path_get_dirname(o->merge), *base = g_path_get_basename(o->merge);
+        remove_stale(dir, NULL, base);
+        g_free(dir);
+        g_free(base);
+        *p = start;
+        for (size_t i = 0; i < count; i++)
+            todo[i]->merged = -1;
+        char *how = status == -1 ? strdupf("无法启动：%s", strerror(errno)) : describe_end(status);
+        if (at < 0) {
+            if (stop || status == -1 || unplaced++) {
+                fprintf(stderr, "yinfa batch: error: 生成合并文件 %s 的进程%s\n", o->merge, how);
+                free(how);
+                return -1;
+            }
+            if (!cli_quiet)
+                fprintf(stderr, "yinfa batch: 生成合并文件的进程在两条记录之间%s，已重新合并\n", how);
+            free(how);
+            continue;
+        }
+        job *j = todo[at];
+        if (++j->merge_deaths < 2 && !stop) {
+            free(j->merge_death);
+            j->merge_death = how;
+            continue;
+        }
+        if (count_progress) {
+            j->st = FAILED;
+            j->message = strdupf("生成合并文件的进程处理这条记录时%s；合并文件中略去了它", how);
+            p->done++;
+            p->failed++;
+            free(how);
+        } else {
+            j->merge_lost = how;
+        }
+        if (stop)
+            return -1;
+    }
 }
 
 /* ---- options ------------------------------------------------------------------------------------ */
@@ -779,6 +925,7 @@ static job *plan(const options *o, const yf_records *rs, const guard *g, const p
     for (size_t i = (size_t)o->shard_k - 1; i < total; i += (size_t)o->shard_n) {
         job *j = &jobs[n++];
         j->record = i;
+        j->merged = -1;
         if ((n & 1023) == 0)
             plan_progress(p, i, total, &last);
         yf_diags *d = yf_diags_new();
@@ -888,6 +1035,12 @@ static void summary(const options *o, const yf_records *rs, const job *jobs, siz
         else if (j->st == DONE && j->deaths && !cli_quiet)
             fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：工作进程渲染它时%s，已由另一进程重新生成\n",
                     j->record + 1, o->data, yf_records_line(rs, j->record), j->death);
+        if (j->merge_deaths == 1 && !j->merge_lost && j->st != FAILED && !cli_quiet)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：生成合并文件的进程处理它时%s，已重新合并\n",
+                    j->record + 1, o->data, yf_records_line(rs, j->record), j->merge_death);
+        if (j->merge_lost)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）未并入 %s：生成合并文件的进程处理它时%s\n",
+                    j->record + 1, o->data, yf_records_line(rs, j->record), o->merge, j->merge_lost);
     }
     if (!cli_quiet || failed || stop) {
         fprintf(stderr, "%s%zu 份已生成，%zu 份失败，%zu 份已存在而跳过", stop ? "已中断：" : "", done,
@@ -965,10 +1118,13 @@ int cmd_batch(int argc, char **argv)
     summary(&o, rs, jobs, count, p.start);
     size_t failed = 0;
     for (size_t i = 0; i < count; i++) {
-        failed += jobs[i].st == FAILED;
+        failed += jobs[i].st == FAILED || jobs[i].merge_lost;
         free(jobs[i].name);
         free(jobs[i].message);
         free(jobs[i].death);
+        free(jobs[i].merge_message);
+        free(jobs[i].merge_lost);
+        free(jobs[i].merge_death);
     }
     g_hash_table_destroy(names);
     guard_free(&g);

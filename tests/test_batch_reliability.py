@@ -100,6 +100,31 @@ def test_worker_killed_from_outside(yinfa):
         assert len(written) == 40 and "被信号 9" in err and "已由另一进程重新生成" in err, err[-2000:]
 
 
+def test_merging_process_killed_from_outside(yinfa):
+    # Without -o the merged file is made by one child process: killed, the merge starts again.
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_jsonl(os.path.join(tmp, "m.jsonl"), [record(i, long=True) for i in range(1, 31)])
+        merged = os.path.join(tmp, "all.pdf")
+        proc = subprocess.Popen([yinfa, "batch", TEMPLATE, data, "--merge", merged],
+                                stderr=subprocess.PIPE, text=True)
+        killed, start = None, time.time()
+        while killed is None and time.time() - start < 60 and proc.poll() is None:
+            kids = children(proc.pid)
+            if kids and time.time() - start > 0.5:
+                os.kill(kids[0], signal.SIGKILL)
+                killed = kids[0]
+            time.sleep(0.01)
+        _, err = proc.communicate(timeout=300)
+        assert killed and proc.returncode == 0, (proc.returncode, err[-2000:])
+        assert "被信号 9" in err and "已重新合并" in err and "30 份已生成，0 份失败" in err, err[-2000:]
+        assert sorted(os.listdir(tmp)) == ["all.pdf", "m.jsonl"], os.listdir(tmp)
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        with open(merged, "rb") as f:
+            titles = [t for (level, t, *_) in PDFDocument(PDFParser(f)).get_outlines() if level == 1]
+        assert titles == [str(i) for i in range(1, 31)], titles
+
+
 def shim(tmp):
     """A preloaded rename() that crashes the process (SIGSEGV) when it would publish a file whose
     name holds CRASH: a worker that dies on one record, deterministically, at its very end."""
