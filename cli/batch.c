@@ -919,7 +919,7 @@ static job *plan(const options *o, const yf_records *rs, const guard *g, const p
     size_t mine = total / (size_t)o->shard_n + 1;
     job *jobs = calloc(mine, sizeof(job));
     int needs_data = pattern_needs_data(o->pattern);
-    double last = now();
+    double last = p->start; /* the first line a second after the command started */
     size_t n = 0;
     /* Deterministic slices: record i belongs to shard (i mod N) + 1. */
     for (size_t i = (size_t)o->shard_k - 1; i < total; i += (size_t)o->shard_n) {
