@@ -167,6 +167,67 @@ def test_crashing_record_is_reported(yinfa):
         assert account(p, out1, 20)[1] == [7]
 
 
+def merge_shim(tmp):
+    """A preloaded strndup() that crashes on a string holding CRASH: in a batch only the merging
+    process copies a record's name with it (the outline title), so the merge dies on that record,
+    every time, and nothing else does."""
+    src, lib = os.path.join(tmp, "mcrash.c"), os.path.join(tmp, "mcrash.so")
+    open(src, "w").write(r'''
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+char *strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    if (memmem(s, len, "CRASH", 5))
+        raise(SIGSEGV);
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, s, len);
+        copy[len] = 0;
+    }
+    return copy;
+}
+''')
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", lib, src], check=True)
+    env = dict(os.environ, LD_PRELOAD=lib)
+    if hostile.SANITIZED:
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0:handle_segv=0"
+    return env
+
+
+def outline(pdf):
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    with open(pdf, "rb") as f:
+        return [t for (level, t, *_) in PDFDocument(PDFParser(f)).get_outlines() if level == 1]
+
+
+def test_record_that_crashes_the_merge(yinfa):
+    with tempfile.TemporaryDirectory() as tmp:
+        recs = [record(i) for i in range(1, 11)]
+        recs[6]["单位"] = "CRASH"
+        data = write_jsonl(os.path.join(tmp, "c.jsonl"), recs)
+        merged = os.path.join(tmp, "all.pdf")
+        env = merge_shim(tmp)
+        # Only the merged file: the record is reported, the other nine are in the file.
+        p = batch(yinfa, TEMPLATE, data, "--merge", merged, "--name", "{期号}-{单位}.pdf", env=env)
+        assert p.returncode == 1 and FAILED.findall(p.stderr) == ["7"], p.stderr
+        assert "生成合并文件的进程处理这条记录时被信号 11（段错误）终止" in p.stderr, p.stderr
+        assert "9 份已生成，1 份失败" in p.stderr, p.stderr
+        assert outline(merged) == [f"{i}-第{i}区总工会" for i in range(1, 11) if i != 7]
+        assert sorted(os.listdir(tmp)) == ["all.pdf", "c.jsonl", "mcrash.c", "mcrash.so"], os.listdir(tmp)
+        # With -o the record's own file is written; it is said to be missing from the merged file.
+        out = os.path.join(tmp, "out")
+        os.unlink(merged)
+        p = batch(yinfa, TEMPLATE, data, "-o", out, "--merge", merged, "--name", "{期号}-{单位}.pdf",
+                  env=env)
+        assert p.returncode == 1 and len(os.listdir(out)) == 10, p.stderr
+        assert "第 7 条记录（" in p.stderr and "未并入" in p.stderr and "被信号 11" in p.stderr, p.stderr
+        assert len(outline(merged)) == 9
+
+
 def test_report_larger_than_a_pipe(yinfa):
     # 1 500 articles missing two values each: a report of over 100 KiB for one record.
     with tempfile.TemporaryDirectory() as tmp:
