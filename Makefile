@@ -97,13 +97,14 @@ asan: test-deps
 	@echo "asan: no sanitizer report, no leak"
 
 # Fuzzing with libFuzzer (clang: scripts/install-deps.sh --fuzz): the template parser, the data
-# parser, a whole render with a 3-page budget and mixed-direction text through the composer, each for FUZZ_SECONDS from its seed corpus in
+# parser, batch records (JSON Lines, JSON arrays, CSV), a whole render with a 3-page budget and
+# mixed-direction text through the composer, each for FUZZ_SECONDS from its seed corpus in
 # tests/fuzz-corpus/ (the corpus grows in build-fuzz/, the seeds stay as they are). Leaks are
 # checked after every input, except in the render and bidi targets: there Pango keeps its font caches in the
 # context the target holds for its whole run, where LeakSanitizer cannot follow them between
 # inputs (`make asan` checks renders for leaks, with everything freed).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := template data render bidi
+FUZZ_TARGETS := template data render records bidi
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:

@@ -4,18 +4,23 @@
  *               [--shard K/N] [--resume] [--draft] [--quiet]
  *
  * The template is read and checked once; each worker process loads the fonts once and renders
- * its share of the records, releasing everything a document used before the next. A bad record
- * is reported with its line and the message `yinfa check` would give, and the others are still
- * rendered. Files are written atomically; Ctrl-C finishes the documents being written and stops.
- * Uses the public header only. */
+ * the records the parent hands it, one at a time, releasing everything a document used before the
+ * next. Every record ends written or reported: a bad record is reported with its line and the
+ * message `yinfa check` would give; a record whose worker dies (killed, crashed) is rendered again
+ * by a fresh worker, and reported with the signal if that one dies too. No output names an input
+ * or another output. Files are written atomically; Ctrl-C finishes the documents being written
+ * and stops. Uses the public header only. */
 #define _GNU_SOURCE
 #include "common.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <glib.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +31,8 @@
 
 #define MAX_JOBS 64
 #define NAME_MAX_BYTES 200
+/* A report from a worker larger than this is not a report: the worker is treated as broken. */
+#define MAX_MESSAGE_BYTES (256u << 20)
 
 typedef enum { PENDING, DONE, FAILED, SKIPPED } state;
 
@@ -34,6 +41,13 @@ typedef struct {
     char *name;         /* output file name, inside DIR */
     state st;
     char *message;      /* FAILED: what went wrong */
+    int deaths;         /* workers that died while rendering it */
+    char *death;        /* how the last one died */
+    int merged;         /* the merging process's outcome for it: -1 none yet, 0 failed, 1 added */
+    char *merge_message;
+    char *merge_lost;   /* with -o: why it is missing from the merged file */
+    int merge_deaths;   /* merging processes that died on it */
+    char *merge_death;  /* how the first one died */
 } job;
 
 typedef struct {
@@ -64,20 +78,17 @@ static char *strdupf(const char *fmt, ...)
 /* All diagnostics of a run, one a line, as one string; NULL when there are none. */
 static char *diag_text(const yf_diags *d, int errors_only)
 {
-    size_t len = 0;
+    GString *s = g_string_new(NULL);
     for (size_t i = 0; i < yf_diags_count(d); i++)
         if (!errors_only || yf_diags_severity(d, i) == YF_ERROR)
-            len += strlen(yf_diags_message(d, i)) + 1;
-    if (!len)
+            g_string_append_printf(s, "%s%s", s->len ? "\n" : "", yf_diags_message(d, i));
+    if (!s->len) {
+        g_string_free(s, TRUE);
         return NULL;
-    char *s = calloc(1, len + 1);
-    for (size_t i = 0; i < yf_diags_count(d); i++)
-        if (!errors_only || yf_diags_severity(d, i) == YF_ERROR) {
-            strcat(s, yf_diags_message(d, i));
-            strcat(s, "\n");
-        }
-    s[len - 1] = '\0';
-    return s;
+    }
+    char *out = strdup(s->str);
+    g_string_free(s, TRUE);
+    return out;
 }
 
 /* ---- file names ----------------------------------------------------------------------------- */
@@ -133,6 +144,15 @@ static char *file_name(const char *pattern, const yf_data *data, size_t number, 
         strcat(out, ".pdf");
     }
     return strdup(out);
+}
+
+/* Whether PATTERN takes values from the record ({路径}), not only its number ({#}). */
+static int pattern_needs_data(const char *pattern)
+{
+    for (const char *p = pattern; (p = strchr(p, '{')); p++)
+        if (strncmp(p, "{#}", 3) != 0)
+            return 1;
+    return 0;
 }
 
 static int pattern_ok(const char *pattern)
@@ -213,140 +233,367 @@ static void show(progress *p, int final)
     }
 }
 
-/* ---- workers ------------------------------------------------------------------------------- */
+/* The NAME of a temporary file ".NAME.tmp-XXXXXX" (an atomic write's, six letters or digits from
+ * mkstemp), or NULL for any other name. No output of a batch starts with a dot. */
+static char *temporary_of(const char *entry)
+{
+    size_t len = strlen(entry), tail = strlen(".tmp-XXXXXX");
+    if (entry[0] != '.' || len < 2 + tail || strncmp(entry + len - tail, ".tmp-", 5) != 0)
+        return NULL;
+    for (size_t k = len - 6; k < len; k++)
+        if (!g_ascii_isalnum(entry[k]))
+            return NULL;
+    return strndup(entry + 1, len - 1 - tail);
+}
 
-/* A worker renders jobs k, k+n, k+2n … of `todo` and reports one line each on `out`:
- * "INDEX\tok" or "INDEX\tfail\tMESSAGE" with the message's line breaks as \x1f. */
+/* Removes the temporary files in DIR of the outputs named in `names` (or of `one`): leftovers of
+ * a run or a worker that was killed outright. Matched exactly: nothing else in DIR is touched. */
+static void remove_stale(const char *dir, GHashTable *names, const char *one)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        char *name = temporary_of(e->d_name);
+        if (name && (one ? strcmp(name, one) == 0 : g_hash_table_contains(names, name))) {
+            char *path = cli_join(dir, e->d_name);
+            unlink(path);
+            free(path);
+        }
+        free(name);
+    }
+    closedir(dp);
+}
+
+/* ---- the worker protocol ------------------------------------------------------------------
+ *
+ * The parent hands each worker one record at a time — its index in `todo`, 8 bytes on the
+ * worker's own pipe — and so always knows which record each worker holds. The worker answers on
+ * a second pipe with one frame per record: a fixed header (index, success, length) and `length`
+ * bytes of message, so that a report of any size (a record with a thousand errors) arrives
+ * whole. A worker whose report pipe ends while it holds a record has died (killed, crashed, out
+ * of memory): the parent reaps it, starts a fresh worker, and hands the record to it once more;
+ * if that worker dies too, the record is reported with the signal. Every record of the run is
+ * thus written or reported, whatever happens to the workers. */
+
+typedef struct {
+    uint64_t index;
+    uint32_t ok;
+    uint32_t spare;
+    uint64_t len;
+} frame;
+
+/* 1: `n` bytes read; 0: the pipe ended first; -1: an error. */
+static int read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r == 0 && got == 0 ? 0 : -1;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(fd, (const char *)buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+/* A worker: renders the records it is handed on `in` until that pipe ends, one frame each on
+ * `out`. */
 static void worker(const options *o, const yf_template *t, const yf_records *rs, job **todo,
-                   size_t count, int k, int n, int out)
+                   size_t count, int in, int out)
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
-    FILE *f = fdopen(out, "w");
-    for (size_t i = (size_t)k; i < count && !stop; i += (size_t)n) {
+    uint64_t index;
+    while (read_full(in, &index, sizeof index) == 1 && index < count) {
         char *message = NULL;
-        int rc = ctx ? render_one(ctx, t, rs, todo[i], o->dir, o->draft, &message)
+        int rc = ctx ? render_one(ctx, t, rs, todo[index], o->dir, o->draft, &message)
                      : (message = diag_text(d, 1), -1);
-        if (rc == 0) {
-            fprintf(f, "%zu\tok\n", i);
-        } else {
-            for (char *m = message; m && *m; m++)
-                if (*m == '\n')
-                    *m = '\x1f';
-            fprintf(f, "%zu\tfail\t%s\n", i, message ? message : "渲染失败");
-        }
-        fflush(f);
+        frame f = { .index = index, .ok = rc == 0, .len = rc != 0 && message ? strlen(message) : 0 };
+        int sent = write_full(out, &f, sizeof f) == 0 && write_full(out, message, f.len) == 0;
         free(message);
+        if (!sent)
+            break;
     }
-    fclose(f);
     yf_context_free(ctx);
     yf_diags_free(d);
 }
 
-static void take_result(char *line, job **todo, size_t count, progress *p)
+typedef struct {
+    pid_t pid;          /* 0: no worker in this slot */
+    int to, from;       /* the pipes: records to the worker, frames from it; -1 when closed */
+    long held;          /* the index in todo of the record it is rendering, -1 when none */
+    char *buf;          /* frames read but not yet taken */
+    size_t used, cap;
+} slot;
+
+typedef struct {
+    const options *o;
+    const yf_template *t;
+    const yf_records *rs;
+    job **todo;
+    size_t count;
+    size_t next;        /* the first record never handed out */
+    GQueue again;       /* records whose worker died, to be handed out once more (index + 1) */
+    slot slots[MAX_JOBS];
+    int n;
+    progress *p;
+    char *spawn_error;  /* why no worker could be started, if so */
+} pool;
+
+/* The next record to hand out, or -1: none left, or the run is stopping. */
+static long next_record(pool *pl)
 {
-    char *tab = strchr(line, '\t');
-    if (!tab)
-        return;
-    size_t i = strtoul(line, NULL, 10);
-    if (i >= count)
-        return;
-    job *j = todo[i];
-    if (strncmp(tab + 1, "ok", 2) == 0) {
-        j->st = DONE;
-    } else {
-        j->st = FAILED;
-        char *msg = strchr(tab + 1, '\t');
-        j->message = strdup(msg ? msg + 1 : "渲染失败");
-        for (char *m = j->message; *m; m++)
-            if (*m == '\x1f')
-                *m = '\n';
-        p->failed++;
-    }
-    p->done++;
-    show(p, 0);
+    if (stop)
+        return -1;
+    if (pl->again.length > 0)
+        return (long)GPOINTER_TO_SIZE(g_queue_pop_head(&pl->again)) - 1;
+    return pl->next < pl->count ? (long)pl->next++ : -1;
 }
 
-/* Runs `jobs` worker processes over `todo` and collects their reports. */
-static int run_workers(const options *o, const yf_template *t, const yf_records *rs, job **todo,
-                       size_t count, progress *p)
+static int work_left(const pool *pl)
 {
-    int n = o->jobs < (int)count ? o->jobs : (int)count;
-    struct pollfd fds[MAX_JOBS];
-    pid_t pids[MAX_JOBS];
-    char *buf[MAX_JOBS];
-    size_t used[MAX_JOBS];
-    for (int k = 0; k < n; k++) {
-        int pipefd[2];
-        if (pipe(pipefd) != 0)
-            return -1;
-        fflush(NULL);
-        pids[k] = fork();
-        if (pids[k] < 0)
-            return -1;
-        if (pids[k] == 0) {
-            for (int q = 0; q < k; q++)
-                close(fds[q].fd);
-            close(pipefd[0]);
-            worker(o, t, rs, todo, count, k, n, pipefd[1]);
-            _exit(0);
-        }
-        close(pipefd[1]);
-        fds[k] = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
-        buf[k] = malloc(1 << 16);
-        used[k] = 0;
+    return !stop && (pl->again.length > 0 || pl->next < pl->count);
+}
+
+/* Hands the worker of `s` its next record, or closes its pipe so that it ends. A worker that
+ * died meanwhile fails the write; its report pipe then ends and the record goes on. */
+static void hand_out(pool *pl, slot *s)
+{
+    long i = next_record(pl);
+    if (i < 0) {
+        if (s->to >= 0)
+            close(s->to);
+        s->to = -1;
+        return;
     }
-    int open_pipes = n, forwarded = 0;
-    while (open_pipes > 0) {
-        if (stop && !forwarded) {
-            /* A signal sent to this process alone (kill, a scheduler) reaches the workers too:
-             * each finishes the document it is writing and stops. */
-            for (int k = 0; k < n; k++)
-                kill(pids[k], SIGTERM);
-            forwarded = 1;
+    s->held = i;
+    uint64_t index = (uint64_t)i;
+    if (write_full(s->to, &index, sizeof index) != 0)
+        kill(s->pid, SIGKILL);
+}
+
+static int spawn(pool *pl, slot *s)
+{
+    int to[2], from[2];
+    if (pipe(to) != 0)
+        goto fail;
+    if (pipe(from) != 0) {
+        close(to[0]);
+        close(to[1]);
+        goto fail;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+        goto fail;
+    }
+    if (pid == 0) {
+        /* The other workers' pipes are theirs: holding them open would hide their end. */
+        for (int k = 0; k < pl->n; k++) {
+            if (pl->slots[k].to >= 0)
+                close(pl->slots[k].to);
+            if (pl->slots[k].from >= 0)
+                close(pl->slots[k].from);
         }
-        if (poll(fds, (nfds_t)n, 1000) < 0 && errno != EINTR)
+        close(to[1]);
+        close(from[0]);
+        worker(pl->o, pl->t, pl->rs, pl->todo, pl->count, to[0], from[1]);
+        _exit(0);
+    }
+    close(to[0]);
+    close(from[1]);
+    *s = (slot){ .pid = pid, .to = to[1], .from = from[0], .held = -1, .cap = 1 << 16 };
+    s->buf = malloc(s->cap);
+    hand_out(pl, s);
+    return 0;
+fail:
+    if (!pl->spawn_error)
+        pl->spawn_error = strdupf("无法启动工作进程：%s", strerror(errno));
+    return -1;
+}
+
+/* How a process ended, in words. */
+static char *describe_end(int status)
+{
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char *what = sig == SIGKILL ? "强行终止，常见于内存不足或被外部结束"
+                         : sig == SIGSEGV ? "段错误"
+                         : sig == SIGABRT ? "异常中止"
+                         : sig == SIGBUS ? "总线错误"
+                         : sig == SIGFPE ? "算术错误" : strsignal(sig);
+        return strdupf("被信号 %d（%s）终止", sig, what);
+    }
+    return strdupf("意外退出，状态 %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void finish(pool *pl, job *j, int ok, char *message)
+{
+    j->st = ok ? DONE : FAILED;
+    if (!ok) {
+        j->message = message ? message : strdup("渲染失败");
+        pl->p->failed++;
+    } else {
+        free(message);
+    }
+    pl->p->done++;
+    show(pl->p, 0);
+}
+
+/* The worker of `s` has ended (its report pipe closed): reaped, and the record it held handed
+ * out again, or reported if a worker died on it before. A fresh worker takes the slot. */
+static void ended(pool *pl, slot *s)
+{
+    close(s->from);
+    if (s->to >= 0)
+        close(s->to);
+    int status = 0;
+    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (s->held >= 0) {
+        job *j = pl->todo[s->held];
+        if (pl->o->dir)
+            remove_stale(pl->o->dir, NULL, j->name);
+        free(j->death);
+        j->death = describe_end(status);
+        if (++j->deaths < 2 && !stop)
+            g_queue_push_tail(&pl->again, GSIZE_TO_POINTER((size_t)s->held + 1));
+        else
+            finish(pl, j, 0, strdupf("工作进程渲染这条记录时%s；换一个进程重试，%s", j->death,
+                                     j->deaths < 2 ? "未能进行（已中断）" : "仍然如此"));
+    }
+    free(s->buf);
+    *s = (slot){ .pid = 0, .to = -1, .from = -1, .held = -1 };
+    if (work_left(pl))
+        spawn(pl, s);
+}
+
+/* Takes the complete frames in the buffer of `s`. Returns -1 if the worker broke the protocol. */
+static int take_frames(pool *pl, slot *s)
+{
+    size_t at = 0;
+    while (s->used - at >= sizeof(frame)) {
+        frame f;
+        memcpy(&f, s->buf + at, sizeof f);
+        if ((long)f.index != s->held || f.len > MAX_MESSAGE_BYTES)
+            return -1;
+        size_t need = sizeof f + (size_t)f.len;
+        if (s->used - at < need) {
+            if (need > s->cap) {
+                memmove(s->buf, s->buf + at, s->used - at);
+                s->used -= at;
+                at = 0;
+                s->cap = need;
+                s->buf = realloc(s->buf, s->cap);
+            }
             break;
-        for (int k = 0; k < n; k++) {
-            if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP)))
-                continue;
-            ssize_t r = read(fds[k].fd, buf[k] + used[k], (1 << 16) - 1 - used[k]);
-            if (r <= 0) {
-                close(fds[k].fd);
-                fds[k].fd = -1;
-                open_pipes--;
-                continue;
-            }
-            used[k] += (size_t)r;
-            buf[k][used[k]] = '\0';
-            char *start = buf[k], *nl;
-            while ((nl = strchr(start, '\n'))) {
-                *nl = '\0';
-                take_result(start, todo, count, p);
-                start = nl + 1;
-            }
-            used[k] -= (size_t)(start - buf[k]);
-            memmove(buf[k], start, used[k]);
         }
+        char *message = f.len ? strndup(s->buf + at + sizeof f, (size_t)f.len) : NULL;
+        at += need;
+        s->held = -1;
+        finish(pl, pl->todo[f.index], f.ok, message);
+        hand_out(pl, s);
     }
-    int rc = 0;
-    for (int k = 0; k < n; k++) {
-        int status;
-        while (waitpid(pids[k], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            rc = -1;
-        free(buf[k]);
+    memmove(s->buf, s->buf + at, s->used - at);
+    s->used -= at;
+    return 0;
+}
+
+static void drain(pool *pl, slot *s)
+{
+    ssize_t r = read(s->from, s->buf + s->used, s->cap - s->used);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (r <= 0) {
+        ended(pl, s);
+        return;
     }
-    return rc;
+    s->used += (size_t)r;
+    if (take_frames(pl, s) != 0)
+        kill(s->pid, SIGKILL); /* its pipe ends next; the record it holds goes on */
+}
+
+/* Renders every record of `todo` in `o->jobs` worker processes. When it returns, each record is
+ * DONE or FAILED, or still PENDING because the run was interrupted before it was handed out. */
+static void run_workers(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                        size_t count, progress *p)
+{
+    pool pl = { .o = o, .t = t, .rs = rs, .todo = todo, .count = count, .p = p };
+    g_queue_init(&pl.again);
+    pl.n = o->jobs < (int)count ? o->jobs : (int)count;
+    for (int k = 0; k < pl.n; k++)
+        pl.slots[k] = (slot){ .pid = 0, .to = -1, .from = -1, .held = -1 };
+    /* A worker that has died must not take the parent with it when it is written to. */
+    struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+    sigaction(SIGPIPE, &ignore, &old);
+    for (int k = 0; k < pl.n && work_left(&pl); k++)
+        spawn(&pl, &pl.slots[k]);
+    for (;;) {
+        struct pollfd fds[MAX_JOBS];
+        int which[MAX_JOBS], nf = 0;
+        for (int k = 0; k < pl.n; k++)
+            if (pl.slots[k].pid) {
+                fds[nf] = (struct pollfd){ .fd = pl.slots[k].from, .events = POLLIN };
+                which[nf++] = k;
+            }
+        if (!nf)
+            break;
+        if (poll(fds, (nfds_t)nf, 1000) < 0 && errno != EINTR)
+            break;
+        for (int f = 0; f < nf; f++)
+            if (fds[f].revents)
+                drain(&pl, &pl.slots[which[f]]);
+    }
+    /* Records no worker could take: reported, not lost. */
+    for (size_t i = 0; i < count; i++)
+        if (todo[i]->st == PENDING && !stop)
+            finish(&pl, todo[i], 0, strdup(pl.spawn_error ? pl.spawn_error : "没有工作进程处理这条记录"));
+    sigaction(SIGPIPE, &old, NULL);
+    g_queue_clear(&pl.again);
+    free(pl.spawn_error);
 }
 
 /* ---- the merged PDF ------------------------------------------------------------------------- */
 
+/* Frames of the merging process: about to lay out a record, done with it for the first pass,
+ * and the outcome of adding it (frame.ok 0 or 1, with the message of a failure). */
+enum { MERGE_FAILED = 0, MERGE_ADDED = 1, MERGE_AT = 2, MERGE_LEFT = 3 };
+
+static void tell(int out, size_t index, uint32_t kind, const char *message)
+{
+    frame f = { .index = index, .ok = kind, .len = message ? strlen(message) : 0 };
+    if (write_full(out, &f, sizeof f) == 0)
+        write_full(out, message, f.len);
+}
+
+static int left_out(const job *j)
+{
+    return j->st == FAILED || j->merge_lost;
+}
+
 /* One PDF for the print room: every document that renders, each starting on an odd page, with an
- * outline entry named after it. Renders in this process. */
-static int merge(const options *o, const yf_template *t, const yf_records *rs, job **todo,
-                 size_t count, progress *p, int count_progress)
+ * outline entry named after it. Runs in a process of its own, telling the parent on `out` which
+ * record it is on, so that a crash on one record costs that record and not the batch. Returns 0
+ * when the merged file is written. */
+static int merge_into(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                      size_t count, int out)
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
@@ -356,37 +603,33 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
      * glyphs of the batch: a fraction of the memory, time and size of Cairo's own subsetting of
      * whole CJK faces. Laying out twice is cheaper than that. */
     for (size_t i = 0; pdf && i < count && !stop; i++) {
+        if (left_out(todo[i]))
+            continue;
+        tell(out, i, MERGE_AT, NULL);
         char *message = NULL;
-        yf_layout *layout = todo[i]->st == FAILED ? NULL
-                          : lay_out(ctx, t, rs, todo[i], o->draft, &message);
+        yf_layout *layout = lay_out(ctx, t, rs, todo[i], o->draft, &message);
         if (layout)
             yf_pdf_reserve(pdf, layout);
         yf_layout_free(layout);
         free(message);
+        tell(out, i, MERGE_LEFT, NULL);
     }
     for (size_t i = 0; pdf && i < count && !stop; i++) {
         job *j = todo[i];
+        if (left_out(j))
+            continue;
+        tell(out, i, MERGE_AT, NULL);
         char *message = NULL;
-        yf_layout *layout = j->st == FAILED ? NULL : lay_out(ctx, t, rs, j, o->draft, &message);
+        yf_layout *layout = lay_out(ctx, t, rs, j, o->draft, &message);
         if (layout) {
             char *title = strndup(j->name, strlen(j->name) - 4);
             if (yf_pdf_add(pdf, layout, YF_PDF_ODD_START, title, d) != 0)
                 rc = -1;
             free(title);
             yf_layout_free(layout);
-            if (count_progress)
-                j->st = DONE;
-        } else if (count_progress && j->st != FAILED) {
-            j->st = FAILED;
-            j->message = message;
-            message = NULL;
-            p->failed++;
         }
+        tell(out, i, layout ? MERGE_ADDED : MERGE_FAILED, message);
         free(message);
-        if (count_progress) {
-            p->done++;
-            show(p, 0);
-        }
     }
     if (pdf && (stop || rc != 0))
         yf_pdf_abort(pdf);
@@ -403,7 +646,134 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
     return rc;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
+/* One attempt at the merged file in a child process. Returns its wait status; *at is the record
+ * it was on when it ended (-1 between records). With `count_progress` (no -o), the outcome of
+ * each record is kept in merged/merge_message until the attempt is known to have succeeded. */
+static int merge_attempt(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                         size_t count, progress *p, int count_progress, long *at)
+{
+    int fds[2];
+    *at = -1;
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(merge_into(o, t, rs, todo, count, fds[1]) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    int forwarded = 0;
+    for (;;) {
+        if (stop && !forwarded) {
+            /* A signal sent to this process alone: the merge stops too, its file not written. */
+            kill(pid, SIGTERM);
+            forwarded = 1;
+        }
+        struct pollfd pf = { .fd = fds[0], .events = POLLIN };
+        if (poll(&pf, 1, 1000) <= 0)
+            continue;
+        frame f;
+        if (read_full(fds[0], &f, sizeof f) != 1 || f.index >= count || f.len > MAX_MESSAGE_BYTES)
+            break;
+        char *message = f.len ? calloc(1, (size_t)f.len + 1) : NULL;
+        if (f.len && read_full(fds[0], message, (size_t)f.len) != 1) {
+            free(message);
+            break;
+        }
+        job *j = todo[f.index];
+        *at = f.ok == MERGE_AT ? (long)f.index : -1;
+        if ((f.ok == MERGE_ADDED || f.ok == MERGE_FAILED) && count_progress) {
+            j->merged = f.ok == MERGE_ADDED ? 1 : 0;
+            free(j->merge_message);
+            j->merge_message = message;
+            message = NULL;
+            p->done++;
+            p->failed += f.ok == MERGE_FAILED;
+            show(p, 0);
+        }
+        free(message);
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* The merged file, made in a child process: if that process dies on a record (a crash, a kill),
+ * the merge starts again; if it dies on the same record again, the record is left out — reported,
+ * or with -o said to be missing from the merged file — and the merge starts once more without it.
+ * A death between records is retried once. Returns 0 when the merged file is written. */
+static int merge(const options *o, const yf_template *t, const yf_records *rs, job **todo,
+                 size_t count, progress *p, int count_progress)
+{
+    int unplaced = 0;
+    for (;;) {
+        long at;
+        progress start = *p;
+        int status = merge_attempt(o, t, rs, todo, count, p, count_progress, &at);
+        if (status != -1 && WIFEXITED(status)) {
+            /* Written only if the merged file is; a record that failed is reported either way. */
+            int written = WEXITSTATUS(status) == 0;
+            for (size_t i = 0; count_progress && i < count; i++) {
+                job *j = todo[i];
+                if (j->st != PENDING || j->merged < 0 || (j->merged && !written))
+                    continue;
+                j->st = j->merged ? DONE : FAILED;
+                if (!j->merged) {
+                    j->message = j->merge_message ? j->merge_message : strdup("渲染失败");
+                    j->merge_message = NULL;
+                }
+            }
+            return written ? 0 : -1;
+        }
+        /* It died: its temporary file is left, and what it said of records is void. */
+        char *dir = g_path_get_dirname(o->merge), *base = g_path_get_basename(o->merge);
+        remove_stale(dir, NULL, base);
+        g_free(dir);
+        g_free(base);
+        *p = start;
+        for (size_t i = 0; i < count; i++)
+            todo[i]->merged = -1;
+        char *how = status == -1 ? strdupf("无法启动：%s", strerror(errno)) : describe_end(status);
+        if (at < 0) {
+            if (stop || status == -1 || unplaced++) {
+                fprintf(stderr, "yinfa batch: error: 生成合并文件 %s 的进程%s\n", o->merge, how);
+                free(how);
+                return -1;
+            }
+            if (!cli_quiet)
+                fprintf(stderr, "yinfa batch: 生成合并文件的进程在两条记录之间%s，已重新合并\n", how);
+            free(how);
+            continue;
+        }
+        job *j = todo[at];
+        if (++j->merge_deaths < 2 && !stop) {
+            free(j->merge_death);
+            j->merge_death = how;
+            continue;
+        }
+        if (count_progress) {
+            j->st = FAILED;
+            j->message = strdupf("生成合并文件的进程处理这条记录时%s；合并文件中略去了它", how);
+            p->done++;
+            p->failed++;
+            free(how);
+        } else {
+            j->merge_lost = how;
+        }
+        if (stop)
+            return -1;
+    }
+}
+
+/* ---- options ------------------------------------------------------------------------------------ */
 
 static const char usage[] =
     "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
@@ -471,66 +841,214 @@ static int parse_options(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Leftovers of an earlier run that was killed: "NAME.tmp-XXXXXX" for a NAME of this run. */
-static void remove_stale(const char *dir, job **todo, size_t count)
+/* ---- outputs never overwrite inputs nor each other ------------------------------------------ */
+
+/* A file as the file system knows it: the same whatever path leads to it (symbolic links, "..",
+ * hard links). */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+} file_id;
+
+typedef struct {
+    file_id inputs[4];
+    int n_inputs;
+    int merge_exists;       /* the merged file exists already: `merge` is it */
+    file_id merge;
+    const char *merge_base; /* the merged file's name when it is written into DIR, else NULL */
+    char *owned[3];
+} guard;
+
+static int same(const file_id *a, const struct stat *st)
 {
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        char *tmp = strstr(e->d_name, ".pdf.tmp-");
-        if (!tmp)
-            continue;
-        for (size_t i = 0; i < count; i++) {
-            size_t n = strlen(todo[i]->name);
-            if (strncmp(e->d_name, todo[i]->name, n) == 0 && strncmp(e->d_name + n, ".tmp-", 5) == 0) {
-                char *path = cli_join(dir, e->d_name);
-                unlink(path);
-                free(path);
-                break;
-            }
-        }
-    }
-    closedir(dp);
+    return a->dev == st->st_dev && a->ino == st->st_ino;
 }
 
-/* Names every record of this shard; a record without a usable name, or with the name of an
- * earlier record, fails here. Returns the jobs (count in *count). */
-static job *plan(const options *o, const yf_records *rs, size_t *count)
+/* The input that `st` is, or NULL. */
+static const char *input_of(const guard *g, const struct stat *st)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        if (same(&g->inputs[i], st))
+            return g->inputs[i].path;
+    return NULL;
+}
+
+static void add_input(guard *g, const char *path)
+{
+    struct stat st;
+    if (path && stat(path, &st) == 0 && g->n_inputs < 4)
+        g->inputs[g->n_inputs++] = (file_id){ st.st_dev, st.st_ino, path };
+}
+
+/* Whether `a` and `b` are one folder. */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* ---- planning ---------------------------------------------------------------------------------- */
+
+static void fail_job(job *j, char *why)
+{
+    j->st = FAILED;
+    free(j->message);
+    j->message = why;
+}
+
+/* While planning a large batch: a line a second, so that the run shows life from the start. */
+static void plan_progress(const progress *p, size_t done, size_t total, double *last)
+{
+    if (p->quiet || now() - *last < 1.0)
+        return;
+    *last = now();
+    fprintf(stderr, p->tty ? "\r\033[K正在检查记录 %zu/%zu" : "正在检查记录 %zu/%zu\n", done, total);
+    fflush(stderr);
+}
+
+/* Names every record of this shard — a record without a usable name, with the name of an earlier
+ * record, or whose file would replace an input or the merged file, fails here — and decides what
+ * --resume skips. Linear in the records: names are looked up in a hash table. Returns the jobs
+ * (count in *count); `names` maps each name given to its job. */
+static job *plan(const options *o, const yf_records *rs, const guard *g, const progress *p,
+                 GHashTable *names, size_t *count)
 {
     size_t total = yf_records_count(rs);
-    job *jobs = calloc(total ? total : 1, sizeof(job));
+    size_t mine = total / (size_t)o->shard_n + 1;
+    job *jobs = calloc(mine, sizeof(job));
+    int needs_data = pattern_needs_data(o->pattern);
+    double last = p->start; /* the first line a second after the command started */
     size_t n = 0;
-    for (size_t i = 0; i < total; i++) {
-        /* Deterministic slices: record i belongs to shard (i mod N) + 1. */
-        if ((int)(i % (size_t)o->shard_n) != o->shard_k - 1)
-            continue;
+    /* Deterministic slices: record i belongs to shard (i mod N) + 1. */
+    for (size_t i = (size_t)o->shard_k - 1; i < total; i += (size_t)o->shard_n) {
         job *j = &jobs[n++];
         j->record = i;
+        j->merged = -1;
+        if ((n & 1023) == 0)
+            plan_progress(p, i, total, &last);
         yf_diags *d = yf_diags_new();
-        yf_data *data = yf_records_get(rs, i, d);
+        yf_data *data = needs_data ? yf_records_get(rs, i, d) : NULL;
         char *why = NULL;
-        j->name = data ? file_name(o->pattern, data, i + 1, &why) : NULL;
-        if (!data)
+        j->name = !needs_data || data ? file_name(o->pattern, data, i + 1, &why) : NULL;
+        if (needs_data && !data)
             why = diag_text(d, 1);
-        for (size_t k = 0; j->name && k + 1 < n; k++)
-            if (jobs[k].name && strcmp(jobs[k].name, j->name) == 0) {
-                why = strdupf("文件名 %s 与第 %zu 条记录（第 %d 行）相同，未覆盖", j->name,
-                              jobs[k].record + 1, yf_records_line(rs, jobs[k].record));
-                break;
-            }
-        if (why) {
-            j->st = FAILED;
-            j->message = why;
-        }
-        if (!j->name)
-            j->name = strdupf("%zu.pdf", i + 1);
         yf_data_free(data);
         yf_diags_free(d);
+        if (why || !j->name) {
+            fail_job(j, why ? why : strdup("无法生成文件名"));
+            if (!j->name)
+                j->name = strdupf("%zu.pdf", i + 1);
+            continue;
+        }
+        const job *first = g_hash_table_lookup(names, j->name);
+        if (first) {
+            fail_job(j, strdupf("文件名 %s 与第 %zu 条记录（第 %d 行）相同，未覆盖", j->name,
+                                first->record + 1, yf_records_line(rs, first->record)));
+            continue;
+        }
+        g_hash_table_insert(names, j->name, j);
+        if (g->merge_base && strcmp(j->name, g->merge_base) == 0) {
+            fail_job(j, strdupf("文件名 %s 就是 --merge 的合并文件，未覆盖", j->name));
+            continue;
+        }
+        if (!o->dir)
+            continue;
+        char *path = cli_join(o->dir, j->name);
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            const char *input = input_of(g, &st);
+            if (input)
+                fail_job(j, strdupf("文件名 %s 指向输入文件 %s，未覆盖", j->name, input));
+            else if (g->merge_exists && same(&g->merge, &st))
+                fail_job(j, strdupf("文件名 %s 指向 --merge 的合并文件，未覆盖", j->name));
+            else if (o->resume && S_ISREG(st.st_mode))
+                j->st = SKIPPED;
+        }
+        free(path);
     }
     *count = n;
     return jobs;
+}
+
+/* The inputs of the run. Returns -1 (a usage error, said on stderr) when the merged file would
+ * replace one of them. */
+static int make_guard(const options *o, guard *g)
+{
+    *g = (guard){ 0 };
+    g->owned[0] = cli_find_template(o->tpl);
+    g->owned[1] = cli_find_share("fonts/yinfa-roles.conf");
+    add_input(g, g->owned[0]);
+    add_input(g, o->data);
+    add_input(g, o->fonts_conf ? o->fonts_conf : getenv("YINFA_FONTS_CONF"));
+    add_input(g, g->owned[1]);
+    struct stat st;
+    if (!o->merge || stat(o->merge, &st) != 0)
+        return 0;
+    const char *input = input_of(g, &st);
+    if (input) {
+        fprintf(stderr, "yinfa batch: error: 输出文件 %s 就是输入文件 %s，不能覆盖\n", o->merge, input);
+        return -1;
+    }
+    g->merge_exists = 1;
+    g->merge = (file_id){ st.st_dev, st.st_ino, o->merge };
+    return 0;
+}
+
+/* The merged file's name when it goes into DIR (which exists by then), where it must not take
+ * the name of a record's file. */
+static void merge_in_dir(const options *o, guard *g)
+{
+    if (!o->merge || !o->dir)
+        return;
+    char *parent = g_path_get_dirname(o->merge);
+    if (same_dir(parent, o->dir))
+        g->merge_base = g->owned[2] = g_path_get_basename(o->merge);
+    g_free(parent);
+}
+
+static void guard_free(guard *g)
+{
+    free(g->owned[0]);
+    free(g->owned[1]);
+    g_free(g->owned[2]);
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+static void summary(const options *o, const yf_records *rs, const job *jobs, size_t count,
+                    double start)
+{
+    size_t done = 0, failed = 0, skipped = 0, left = 0;
+    for (size_t i = 0; i < count; i++) {
+        done += jobs[i].st == DONE;
+        failed += jobs[i].st == FAILED;
+        skipped += jobs[i].st == SKIPPED;
+        left += jobs[i].st == PENDING;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const job *j = &jobs[i];
+        if (j->st == FAILED)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）失败：\n%s\n", j->record + 1, o->data,
+                    yf_records_line(rs, j->record), j->message);
+        else if (j->st == DONE && j->deaths && !cli_quiet)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：工作进程渲染它时%s，已由另一进程重新生成\n",
+                    j->record + 1, o->data, yf_records_line(rs, j->record), j->death);
+        if (j->merge_deaths == 1 && !j->merge_lost && j->st != FAILED && !cli_quiet)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：生成合并文件的进程处理它时%s，已重新合并\n",
+                    j->record + 1, o->data, yf_records_line(rs, j->record), j->merge_death);
+        if (j->merge_lost)
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）未并入 %s：生成合并文件的进程处理它时%s\n",
+                    j->record + 1, o->data, yf_records_line(rs, j->record), o->merge, j->merge_lost);
+    }
+    if (!cli_quiet || failed || stop) {
+        fprintf(stderr, "%s%zu 份已生成，%zu 份失败，%zu 份已存在而跳过", stop ? "已中断：" : "", done,
+                failed, skipped);
+        if (left)
+            fprintf(stderr, "，%zu 份未处理", left);
+        fprintf(stderr, "，用时 %.1f 秒\n", now() - start);
+    }
 }
 
 int cmd_batch(int argc, char **argv)
@@ -540,50 +1058,52 @@ int cmd_batch(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
+    guard g;
+    if (make_guard(&o, &g) != 0) {
+        guard_free(&g);
+        return EXIT_USAGE;
+    }
     /* One creation date for the whole batch: the files do not depend on --jobs or timing. */
     if (!getenv("SOURCE_DATE_EPOCH")) {
         char epoch[32];
         snprintf(epoch, sizeof epoch, "%ld", (long)time(NULL));
         setenv("SOURCE_DATE_EPOCH", epoch, 1);
     }
+    progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
     yf_records *rs = t ? yf_records_load(o.data, d) : NULL;
     if (!rs) {
         yf_template_free(t);
+        guard_free(&g);
         return cli_finish(d, EXIT_PROBLEM);
     }
     if (o.dir && mkdir(o.dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "yinfa batch: 无法创建目录 %s：%s\n", o.dir, strerror(errno));
         yf_records_free(rs);
         yf_template_free(t);
+        guard_free(&g);
         return cli_finish(d, EXIT_PROBLEM);
     }
+    merge_in_dir(&o, &g);
+    GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
     size_t count;
-    job *jobs = plan(&o, rs, &count);
+    job *jobs = plan(&o, rs, &g, &p, names, &count);
     job **todo = calloc(count ? count : 1, sizeof(job *));
-    size_t pending = 0, skipped = 0;
-    for (size_t i = 0; i < count; i++) {
-        char *path = o.dir ? cli_join(o.dir, jobs[i].name) : NULL;
-        if (jobs[i].st == PENDING && o.resume && path && cli_is_file(path)) {
-            jobs[i].st = SKIPPED;
-            skipped++;
-        } else if (jobs[i].st == PENDING) {
+    size_t pending = 0;
+    for (size_t i = 0; i < count; i++)
+        if (jobs[i].st == PENDING)
             todo[pending++] = &jobs[i];
-        }
-        free(path);
-    }
     if (o.dir)
-        remove_stale(o.dir, todo, pending);
+        remove_stale(o.dir, names, NULL);
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    progress p = { .total = pending, .start = now(), .tty = isatty(2), .quiet = cli_quiet,
-                   .next_report = 0 };
+    p.total = pending;
     int rc = 0;
     if (o.dir && pending) {
-        rc = run_workers(&o, t, rs, todo, pending, &p);
+        run_workers(&o, t, rs, todo, pending, &p);
         show(&p, 1);
     }
     if (o.merge && !stop) {
@@ -592,29 +1112,22 @@ int cmd_batch(int argc, char **argv)
             mp = (progress){ .total = pending, .start = now(), .tty = isatty(2), .quiet = cli_quiet };
         if (merge(&o, t, rs, todo, pending, &mp, !o.dir) != 0)
             rc = -1;
-        if (!o.dir) {
+        if (!o.dir)
             show(&mp, 1);
-            p = mp;
-        }
     }
-
-    /* The summary: what was written, what failed and why, in record order. */
-    size_t done = 0, failed = 0;
+    summary(&o, rs, jobs, count, p.start);
+    size_t failed = 0;
     for (size_t i = 0; i < count; i++) {
-        done += jobs[i].st == DONE;
-        failed += jobs[i].st == FAILED;
-    }
-    for (size_t i = 0; i < count; i++)
-        if (jobs[i].st == FAILED)
-            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）失败：\n%s\n", jobs[i].record + 1, o.data,
-                    yf_records_line(rs, jobs[i].record), jobs[i].message);
-    if (!cli_quiet || failed || stop)
-        fprintf(stderr, "%s%zu 份已生成，%zu 份失败，%zu 份已存在而跳过，用时 %.1f 秒\n",
-                stop ? "已中断：" : "", done, failed, skipped, now() - p.start);
-    for (size_t i = 0; i < count; i++) {
+        failed += jobs[i].st == FAILED || jobs[i].merge_lost;
         free(jobs[i].name);
         free(jobs[i].message);
+        free(jobs[i].death);
+        free(jobs[i].merge_message);
+        free(jobs[i].merge_lost);
+        free(jobs[i].merge_death);
     }
+    g_hash_table_destroy(names);
+    guard_free(&g);
     free(jobs);
     free(todo);
     yf_records_free(rs);

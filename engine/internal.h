@@ -254,6 +254,9 @@ const char *yf_slot_type_name(yf_slot_type t);
 
 /* ---- data (data.c) ----------------------------------------------------------------------- */
 
+/* Levels of nesting a data tree may have (the same in data.c); batch records are held to it too. */
+#define YF_DATA_MAX_DEPTH 64
+
 typedef struct _JsonNode JsonNode;
 /* The node at a dotted path, or NULL; lent. */
 JsonNode *yf_data_lookup(const yf_data *data, const char *dotted);

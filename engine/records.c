@@ -3,9 +3,17 @@
  * In: a file of many records — JSON Lines (one object a line), a JSON array of objects, or CSV
  * whose header row gives the keys (dotted headers such as 文章.标题 make nested objects; an empty
  * cell is an absent value). Out: yf_records, from which each record is taken as a yf_data named
- * "FILE:LINE" so that every message about it points at its line. A record that is not valid
- * JSON fails alone: the others can still be rendered. CSV is read by libcsv (RFC 4180 quoting,
- * line breaks inside quotes). */
+ * "FILE:LINE" so that every message about it points at its line.
+ *
+ * Every record, whatever the format, is kept as JSON text and taken through the one parser of
+ * `render`'s data (yf_data_parse_json_line in data.c): the same byte-level checks — valid UTF-8,
+ * control characters raw or escaped, lone surrogates, numbers beyond 64 bits or a double, nesting
+ * and the count of values — run before json-glib sees the record, so no format is a way round
+ * them. Loading only finds where each record is: a JSON array is split into its elements by a
+ * scan that counts brackets without recursing (json-glib's parser recurses, so a whole file of
+ * hostile depth is never handed to it), and a CSV row becomes the JSON text of its object. A
+ * record that is not valid fails alone: the others can still be rendered. CSV is read by libcsv
+ * (RFC 4180 quoting, line breaks inside quotes). */
 #include "internal.h"
 
 #include <errno.h>
@@ -18,113 +26,174 @@
 
 typedef struct {
     int line;            /* where the record starts, 1-based */
-    char *json;          /* JSON Lines: the line's text, parsed when taken */
-    JsonNode *node;      /* JSON array and CSV: the record's object */
+    size_t off, len;     /* its JSON text in rs->text */
 } record;
 
 struct yf_records {
     char *path;
+    char *text;          /* JSON Lines and arrays: the file; CSV: the rows as JSON objects */
+    size_t text_len;
     GArray *items;       /* of record */
 };
-
-static void record_clear(gpointer p)
-{
-    record *r = p;
-    g_free(r->json);
-    if (r->node)
-        json_node_unref(r->node);
-}
 
 static yf_records *records_new(const char *path)
 {
     yf_records *rs = g_new0(yf_records, 1);
     rs->path = g_strdup(path);
     rs->items = g_array_new(FALSE, TRUE, sizeof(record));
-    g_array_set_clear_func(rs->items, record_clear);
     return rs;
+}
+
+static void add_record(yf_records *rs, int line, size_t off, size_t len)
+{
+    record r = { line, off, len };
+    g_array_append_val(rs->items, r);
 }
 
 /* ---- JSON Lines ------------------------------------------------------------------------------ */
 
-static void load_jsonl(yf_records *rs, const char *buf, size_t len)
+static void load_jsonl(yf_records *rs)
 {
+    const char *buf = rs->text;
     int line = 1;
-    for (const char *p = buf, *end = buf + len; p < end; line++) {
+    for (const char *p = buf, *end = buf + rs->text_len; p < end; line++) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol)
             eol = end;
         const char *q = p;
         while (q < eol && g_ascii_isspace(*q))
             q++;
-        if (q < eol) {
-            record r = { line, g_strndup(p, eol - p), NULL };
-            g_array_append_val(rs->items, r);
-        }
+        if (q < eol)
+            add_record(rs, line, (size_t)(p - buf), (size_t)(eol - p));
         p = eol + 1;
     }
 }
 
 /* ---- a JSON array ------------------------------------------------------------------------------ */
 
-/* json-glib tells where it is while it parses: the line where each array element ends. The
- * elements of nested arrays are reported too; only the top-level array's are kept later. */
+/* A place in the file while it is split: byte offset, line and the offset where the line begins. */
 typedef struct {
-    JsonArray *array;
-    int index, line;
-} element_end;
+    const char *s;
+    size_t len, i, bol;
+    int line;
+} cursor;
 
-static void on_array_element(JsonParser *parser, JsonArray *array, gint index, gpointer user)
+static void step(cursor *c)
 {
-    element_end e = { array, index, (int)json_parser_get_current_line(parser) };
-    g_array_append_val((GArray *)user, e);
+    if (c->s[c->i] == '\n') {
+        c->line++;
+        c->bol = c->i + 1;
+    }
+    c->i++;
 }
 
-static gboolean load_array(yf_records *rs, const char *buf, size_t len, yf_diags *diags)
+/* JSON's whitespace (RFC 8259 §2). */
+static gboolean is_space(char ch)
 {
-    JsonParser *parser = json_parser_new();
-    GArray *ends = g_array_new(FALSE, TRUE, sizeof(element_end));
-    g_signal_connect(parser, "array-element", G_CALLBACK(on_array_element), ends);
-    GError *err = NULL;
-    gboolean ok = json_parser_load_from_data(parser, buf, (gssize)len, &err);
-    if (!ok) {
-        int l = 0, c = 0, n = 0;
-        const char *msg = err->message;
-        if (sscanf(msg, "<data>:%d:%d: %n", &l, &c, &n) == 2 && n > 0)
-            msg += n;
-        yf_error_at(diags, rs->path, l, c, "JSON 格式错误：%s", msg);
-        g_error_free(err);
-    } else {
-        JsonNode *root = json_parser_get_root(parser);
-        JsonArray *a = JSON_NODE_HOLDS_ARRAY(root) ? json_node_get_array(root) : NULL;
-        if (!a) {
-            yf_error_at(diags, rs->path, 0, 0, "数据应为 JSON 数组 […]、JSON Lines（每行一个对象）或 CSV");
-            ok = FALSE;
-        }
-        for (guint i = 0; a && i < json_array_get_length(a); i++) {
-            int line = 0;
-            for (guint k = 0; k < ends->len && !line; k++) {
-                const element_end *e = &g_array_index(ends, element_end, k);
-                if (e->array == a && e->index == (int)i)
-                    line = e->line;
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static void skip_space(cursor *c)
+{
+    while (c->i < c->len && is_space(c->s[c->i]))
+        step(c);
+}
+
+static void split_error(const yf_records *rs, const cursor *c, const char *what, yf_diags *diags)
+{
+    yf_error_at(diags, rs->path, c->line, (int)(c->i - c->bol) + 1, "JSON 格式错误：%s", what);
+}
+
+/* Moves past one element: to the ',' or ']' that ends it at the array's own level. Brackets are
+ * counted, not matched: a mismatch inside an element is that record's syntax error, found when
+ * it is parsed. Returns FALSE at the end of the file. */
+static gboolean skip_element(cursor *c, size_t *deepest)
+{
+    size_t depth = 0;
+    while (c->i < c->len) {
+        char ch = c->s[c->i];
+        if (ch == '"') {
+            step(c);
+            while (c->i < c->len && c->s[c->i] != '"') {
+                if (c->s[c->i] == '\\' && c->i + 1 < c->len)
+                    step(c);
+                step(c);
             }
-            record r = { line, NULL, json_node_copy(json_array_get_element(a, i)) };
-            g_array_append_val(rs->items, r);
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > *deepest)
+                *deepest = depth;
+        } else if (ch == ']' || ch == '}') {
+            if (depth == 0)
+                return TRUE;
+            depth--;
+        } else if (ch == ',' && depth == 0) {
+            return TRUE;
+        }
+        if (c->i < c->len)
+            step(c);
+    }
+    return FALSE;
+}
+
+static gboolean load_array(yf_records *rs, yf_diags *diags)
+{
+    cursor c = { rs->text, rs->text_len, 0, 0, 1 };
+    skip_space(&c);
+    step(&c); /* the '[' */
+    skip_space(&c);
+    if (c.i < c.len && c.s[c.i] == ']') {
+        step(&c);
+    } else {
+        for (;;) {
+            skip_space(&c);
+            cursor start = c;
+            if (c.i < c.len && (c.s[c.i] == ',' || c.s[c.i] == ']')) {
+                split_error(rs, &c, "数组中缺少一个值", diags);
+                return FALSE;
+            }
+            size_t deepest = 0;
+            if (!skip_element(&c, &deepest)) {
+                char *what = deepest > YF_DATA_MAX_DEPTH
+                    ? g_strdup_printf("第 %u 条记录从这里起直到文件末尾没有结束，且嵌套超过 %d 层",
+                                      rs->items->len + 1, YF_DATA_MAX_DEPTH)
+                    : g_strdup_printf("第 %u 条记录从这里起直到文件末尾没有结束", rs->items->len + 1);
+                split_error(rs, &start, what, diags);
+                g_free(what);
+                return FALSE;
+            }
+            size_t end = c.i;
+            while (end > start.i && is_space(c.s[end - 1]))
+                end--;
+            add_record(rs, start.line, start.i, end - start.i);
+            char ch = c.s[c.i];
+            step(&c);
+            if (ch == ']')
+                break;
+            if (ch == '}') {
+                split_error(rs, &c, "多余的 }", diags);
+                return FALSE;
+            }
         }
     }
-    g_array_free(ends, TRUE);
-    g_object_unref(parser);
-    return ok;
+    skip_space(&c);
+    if (c.i < c.len) {
+        split_error(rs, &c, "数组之后还有内容", diags);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
 
 typedef struct {
     yf_records *rs;
-    GPtrArray *header;   /* of char* */
+    yf_diags *diags;
+    GString *json;       /* the rows as JSON objects, one after another */
+    GPtrArray *header;   /* of char*, the keys (NULL: a column without a name) */
     GPtrArray *row;      /* of char*, NULL for an empty cell */
     int line;            /* the line being fed */
     int row_line;        /* where the current row began */
-    gboolean in_row;
+    gboolean in_row, bad;
 } csv_state;
 
 static void on_field(void *data, size_t len, void *user)
@@ -137,7 +206,8 @@ static void on_field(void *data, size_t len, void *user)
     g_ptr_array_add(st->row, data && len ? g_strndup(data, len) : NULL);
 }
 
-/* Sets a dotted key in an object, making the objects on the way. */
+/* Sets a dotted key in an object, making the objects on the way. The header was checked: at most
+ * YF_DATA_MAX_DEPTH parts, so the tree stays within the data's nesting limit. */
 static void set_path(JsonObject *o, const char *dotted, const char *value)
 {
     char **keys = g_strsplit(dotted, ".", -1);
@@ -156,14 +226,35 @@ static void set_path(JsonObject *o, const char *dotted, const char *value)
     g_strfreev(keys);
 }
 
+/* A header with more dotted parts than data may nest would make objects deeper than any record
+ * may be: refused once, for the file, naming the column. */
+static gboolean header_ok(csv_state *st)
+{
+    for (guint i = 0; i < st->header->len; i++) {
+        const char *key = g_ptr_array_index(st->header, i);
+        int parts = 1;
+        for (const char *p = key; p && *p && parts <= YF_DATA_MAX_DEPTH; p++)
+            parts += *p == '.';
+        if (parts > YF_DATA_MAX_DEPTH) {
+            yf_error_at(st->diags, st->rs->path, st->row_line, 0,
+                        "CSV 表头第 %u 列「%.30s…」的键嵌套超过 %d 层", i + 1, key, YF_DATA_MAX_DEPTH);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static void on_row(int term, void *user)
 {
     (void)term;
     csv_state *st = user;
     st->in_row = FALSE;
+    if (st->bad)
+        return;
     if (!st->header) {
         st->header = st->row;
         st->row = g_ptr_array_new_with_free_func(g_free);
+        st->bad = !header_ok(st);
         return;
     }
     JsonObject *o = json_object_new();
@@ -174,8 +265,11 @@ static void on_row(int term, void *user)
     }
     JsonNode *node = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
-    record r = { st->row_line, NULL, node };
-    g_array_append_val(st->rs->items, r);
+    char *json = json_to_string(node, FALSE);
+    json_node_unref(node);
+    add_record(st->rs, st->row_line, st->json->len, strlen(json));
+    g_string_append(st->json, json);
+    g_free(json);
     g_ptr_array_set_size(st->row, 0);
 }
 
@@ -183,11 +277,12 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *
 {
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
-    csv_state st = { rs, NULL, g_ptr_array_new_with_free_func(g_free), 1, 1, FALSE };
+    csv_state st = { rs, diags, g_string_new(NULL), NULL, g_ptr_array_new_with_free_func(g_free), 1, 1,
+                      FALSE, FALSE };
     gboolean ok = TRUE;
     /* Fed line by line, so that a row's first field knows the line it is on. */
     size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* Excel's BOM */
-    for (const char *q = buf + skip, *end = buf + len; q < end && ok; st.line++) {
+    for (const char *q = buf + skip, *end = buf + len; q < end && ok && !st.bad; st.line++) {
         const char *eol = memchr(q, '\n', (size_t)(end - q));
         size_t n = eol ? (size_t)(eol - q + 1) : (size_t)(end - q);
         if (csv_parse(&p, q, n, on_field, on_row, &st) != n) {
@@ -196,17 +291,19 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *
         }
         q += n;
     }
-    if (ok && csv_fini(&p, on_field, on_row, &st) != 0) {
+    if (ok && !st.bad && csv_fini(&p, on_field, on_row, &st) != 0) {
         yf_error_at(diags, rs->path, st.line - 1, 0, "CSV 格式错误：%s", csv_strerror(csv_error(&p)));
         ok = FALSE;
     }
-    if (ok && !st.header)
+    if (ok && !st.bad && !st.header)
         yf_error_at(diags, rs->path, 0, 0, "CSV 文件没有表头行");
     csv_free(&p);
     if (st.header)
         g_ptr_array_free(st.header, TRUE);
     g_ptr_array_free(st.row, TRUE);
-    return ok && st.header;
+    rs->text_len = st.json->len;
+    rs->text = g_string_free(st.json, FALSE);
+    return ok && !st.bad && st.header;
 }
 
 /* ---- the records -------------------------------------------------------------------------------- */
@@ -233,13 +330,18 @@ yf_records *yf_records_load(const char *path, yf_diags *diags)
     const char *p = buf;
     while (p < buf + len && g_ascii_isspace(*p))
         p++;
-    if (g_str_has_suffix(path, ".csv") || g_str_has_suffix(path, ".CSV"))
+    if (g_str_has_suffix(path, ".csv") || g_str_has_suffix(path, ".CSV")) {
         ok = load_csv(rs, buf, len, diags);
-    else if (*p == '[')
-        ok = load_array(rs, buf, len, diags);
-    else
-        load_jsonl(rs, buf, len);
-    g_free(buf);
+        g_free(buf);
+    } else {
+        /* The file itself holds the records' text. */
+        rs->text = buf;
+        rs->text_len = len;
+        if (*p == '[')
+            ok = load_array(rs, diags);
+        else
+            load_jsonl(rs);
+    }
     if (!ok) {
         yf_records_free(rs);
         return NULL;
@@ -257,12 +359,7 @@ int yf_records_line(const yf_records *rs, size_t i)
 yf_data *yf_records_get(const yf_records *rs, size_t i, yf_diags *diags)
 {
     const record *r = &g_array_index(rs->items, record, i);
-    if (r->json)
-        return yf_data_parse_json_line(rs->path, r->line, r->json, strlen(r->json), diags);
-    char *name = g_strdup_printf("%s:%d", rs->path, r->line);
-    yf_data *d = yf_data_from_node(name, r->node, diags);
-    g_free(name);
-    return d;
+    return yf_data_parse_json_line(rs->path, r->line, rs->text + r->off, r->len, diags);
 }
 
 void yf_records_free(yf_records *rs)
@@ -270,6 +367,7 @@ void yf_records_free(yf_records *rs)
     if (!rs)
         return;
     g_array_free(rs->items, TRUE);
+    g_free(rs->text);
     g_free(rs->path);
     g_free(rs);
 }

@@ -3,7 +3,7 @@
  * An output file is either complete or absent. Writers fill a temporary file in the target's
  * folder (so the final rename stays on one file system and is atomic); only a writer that
  * succeeded and a clean flush, sync and close lead to the rename. An interrupted run leaves at
- * most a "NAME.tmp-XXXXXX" file, never a truncated NAME. */
+ * most a ".NAME.tmp-XXXXXX" file (hidden, and never a name yinfa writes), never a truncated NAME. */
 #include "internal.h"
 
 #include <errno.h>
@@ -19,7 +19,10 @@ struct yf_atomic {
 
 yf_atomic *yf_atomic_open(const char *path, yf_diags *diags)
 {
-    char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+    char *tmp = g_strdup_printf("%s/.%s.tmp-XXXXXX", dir, base);
+    g_free(dir);
+    g_free(base);
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {
         yf_error_at(diags, path, 0, 0, "无法创建输出文件：%s", g_strerror(errno));

@@ -66,8 +66,8 @@ def test_json_array_and_csv_inputs(yinfa):
         json.dump(recs, open(arr, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
         p = batch(yinfa, arr, "-o", os.path.join(tmp, "a"), "--jobs", "1")
         assert p.returncode == 1 and sorted(os.listdir(os.path.join(tmp, "a"))) == ["1.pdf", "3.pdf"]
-        # The second object of the array ends on line 11 of the file.
-        assert "a.json:11: error: $.期号: 应为数字" in p.stderr, p.stderr
+        # The second object of the array starts on line 7 of the file.
+        assert "a.json:7: error: $.期号: 应为数字" in p.stderr, p.stderr
 
         path = os.path.join(tmp, "c.csv")
         with open(path, "w", encoding="utf-8", newline="") as f:
