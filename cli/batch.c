@@ -51,7 +51,7 @@ typedef struct {
 } job;
 
 typedef struct {
-    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf;
+    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet;
     int jobs, shard_k, shard_n, resume, draft;
 } options;
 
@@ -775,16 +775,6 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
 
 /* ---- options ------------------------------------------------------------------------------------ */
 
-static const char usage[] =
-    "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
-    "                  [--jobs N] [--shard K/N] [--resume] [--draft] [--quiet]\n"
-    "DATA：JSON Lines（每行一个对象）、JSON 数组或 CSV（首行为表头，表头“文章.标题”表示嵌套）。\n"
-    "--name    文件名模式，如 '{期号}-{单位}.pdf'；{#} 为记录序号。默认 '{#}.pdf'。\n"
-    "--merge   另将所有文件合为一个 PDF，每份从奇数页开始，便于双面印刷。\n"
-    "--jobs    并行进程数（默认为处理器核数）。\n"
-    "--shard   只处理第 K 份（共 N 份），用于多台机器分担：1/4、2/4、3/4、4/4。\n"
-    "--resume  跳过已经生成的文件。\n";
-
 static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option opts[] = {
@@ -792,7 +782,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "merge", required_argument, 0, 'm' },  { "jobs", required_argument, 0, 'j' },
         { "shard", required_argument, 0, 's' },  { "resume", no_argument, 0, 'r' },
         { "draft", no_argument, 0, 'D' },        { "quiet", no_argument, 0, 'q' },
-        { "fonts-conf", required_argument, 0, 'f' }, { 0, 0, 0, 0 } };
+        { "fonts-conf", required_argument, 0, 'f' }, { "sheet", required_argument, 0, 'S' },
+        { 0, 0, 0, 0 } };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){ .pattern = "{#}.pdf", .jobs = cores > 0 ? (int)cores : 1, .shard_k = 1,
                     .shard_n = 1 };
@@ -812,6 +803,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'D': o->draft = 1; break;
         case 'q': cli_quiet = 1; break;
         case 'f': o->fonts_conf = optarg; break;
+        case 'S': o->sheet = optarg; break;
         default: return -1;
         }
     }
@@ -1055,7 +1047,7 @@ int cmd_batch(int argc, char **argv)
 {
     options o;
     if (parse_options(argc, argv, &o) != 0) {
-        fputs(usage, stderr);
+        fputs(cli_help_text("batch"), stderr);
         return EXIT_USAGE;
     }
     guard g;
@@ -1072,7 +1064,7 @@ int cmd_batch(int argc, char **argv)
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
-    yf_records *rs = t ? yf_records_load(o.data, d) : NULL;
+    yf_records *rs = t ? yf_records_load_sheet(o.data, o.sheet, d) : NULL;
     if (!rs) {
         yf_template_free(t);
         guard_free(&g);

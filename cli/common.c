@@ -156,3 +156,76 @@ int cli_has_suffix(const char *s, const char *suf)
     return a >= b && strcasecmp(s + a - b, suf) == 0;
 }
 
+
+/* ---- data: one object, or a record of many ------------------------------------------------ */
+
+/* Whether DATA is a file of records rather than one JSON object: a table (CSV, a workbook), a
+ * JSON array or JSON Lines. Decided by the name, then by the content (a JSON text that goes on
+ * after its first value is JSON Lines). */
+static int is_records(const char *path)
+{
+    static const char *const tables[] = { ".csv", ".CSV", ".tsv", ".xlsx", ".XLSX", ".xls", ".XLS",
+                                          ".xlsm", ".jsonl", ".ndjson", NULL };
+    for (int i = 0; tables[i]; i++)
+        if (cli_has_suffix(path, tables[i]))
+            return 1;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char head[8] = { 0 };
+    size_t n = fread(head, 1, sizeof head, f);
+    int c;
+    while ((c = fgetc(f)) != EOF && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+        ;
+    fclose(f);
+    if (n >= 4 && (memcmp(head, "PK\x03\x04", 4) == 0 || memcmp(head, "\xD0\xCF\x11\xE0", 4) == 0))
+        return 1; /* a workbook under another name */
+    size_t k = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        k = 3;
+    while (k < n && strchr(" \t\r\n", head[k]))
+        k++;
+    if (k < n && head[k] == '[')
+        return 1;
+    /* One JSON object, or JSON Lines: the data stage says which. */
+    yf_diags *probe = yf_diags_new();
+    yf_data *d = yf_data_load_json(path, probe);
+    int many = 0;
+    for (size_t i = 0; !d && i < yf_diags_count(probe); i++)
+        many |= strstr(yf_diags_message(probe, i), YF_DATA_MANY_RECORDS) != NULL;
+    yf_data_free(d);
+    yf_diags_free(probe);
+    return many;
+}
+
+int cli_load_data(const char *path, const char *sheet, long record, yf_data **data,
+                  yf_records **records, yf_diags *d)
+{
+    *data = NULL;
+    *records = NULL;
+    if (!sheet && record == 0 && !is_records(path)) {
+        *data = yf_data_load_json(path, d);
+        return *data ? 0 : -1;
+    }
+    yf_records *rs = yf_records_load_sheet(path, sheet, d);
+    if (!rs)
+        return -1;
+    size_t n = yf_records_count(rs);
+    if (n == 0) {
+        fprintf(stderr, "%s: error: 数据文件中没有记录\n", path);
+        yf_records_free(rs);
+        return -1;
+    }
+    if (record > 0 && (size_t)record > n) {
+        fprintf(stderr, "%s: error: --record %ld 超出范围：文件中有 %zu 条记录\n", path, record, n);
+        yf_records_free(rs);
+        return -1;
+    }
+    if (record > 0 || n == 1) {
+        *data = yf_records_get(rs, record > 0 ? (size_t)record - 1 : 0, d);
+        yf_records_free(rs);
+        return *data ? 0 : -1;
+    }
+    *records = rs;
+    return 0;
+}

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <json-glib/json-glib.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,15 +155,42 @@ static int usage_error(const char *command, const char *what)
     return EXIT_USAGE;
 }
 
+/* A --record argument: a number from 1, or -1. */
+static long parse_record(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *s && !*end && n >= 1 ? n : -1;
+}
+
+/* One document's data for render and text: a JSON object, or one record of a file of records.
+ * Returns 0, or -1 after saying why (a file of several records without --record included). */
+static int load_one(const char *path, const char *sheet, long record, yf_data **data, yf_diags *d)
+{
+    yf_records *rs = NULL;
+    if (cli_load_data(path, sheet, record, data, &rs, d) != 0)
+        return -1;
+    if (rs) {
+        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
+                        "或用 yinfa batch 逐条生成\n", path, yf_records_count(rs),
+                yf_records_count(rs));
+        yf_records_free(rs);
+        return -1;
+    }
+    return 0;
+}
+
 static int cmd_render(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "output", required_argument, 0, 'o' }, { "draft", no_argument, 0, 'D' },
         { "dump", required_argument, 0, 'd' },   { "page", required_argument, 0, 'p' },
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
-        { "quiet", no_argument, 0, 'q' },        { 0, 0, 0, 0 } };
-    const char *out = NULL, *dump = NULL, *fonts_conf = NULL;
+        { "quiet", no_argument, 0, 'q' },        { "record", required_argument, 0, 'R' },
+        { "sheet", required_argument, 0, 'S' },  { 0, 0, 0, 0 } };
+    const char *out = NULL, *dump = NULL, *fonts_conf = NULL, *sheet = NULL;
     int draft = 0, page = 0;
+    long record = 0;
     double dpi = 96;
     int c;
     while ((c = getopt_long(argc, argv, "o:qD", opts, NULL)) != -1) {
@@ -174,6 +202,11 @@ static int cmd_render(int argc, char **argv)
         case 'r': dpi = atof(optarg); break;
         case 'f': fonts_conf = optarg; break;
         case 'q': cli_quiet = 1; break;
+        case 'R':
+            if ((record = parse_record(optarg)) < 1)
+                return usage_error("render", "--record 应为从 1 起的记录序号");
+            break;
+        case 'S': sheet = optarg; break;
         default: return usage_error("render", NULL);
         }
     }
@@ -203,7 +236,9 @@ static int cmd_render(int argc, char **argv)
     int rc = EXIT_PROBLEM;
     yf_context *ctx = cli_open_context(fonts_conf, d);
     yf_template *t = ctx ? cli_open_template(ctx, tpl_arg, d) : NULL;
-    yf_data *data = t && data_arg ? yf_data_load_json(data_arg, d) : NULL;
+    yf_data *data = NULL;
+    if (t && data_arg)
+        load_one(data_arg, sheet, record, &data, d);
     yf_document *doc = NULL;
     yf_layout *layout = NULL;
     if (t && (!data_arg || data)) {
@@ -224,17 +259,90 @@ static int cmd_render(int argc, char **argv)
     return cli_finish(d, rc);
 }
 
+/* ---- slots --csv: the header row of a table of records ------------------------------------- */
+
+/* A list of objects in a table has this many numbered groups of columns (文章1.标题 … 文章3.正文);
+ * a user adds 文章4.… for more. */
+#define CSV_LIST_ITEMS 3
+
+static void csv_cell(GString *row, const char *text)
+{
+    if (row->len)
+        g_string_append_c(row, ',');
+    if (!strpbrk(text, ",\"\r\n")) {
+        g_string_append(row, text);
+        return;
+    }
+    g_string_append_c(row, '"'); /* RFC 4180: quoted, inner quotes doubled */
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            g_string_append_c(row, '"');
+        g_string_append_c(row, *p);
+    }
+    g_string_append_c(row, '"');
+}
+
+/* The columns of the declarations `slots` (a JSON array), under `prefix`. */
+static void csv_columns(JsonArray *slots, const char *prefix, GString *row, int depth)
+{
+    for (guint i = 0; i < json_array_get_length(slots); i++) {
+        JsonObject *s = json_array_get_object_element(slots, i);
+        const char *name = json_object_get_string_member(s, "name");
+        const char *type = json_object_get_string_member(s, "type");
+        JsonArray *fields = json_object_has_member(s, "fields")
+                                ? json_object_get_array_member(s, "fields") : NULL;
+        char *path = g_strconcat(prefix, name, NULL);
+        if (fields && depth < 4 && strcmp(type, "list") == 0) {
+            for (int k = 1; k <= CSV_LIST_ITEMS; k++) {
+                char *item = g_strdup_printf("%s%d.", path, k);
+                csv_columns(fields, item, row, depth + 1);
+                g_free(item);
+            }
+        } else if (fields && depth < 4) {
+            char *member = g_strconcat(path, ".", NULL);
+            csv_columns(fields, member, row, depth + 1);
+            g_free(member);
+        } else {
+            csv_cell(row, path); /* a value, or a list of texts in one cell (、 or line breaks) */
+        }
+        g_free(path);
+    }
+}
+
+/* The header row a user fills in, one record a row (with a byte order mark, so that Excel and
+ * WPS open it as UTF-8). */
+static int print_csv_header(const yf_template *t)
+{
+    char *json = yf_template_declarations_json(t);
+    JsonParser *p = json_parser_new();
+    int rc = EXIT_PROBLEM;
+    if (json_parser_load_from_data(p, json, -1, NULL)) {
+        JsonObject *root = json_node_get_object(json_parser_get_root(p));
+        GString *row = g_string_new(NULL);
+        csv_columns(json_object_get_array_member(root, "slots"), "", row, 0);
+        printf("\xEF\xBB\xBF%s\r\n", row->str);
+        g_string_free(row, TRUE);
+        rc = 0;
+    }
+    g_object_unref(p);
+    free(json);
+    return rc;
+}
+
 static int cmd_slots(int argc, char **argv)
 {
     int decl = argc == 3 && strcmp(argv[2], "--declarations") == 0;
-    if (argc != 2 && !decl) {
-        return usage_error("slots", "需要一个 TEMPLATE [--declarations]");
+    int csv = argc == 3 && strcmp(argv[2], "--csv") == 0;
+    if (argc != 2 && !decl && !csv) {
+        return usage_error("slots", "需要一个 TEMPLATE [--declarations | --csv]");
     }
     yf_diags *d = yf_diags_new();
     /* Slots need no fonts: parse the template without a context. */
     yf_template *t = cli_open_template(NULL, argv[1], d);
     int rc = EXIT_PROBLEM;
-    if (t) {
+    if (t && csv) {
+        rc = print_csv_header(t);
+    } else if (t) {
         char *json = decl ? yf_template_declarations_json(t) : yf_template_skeleton_json(t);
         fputs(json, stdout);
         free(json);
@@ -244,28 +352,79 @@ static int cmd_slots(int argc, char **argv)
     return cli_finish(d, rc);
 }
 
+/* Binds (and for `check` lays out) one document of `data`; the text to stdout for `text`. Returns
+ * 0 or EXIT_PROBLEM. */
+static int check_one(yf_context *ctx, const yf_template *t, const yf_data *data, int draft,
+                     int print, yf_diags *d)
+{
+    yf_document *doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
+    yf_layout *layout = doc && ctx ? yf_layout_new(ctx, doc, d) : NULL;
+    int rc = doc && (print || layout) ? 0 : EXIT_PROBLEM;
+    if (doc && print) {
+        char *text = yf_document_text(doc);
+        fputs(text, stdout);
+        free(text);
+    }
+    yf_layout_free(layout);
+    yf_document_free(doc);
+    return rc;
+}
+
+/* `check` of a file of records: every record, each problem named by the record's line (its
+ * data is named "FILE:LINE"), a summary at the end. */
+static int check_records(yf_context *ctx, const yf_template *t, yf_records *rs, const char *path,
+                         yf_diags *d)
+{
+    size_t n = yf_records_count(rs), bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        yf_diags *one = yf_diags_new();
+        yf_data *data = yf_records_get(rs, i, one);
+        int rc = data ? check_one(ctx, t, data, 0, 0, one) : EXIT_PROBLEM;
+        if (rc != 0 || yf_diags_errors(one)) {
+            bad++;
+            fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：\n", i + 1, path, yf_records_line(rs, i));
+        }
+        for (size_t k = 0; k < yf_diags_count(one); k++)
+            if (rc != 0 || !cli_quiet)
+                fprintf(stderr, "%s\n", yf_diags_message(one, k));
+        yf_data_free(data);
+        yf_diags_free(one);
+    }
+    if (bad)
+        fprintf(stderr, "%s: %zu 条记录中 %zu 条有问题\n", path, n, bad);
+    else if (!cli_quiet)
+        fprintf(stderr, "%s: %zu 条记录，没有发现问题\n", path, n);
+    (void)d;
+    return bad ? EXIT_PROBLEM : 0;
+}
+
 /* `check`: bind and lay out, as `render` does, writing nothing — so that it finds every problem
- * render would, the checks of the laid-out pages included. `text`: bind only, the bound text to
- * stdout (`print`). */
+ * render would, the checks of the laid-out pages included; every record of a file of records.
+ * `text`: bind only, the bound text to stdout (`print`). */
 static int bind_only(int argc, char **argv, int print)
 {
     int draft = 0, n = 0;
-    const char *args[2] = { NULL, NULL }, *fonts_conf = NULL;
+    long record = 0;
+    const char *args[2] = { NULL, NULL }, *fonts_conf = NULL, *sheet = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--draft") == 0 && print)
             draft = 1;
         else if (strcmp(argv[i], "--fonts-conf") == 0 && !print && i + 1 < argc)
             fonts_conf = argv[++i];
-        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--cli_quiet") == 0)
+        else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            if ((record = parse_record(argv[++i])) < 1)
+                return usage_error(argv[0], "--record 应为从 1 起的记录序号");
+        } else if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc)
+            sheet = argv[++i];
+        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
             cli_quiet = 1;
-        else if (argv[i][0] == '-' || n == 2) {
+        else if (argv[i][0] == '-' || n == 2)
             return usage_error(argv[0], "需要 TEMPLATE [DATA]");
-        } else
+        else
             args[n++] = argv[i];
     }
-    if (n == 0) {
+    if (n == 0)
         return usage_error(argv[0], "需要 TEMPLATE [DATA]");
-    }
     /* Without data only the template is checked: slots print as X. */
     if (!args[1])
         draft = 1;
@@ -273,21 +432,22 @@ static int bind_only(int argc, char **argv, int print)
     /* Layout needs the fonts; `text` does not. */
     yf_context *ctx = print ? NULL : cli_open_context(fonts_conf, d);
     yf_template *t = print || ctx ? cli_open_template(ctx, args[0], d) : NULL;
-    yf_data *data = t && args[1] ? yf_data_load_json(args[1], d) : NULL;
-    yf_document *doc = NULL;
-    if (t && (!args[1] || data))
-        doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
-    yf_layout *layout = doc && ctx ? yf_layout_new(ctx, doc, d) : NULL;
-    int rc = doc && (print || layout) ? 0 : EXIT_PROBLEM;
-    if (doc && print) {
-        char *text = yf_document_text(doc);
-        fputs(text, stdout);
-        free(text);
-    } else if (rc == 0 && !cli_quiet) {
-        fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
+    yf_data *data = NULL;
+    yf_records *rs = NULL;
+    int rc = EXIT_PROBLEM;
+    if (t && args[1] && cli_load_data(args[1], sheet, record, &data, &rs, d) != 0)
+        t = (yf_template_free(t), NULL);
+    if (t && rs && print) {
+        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条\n", args[1],
+                yf_records_count(rs), yf_records_count(rs));
+    } else if (t && rs) {
+        rc = check_records(ctx, t, rs, args[1], d);
+    } else if (t && (!args[1] || data)) {
+        rc = check_one(ctx, t, data, draft, print, d);
+        if (rc == 0 && !print && !cli_quiet && !yf_diags_errors(d))
+            fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
     }
-    yf_layout_free(layout);
-    yf_document_free(doc);
+    yf_records_free(rs);
     yf_data_free(data);
     yf_template_free(t);
     yf_context_free(ctx);

@@ -205,9 +205,17 @@ static char *scan_number(const char *s, size_t len, size_t *i)
 static char *scan(const char *s, size_t len)
 {
     size_t depth = 0, values = 1;
+    gboolean closed = FALSE; /* the top-level object or list has ended */
     for (size_t i = 0; i < len;) {
         char c = s[i];
         char *problem = NULL;
+        if (closed && !g_ascii_isspace(c)) {
+            /* json-glib would read the first value and drop the rest unseen. */
+            size_t line = 1;
+            for (size_t k = 0; k < i; k++)
+                line += s[k] == '\n';
+            return g_strdup_printf("第 %zu 行又开始一个 JSON 值：" YF_DATA_MANY_RECORDS, line);
+        }
         if (c == '"') {
             problem = scan_string(s, len, &i);
         } else if (c == '-' || c == '+' || c == '.' || g_ascii_isdigit(c)) {
@@ -218,8 +226,10 @@ static char *scan(const char *s, size_t len)
                 return g_strdup_printf("第 %zu 字节处有控制字符 U+%04X", i, u);
             if ((c == '[' || c == '{') && ++depth > YF_DATA_MAX_DEPTH)
                 return g_strdup_printf("第 %zu 字节处嵌套超过 %d 层", i, YF_DATA_MAX_DEPTH);
-            if (c == ']' || c == '}')
+            if (c == ']' || c == '}') {
                 depth -= depth > 0;
+                closed = depth == 0;
+            }
             /* Every value but the first follows a comma or opens a list or object. */
             if ((c == ',' || c == '[' || c == '{') && ++values > YF_DATA_MAX_VALUES)
                 return g_strdup_printf("第 %zu 字节处：数据项超过 %d 个", i, YF_DATA_MAX_VALUES);

@@ -1,9 +1,13 @@
 /* Records: batch data -> one data tree per document.
  *
- * In: a file of many records — JSON Lines (one object a line), a JSON array of objects, or CSV
- * whose header row gives the keys (dotted headers such as 文章.标题 make nested objects; an empty
- * cell is an absent value). Out: yf_records, from which each record is taken as a yf_data named
- * "FILE:LINE" so that every message about it points at its line.
+ * In: a file of many records — JSON Lines (one object a line), a JSON array of objects, or a
+ * table whose header row gives the keys: CSV, or a sheet of an .xlsx or .xls workbook (xlsx.c,
+ * xls.c). In a table, dotted headers make nested objects (发文字号.年份), a numbered part makes a
+ * list the way mail-merge users write one (文章1.标题, 文章1.正文, 文章2.标题 … -> 文章[0], 文章[1]),
+ * and an empty cell is an absent value. Text files may be UTF-8, GB18030 (GBK, what Chinese Excel
+ * and WPS save CSV in) or UTF-16 with a byte order mark (encoding.c). Out: yf_records, from which
+ * each record is taken as a yf_data named "FILE:LINE" (a table's row number) so that every message
+ * about it points at its line.
  *
  * Every record, whatever the format, is kept as JSON text and taken through the one parser of
  * `render`'s data (yf_data_parse_json_line in data.c): the same byte-level checks — valid UTF-8,
@@ -14,13 +18,18 @@
  * hostile depth is never handed to it), and a CSV row becomes the JSON text of its object. A
  * record that is not valid fails alone: the others can still be rendered. CSV is read by libcsv
  * (RFC 4180 quoting, line breaks inside quotes). */
-#include "internal.h"
+#include "sheet.h"
 
 #include <errno.h>
 
 #include <csv.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define YF_RECORDS_MAX_BYTES (512 * 1024 * 1024)
 
@@ -206,8 +215,48 @@ static void on_field(void *data, size_t len, void *user)
     g_ptr_array_add(st->row, data && len ? g_strndup(data, len) : NULL);
 }
 
-/* Sets a dotted key in an object, making the objects on the way. The header was checked: at most
- * YF_DATA_MAX_DEPTH parts, so the tree stays within the data's nesting limit. */
+/* A numbered part of a header, "文章2" -> "文章" and item 2: a name that does not end in a digit,
+ * then a number from 1 to YF_LIST_COLUMNS_MAX without leading zeros. */
+#define YF_LIST_COLUMNS_MAX 1000
+
+static gboolean numbered_part(const char *part, char **name, int *number)
+{
+    size_t len = strlen(part), digits = 0;
+    while (digits < len && g_ascii_isdigit(part[len - 1 - digits]))
+        digits++;
+    if (digits == 0 || digits == len || digits > 4 || part[len - digits] == '0')
+        return FALSE;
+    int n = atoi(part + len - digits);
+    if (n < 1 || n > YF_LIST_COLUMNS_MAX)
+        return FALSE;
+    *name = g_strndup(part, len - digits);
+    *number = n;
+    return TRUE;
+}
+
+/* The object at item `number` (1-based) of the list `name` in `o`, made with the list and the
+ * items before it (null until a column of theirs has a value) when missing. */
+static JsonObject *list_item(JsonObject *o, const char *name, int number)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    if (!n || !JSON_NODE_HOLDS_ARRAY(n)) {
+        json_object_set_array_member(o, name, json_array_new());
+        n = json_object_get_member(o, name);
+    }
+    JsonArray *a = json_node_get_array(n);
+    while (json_array_get_length(a) < (guint)number)
+        json_array_add_null_element(a);
+    JsonNode *item = json_array_get_element(a, (guint)number - 1);
+    if (!JSON_NODE_HOLDS_OBJECT(item)) {
+        json_node_init_object(item, json_object_new());
+        json_object_unref(json_node_get_object(item)); /* the node holds the reference */
+    }
+    return json_node_get_object(item);
+}
+
+/* Sets a dotted key in an object, making the objects on the way; a numbered part before another
+ * (文章2.标题) is an item of a list. The header was checked: at most YF_DATA_MAX_DEPTH parts, so
+ * the tree stays within the data's nesting limit. */
 static void set_path(JsonObject *o, const char *dotted, const char *value)
 {
     char **keys = g_strsplit(dotted, ".", -1);
@@ -215,6 +264,13 @@ static void set_path(JsonObject *o, const char *dotted, const char *value)
         if (!keys[i + 1]) {
             json_object_set_string_member(o, keys[i], value);
             break;
+        }
+        char *list = NULL;
+        int number = 0;
+        if (numbered_part(keys[i], &list, &number)) {
+            o = list_item(o, list, number);
+            g_free(list);
+            continue;
         }
         JsonNode *n = json_object_get_member(o, keys[i]);
         if (!n || !JSON_NODE_HOLDS_OBJECT(n)) {
@@ -224,6 +280,31 @@ static void set_path(JsonObject *o, const char *dotted, const char *value)
         o = json_node_get_object(n);
     }
     g_strfreev(keys);
+}
+
+/* The items of numbered lists that no column gave a value (文章3.… left empty in a row of two
+ * articles) are dropped, the others keeping their order. */
+static void drop_empty_items(JsonObject *o)
+{
+    GList *members = json_object_get_members(o);
+    for (GList *m = members; m; m = m->next) {
+        JsonNode *n = json_object_get_member(o, m->data);
+        if (JSON_NODE_HOLDS_OBJECT(n)) {
+            drop_empty_items(json_node_get_object(n));
+            continue;
+        }
+        if (!JSON_NODE_HOLDS_ARRAY(n))
+            continue;
+        JsonArray *a = json_node_get_array(n);
+        for (guint i = json_array_get_length(a); i-- > 0;) {
+            JsonNode *item = json_array_get_element(a, i);
+            if (JSON_NODE_HOLDS_NULL(item))
+                json_array_remove_element(a, i);
+            else if (JSON_NODE_HOLDS_OBJECT(item))
+                drop_empty_items(json_node_get_object(item));
+        }
+    }
+    g_list_free(members);
 }
 
 /* A header with more dotted parts than data may nest would make objects deeper than any record
@@ -244,33 +325,66 @@ static gboolean header_ok(csv_state *st)
     return TRUE;
 }
 
+/* A row of a table (`cells`, of char*, NULL for an empty cell; lent), on line or row `line`: the
+ * first is the header, each later one a record. Returns FALSE once the header is refused. */
+static gboolean add_row(csv_state *st, GPtrArray *cells, int line)
+{
+    if (st->bad)
+        return FALSE;
+    if (!st->header) {
+        st->header = g_ptr_array_new_with_free_func(g_free);
+        for (guint i = 0; i < cells->len; i++) {
+            const char *key = g_ptr_array_index(cells, i);
+            g_ptr_array_add(st->header, key ? g_strstrip(g_strdup(key)) : NULL);
+        }
+        st->row_line = line;
+        st->bad = !header_ok(st);
+        return !st->bad;
+    }
+    JsonObject *o = json_object_new();
+    for (guint i = 0; i < cells->len && i < st->header->len; i++) {
+        const char *key = g_ptr_array_index(st->header, i), *value = g_ptr_array_index(cells, i);
+        if (key && *key && value)
+            set_path(o, key, value);
+    }
+    drop_empty_items(o);
+    JsonNode *node = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    char *json = json_to_string(node, FALSE);
+    json_node_unref(node);
+    add_record(st->rs, line, st->json->len, strlen(json));
+    g_string_append(st->json, json);
+    g_free(json);
+    return TRUE;
+}
+
 static void on_row(int term, void *user)
 {
     (void)term;
     csv_state *st = user;
     st->in_row = FALSE;
-    if (st->bad)
-        return;
-    if (!st->header) {
-        st->header = st->row;
-        st->row = g_ptr_array_new_with_free_func(g_free);
-        st->bad = !header_ok(st);
-        return;
-    }
-    JsonObject *o = json_object_new();
-    for (guint i = 0; i < st->row->len && i < st->header->len; i++) {
-        const char *key = g_ptr_array_index(st->header, i), *value = g_ptr_array_index(st->row, i);
-        if (key && *key && value)
-            set_path(o, key, value);
-    }
-    JsonNode *node = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    char *json = json_to_string(node, FALSE);
-    json_node_unref(node);
-    add_record(st->rs, st->row_line, st->json->len, strlen(json));
-    g_string_append(st->json, json);
-    g_free(json);
+    add_row(st, st->row, st->row_line);
     g_ptr_array_set_size(st->row, 0);
+}
+
+static gboolean on_sheet_row(void *user, int row, GPtrArray *cells)
+{
+    return add_row(user, cells, row);
+}
+
+/* A sheet of an .xlsx or .xls workbook, as a table. */
+static gboolean load_sheet(yf_records *rs, const char *sheet, gboolean xls, yf_diags *diags)
+{
+    csv_state st = { rs, diags, g_string_new(NULL), NULL, NULL, 0, 0, FALSE, FALSE };
+    gboolean ok = xls ? yf_xls_read(rs->path, sheet, on_sheet_row, &st, diags)
+                      : yf_xlsx_read(rs->path, sheet, on_sheet_row, &st, diags);
+    if (ok && !st.header)
+        yf_error_at(diags, rs->path, 0, 0, "工作表是空的：没有表头行");
+    if (st.header)
+        g_ptr_array_free(st.header, TRUE);
+    rs->text_len = st.json->len;
+    rs->text = g_string_free(st.json, FALSE);
+    return ok && !st.bad && st.header;
 }
 
 static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *diags)
@@ -308,23 +422,64 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *
 
 /* ---- the records -------------------------------------------------------------------------------- */
 
+/* What kind of workbook the file is, by its first bytes: a zip (.xlsx), an OLE compound file
+ * (.xls), or neither (0). */
+static int workbook_kind(const char *path)
+{
+    int kind = 0;
+    FILE *f = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0 && (f = fdopen(fd, "rb"))) {
+        unsigned char magic[8] = { 0 };
+        size_t n = fread(magic, 1, sizeof magic, f);
+        if (n >= 4 && memcmp(magic, "PK\x03\x04", 4) == 0)
+            kind = 1;
+        else if (n == 8 && memcmp(magic, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+            kind = 2;
+        fclose(f);
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    return kind;
+}
+
 yf_records *yf_records_load(const char *path, yf_diags *diags)
 {
-    char *buf = NULL;
+    return yf_records_load_sheet(path, NULL, diags);
+}
+
+yf_records *yf_records_load_sheet(const char *path, const char *sheet, yf_diags *diags)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        int kind = workbook_kind(path);
+        if (kind) {
+            yf_records *rs = records_new(path);
+            if (!load_sheet(rs, sheet, kind == 2, diags)) {
+                yf_records_free(rs);
+                return NULL;
+            }
+            return rs;
+        }
+    }
+    if (sheet)
+        yf_error_at(diags, path, 0, 0, "--sheet 只用于 .xlsx 或 .xls 文件");
+    char *raw = NULL, *buf = NULL;
     size_t len = 0;
-    if (yf_read_file(path, YF_RECORDS_MAX_BYTES, &buf, &len) != 0) {
+    if (sheet)
+        return NULL;
+    if (yf_read_file(path, YF_RECORDS_MAX_BYTES, &raw, &len) != 0) {
         if (errno == EFBIG)
             yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_RECORDS_MAX_BYTES);
         else
             yf_error_at(diags, path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;
     }
-    const char *bad;
-    if (!g_utf8_validate(buf, (gssize)len, &bad)) {
-        yf_error_at(diags, path, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - buf));
-        g_free(buf);
+    size_t raw_len = len;
+    buf = yf_text_decode(path, raw, raw_len, &len, diags);
+    g_free(raw);
+    if (!buf)
         return NULL;
-    }
     yf_records *rs = records_new(path);
     gboolean ok = TRUE;
     const char *p = buf;

@@ -100,13 +100,23 @@ void yf_data_free(yf_data *data);
  * none or it is a list or an object. Caller frees. */
 char *yf_data_text(const yf_data *data, const char *dotted);
 
-/* Many records for a batch: JSON Lines (one object a line), a JSON array of objects, or CSV
- * (a .csv file; the header row gives the keys, dotted headers like 文章.标题 make nested objects,
- * an empty cell is an absent value). Returns NULL with errors in diags when the file as a whole
- * cannot be read; a single bad record fails only when it is taken. */
+/* The end of the message of a data file that holds more than one JSON value (JSON Lines): the
+ * commands take such a file as records instead. */
+#define YF_DATA_MANY_RECORDS "这是多条记录的文件，请用 --record N 选一条，或用 yinfa batch 逐条生成"
+
+/* Many records for a batch: JSON Lines (one object a line), a JSON array of objects, or a table
+ * — CSV (a .csv file) or the first sheet of an .xlsx or .xls workbook (told by its first bytes) —
+ * whose header row gives the keys: dotted headers like 文章.标题 make nested objects, numbered ones
+ * like 文章1.标题, 文章2.标题 the items of a list, an empty cell is an absent value. Text is read as
+ * UTF-8, GB18030 (GBK) or UTF-16 with a byte order mark (a warning names an encoding that is not
+ * UTF-8). Returns NULL with errors in diags when the file as a whole cannot be read; a single bad
+ * record fails only when it is taken. A record of a table is named by its row. */
 typedef struct yf_records yf_records;
 
 yf_records *yf_records_load(const char *path, yf_diags *diags);
+/* The same, from the sheet named `sheet` of a workbook (NULL: the first; an error for a file that
+ * is not a workbook). */
+yf_records *yf_records_load_sheet(const char *path, const char *sheet, yf_diags *diags);
 size_t yf_records_count(const yf_records *records);
 /* The line where record `i` (0-based) starts, 1-based. */
 int yf_records_line(const yf_records *records, size_t i);
