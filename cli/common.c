@@ -169,14 +169,13 @@ static int is_records(const char *path)
     for (int i = 0; tables[i]; i++)
         if (cli_has_suffix(path, tables[i]))
             return 1;
+    if (!cli_is_file(path))
+        return 0; /* a FIFO or a device: the loader refuses it without opening it for reading */
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    unsigned char head[8] = { 0 };
+    unsigned char head[256] = { 0 };
     size_t n = fread(head, 1, sizeof head, f);
-    int c;
-    while ((c = fgetc(f)) != EOF && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
-        ;
     fclose(f);
     if (n >= 4 && (memcmp(head, "PK\x03\x04", 4) == 0 || memcmp(head, "\xD0\xCF\x11\xE0", 4) == 0))
         return 1; /* a workbook under another name */
@@ -185,8 +184,12 @@ static int is_records(const char *path)
         k = 3;
     while (k < n && strchr(" \t\r\n", head[k]))
         k++;
-    if (k < n && head[k] == '[')
-        return 1;
+    if (k < n && head[k] == '[') {
+        /* A JSON array of objects is records; of anything else, a mistake the data stage names. */
+        for (k++; k < n && strchr(" \t\r\n", head[k]); k++)
+            ;
+        return k < n && head[k] == '{';
+    }
     /* One JSON object, or JSON Lines: the data stage says which. */
     yf_diags *probe = yf_diags_new();
     yf_data *d = yf_data_load_json(path, probe);
