@@ -25,7 +25,25 @@ typedef struct {
     zip_file_t *zf;
     zip_uint64_t read;
     gboolean too_big;
+    char *xml_error;       /* libxml2's first message, for ours */
 } part_stream;
+
+/* libxml2's messages are kept for the error this file reports, never printed. */
+static void on_xml_error(void *arg, const char *msg, xmlParserSeverities severity,
+                         xmlTextReaderLocatorPtr where)
+{
+    part_stream *s = arg;
+    (void)where;
+    if (severity >= XML_PARSER_SEVERITY_ERROR && !s->xml_error)
+        s->xml_error = g_strstrip(g_strdup(msg));
+}
+
+static void on_xml_structured_error(void *arg, xmlErrorPtr e)
+{
+    part_stream *s = arg;
+    if (e && e->level >= XML_ERR_ERROR && !s->xml_error && e->message)
+        s->xml_error = g_strstrip(g_strdup(e->message));
+}
 
 static int part_read(void *ctx, char *buf, int len)
 {
@@ -44,9 +62,20 @@ static int part_read(void *ctx, char *buf, int len)
 static int part_close(void *ctx)
 {
     part_stream *s = ctx;
-    zip_fclose(s->zf);
-    g_free(s);
+    if (s->zf)
+        zip_fclose(s->zf);
+    s->zf = NULL;
     return 0;
+}
+
+/* Frees the reader of a part and its stream. */
+static void part_free(xmlTextReaderPtr r, part_stream *s)
+{
+    xmlFreeTextReader(r);
+    if (s->zf)
+        zip_fclose(s->zf);
+    g_free(s->xml_error);
+    g_free(s);
 }
 
 typedef struct {
@@ -88,9 +117,12 @@ static xmlTextReaderPtr part_open(package *P, const char *name, gboolean optiona
                                             XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!r) {
         part_close(s);
+        g_free(s);
         pkg_error(P, name, "%s", "无法解析");
         return NULL;
     }
+    xmlTextReaderSetErrorHandler(r, on_xml_error, s);
+    xmlTextReaderSetStructuredErrorHandler(r, on_xml_structured_error, s);
     *stream = s;
     return r;
 }
@@ -107,8 +139,10 @@ static int part_next(package *P, xmlTextReaderPtr r, part_stream *s, const char 
     if (k < 0) {
         if (s->too_big)
             pkg_error(P, name, "解压后超过 %s 字节的上限（疑为压缩炸弹）", "268435456");
+        else if (s->xml_error && strstr(s->xml_error, "huge"))
+            pkg_error(P, name, "%s", "一个单元格或文字超过 libxml2 的 10 MB 上限（疑为压缩炸弹）");
         else
-            pkg_error(P, name, "%s", "XML 格式错误或文件已损坏");
+            pkg_error(P, name, "XML 格式错误或文件已损坏（%s）", s->xml_error ? s->xml_error : "读取失败");
     }
     return k;
 }
@@ -185,7 +219,7 @@ static gboolean read_workbook(package *P, const char *sheet, workbook *W)
             xmlFree(rid);
         }
     }
-    xmlFreeTextReader(r);
+    part_free(r, s);
     if (k < 0)
         return FALSE;
     if (!W->sheet_rid) {
@@ -215,7 +249,7 @@ static char *sheet_part(package *P, const char *rid)
             target = attr(r, "Target");
         xmlFree(id);
     }
-    xmlFreeTextReader(r);
+    part_free(r, s);
     if (!target) {
         pkg_error(P, part, "%s", "找不到工作表所在的部分");
         return NULL;
@@ -270,7 +304,7 @@ static GPtrArray *read_strings(package *P)
     }
     if (si)
         g_string_free(si, TRUE);
-    xmlFreeTextReader(r);
+    part_free(r, s);
     if (k < 0) {
         g_ptr_array_free(out, TRUE);
         return NULL;
@@ -364,7 +398,7 @@ static GArray *read_styles(package *P)
         }
     }
     g_hash_table_destroy(custom);
-    xmlFreeTextReader(r);
+    part_free(r, s);
     if (k < 0) {
         g_array_free(kinds, TRUE);
         return NULL;
@@ -496,7 +530,7 @@ static GArray *read_merges(package *P, const char *part)
     }
     if (s->too_big || P->failed)
         k = -1;
-    xmlFreeTextReader(r);
+    part_free(r, s);
     if (k < 0) {
         if (!P->failed)
             pkg_error(P, part, "%s", "XML 格式错误或文件已损坏");
@@ -683,7 +717,7 @@ static gboolean read_rows(sheet_reader *S)
             }
         }
     }
-    xmlFreeTextReader(r);
+    part_free(r, s);
     return ok && k == 0 && !S->P->failed;
 }
 
