@@ -20,7 +20,7 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 HEADERS    := include/yinfa.h $(wildcard engine/*.h) $(wildcard cli/*.h)
 WEB_SRC    := $(sort $(wildcard web/*))
 
-.PHONY: all deps test-deps demo check bench asan fuzz fuzz-targets clean install
+.PHONY: all deps test-deps demo check bench asan fuzz fuzz-targets clean install man
 
 all: $(BUILD)/yinfa
 
@@ -132,8 +132,15 @@ $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libyinfa.a
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DYF_SOURCE_DIR='"$(CURDIR)"' $< $(BUILD)/libyinfa.a \
 	    $(PKG_LIBS) -o $@
 
-install: all
+# The manual page, from the program's own help text (scripts/make-man.sh, help2man).
+man: $(BUILD)/yinfa.1
+
+$(BUILD)/yinfa.1: $(BUILD)/yinfa scripts/make-man.sh
+	bash scripts/make-man.sh $(BUILD)/yinfa $@
+
+install: all man
 	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa
+	install -D -m 644 $(BUILD)/yinfa.1 $(DESTDIR)$(PREFIX)/share/man/man1/yinfa.1
 	install -D -m 644 fonts/yinfa-roles.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-roles.conf
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -RL templates $(DESTDIR)$(DATADIR)/
