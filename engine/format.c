@@ -242,6 +242,8 @@ static gboolean is_edge_space(gunichar c)
 
 char *yf_value_clean(const char *s)
 {
+    if (!g_utf8_validate(s, -1, NULL))
+        return g_strdup(s); /* not a value any parser here reads */
     GString *out = g_string_new(NULL);
     for (const char *p = s; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
