@@ -333,7 +333,7 @@ static void warn_unused(binder *B)
  * number, 2026/1/12 for a date, 张三、李四 for a list of names. Before anything reads the data,
  * a copy is made in the shape the slots declare — one place where a flat value becomes the
  * declared one: a value its type reads is replaced by its canonical form (true, "12000",
- * "2026-01-12"), a text standing for a list of simple items by that list. A value the type
+ * "2026-01-12"), a text standing for a list of simple items or for paragraphs by that list. A value the type
  * refuses is kept as given, for pass 1 to report. The data tree is immutable (sealed nodes):
  * what changes is built anew, what does not is shared. */
 
@@ -371,19 +371,24 @@ static JsonNode *conform_scalar(yf_slot_type type, JsonNode *n)
     }
 }
 
-/* A list of simple items typed into one cell: its items separated by 、 or line breaks (CRLF or
- * LF), each trimmed, empty ones dropped. */
-static JsonNode *split_items(const char *text)
+/* Items typed into one cell, separated as `separators` (a regular expression) says — a list of
+ * simple items at 、 or a line break, paragraphs at a line break (LF, CRLF, or CR alone) —, each
+ * trimmed (yf_value_trim: the 　　 typed to indent a paragraph goes, the layout indents it;
+ * nothing else changes — a full-width comma in a text is a text's comma), empty ones dropped. */
+#define YF_ITEM_SEPARATORS "、|\\r\\n|\\n|\\r"
+#define YF_PARAGRAPH_SEPARATORS "\\r\\n|\\n|\\r"
+
+static JsonNode *split_items(const char *text, const char *separators)
 {
     JsonArray *a = json_array_new();
-    char **lines = g_regex_split_simple("、|\\r\\n|\\n|\\r", text, 0, 0);
-    for (int i = 0; lines[i]; i++) {
-        char *item = yf_value_clean(lines[i]);
+    char **parts = g_regex_split_simple(separators, text, 0, 0);
+    for (int i = 0; parts[i]; i++) {
+        char *item = yf_value_trim(parts[i]);
         if (*item)
             json_array_add_string_element(a, item);
         g_free(item);
     }
-    g_strfreev(lines);
+    g_strfreev(parts);
     JsonNode *n = json_node_init_array(json_node_alloc(), a);
     json_array_unref(a);
     return n;
@@ -395,7 +400,7 @@ static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
 {
     if (!s->fields && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
     {
-        JsonNode *split = split_items(json_node_get_string(n));
+        JsonNode *split = split_items(json_node_get_string(n), YF_ITEM_SEPARATORS);
         JsonNode *list = conform_list(s, split);
         json_node_unref(split);
         return list;
@@ -473,6 +478,8 @@ static JsonNode *conform_value(const yf_slot *s, JsonNode *n)
     case YF_SLOT_OBJECT:
         return conform_object(s->fields, n);
     case YF_SLOT_PARAGRAPHS:
+        return is_text_node(n) ? split_items(json_node_get_string(n), YF_PARAGRAPH_SEPARATORS)
+                               : json_node_ref(n);
     case YF_SLOT_TEXT:
         return json_node_ref(n);
     default:

@@ -240,27 +240,34 @@ static gboolean is_edge_space(gunichar c)
     return g_unichar_isspace(c) || c == 0x200B || c == 0xFEFF;
 }
 
-char *yf_value_clean(const char *s)
+char *yf_value_trim(const char *s)
 {
     if (!g_utf8_validate(s, -1, NULL))
         return g_strdup(s); /* not a value any parser here reads */
+    const char *start = s;
+    while (*start && is_edge_space(g_utf8_get_char(start)))
+        start = g_utf8_next_char(start);
+    const char *end = start + strlen(start);
+    while (end > start && is_edge_space(g_utf8_get_char(g_utf8_prev_char(end))))
+        end = g_utf8_prev_char(end);
+    return g_strndup(start, end - start);
+}
+
+char *yf_value_clean(const char *s)
+{
+    char *trimmed = yf_value_trim(s);
+    if (!g_utf8_validate(trimmed, -1, NULL))
+        return trimmed;
     GString *out = g_string_new(NULL);
-    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+    for (const char *p = trimmed; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         /* The full-width forms (U+FF01–U+FF5E, Unicode's Halfwidth and Fullwidth Forms block)
          * stand for the ASCII character U+FEE0 below: what an input method types in full-width
          * mode, １２，０００．５０ or ２０２６／１／１２. */
         g_string_append_unichar(out, c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c);
     }
-    const char *start = out->str;
-    while (*start && is_edge_space(g_utf8_get_char(start)))
-        start = g_utf8_next_char(start);
-    char *end = out->str + out->len;
-    while (end > start && is_edge_space(g_utf8_get_char(g_utf8_prev_char(end))))
-        end = g_utf8_prev_char(end);
-    char *clean = g_strndup(start, end - start);
-    g_string_free(out, TRUE);
-    return clean;
+    g_free(trimmed);
+    return g_string_free(out, FALSE);
 }
 
 /* Removes the thousands separators of a decimal's integer part in place when they group it by

@@ -39,6 +39,9 @@ char *yf_format_number(double x);
 /* `s` as the value parsers read it: white space trimmed at both ends (U+3000 and U+00A0 too),
  * full-width forms of ASCII (１２，０００．５) as ASCII. Caller frees. */
 char *yf_value_clean(const char *s);
+/* `s` with white space trimmed at both ends as above, and nothing else changed: a text item.
+ * Caller frees. */
+char *yf_value_trim(const char *s);
 /* Reads `text` as a value of `type` (INTEGER, NUMBER or MONEY) into `out`. The syntax is strict
  * decimal: an optional '-', digits without leading zeros, an optional '.' and digits — no '+',
  * exponents, hex, octal, "inf" —, as offices type it: white space at the ends and full-width

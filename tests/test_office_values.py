@@ -151,6 +151,8 @@ def test_list_in_one_cell(yinfa):
                   ["张三", "李四", "王五"]]:
         assert text_of(yinfa, {"名单": given}) == ["l 张三，李四，王五（共3人）"], given
     assert text_of(yinfa, {"名单": "张三"}) == ["l 张三（共1人）"]
+    # A text item is only trimmed: its full-width characters are its own.
+    assert text_of(yinfa, {"名单": "张三（市总）、ＡＢＣ公司"}) == ["l 张三（市总），ＡＢＣ公司（共2人）"]
     assert text_of(yinfa, {"户数": "1,200、３５\n7"}) == ["h 一千二百+三十五+七"]
     # Each item is checked by the item type, at its place in the list.
     errors = errors_of(yinfa, {"户数": "12、十三、1,2"})
@@ -183,3 +185,20 @@ def test_csv_cells(yinfa):
                       "$.盖章: 应为是或否，却是“对”", "$.数: 应为数字，却是“1,2,3”",
                       "$.金额: 应为金额（元，最多两位小数，小于 10 万亿），却是“12.345”"]:
             assert words in p.stderr, (words, p.stderr)
+
+
+def test_paragraphs_in_one_cell(yinfa):
+    """Paragraphs typed into one cell (Alt+Enter between them): split at line breaks only — a 、
+    inside a paragraph stays —, the 　　 typed to indent each dropped (the layout indents)."""
+    t = """<template version="1">
+  <slots><slot name="正文" type="paragraphs" example="第一段。"/></slots>
+  <body><paragraphs name="正文"/></body>
+</template>
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        open(os.path.join(tmp, "template.xml"), "w", encoding="utf-8").write(t)
+        data = {"正文": "\u3000\u3000第一段，甲、乙。\r\n\r\n\u3000\u3000第二段。\n"}
+        open(os.path.join(tmp, "data.json"), "w", encoding="utf-8").write(json.dumps(data, ensure_ascii=False))
+        p = subprocess.run([yinfa, "text", "template.xml", "data.json"], cwd=tmp, capture_output=True,
+                           text=True, timeout=30)
+        assert p.returncode == 0 and p.stdout == "p: 第一段，甲、乙。\np: 第二段。\n", (p.stdout, p.stderr)
