@@ -3,7 +3,9 @@
  * In: a template model and (optionally) data. Out: a yf_document — blocks of plain, normalized
  * text with their styles and inline spans.
  *
- * Two passes. The first walks the slot declarations over the data and reports every problem —
+ * First the data is conformed to the declarations: a copy in which each value typed as offices
+ * type it (2026/1/12, 12,000, 是, a list in one cell: 张三、李四) has the declared shape. Then
+ * two passes. The first walks the slot declarations over the data and reports every problem —
  * a missing required value, a wrong type, an unparseable date — with the JSON path
  * ($.文章[2].标题), the slot, and the template line that uses it; it fails only after it has
  * looked at everything. The second evaluates the body: values are formatted, loops repeat (sorted
@@ -333,9 +335,10 @@ static void warn_unused(binder *B)
  * number, 2026/1/12 for a date, 张三、李四 for a list of names. Before anything reads the data,
  * a copy is made in the shape the slots declare — one place where a flat value becomes the
  * declared one: a value its type reads is replaced by its canonical form (true, "12000",
- * "2026-01-12"), a text standing for a list of simple items or for paragraphs by that list. A value the type
- * refuses is kept as given, for pass 1 to report. The data tree is immutable (sealed nodes):
- * what changes is built anew, what does not is shared. */
+ * "2026-01-12"), a text standing for a list of simple items or for paragraphs by that list. A
+ * value the type refuses is kept as given, for pass 1 to report. The data tree is immutable
+ * (sealed nodes): what changes is built anew, what does not is shared. Lists of objects given
+ * as plain text (<slot short=…>) keep their text items: check_value and lookup read them. */
 
 static JsonNode *conform_value(const yf_slot *s, JsonNode *n);
 
