@@ -202,3 +202,20 @@ def test_paragraphs_in_one_cell(yinfa):
         p = subprocess.run([yinfa, "text", "template.xml", "data.json"], cwd=tmp, capture_output=True,
                            text=True, timeout=30)
         assert p.returncode == 0 and p.stdout == "p: 第一段，甲、乙。\np: 第二段。\n", (p.stdout, p.stderr)
+
+
+def test_conditions_see_dates_in_one_spelling(yinfa):
+    """A date compares in a condition as 2026-01-12 however it was typed."""
+    t = """<template version="1">
+  <slots><slot name="日期" type="date" example="2026-01-12"/></slots>
+  <body><p><if test="日期 == '2026-01-12'">当天</if><if test="日期 != '2026-01-12'">他日</if></p></body>
+</template>
+"""
+    for given, want in [("2026/1/12", "当天"), ("2026年1月12日", "当天"), ("２０２６.１.１２", "当天"),
+                        ("2026-1-13", "他日")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            open(os.path.join(tmp, "template.xml"), "w", encoding="utf-8").write(t)
+            open(os.path.join(tmp, "data.json"), "w", encoding="utf-8").write(json.dumps({"日期": given}, ensure_ascii=False))
+            p = subprocess.run([yinfa, "text", "template.xml", "data.json"], cwd=tmp, capture_output=True,
+                               text=True, timeout=30)
+            assert p.returncode == 0 and p.stdout == f"p: {want}\n", (given, p.stdout, p.stderr)
