@@ -3,7 +3,9 @@
  * In: a template model and (optionally) data. Out: a yf_document — blocks of plain, normalized
  * text with their styles and inline spans.
  *
- * Two passes. The first walks the slot declarations over the data and reports every problem —
+ * First the data is conformed to the declarations: a copy in which each value typed as offices
+ * type it (2026/1/12, 12,000, 是, a list in one cell: 张三、李四) has the declared shape. Then
+ * two passes. The first walks the slot declarations over the data and reports every problem —
  * a missing required value, a wrong type, an unparseable date — with the JSON path
  * ($.文章[2].标题), the slot, and the template line that uses it; it fails only after it has
  * looked at everything. The second evaluates the body: values are formatted, loops repeat (sorted
@@ -45,6 +47,7 @@ typedef struct frame {
 typedef struct {
     const yf_template *t;
     const yf_data *data;
+    JsonNode *values;    /* the data in the declared shape (conform), or NULL */
     int flags;
     yf_diags *diags;
     yf_document *doc;
@@ -100,6 +103,30 @@ static gboolean block_too_long(binder *B, const yf_node *n, size_t len)
 
 /* ---- scalar values ------------------------------------------------------------------------------ */
 
+/* A yes-or-no value: JSON's true and false, the numbers 1 and 0, or a text yf_parse_boolean
+ * reads (TRUE, 是, √ …). */
+static gboolean boolean_of(JsonNode *n, yf_scalar *out, char **problem)
+{
+    GType vt = json_node_get_value_type(n);
+    if (vt == G_TYPE_BOOLEAN) {
+        out->truth = json_node_get_boolean(n);
+        return TRUE;
+    }
+    if (vt == G_TYPE_INT64 && (json_node_get_int(n) == 0 || json_node_get_int(n) == 1)) {
+        out->truth = json_node_get_int(n) == 1;
+        return TRUE;
+    }
+    if (vt == G_TYPE_STRING && yf_parse_boolean(json_node_get_string(n), &out->truth))
+        return TRUE;
+    char *given = vt == G_TYPE_STRING ? g_strdup(json_node_get_string(n))
+                : vt == G_TYPE_INT64 ? g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n))
+                                     : yf_format_number(json_node_get_double(n));
+    *problem = g_strdup_printf("应为是或否，却是“%s”（可写 true/false、是/否、1/0、√/×、Y/N，"
+                               "大小写不限）", given);
+    g_free(given);
+    return FALSE;
+}
+
 /* Reads a JSON value as a scalar of the declared type. On success `out` is filled (its text, if
  * any, is *keep, which the caller frees); on failure *problem says what was wrong. */
 static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char **keep,
@@ -113,14 +140,8 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
         return FALSE;
     }
     GType vt = json_node_get_value_type(n);
-    if (type == YF_SLOT_BOOLEAN) {
-        if (vt != G_TYPE_BOOLEAN) {
-            *problem = g_strdup("应为 true 或 false");
-            return FALSE;
-        }
-        out->truth = json_node_get_boolean(n);
-        return TRUE;
-    }
+    if (type == YF_SLOT_BOOLEAN)
+        return boolean_of(n, out, problem);
     if (vt == G_TYPE_BOOLEAN) {
         *problem = g_strdup_printf("应为%s，却是 true/false", type == YF_SLOT_TEXT ? "文字" : "数字");
         return FALSE;
@@ -141,9 +162,13 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
                               vt == G_TYPE_DOUBLE, out, problem);
         break;
     case YF_SLOT_DATE:
-        ok = vt == G_TYPE_STRING && yf_parse_date(text, &out->y, &out->m, &out->d);
-        if (!ok)
-            *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”", text);
+        if (vt == G_TYPE_STRING) {
+            ok = yf_parse_date_checked(json_node_get_string(n), &out->y, &out->m, &out->d,
+                                       problem);
+        } else {
+            ok = FALSE;
+            *problem = g_strdup_printf("应为日期（如 2026-01-05，写成文字），却是数 %s", text);
+        }
         break;
     default:
         break;
@@ -304,6 +329,167 @@ static void warn_unused(binder *B)
     g_ptr_array_free(leaves, TRUE);
 }
 
+/* ---- conform: the data in the declared shape ----------------------------------------------- */
+
+/* Offices fill data in spreadsheets, where every cell is a text: 是 for a yes, 12,000 for a
+ * number, 2026/1/12 for a date, 张三、李四 for a list of names. Before anything reads the data,
+ * a copy is made in the shape the slots declare — one place where a flat value becomes the
+ * declared one: a value its type reads is replaced by its canonical form (true, "12000",
+ * "2026-01-12"), a text standing for a list of simple items or for paragraphs by that list. A
+ * value the type refuses is kept as given, for pass 1 to report. The data tree is immutable
+ * (sealed nodes): what changes is built anew, what does not is shared. Lists of objects given
+ * as plain text (<slot short=…>) keep their text items: check_value and lookup read them. */
+
+static JsonNode *conform_value(const yf_slot *s, JsonNode *n);
+
+static JsonNode *text_node(const char *text)
+{
+    return json_node_init_string(json_node_alloc(), text);
+}
+
+static JsonNode *conform_scalar(yf_slot_type type, JsonNode *n)
+{
+    yf_scalar v;
+    char *keep = NULL, *problem = NULL;
+    gboolean ok = scalar_of(type, n, &v, &keep, &problem);
+    g_free(keep);
+    g_free(problem);
+    if (!ok || json_node_get_value_type(n) != G_TYPE_STRING)
+        return type == YF_SLOT_BOOLEAN && ok ? json_node_init_boolean(json_node_alloc(), v.truth)
+                                             : json_node_ref(n);
+    switch (type) {
+    case YF_SLOT_BOOLEAN:
+        return json_node_init_boolean(json_node_alloc(), v.truth);
+    case YF_SLOT_INTEGER:
+    case YF_SLOT_NUMBER:
+    case YF_SLOT_MONEY:
+        return text_node(v.dec);
+    case YF_SLOT_DATE: {
+        char iso[32];
+        g_snprintf(iso, sizeof iso, "%04d-%02d-%02d", v.y, v.m, v.d);
+        return text_node(iso);
+    }
+    default:
+        return json_node_ref(n);
+    }
+}
+
+/* Items typed into one cell, separated as `separators` (a regular expression) says — a list of
+ * simple items at 、 or a line break, paragraphs at a line break (LF, CRLF, or CR alone) —, each
+ * trimmed (yf_value_trim: the 　　 typed to indent a paragraph goes, the layout indents it;
+ * nothing else changes — a full-width comma in a text is a text's comma), empty ones dropped. */
+#define YF_ITEM_SEPARATORS "、|\\r\\n|\\n|\\r"
+#define YF_PARAGRAPH_SEPARATORS "\\r\\n|\\n|\\r"
+
+static JsonNode *split_items(const char *text, const char *separators)
+{
+    JsonArray *a = json_array_new();
+    char **parts = g_regex_split_simple(separators, text, 0, 0);
+    for (int i = 0; parts[i]; i++) {
+        char *item = yf_value_trim(parts[i]);
+        if (*item)
+            json_array_add_string_element(a, item);
+        g_free(item);
+    }
+    g_strfreev(parts);
+    JsonNode *n = json_node_init_array(json_node_alloc(), a);
+    json_array_unref(a);
+    return n;
+}
+
+static JsonNode *conform_object(GPtrArray *slots, JsonNode *obj);
+
+static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
+{
+    if (!s->fields && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+    {
+        JsonNode *split = split_items(json_node_get_string(n), YF_ITEM_SEPARATORS);
+        JsonNode *list = conform_list(s, split);
+        json_node_unref(split);
+        return list;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY(n))
+        return json_node_ref(n);
+    JsonArray *in = json_node_get_array(n), *out = json_array_new();
+    for (guint i = 0; i < json_array_get_length(in); i++) {
+        JsonNode *item = json_array_get_element(in, i);
+        json_array_add_element(out, s->fields ? conform_object(s->fields, item)
+                                              : conform_value(s->element, item));
+    }
+    JsonNode *list = json_node_init_array(json_node_alloc(), out);
+    json_array_unref(out);
+    return list;
+}
+
+/* A shallow copy of an object node: its members shared. */
+static JsonObject *object_copy(JsonNode *obj)
+{
+    JsonObject *in = json_node_get_object(obj), *out = json_object_new();
+    GList *names = json_object_get_members(in);
+    for (GList *m = names; m; m = m->next)
+        json_object_set_member(out, m->data, json_node_ref(json_object_get_member(in, m->data)));
+    g_list_free(names);
+    return out;
+}
+
+/* Sets the member at `keys` (a dotted path whose objects exist) to `value`, copying the objects
+ * on the way. Takes `value`. */
+static void set_path(JsonObject *o, char **keys, JsonNode *value)
+{
+    if (!keys[1]) {
+        json_object_set_member(o, keys[0], value);
+        return;
+    }
+    JsonObject *child = object_copy(json_object_get_member(o, keys[0]));
+    set_path(child, keys + 1, value);
+    json_object_set_object_member(o, keys[0], child); /* takes child */
+}
+
+/* An object with the members `slots` declare conformed; the others as they are. */
+static JsonNode *conform_object(GPtrArray *slots, JsonNode *obj)
+{
+    if (!obj || !JSON_NODE_HOLDS_OBJECT(obj))
+        return obj ? json_node_ref(obj) : NULL;
+    JsonObject *o = object_copy(obj);
+    JsonNode *node = json_node_init_object(json_node_alloc(), o);
+    for (guint i = 0; i < slots->len; i++) {
+        const yf_slot *s = g_ptr_array_index(slots, i);
+        JsonNode *given = member(node, s->name);
+        if (!given)
+            continue;
+        JsonNode *conformed = conform_value(s, given);
+        if (conformed == given) {
+            json_node_unref(conformed);
+            continue;
+        }
+        char **keys = g_strsplit(s->name, ".", -1);
+        set_path(o, keys, conformed);
+        g_strfreev(keys);
+    }
+    json_object_unref(o);
+    return node;
+}
+
+/* Takes nothing: returns a new reference, to `n` itself when it needs no change. */
+static JsonNode *conform_value(const yf_slot *s, JsonNode *n)
+{
+    if (JSON_NODE_HOLDS_NULL(n))
+        return json_node_ref(n);
+    switch (s->type) {
+    case YF_SLOT_LIST:
+        return conform_list(s, n);
+    case YF_SLOT_OBJECT:
+        return conform_object(s->fields, n);
+    case YF_SLOT_PARAGRAPHS:
+        return is_text_node(n) ? split_items(json_node_get_string(n), YF_PARAGRAPH_SEPARATORS)
+                               : json_node_ref(n);
+    case YF_SLOT_TEXT:
+        return json_node_ref(n);
+    default:
+        return JSON_NODE_HOLDS_VALUE(n) ? conform_scalar(s->type, n) : json_node_ref(n);
+    }
+}
+
 /* ---- pass 2: evaluation -------------------------------------------------------------------------- */
 
 /* What a path names at run time: its declaration and its data (NULL when absent). */
@@ -339,7 +525,7 @@ static found lookup(const binder *B, const frame *f, const char *path)
         return r;
     }
     r.decl = yf_slot_find(B->t->slots, path);
-    r.node = B->data ? yf_data_lookup(B->data, path) : NULL;
+    r.node = member(B->values, path);
     return r;
 }
 
@@ -1241,11 +1427,15 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     binder B = { .t = t, .data = data, .flags = flags, .diags = diags };
     size_t errors_before = yf_diags_errors(diags);
 
-    check_slots(&B, t->slots, data ? yf_data_root(data) : NULL, "$");
+    B.values = data ? conform_object(t->slots, yf_data_root(data)) : NULL;
+    check_slots(&B, t->slots, B.values, "$");
     if (data)
         warn_unused(&B);
-    if (yf_diags_errors(diags) > errors_before)
+    if (yf_diags_errors(diags) > errors_before) {
+        if (B.values)
+            json_node_unref(B.values);
         return NULL;
+    }
 
     yf_document *doc = g_new0(yf_document, 1);
     B.doc = doc;
@@ -1272,6 +1462,8 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     g_array_free(B.labels, TRUE);
     g_array_free(B.titled, TRUE);
     g_free(B.root);
+    if (B.values)
+        json_node_unref(B.values);
     /* A missing image or a table row of the wrong width stops here, after all are reported. */
     if (B.over || yf_diags_errors(diags) > errors_before) {
         yf_document_free(doc);

@@ -190,12 +190,19 @@ gboolean yf_parse_money(const char *s, gint64 *cents)
 }
 
 /* The value of d as an integer, number or money; FALSE with a message when it is not one. */
-static gboolean fill_numeric(yf_slot_type type, const char *text, const decimal *d,
-                             gboolean from_double, yf_scalar *out, char **problem)
+/* What the messages say a number may look like. */
+#define MONEY_FORMS "可写 12000、12,000.50、¥12000 或 12000元，不舍入"
+#define NUMBER_FORMS "写十进制数字，可带负号和小数点，整数部分可用逗号按三位分隔，如 -3.5、12,000.50"
+
+/* `plain` is the decimal read, `text` the value as given (for messages). */
+static gboolean fill_numeric(yf_slot_type type, const char *plain, const char *text,
+                             const decimal *d, gboolean from_double, yf_scalar *out,
+                             char **problem)
 {
     if (type == YF_SLOT_MONEY) {
-        if (!yf_parse_money(text, &out->cents)) {
-            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
+        if (!yf_parse_money(plain, &out->cents)) {
+            *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”（"
+                                       MONEY_FORMS "）", text);
             return FALSE;
         }
         cents_text(out->cents, out->dec, sizeof out->dec);
@@ -224,25 +231,144 @@ static gboolean fill_numeric(yf_slot_type type, const char *text, const decimal 
     return TRUE;
 }
 
+/* ---- values as offices type them ------------------------------------------------------------- */
+
+/* White space a spreadsheet cell or a form field carries at its ends: Unicode's (U+3000 and the
+ * no-break space U+00A0 among them), the zero width space and a stray byte order mark. */
+static gboolean is_edge_space(gunichar c)
+{
+    return g_unichar_isspace(c) || c == 0x200B || c == 0xFEFF;
+}
+
+char *yf_value_trim(const char *s)
+{
+    if (!g_utf8_validate(s, -1, NULL))
+        return g_strdup(s); /* not a value any parser here reads */
+    const char *start = s;
+    while (*start && is_edge_space(g_utf8_get_char(start)))
+        start = g_utf8_next_char(start);
+    const char *end = start + strlen(start);
+    while (end > start && is_edge_space(g_utf8_get_char(g_utf8_prev_char(end))))
+        end = g_utf8_prev_char(end);
+    return g_strndup(start, end - start);
+}
+
+char *yf_value_clean(const char *s)
+{
+    char *trimmed = yf_value_trim(s);
+    if (!g_utf8_validate(trimmed, -1, NULL))
+        return trimmed;
+    GString *out = g_string_new(NULL);
+    for (const char *p = trimmed; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        /* The full-width forms (U+FF01–U+FF5E, Unicode's Halfwidth and Fullwidth Forms block)
+         * stand for the ASCII character U+FEE0 below: what an input method types in full-width
+         * mode, １２，０００．５０ or ２０２６／１／１２. */
+        g_string_append_unichar(out, c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c);
+    }
+    g_free(trimmed);
+    return g_string_free(out, FALSE);
+}
+
+/* Removes the thousands separators of a decimal's integer part in place when they group it by
+ * three from the right (12,000 and 1,234,567.50); leaves `s` as it is otherwise (1,2,3; 12,00),
+ * for the decimal syntax to refuse. */
+static void drop_grouping(char *s)
+{
+    char *ip = s + (*s == '-');
+    size_t il = strcspn(ip, ".");
+    if (!memchr(ip, ',', il) || strchr(ip + il, ','))
+        return;
+    size_t first = strcspn(ip, ",");
+    if (first < 1 || first > 3)
+        return;
+    for (size_t i = first; i < il; i += 4)
+        if (ip[i] != ',' || il - i < 4 || strcspn(ip + i + 1, ",.") != 3)
+            return;
+    char *w = ip;
+    for (const char *r = ip; *r; r++)
+        if (*r != ',')
+            *w++ = *r;
+    *w = '\0';
+}
+
+/* Strips a money value's currency mark: a leading ¥ (U+00A5) or ￥ (U+FFE5), after the sign or
+ * before it (-¥12, ¥-12, as spreadsheets write negative amounts), or a trailing 元 — one of the
+ * two, with any white space beside it. Returns a new string. */
+static char *drop_currency(const char *s)
+{
+    gboolean neg = *s == '-';
+    const char *p = s + neg;
+    char *out = NULL;
+    if (g_str_has_prefix(p, "¥") || g_str_has_prefix(p, "￥")) {
+        char *rest = yf_value_clean(g_utf8_next_char(p));
+        out = g_strconcat(neg ? "-" : "", rest, NULL);
+        g_free(rest);
+    } else if (g_str_has_suffix(s, "元")) {
+        char *body = g_strndup(s, strlen(s) - strlen("元"));
+        out = yf_value_clean(body);
+        g_free(body);
+    }
+    return out ? out : g_strdup(s);
+}
+
+/* `text` as a strict decimal, if it is a number written as offices write it: white space at the
+ * ends, full-width digits, thousands separators, and for money a currency mark. Caller frees. */
+static char *office_decimal(yf_slot_type type, const char *text)
+{
+    char *s = yf_value_clean(text);
+    if (type == YF_SLOT_MONEY) {
+        char *bare = drop_currency(s);
+        g_free(s);
+        s = bare;
+    }
+    drop_grouping(s);
+    return s;
+}
+
 gboolean yf_parse_numeric(yf_slot_type type, const char *text, gboolean from_double,
                           yf_scalar *out, char **problem)
 {
     decimal d;
-    if (decimal_parts(text, &d))
-        return fill_numeric(type, text, &d, from_double, out, problem);
-    if (type == YF_SLOT_MONEY)
-        *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”", text);
+    char *plain = from_double ? g_strdup(text) : office_decimal(type, text);
+    gboolean ok = FALSE;
+    if (decimal_parts(plain, &d))
+        ok = fill_numeric(type, plain, text, &d, from_double, out, problem);
+    else if (type == YF_SLOT_MONEY)
+        *problem = g_strdup_printf("应为金额（元，最多两位小数，小于 10 万亿），却是“%s”（" MONEY_FORMS
+                                   "）", text);
     else if (from_double && strstr(text, "e+"))
         *problem = g_strdup_printf("%s 超出范围（绝对值应小于 1000000000000000）", text);
     else if (from_double)
         *problem = g_strdup_printf("%s 的小数超过 %d 位", text, YF_NUMBER_DECIMALS);
-    else if (strpbrk(text, "0123456789"))
-        /* Looks like a number written another way: 0x1F, 017, +5, " 12", 1e3, 1,000. */
-        *problem = g_strdup_printf("应为数字，却是“%s”（只写十进制数字，可带负号和小数点，如 -3.5）",
-                                   text);
+    else if (strpbrk(plain, "0123456789"))
+        /* Looks like a number written another way: 0x1F, 017, +5, 1e3, 1,2,3. */
+        *problem = g_strdup_printf("应为数字，却是“%s”（" NUMBER_FORMS "）", text);
     else
         *problem = g_strdup_printf("应为数字，却是“%s”", text);
-    return FALSE;
+    g_free(plain);
+    return ok;
+}
+
+/* true/false in any case, yes/no, y/n, 是/否, 1/0, √/× and ✓/✗: what a yes-or-no column of a
+ * spreadsheet holds (Excel writes TRUE/FALSE, WPS 是/否, a checklist √/×). 对/错 and 有/无 are
+ * not: they are answers to a question the slot does not ask. */
+gboolean yf_parse_boolean(const char *text, gboolean *truth)
+{
+    static const char *const yes[] = { "true", "yes", "y", "是", "1", "√", "✓", "✔" };
+    static const char *const no[] = { "false", "no", "n", "否", "0", "×", "✗", "✘" };
+    char *clean = yf_value_clean(text);
+    char *lower = g_ascii_strdown(clean, -1);
+    gboolean found = FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(yes) && !found; i++) {
+        if (strcmp(lower, yes[i]) == 0)
+            found = *truth = TRUE;
+        else if (strcmp(lower, no[i]) == 0)
+            found = TRUE, *truth = FALSE;
+    }
+    g_free(lower);
+    g_free(clean);
+    return found;
 }
 
 /* ---- Chinese numerals ------------------------------------------------------------------------ */
@@ -352,33 +478,71 @@ static char *money_upper(gint64 cents)
 
 /* ---- dates --------------------------------------------------------------------------------------- */
 
-/* One to `max` digits at *s, then `sep`; advances *s past both. */
-static gboolean date_part(const char **s, int max, const char *sep, int *out)
+/* `min` to `max` digits at *s, then `sep`; advances *s past both. Digits are counted rather
+ * than scanned with %d, which would wrap 4294969296 into the year 2000. */
+static gboolean date_part(const char **s, int min, int max, const char *sep, int *out)
 {
     int n = 0, v = 0;
     for (; n < max && g_ascii_isdigit(**s); n++, (*s)++)
         v = v * 10 + (**s - '0');
     *out = v;
-    if (n == 0 || !g_str_has_prefix(*s, sep))
+    if (n < min || !g_str_has_prefix(*s, sep))
         return FALSE;
     *s += strlen(sep);
     return TRUE;
 }
 
-/* Digits are counted rather than scanned with %d, which would wrap 4294969296 into the year
- * 2000. */
+/* The year in four digits — "26/1/12" could be any century —, the month and day in one or
+ * two. */
 static gboolean parse_date_as(const char *s, const char *const sep[3], int *y, int *m, int *d)
 {
-    return date_part(&s, 4, sep[0], y) && date_part(&s, 2, sep[1], m) &&
-           date_part(&s, 2, sep[2], d) && *s == '\0';
+    return date_part(&s, 4, 4, sep[0], y) && date_part(&s, 1, 2, sep[1], m) &&
+           date_part(&s, 1, 2, sep[2], d) && *s == '\0';
+}
+
+/* The forms a date is typed in: ISO 8601 (2026-01-12, also 2026-1-12), a spreadsheet's
+ * 2026/1/12 and 2026.1.12, and 2026年1月12日 — full-width digits and white space at the ends
+ * allowed (yf_value_clean). */
+static gboolean date_fields(const char *s, int *y, int *m, int *d)
+{
+    static const char *const forms[][3] = {
+        { "-", "-", "" }, { "/", "/", "" }, { ".", ".", "" }, { "年", "月", "日" }
+    };
+    char *clean = yf_value_clean(s);
+    gboolean ok = FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(forms) && !ok; i++)
+        ok = parse_date_as(clean, forms[i], y, m, d);
+    g_free(clean);
+    return ok;
+}
+
+static gboolean calendar_date(int y, int m, int d)
+{
+    return y >= 1 && g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
 }
 
 gboolean yf_parse_date(const char *s, int *y, int *m, int *d)
 {
-    static const char *const iso[3] = { "-", "-", "" }, *const zh[3] = { "年", "月", "日" };
-    if (!parse_date_as(s, iso, y, m, d) && !parse_date_as(s, zh, y, m, d))
+    return date_fields(s, y, m, d) && calendar_date(*y, *m, *d);
+}
+
+gboolean yf_parse_date_checked(const char *s, int *y, int *m, int *d, char **problem)
+{
+    if (!date_fields(s, y, m, d)) {
+        *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”（可写 2026-01-12、2026-1-12、"
+                                   "2026/1/12、2026.1.12 或 2026年1月12日，年份写全四位）", s);
         return FALSE;
-    return *y >= 1 && g_date_valid_dmy((GDateDay)*d, (GDateMonth)*m, (GDateYear)*y);
+    }
+    if (calendar_date(*y, *m, *d))
+        return TRUE;
+    if (*y < 1)
+        *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”：年份应从 1 起", s);
+    else if (*m < 1 || *m > 12)
+        *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”：没有 %d 月", s, *m);
+    else
+        *problem = g_strdup_printf("应为日期（如 2026-01-05），却是“%s”：%d 年 %d 月没有 %d 日", s, *y,
+                                   *m, *d);
+    return FALSE;
 }
 
 /* ---- the formatter table --------------------------------------------------------------------- */

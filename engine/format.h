@@ -36,17 +36,30 @@ char *yf_format_chinese_numeral(double n);
 /* The shortest decimal that reads back as x, without an exponent when 1e-15 <= |x| < 1e15:
  * 1280.5, 320, 0.0000001; "0" for -0. Caller frees. */
 char *yf_format_number(double x);
+/* `s` as the value parsers read it: white space trimmed at both ends (U+3000 and U+00A0 too),
+ * full-width forms of ASCII (１２，０００．５) as ASCII. Caller frees. */
+char *yf_value_clean(const char *s);
+/* `s` with white space trimmed at both ends as above, and nothing else changed: a text item.
+ * Caller frees. */
+char *yf_value_trim(const char *s);
 /* Reads `text` as a value of `type` (INTEGER, NUMBER or MONEY) into `out`. The syntax is strict
  * decimal: an optional '-', digits without leading zeros, an optional '.' and digits — no '+',
- * spaces, exponents, hex, octal, "inf". `from_double`: the text is a JSON number that json-glib
+ * exponents, hex, octal, "inf" —, as offices type it: white space at the ends and full-width
+ * characters (yf_value_clean), the integer part grouped by three with commas (12,000.50), and a
+ * money value's currency mark, a leading ¥ or ￥ or a trailing 元. `from_double`: the text is a JSON number that json-glib
  * read as a double (written with '.' or an exponent), which an integer slot refuses. On failure
  * *problem says what was wrong (caller frees). */
 gboolean yf_parse_numeric(yf_slot_type type, const char *text, gboolean from_double,
                           yf_scalar *out, char **problem);
 /* Whether `s` is a decimal by the syntax above (a condition compares such text as a number). */
 gboolean yf_is_decimal(const char *s);
-/* "2026-01-05" or "2026年1月5日"; FALSE unless a real calendar date. */
+/* "2026-01-05", "2026-1-5", "2026/1/5", "2026.1.5" or "2026年1月5日" (cleaned by yf_value_clean:
+ * full-width digits, white space at the ends); FALSE unless a real calendar date. */
 gboolean yf_parse_date(const char *s, int *y, int *m, int *d);
+/* yf_parse_date, saying on failure what was wrong: the form, or the calendar (caller frees). */
+gboolean yf_parse_date_checked(const char *s, int *y, int *m, int *d, char **problem);
+/* A yes-or-no value as typed: true/false, yes/no, y/n (any case), 是/否, 1/0, √/×, ✓/✗. */
+gboolean yf_parse_boolean(const char *text, gboolean *truth);
 /* Amounts from 10 万亿 yuan up are refused: beyond any budget line, and a typo more likely than
  * a sum. */
 #define YF_MONEY_MAX_YUAN G_GINT64_CONSTANT(10000000000000)

@@ -127,7 +127,7 @@ def test_form_date_seal_fonts(yinfa):
 
     assert r["dateInputType"] == "text"
     assert r["date"]["value"] == "2026-02-30", r["date"]
-    assert r["date"]["text"] == "应为日期（如 2026-01-05），却是“2026-02-30”", r["date"]
+    assert r["date"]["text"] == "应为日期（如 2026-01-05），却是“2026-02-30”：2026 年 2 月没有 30 日", r["date"]
     assert not r["dateMissing"]
     # A seal the collection lacks, from a data file: kept, and the engine's words beside the picker.
     assert r["wrongSeal"]["checked"] == ["../common/nope.png"], r["wrongSeal"]
