@@ -375,10 +375,11 @@ static JsonNode *conform_scalar(yf_slot_type type, JsonNode *n)
 }
 
 /* Items typed into one cell, separated as `separators` (a regular expression) says — a list of
- * simple items at 、 or a line break, paragraphs at a line break (LF, CRLF, or CR alone) —, each
+ * simple items one a line when the cell has two lines or more (an item may then hold a 、:
+ * 快递、外卖), else at 、; paragraphs at a line break (LF, CRLF, or CR alone) —, each
  * trimmed (yf_value_trim: the 　　 typed to indent a paragraph goes, the layout indents it;
  * nothing else changes — a full-width comma in a text is a text's comma), empty ones dropped. */
-#define YF_ITEM_SEPARATORS "、|\\r\\n|\\n|\\r"
+#define YF_ITEM_SEPARATORS "、"
 #define YF_PARAGRAPH_SEPARATORS "\\r\\n|\\n|\\r"
 
 static JsonNode *split_items(const char *text, const char *separators)
@@ -403,7 +404,12 @@ static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
 {
     if (!s->fields && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
     {
-        JsonNode *split = split_items(json_node_get_string(n), YF_ITEM_SEPARATORS);
+        const char *text = json_node_get_string(n);
+        JsonNode *split = split_items(text, YF_PARAGRAPH_SEPARATORS);
+        if (json_array_get_length(json_node_get_array(split)) <= 1) {
+            json_node_unref(split);
+            split = split_items(text, YF_ITEM_SEPARATORS "|" YF_PARAGRAPH_SEPARATORS);
+        }
         JsonNode *list = conform_list(s, split);
         json_node_unref(split);
         return list;

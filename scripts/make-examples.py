@@ -25,10 +25,15 @@ def declarations(yinfa, name):
 def columns(slots, data_rows, prefix=""):
     """The header: every declared value that some row has, lists of objects numbered as far as the
     longest list of any row."""
+    def get(r, dotted):  # a slot's name may be a dotted path into the data (发文字号.年份)
+        for part in dotted.split("."):
+            r = r.get(part) if isinstance(r, dict) else None
+        return r
+
     out = []
     for s in slots:
         name, key = s["name"], prefix + s["name"]
-        values = [r.get(name) for r in data_rows if isinstance(r, dict) and r.get(name) is not None]
+        values = [get(r, name) for r in data_rows if get(r, name) is not None]
         if not values:
             continue
         if s["type"] == "list" and "fields" in s:
@@ -60,7 +65,9 @@ def cell(data, dotted, kind):
         if node is None:
             return ""
     if isinstance(node, list):
-        return ("\n" if kind == "paragraphs" else "、").join(str(x) for x in node)
+        items = [str(x) for x in node]
+        # items are separated by 、, or by line breaks when one of them holds a 、 itself
+        return ("\n" if kind == "paragraphs" or any("、" in x for x in items) else "、").join(items)
     if isinstance(node, bool):
         return "是" if node else "否"
     return str(node)

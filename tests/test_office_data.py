@@ -276,3 +276,20 @@ def test_hostile_workbooks(yinfa):
             assert code == 1 and "error:" in err and expect in err, f"{name}: exit {code}: {err[-600:]}"
             assert seconds < SECONDS and (SANITIZED or mb < MEGABYTES), f"{name}: {seconds:.2f} s, {mb:.0f} MB"
             assert not os.path.exists(os.path.join(tmp, "o")) or os.listdir(os.path.join(tmp, "o")) == []
+
+
+def test_every_type_prints_from_its_csv_and_xlsx(yinfa):
+    """examples/NAME/records.csv and records.xlsx (scripts/make-examples.py): every type of
+    templates/ batch-prints from a table as offices keep it, every record written."""
+    types = sorted(t for t in os.listdir(os.path.join(ROOT, "templates"))
+                   if os.path.exists(os.path.join(ROOT, "templates", t, "data.json")))
+    assert len(types) >= 10, types
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in types:
+            for table in ("records.csv", "records.xlsx"):
+                data = os.path.join(ROOT, "examples", t, table)
+                assert os.path.exists(data), f"{data} is missing: run scripts/make-examples.py"
+                out = os.path.join(tmp, t + table)
+                p = run(yinfa, "batch", t, data, "-o", out, "--quiet", "--jobs", "2")
+                assert p.returncode == 0, (t, table, p.stderr[-1500:])
+                assert len(os.listdir(out)) == 3, (t, table, os.listdir(out))

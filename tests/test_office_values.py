@@ -145,15 +145,17 @@ def test_numbers_still_strict(yinfa):
 
 
 def test_list_in_one_cell(yinfa):
-    """A text where a list of simple items is declared: split at 、 and at line breaks, each item
-    trimmed, empty ones dropped; the loop and the count see the items."""
+    """A text where a list of simple items is declared: one item a line when it has two lines or
+    more (an item may then hold a 、), else split at 、; each item trimmed, empty ones dropped; the
+    loop and the count see the items."""
     for given in ["张三、李四、王五", "张三\n李四\n王五", "张三\r\n李四\r\n王五\r\n", " 张三 、\u3000李四、、王五\n\n",
                   ["张三", "李四", "王五"]]:
         assert text_of(yinfa, {"名单": given}) == ["l 张三，李四，王五（共3人）"], given
     assert text_of(yinfa, {"名单": "张三"}) == ["l 张三（共1人）"]
     # A text item is only trimmed: its full-width characters are its own.
     assert text_of(yinfa, {"名单": "张三（市总）、ＡＢＣ公司"}) == ["l 张三（市总），ＡＢＣ公司（共2人）"]
-    assert text_of(yinfa, {"户数": "1,200、３５\n7"}) == ["h 一千二百+三十五+七"]
+    assert text_of(yinfa, {"户数": "1,200\n３５\n7"}) == ["h 一千二百+三十五+七"]
+    assert text_of(yinfa, {"名单": "快递、外卖\n春节留甬\n"}) == ["l 快递、外卖，春节留甬（共2人）"]
     # Each item is checked by the item type, at its place in the list.
     errors = errors_of(yinfa, {"户数": "12、十三、1,2"})
     assert len(errors) == 2, errors
