@@ -379,13 +379,41 @@ static JsonNode *conform_scalar(yf_slot_type type, JsonNode *n)
  * 快递、外卖), else at 、; paragraphs at a line break (LF, CRLF, or CR alone) —, each
  * trimmed (yf_value_trim: the 　　 typed to indent a paragraph goes, the layout indents it;
  * nothing else changes — a full-width comma in a text is a text's comma), empty ones dropped. */
-#define YF_ITEM_SEPARATORS "、"
 #define YF_PARAGRAPH_SEPARATORS "\\r\\n|\\n|\\r"
+
+/* `text` split at the 、 that stand outside brackets: "各区（县、市）总工会、各产业工会" is two
+ * items, the 、 inside （） belonging to the first. */
+static char **split_enumeration(const char *text)
+{
+    static const char opening[] = "（《“‘〔【「『([", closing[] = "）》”’〕】」』)]";
+    GPtrArray *parts = g_ptr_array_new();
+    int depth = 0;
+    const char *start = text;
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        char utf8[8] = { 0 };
+        g_unichar_to_utf8(c, utf8);
+        if (c >= 0x80 || strchr("()[]", (char)c)) {
+            if (strstr(opening, utf8) && c != 0)
+                depth++;
+            else if (strstr(closing, utf8) && depth > 0)
+                depth--;
+        }
+        if (c == 0x3001 && depth == 0) { /* 、 */
+            g_ptr_array_add(parts, g_strndup(start, p - start));
+            start = g_utf8_next_char(p);
+        }
+    }
+    g_ptr_array_add(parts, g_strdup(start));
+    g_ptr_array_add(parts, NULL);
+    return (char **)g_ptr_array_free(parts, FALSE);
+}
 
 static JsonNode *split_items(const char *text, const char *separators)
 {
     JsonArray *a = json_array_new();
-    char **parts = g_regex_split_simple(separators, text, 0, 0);
+    char **parts = separators ? g_regex_split_simple(separators, text, 0, 0)
+                              : split_enumeration(text);
     for (int i = 0; parts[i]; i++) {
         char *item = yf_value_trim(parts[i]);
         if (*item)
@@ -408,7 +436,9 @@ static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
         JsonNode *split = split_items(text, YF_PARAGRAPH_SEPARATORS);
         if (json_array_get_length(json_node_get_array(split)) <= 1) {
             json_node_unref(split);
-            split = split_items(text, YF_ITEM_SEPARATORS "|" YF_PARAGRAPH_SEPARATORS);
+            char *line = g_strstrip(g_strdelimit(g_strdup(text), "\r\n", ' '));
+            split = split_items(line, NULL); /* one line: at the 、 outside brackets */
+            g_free(line);
         }
         JsonNode *list = conform_list(s, split);
         json_node_unref(split);

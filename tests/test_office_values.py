@@ -156,6 +156,9 @@ def test_list_in_one_cell(yinfa):
     assert text_of(yinfa, {"名单": "张三（市总）、ＡＢＣ公司"}) == ["l 张三（市总），ＡＢＣ公司（共2人）"]
     assert text_of(yinfa, {"户数": "1,200\n３５\n7"}) == ["h 一千二百+三十五+七"]
     assert text_of(yinfa, {"名单": "快递、外卖\n春节留甬\n"}) == ["l 快递、外卖，春节留甬（共2人）"]
+    # a 、 inside brackets belongs to its item
+    assert text_of(yinfa, {"名单": "各区（县、市）总工会、《工人日报》“一线、基层”栏目"}) == \
+        ["l 各区（县、市）总工会，《工人日报》“一线、基层”栏目（共2人）"]
     # Each item is checked by the item type, at its place in the list.
     errors = errors_of(yinfa, {"户数": "12、十三、1,2"})
     assert len(errors) == 2, errors
