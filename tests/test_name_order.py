@@ -66,3 +66,15 @@ def test_compound_surnames_in_pinyin(yinfa):
     got = listed(yinfa, os.path.join(HERE, "pinyin.xml"), {"名单": ["尉迟恭", "万俟卨", "王五", "余六", "马七"]})
     # mǎ mòqí wáng yú yùchí
     assert got == ["马七", "万俟卨", "王五", "余六", "尉迟恭"], got
+
+
+def test_sixty_common_surnames_in_the_standard_order(yinfa):
+    """69 common surnames 按姓氏笔画为序, as GB 13000.1 字序 orders them: the four-stroke group
+    王 毛 方 尹 孔 邓 by first stroke (横 撇 点 折, then 尹 折横 before 孔 折竖 before 邓 折点); 阝
+    counted 2 (邓 4, 阮 6, 邱 邹 陆 陈 7, 郑 8, 陶 10). Checked stroke by stroke by hand."""
+    names = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
+                 "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石邹邱阮陶方尹孔毛")
+    expected = ("丁、于、马、王、毛、方、尹、孔、邓、石、卢、叶、田、冯、吕、朱、任、刘、许、阮、孙、苏、杜、"
+                "李、杨、肖、吴、邱、何、余、邹、汪、沈、宋、张、陆、陈、范、林、罗、金、周、郑、赵、胡、钟、"
+                "姜、姚、袁、徐、高、郭、唐、陶、黄、曹、崔、梁、彭、董、蒋、韩、程、曾、谢、蔡、谭、潘、魏")
+    assert "、".join(strokes(yinfa, names)) == expected
