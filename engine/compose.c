@@ -208,6 +208,28 @@ static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
     return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
 }
 
+/* A Han character the role's face lacks (a 生僻字 of a name beyond GB2312, which 仿宋_GB2312 and
+ * FandolFang do not have) is set in the next face of the role's list that has it: the print mixes
+ * two faces, which the user is told — once for each character in a run. */
+static void warn_fallback(composer *C, yf_role role, PangoFont *font, const char *ch, int len)
+{
+    const char *want = C->ctx->resolved[role];
+    PangoFontDescription *d = font ? pango_font_describe(font) : NULL;
+    const char *got = d ? pango_font_description_get_family(d) : NULL;
+    if (got && want && g_ascii_strcasecmp(got, want) != 0) {
+        char *msg = g_strdup_printf("字符「%.*s」（U+%04X）不在 %s 中，以 %s 补字（字体角色「%s」）",
+                                    len, ch, g_utf8_get_char(ch), want, got, yf_role_name(role));
+        gboolean seen = FALSE;
+        for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
+            seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);
+        if (!seen)
+            yf_warn(C->diags, "%s", msg);
+        g_free(msg);
+    }
+    if (d)
+        pango_font_description_free(d);
+}
+
 /* The cell of glyphs [g, e) of item idx, the cluster starting at byte `start` of the item and
  * ending before `end`. */
 static void add_cell(composer *C, int idx, int g, int e, int start, int end)
@@ -237,6 +259,9 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
     }
     if (empty || unknown || c.cls == C_BREAK || is_bidi_control(ch))
         c.drop = TRUE;
+    if (!c.drop && c.cls == C_HAN)
+        warn_fallback(C, c.span ? c.span->role : C->block->style.role, item->analysis.font,
+                      C->text + c.start, c.len);
     g_array_append_val(C->cells, c);
 }
 
@@ -687,6 +712,10 @@ static gboolean squeeze(const composer *C, trial *t, double avail)
         return fits(t, avail);
     squeeze_mark(C, t, last, TRUE);
     squeeze_pairs(C, t, avail);
+    /* 全角式 as official documents are printed: a mark standing alone inside the line keeps its
+     * full width (half of it reads as Western punctuation); what does not fit is pushed. */
+    if (C->page->punct == YF_PUNCT_QUANJIAO)
+        return fits(t, avail);
     if (!fits(t, avail) && !t->para_start && CELL(C, first)->cls == C_OPEN)
         squeeze_mark(C, t, first, FALSE);
     for (int i = last; i >= 0 && !fits(t, avail); i = prev_shown(C, t, i)) {
