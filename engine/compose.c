@@ -66,6 +66,7 @@ typedef struct {
     double width;            /* line width, pt */
     gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
     int warned_to;           /* a unit broken inside was reported up to this cell */
+    double delta;            /* while planning 缩行/伸行 lines: pt added to every line's measure */
     yf_diags *diags;
 } composer;
 
@@ -732,6 +733,7 @@ typedef struct {
     int s, e;                /* cells [s, e) */
     gboolean forced;         /* ends at a forced break */
     gboolean broken;         /* ends inside a unit longer than a line, between two characters */
+    gboolean tight;          /* 缩行: set a character denser, its gaps narrowed to fit */
 } range;
 
 /* The measure of a line: the width less the margins (the 版记's 抄送 one character in on both
@@ -741,7 +743,7 @@ static double line_avail(const composer *C, gboolean para_start)
 {
     const yf_style *st = &C->block->style;
     return C->width - (st->margin_left + st->margin_right) * C->pitch -
-           (para_start ? st->indent * C->pitch : 0);
+           (para_start ? st->indent * C->pitch : 0) + C->delta;
 }
 
 /* Whether cells [s, e) fit without compressing a mark: Han–Latin spaces are elastic like the
@@ -840,17 +842,56 @@ static int overfull_end(const composer *C, int s, gboolean para_start)
     return lo;
 }
 
+static int count_gaps(const composer *C, const trial *t, gboolean any);
+
+/* The most a gap between two characters of a justified line is widened (0.7 pt at 三号) or
+ * narrowed (a cell over a line: 0.56 pt), in pt at the block's size. Wider reads as a gappy line,
+ * narrower as a crowded one. */
+static double max_stretch(const composer *C) { return 0.7 * C->size / 16; }
+static double max_shrink(const composer *C)
+{
+    return C->pitch / MAX(C->page->chars_per_line, 1);
+}
+
+/* Whether cells [s, e) as a justified line would widen its gaps by more than max_stretch. */
+static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze(C, &t, avail);
+    int gaps = count_gaps(C, &t, FALSE);
+    gboolean loose = gaps > 0 && (avail - t.w) / gaps > max_stretch(C) + 1e-6;
+    trial_free(&t);
+    return loose;
+}
+
+/* Whether cells [s, e), squeezed as the style allows, fit with their gaps narrowed by at most
+ * max_shrink each. */
+static gboolean shrinks_into(const composer *C, int s, int e, gboolean para_start)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze(C, &t, avail);
+    int gaps = count_gaps(C, &t, FALSE);
+    gboolean ok = t.w - avail <= gaps * max_shrink(C) + 1e-6;
+    trial_free(&t);
+    return ok;
+}
+
 /* The end of the line starting at cell s: as many segments as fit, squeezing only to keep a
- * straddling segment on the line — or, `tight`, any segment that squeezing at most one cell out of
- * the line makes room for (a tightened paragraph's lines are not much denser than the rest). A
+ * straddling segment on the line. When what is left would widen the line's gaps by more than
+ * max_stretch (the next segment is long: a number, a word, "“字”"), the next segment is taken
+ * instead if narrowing the gaps by at most max_shrink makes room for it, and *shrunk says so. A
  * unit longer than any line is not pushed (that would only leave a stretched line before it): it
  * is broken between characters, filling the line, and *broken says so. */
-static int line_end(const composer *C, int s, gboolean para_start, gboolean tight,
+static int line_end(const composer *C, int s, gboolean para_start, gboolean *shrunk,
                     gboolean *broken)
 {
-    int n = (int)C->cells->len, best = -1;
-    int limit = reach(C, s, line_avail(C, para_start));
-    *broken = FALSE;
+    int n = (int)C->cells->len, best = -1, over = -1;
+    int limit = reach(C, s, line_avail(C, para_start) + max_shrink(C) * C->page->chars_per_line);
+    *broken = *shrunk = FALSE;
     for (int e = s + 1; e <= n && e <= limit; e++) {
         if (!may_end(C, e))
             continue;
@@ -860,18 +901,33 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean tigh
                 break;
             continue;
         }
-        if (tight ? squeezes_into(C, s, e, para_start, C->pitch)
-                  : straddles(C, s, best < 0 ? s : best, para_start) &&
-                        squeezes_into(C, s, e, para_start, G_MAXDOUBLE)) {
+        if (straddles(C, s, best < 0 ? s : best, para_start) &&
+            squeezes_into(C, s, e, para_start, G_MAXDOUBLE))
             best = e;
-            if (tight && !forced_end(C, e))
-                continue;
-        }
+        else
+            over = e;
         break;
+    }
+    if (best >= 0 && over > 0 && C->delta == 0 && C->block->style.align == YF_ALIGN_JUSTIFY &&
+        !forced_end(C, best) && too_loose(C, s, best, para_start) &&
+        shrinks_into(C, s, over, para_start)) {
+        best = over;
+        *shrunk = TRUE;
+    }
+    if (best >= 0 && over > 0 && C->delta < 0 && !forced_end(C, best)) {
+        /* 伸行: a line a character looser, but not gappier than max_stretch at the real measure:
+         * rather the next segment, if it fits there. */
+        composer *M = (composer *)C; /* the measure is restored before returning */
+        double delta = M->delta;
+        M->delta = 0;
+        if (too_loose(M, s, best, para_start) && natural_fits(M, s, over, para_start))
+            best = over;
+        M->delta = delta;
     }
     if (best >= 0 && (forced_end(C, best) || best >= n || !longer_than_line(C, best)))
         return best;
     *broken = TRUE;
+    *shrunk = FALSE;
     return overfull_end(C, s, para_start);
 }
 
@@ -910,11 +966,12 @@ static void avoid_lone_char(const composer *C, GArray *plan)
 
 /* Appends the lines from cell s to the end of its segment — the next forced break or the
  * paragraph's end — and returns where they end. */
-static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
+static int fill_segment(const composer *C, GArray *plan, int s)
 {
     for (int n = (int)C->cells->len; s < n;) {
-        range r = { s, 0, FALSE, FALSE };
-        r.e = line_end(C, s, s == 0, tight, &r.broken);
+        range r = { s, 0, FALSE, FALSE, FALSE };
+        r.e = line_end(C, s, s == 0, &r.tight, &r.broken);
+        r.tight |= C->delta > 0;
         r.forced = forced_end(C, r.e);
         g_array_append_val(plan, r);
         s = r.e;
@@ -925,10 +982,10 @@ static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
 }
 
 /* Appends the lines from cell s to the paragraph's end. */
-static void fill(const composer *C, GArray *plan, int s, gboolean tight)
+static void fill(const composer *C, GArray *plan, int s)
 {
     for (int n = (int)C->cells->len; s < n;)
-        s = fill_segment(C, plan, s, tight);
+        s = fill_segment(C, plan, s);
     avoid_lone_char(C, plan);
 }
 
@@ -1288,7 +1345,7 @@ static GArray *title_dp(const composer *C, const GArray *bk, int k, gboolean par
         for (int l = k - 1; l >= 0; l--) {
             const title_line *L = &g_array_index(lines, title_line, at);
             range r = { g_array_index(bk, title_break, L->from).at,
-                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE };
+                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE, FALSE };
             r.forced = l == k - 1 && forced_end(C, r.e);
             g_array_index(plan, range, l) = r;
             at = prev[(size_t)l * ne + at];
@@ -1331,7 +1388,7 @@ static void fill_title(const composer *C, GArray *plan)
     mark_units(C, keep);
     for (int s = 0; s < n;) {
         guint first = plan->len;
-        int end = fill_segment(C, plan, s, FALSE);
+        int end = fill_segment(C, plan, s);
         int lines = (int)(plan->len - first);
         gboolean broken = FALSE;
         for (guint k = first; k < plan->len; k++)
@@ -1357,39 +1414,65 @@ static void fill_title(const composer *C, GArray *plan)
     avoid_lone_char(C, plan);
 }
 
-/* 缩行: the paragraph one line shorter, if squeezing punctuation allows (TeX's \looseness -1;
- * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
- * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
- * lines before them stay as they were. */
-#define TIGHTEN_LINES 24 /* the most last lines set again: keeps 缩行 linear in the paragraph */
+/* 缩行 and 伸行: the paragraph one line shorter or longer (TeX's \looseness -1 and +1; pagination
+ * asks for it to fill a page, cure a widow or keep a heading with its text). The fewest last lines
+ * are set again, each a character denser (its gaps narrowed by at most a cell over the line, about
+ * 0.56 pt) or a character looser (widened as much), so that the lines before them stay as they
+ * were; the last line keeps its natural spacing and must fit as it is. */
+#define LOOSENESS_LINES 40 /* the most last lines set again: keeps it linear in the paragraph */
 
-static void tighten(const composer *C, GArray *plan)
+/* Whether the lines of `plan` from `from` on, set again, keep to the rules at the real measure:
+ * the last fits as it is, no other is widened by more than max_stretch a gap. */
+static gboolean lines_within(composer *C, const GArray *plan, guint from)
 {
-    for (guint m = 2; m <= MIN(plan->len, TIGHTEN_LINES); m++) {
+    const range *r = &g_array_index(plan, range, plan->len - 1);
+    double delta = C->delta;
+    C->delta = 0;
+    gboolean ok = natural_fits(C, r->s, r->e, plan->len == 1) ||
+                  squeezes_into(C, r->s, r->e, plan->len == 1, G_MAXDOUBLE);
+    for (guint k = from; ok && k + 1 < plan->len; k++) {
+        r = &g_array_index(plan, range, k);
+        ok = r->forced || !too_loose(C, r->s, r->e, k == 0);
+    }
+    C->delta = delta;
+    return ok;
+}
+
+static void set_looseness(composer *C, GArray *plan, int looseness)
+{
+    guint want = plan->len + (guint)looseness;
+    if (looseness == 0 || want < 1)
+        return;
+    for (guint m = 1; m <= MIN(plan->len, LOOSENESS_LINES); m++) {
         guint keep = plan->len - m;
-        GArray *tight = g_array_new(FALSE, FALSE, sizeof(range));
-        g_array_append_vals(tight, plan->data, keep);
-        fill(C, tight, g_array_index(plan, range, keep).s, TRUE);
-        gboolean shorter = tight->len < plan->len;
-        if (shorter) {
+        GArray *again = g_array_new(FALSE, FALSE, sizeof(range));
+        g_array_append_vals(again, plan->data, keep);
+        C->delta = looseness < 0 ? C->pitch : -C->pitch;
+        fill(C, again, g_array_index(plan, range, keep).s);
+        C->delta = 0;
+        gboolean done = again->len == want && lines_within(C, again, keep) &&
+                        shown_chars(C, g_array_index(again, range, want - 1).s,
+                                    g_array_index(again, range, want - 1).e) >= 2;
+        if (done) {
+            g_array_index(again, range, want - 1).tight = FALSE;
             g_array_set_size(plan, 0);
-            g_array_append_vals(plan, tight->data, tight->len);
+            g_array_append_vals(plan, again->data, again->len);
         }
-        g_array_free(tight, TRUE);
-        if (shorter)
+        g_array_free(again, TRUE);
+        if (done || again == NULL)
             return;
     }
 }
 
-static GArray *plan_lines(const composer *C)
+static GArray *plan_lines(composer *C)
 {
     GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
     if (C->block->style.align == YF_ALIGN_CENTER)
         fill_title(C, plan);
     else
-        fill(C, plan, 0, FALSE);
-    if (C->block->style.looseness < 0)
-        tighten(C, plan);
+        fill(C, plan, 0);
+    if (C->block->style.align == YF_ALIGN_JUSTIFY)
+        set_looseness(C, plan, C->block->style.looseness);
     return plan;
 }
 
@@ -1484,10 +1567,10 @@ static int count_gaps(const composer *C, const trial *t, gboolean any)
 /* The stretch per gap of a justified line; `any` is set when the line has no gap justification
  * may use (a line that is all URL), so that its letters are spaced out instead. */
 static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
-                              gboolean *any)
+                              gboolean tight, gboolean *any)
 {
     *any = FALSE;
-    if (C->block->style.align != YF_ALIGN_JUSTIFY || last || t->w >= avail)
+    if (C->block->style.align != YF_ALIGN_JUSTIFY || last || (t->w >= avail && !tight))
         return 0;
     int gaps = count_gaps(C, t, FALSE);
     if (gaps == 0) {
@@ -1564,14 +1647,15 @@ static void add_glyphs(runs_builder *B, const cell *c, double x)
     B->end = c->start + c->len;
 }
 
-static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *out)
+static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight,
+                      yf_composed *out)
 {
     const yf_style *st = &C->block->style;
     double avail = line_avail(C, t->para_start);
     gboolean any;
-    double stretch = stretch_per_gap(C, t, avail, last, &any);
+    double stretch = stretch_per_gap(C, t, avail, last, tight, &any);
     yf_line line = { .natural = t->natural, .squeezed = t->squeezed, .adjust = stretch,
-                     .last = last, .overfull = t->w > avail + 1e-6 };
+                     .last = last, .overfull = !tight && t->w > avail + 1e-6 };
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
     g_array_set_clear_func(line.runs, run_clear);
     runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
@@ -1648,7 +1732,7 @@ static void set_lines(composer *C, yf_composed *out)
         trial t;
         trial_init(C, &t, r->s, r->e, k == 0);
         squeeze(C, &t, line_avail(C, k == 0));
-        emit_line(C, &t, k + 1 == plan->len || r->forced, out);
+        emit_line(C, &t, k + 1 == plan->len || r->forced, r->tight && !r->forced, out);
         trial_free(&t);
     }
     g_array_free(plan, TRUE);

@@ -425,6 +425,8 @@ typedef struct {
     yf_composed folio;           /* the page number line "— N —" */
     gboolean unnumbered;         /* no page number: a blank page before the 版记 and the 版记's
                                     page (GB/T 9704 §7.5) */
+    const char *ends;            /* why a page before the last holds fewer lines than the grid's,
+                                    or NULL (the dump prints it) */
     double folio_x, folio_baseline;
 } yf_pagebox;
 
