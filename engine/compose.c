@@ -456,6 +456,47 @@ static void url_breaks(composer *C)
     }
 }
 
+/* An e-mail address, a file name, a long identifier (someone@example.org, 工作方案_v2-final.docx):
+ * a run of Latin letters, digits and marks without a space, holding "@", or 12 characters or more
+ * with ".", "/", "-" or "_". It breaks after each of those (after the "@" of an address, after a
+ * "." of its domain), never between two of them, never after its first two characters, and with
+ * no hyphen added: UAX #14 gives it no opportunity at all. */
+static gboolean run_mark(char c)
+{
+    return c == '@' || c == '.' || c == '/' || c == '-' || c == '_';
+}
+
+static void address_breaks(composer *C)
+{
+    const char *text = C->text;
+    int n = (int)C->cells->len;
+    for (int i = 0; i < n;) {
+        const char *a = text + CELL(C, i)->start;
+        if (!in_url((gunichar)(unsigned char)*a) || CELL(C, i)->len != 1) {
+            i++;
+            continue;
+        }
+        int e = i;
+        gboolean at = FALSE, marks = FALSE;
+        while (e < n && CELL(C, e)->len == 1 && in_url((gunichar)(unsigned char)text[CELL(C, e)->start])) {
+            char c = text[CELL(C, e)->start];
+            at |= c == '@';
+            marks |= run_mark(c);
+            e++;
+        }
+        const char *end = text + CELL(C, e - 1)->start + 1;
+        gboolean url = g_strstr_len(a, end - a, "://") != NULL;
+        if (!url && (at || (marks && e - i >= 12))) {
+            for (int k = i + 2; k < e - 1; k++) {
+                char c = text[CELL(C, k)->start], next = text[CELL(C, k + 1)->start];
+                if (run_mark(c) && !run_mark(next))
+                    CELL(C, k + 1)->can_break = TRUE;
+            }
+        }
+        i = e;
+    }
+}
+
 /* clreq prohibitions on top of UAX #14, whatever the ICU version decides: no closing mark, pause or
  * stop mark, dash or ellipsis at a line start; no opening mark at a line end; "——" and "……" are
  * never split. Then the breaks inside URLs. */
@@ -475,6 +516,7 @@ static void find_breaks(composer *C)
             c->can_break = TRUE; /* a forced break always ends the line */
     }
     url_breaks(C);
+    address_breaks(C);
 }
 
 /* ---- 3. lines: widths, the punctuation style, squeezing -------------------------------------- */
@@ -843,15 +885,13 @@ static int overfull_end(const composer *C, int s, gboolean para_start)
 }
 
 static int count_gaps(const composer *C, const trial *t, gboolean any);
+static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
+                              gboolean tight, gboolean *any, double *latin);
 
-/* The most a gap between two characters of a justified line is widened (0.7 pt at 三号) or
- * narrowed (a cell over a line: 0.56 pt), in pt at the block's size. Wider reads as a gappy line,
- * narrower as a crowded one. */
+/* The most a gap between two characters of a justified line is widened or narrowed: 0.7 pt at
+ * 三号, in pt at the block's size. Wider reads as a gappy line, narrower as a crowded one. */
 static double max_stretch(const composer *C) { return 0.7 * C->size / 16; }
-static double max_shrink(const composer *C)
-{
-    return C->pitch / MAX(C->page->chars_per_line, 1);
-}
+static double max_shrink(const composer *C) { return max_stretch(C); }
 
 /* Whether cells [s, e) as a justified line would widen its gaps by more than max_stretch. */
 static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
@@ -860,8 +900,9 @@ static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
     trial_init(C, &t, s, e, para_start);
     double avail = line_avail(C, para_start);
     squeeze(C, &t, avail);
-    int gaps = count_gaps(C, &t, FALSE);
-    gboolean loose = gaps > 0 && (avail - t.w) / gaps > max_stretch(C) + 1e-6;
+    gboolean any;
+    double latin, han = stretch_per_gap(C, &t, avail, FALSE, FALSE, &any, &latin);
+    gboolean loose = !any && (han > max_stretch(C) + 1e-6 || latin > C->size / 10);
     trial_free(&t);
     return loose;
 }
@@ -1564,20 +1605,40 @@ static int count_gaps(const composer *C, const trial *t, gboolean any)
     return gaps;
 }
 
-/* The stretch per gap of a justified line; `any` is set when the line has no gap justification
- * may use (a line that is all URL), so that its letters are spaced out instead. */
+/* Gaps between two narrow characters (inside a word, a number, an address). */
+static int count_latin_gaps(const composer *C, const trial *t)
+{
+    int gaps = 0;
+    for (int i = t->s; i < t->e; i++) {
+        int p = prev_shown(C, t, i);
+        gaps += p >= 0 && !CELL(C, i)->drop && narrow(CELL(C, p)) && narrow(CELL(C, i));
+    }
+    return gaps;
+}
+
+/* The slack of a justified line, spread: the gaps justification uses (`han`, per gap) take it up
+ * to max_stretch; what is left spaces out the letters of its Latin runs (`latin`, per gap) — an
+ * address or a word spaced out a little reads better than Chinese spaced out a lot. A line with
+ * no such gap (all URL) spaces out every gap (*any). */
 static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
-                              gboolean tight, gboolean *any)
+                              gboolean tight, gboolean *any, double *latin)
 {
     *any = FALSE;
+    *latin = 0;
     if (C->block->style.align != YF_ALIGN_JUSTIFY || last || (t->w >= avail && !tight))
         return 0;
+    double slack = avail - t->w;
     int gaps = count_gaps(C, t, FALSE);
     if (gaps == 0) {
         *any = TRUE;
         gaps = count_gaps(C, t, TRUE);
+        return gaps ? slack / gaps : 0;
     }
-    return gaps ? (avail - t->w) / gaps : 0;
+    int letters = slack > 0 ? count_latin_gaps(C, t) : 0;
+    if (slack / gaps <= max_stretch(C) || letters == 0)
+        return slack / gaps;
+    *latin = (slack - max_stretch(C) * gaps) / letters;
+    return max_stretch(C);
 }
 
 static uint32_t cell_color(const composer *C, const cell *c)
@@ -1653,7 +1714,8 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
     const yf_style *st = &C->block->style;
     double avail = line_avail(C, t->para_start);
     gboolean any;
-    double stretch = stretch_per_gap(C, t, avail, last, tight, &any);
+    double latin;
+    double stretch = stretch_per_gap(C, t, avail, last, tight, &any, &latin);
     yf_line line = { .natural = t->natural, .squeezed = t->squeezed, .adjust = stretch,
                      .last = last, .overfull = !tight && t->w > avail + 1e-6 };
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
@@ -1667,7 +1729,10 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
         const cell *c = CELL(C, i);
         if (c->drop)
             continue;
-        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
+        x += t->gap[i - t->s];
+        if (p >= 0)
+            x += any || stretchable(CELL(C, p), c) ? stretch
+                 : narrow(CELL(C, p)) && narrow(c) ? latin : 0;
         left[i - t->s] = x - t->comp_l[i - t->s];
         x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
         p = i;
