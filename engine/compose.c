@@ -26,7 +26,8 @@
 
 typedef enum {
     C_HAN, C_OPEN, C_CLOSE, C_COMMA, C_STOP, C_NS, C_MIDDOT, C_DASH, C_ELLIPSIS,
-    C_LATIN, C_DIGIT, C_SPACE, C_BREAK
+    C_LATIN, C_DIGIT, C_SPACE, C_BREAK,
+    C_MARK /* a combining mark shaped apart from its base (the base's face lacks it) */
 } cclass;
 
 typedef struct {
@@ -250,6 +251,8 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
                .level = item->analysis.level };
     gunichar ch = g_utf8_get_char(C->text + c.start);
     c.cls = classify(ch);
+    if (g_unichar_ismark(ch))
+        c.cls = C_MARK;
     c.stop = ends_sentence(ch);
     c.span = span_at(C, c.start);
     c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
@@ -337,6 +340,20 @@ static void set_width(composer *C, cell *c)
         find_blanks(C, c);
 }
 
+/* A combining mark the base's face lacks (an accent on a Han character: FandolFang has none) is
+ * shaped in another face, apart from its base: drawn over the base it would overprint a glyph of
+ * another run, so it stands after the base in a space as wide as its ink. */
+static void attach_mark(composer *C, int i)
+{
+    cell *c = CELL(C, i);
+    const shaped *sh = &g_array_index(C->items, shaped, c->item);
+    PangoRectangle ink;
+    pango_font_get_glyph_extents(sh->item->analysis.font, sh->gs->glyphs[c->g0].glyph, &ink, NULL);
+    c->w = c->adv = (double)ink.width / PANGO_SCALE;
+    c->full = FALSE;
+    c->ink = -(double)ink.x / PANGO_SCALE;
+}
+
 /* White space beside a Han character is not content (the bind stage drops it too): a space
  * between two Han characters, or between Han and Latin where the composer puts its own quarter
  * em instead. Spaces between Latin words and around marks ("— 1 —") stay. */
@@ -377,6 +394,9 @@ static void shape(composer *C)
     g_list_free(items);
     for (guint i = 0; i < C->cells->len; i++)
         set_width(C, CELL(C, i));
+    for (guint i = 1; i < C->cells->len; i++)
+        if (CELL(C, i)->cls == C_MARK && !CELL(C, i)->drop && CELL(C, i)->ng == 1)
+            attach_mark(C, (int)i);
     drop_spaces(C);
 }
 
@@ -885,6 +905,7 @@ static int overfull_end(const composer *C, int s, gboolean para_start)
 }
 
 static int count_gaps(const composer *C, const trial *t, gboolean any);
+static int count_shrinkable(const composer *C, const trial *t);
 static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
                               gboolean tight, gboolean *any, double *latin);
 
@@ -915,8 +936,7 @@ static gboolean shrinks_into(const composer *C, int s, int e, gboolean para_star
     trial_init(C, &t, s, e, para_start);
     double avail = line_avail(C, para_start);
     squeeze(C, &t, avail);
-    int gaps = count_gaps(C, &t, FALSE);
-    gboolean ok = t.w - avail <= gaps * max_shrink(C) + 1e-6;
+    gboolean ok = t.w - avail <= count_shrinkable(C, &t) * max_shrink(C) + 1e-6;
     trial_free(&t);
     return ok;
 }
@@ -1463,7 +1483,7 @@ static void fill_title(const composer *C, GArray *plan)
 #define LOOSENESS_LINES 40 /* the most last lines set again: keeps it linear in the paragraph */
 
 /* Whether the lines of `plan` from `from` on, set again, keep to the rules at the real measure:
- * the last fits as it is, no other is widened by more than max_stretch a gap. */
+ * the last fits as it is, no other is widened or narrowed by more than max_stretch a gap. */
 static gboolean lines_within(composer *C, const GArray *plan, guint from)
 {
     const range *r = &g_array_index(plan, range, plan->len - 1);
@@ -1473,7 +1493,8 @@ static gboolean lines_within(composer *C, const GArray *plan, guint from)
                   squeezes_into(C, r->s, r->e, plan->len == 1, G_MAXDOUBLE);
     for (guint k = from; ok && k + 1 < plan->len; k++) {
         r = &g_array_index(plan, range, k);
-        ok = r->forced || !too_loose(C, r->s, r->e, k == 0);
+        ok = r->forced || (r->tight ? shrinks_into(C, r->s, r->e, k == 0)
+                                    : !too_loose(C, r->s, r->e, k == 0));
     }
     C->delta = delta;
     return ok;
@@ -1590,9 +1611,19 @@ static gboolean narrow(const cell *c) { return !c->full && c->cls != C_SPACE; }
 
 static gboolean stretchable(const cell *a, const cell *b)
 {
-    if (narrow(a) && narrow(b))
+    if ((narrow(a) && narrow(b)) || a->cls == C_MARK || b->cls == C_MARK)
         return FALSE;
     return !(a->cls == b->cls && (a->cls == C_DASH || a->cls == C_ELLIPSIS));
+}
+
+/* A line set denser narrows only the gaps between two full-width characters of one glyph each
+ * (no combining mark reaching out of its cell), neither a dash nor an ellipsis, whose ink reaches
+ * its cell's edges: the ink of the others keeps a sixth of an em or more from the cell's edge. */
+static gboolean shrinkable(const cell *a, const cell *b)
+{
+    gboolean edge_ink = a->cls == C_DASH || a->cls == C_ELLIPSIS || b->cls == C_DASH ||
+                        b->cls == C_ELLIPSIS;
+    return a->full && b->full && a->ng == 1 && b->ng == 1 && !edge_ink;
 }
 
 static int count_gaps(const composer *C, const trial *t, gboolean any)
@@ -1601,6 +1632,16 @@ static int count_gaps(const composer *C, const trial *t, gboolean any)
     for (int i = t->s; i < t->e; i++) {
         int p = prev_shown(C, t, i);
         gaps += p >= 0 && !CELL(C, i)->drop && (any || stretchable(CELL(C, p), CELL(C, i)));
+    }
+    return gaps;
+}
+
+static int count_shrinkable(const composer *C, const trial *t)
+{
+    int gaps = 0;
+    for (int i = t->s; i < t->e; i++) {
+        int p = prev_shown(C, t, i);
+        gaps += p >= 0 && !CELL(C, i)->drop && shrinkable(CELL(C, p), CELL(C, i));
     }
     return gaps;
 }
@@ -1628,6 +1669,10 @@ static double stretch_per_gap(const composer *C, const trial *t, double avail, g
     if (C->block->style.align != YF_ALIGN_JUSTIFY || last || (t->w >= avail && !tight))
         return 0;
     double slack = avail - t->w;
+    if (slack < 0) {
+        int shrink = count_shrinkable(C, t);
+        return shrink ? slack / shrink : 0;
+    }
     int gaps = count_gaps(C, t, FALSE);
     if (gaps == 0) {
         *any = TRUE;
@@ -1730,7 +1775,9 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
         if (c->drop)
             continue;
         x += t->gap[i - t->s];
-        if (p >= 0)
+        if (p >= 0 && stretch < 0)
+            x += shrinkable(CELL(C, p), c) ? stretch : 0;
+        else if (p >= 0)
             x += any || stretchable(CELL(C, p), c) ? stretch
                  : narrow(CELL(C, p)) && narrow(c) ? latin : 0;
         left[i - t->s] = x - t->comp_l[i - t->s];
