@@ -1484,13 +1484,16 @@ static void fill_title(const composer *C, GArray *plan)
 
 /* Whether the lines of `plan` from `from` on, set again, keep to the rules at the real measure:
  * the last fits as it is, no other is widened or narrowed by more than max_stretch a gap. */
-static gboolean lines_within(composer *C, const GArray *plan, guint from)
+static gboolean lines_within(composer *C, GArray *plan, guint from)
 {
-    const range *r = &g_array_index(plan, range, plan->len - 1);
+    range *r = &g_array_index(plan, range, plan->len - 1);
     double delta = C->delta;
     C->delta = 0;
+    r->tight = FALSE;
     gboolean ok = natural_fits(C, r->s, r->e, plan->len == 1) ||
                   squeezes_into(C, r->s, r->e, plan->len == 1, G_MAXDOUBLE);
+    if (!ok && shrinks_into(C, r->s, r->e, plan->len == 1))
+        ok = r->tight = TRUE; /* a full last line, set denser like the lines above it */
     for (guint k = from; ok && k + 1 < plan->len; k++) {
         r = &g_array_index(plan, range, k);
         ok = r->forced || (r->tight ? shrinks_into(C, r->s, r->e, k == 0)
@@ -1516,7 +1519,6 @@ static void set_looseness(composer *C, GArray *plan, int looseness)
                         shown_chars(C, g_array_index(again, range, want - 1).s,
                                     g_array_index(again, range, want - 1).e) >= 2;
         if (done) {
-            g_array_index(again, range, want - 1).tight = FALSE;
             g_array_set_size(plan, 0);
             g_array_append_vals(plan, again->data, again->len);
         }
@@ -1760,7 +1762,9 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
     double avail = line_avail(C, t->para_start);
     gboolean any;
     double latin;
-    double stretch = stretch_per_gap(C, t, avail, last, tight, &any, &latin);
+    /* A last line is set at its natural width, unless 缩行 made it a full line set denser. */
+    double stretch = stretch_per_gap(C, t, avail, last && !(tight && t->w > avail), tight, &any,
+                                     &latin);
     yf_line line = { .natural = t->natural, .squeezed = t->squeezed, .adjust = stretch,
                      .last = last, .overfull = !tight && t->w > avail + 1e-6 };
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
@@ -1844,7 +1848,7 @@ static void set_lines(composer *C, yf_composed *out)
         trial t;
         trial_init(C, &t, r->s, r->e, k == 0);
         squeeze(C, &t, line_avail(C, k == 0));
-        emit_line(C, &t, k + 1 == plan->len || r->forced, r->tight && !r->forced, out);
+        emit_line(C, &t, k + 1 == plan->len || r->forced, r->tight, out);
         trial_free(&t);
     }
     g_array_free(plan, TRUE);
