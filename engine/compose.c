@@ -45,6 +45,8 @@ typedef struct {
     gboolean full;           /* occupies whole grid cells */
     gboolean stop;           /* 。？！: ends a sentence; 开明式 keeps it full width */
     gboolean can_break;      /* a line may start at this cell */
+    gboolean soft;           /* inside an address, between two letters: a line may start here
+                                only when ending it at a natural point leaves it too loose */
     gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
     int level;               /* UAX #9 embedding level (odd: right to left) */
@@ -476,11 +478,12 @@ static void url_breaks(composer *C)
     }
 }
 
-/* An e-mail address, a file name, a long identifier (someone@example.org, 工作方案_v2-final.docx):
+/* An e-mail address, a file name, a long identifier (someone@example.org, annual-report_v2.docx):
  * a run of Latin letters, digits and marks without a space, holding "@", or 12 characters or more
- * with ".", "/", "-" or "_". It breaks after each of those (after the "@" of an address, after a
- * "." of its domain), never between two of them, never after its first two characters, and with
- * no hyphen added: UAX #14 gives it no opportunity at all. */
+ * with ".", "/", "-" or "_". It breaks after "@", ".", "/" and "_" (after the "@" of an address,
+ * after a "." of its domain) and before "-" — a hyphen at a line end reads as one added by the
+ * break, and text extraction drops it —, never between two marks, never after its first two
+ * characters, and with no hyphen added: UAX #14 gives it no opportunity at all. */
 static gboolean run_mark(char c)
 {
     return c == '@' || c == '.' || c == '/' || c == '-' || c == '_';
@@ -510,9 +513,16 @@ static void address_breaks(composer *C)
             for (int k = i + 2; k < e - 1; k++) {
                 char c = text[CELL(C, k)->start], next = text[CELL(C, k + 1)->start];
                 if (run_mark(c) && !run_mark(next))
+                    CELL(C, k + 1)->can_break = c != '-'; /* UAX #14 breaks after "-" */
+                if (next == '-' && !run_mark(c))
                     CELL(C, k + 1)->can_break = TRUE;
             }
         }
+        /* Between two letters of an e-mail address or a URL (strings, not words) as a last
+         * resort; a file name's words are words. */
+        for (int k = i + 2; (url || at) && k < e - 1; k++)
+            CELL(C, k)->soft = g_ascii_isalnum(text[CELL(C, k - 1)->start]) &&
+                               g_ascii_isalnum(text[CELL(C, k)->start]);
         i = e;
     }
 }
@@ -913,6 +923,8 @@ static double stretch_per_gap(const composer *C, const trial *t, double avail, g
  * 三号, in pt at the block's size. Wider reads as a gappy line, narrower as a crowded one. */
 static double max_stretch(const composer *C) { return 0.7 * C->size / 16; }
 static double max_shrink(const composer *C) { return max_stretch(C); }
+/* The most the letters of a Latin run are spaced out (see stretch_per_gap). */
+static double max_latin(const composer *C) { return C->size / 11; }
 
 /* Whether cells [s, e) as a justified line would widen its gaps by more than max_stretch. */
 static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
@@ -923,7 +935,8 @@ static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
     squeeze(C, &t, avail);
     gboolean any;
     double latin, han = stretch_per_gap(C, &t, avail, FALSE, FALSE, &any, &latin);
-    gboolean loose = !any && (han > max_stretch(C) + 1e-6 || latin > C->size / 10);
+    (void)latin;
+    gboolean loose = !any && han > max_stretch(C) + 1e-6;
     trial_free(&t);
     return loose;
 }
@@ -974,6 +987,17 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean *shr
         shrinks_into(C, s, over, para_start)) {
         best = over;
         *shrunk = TRUE;
+    } else if (best >= 0 && over > 0 && C->delta == 0 &&
+               C->block->style.align == YF_ALIGN_JUSTIFY && !forced_end(C, best) &&
+               too_loose(C, s, best, para_start)) {
+        /* An address segment too long for what is left ("example." after "someone@"): rather
+         * than a gappy line, it is broken between two letters as far on as fits, no hyphen. */
+        for (int e = over - 1; e > best; e--) {
+            if (CELL(C, e)->soft && natural_fits(C, s, e, para_start)) {
+                best = e;
+                break;
+            }
+        }
     }
     if (best >= 0 && over > 0 && C->delta < 0 && !forced_end(C, best)) {
         /* 伸行: a line a character looser, but not gappier than max_stretch at the real measure:
@@ -1027,13 +1051,74 @@ static void avoid_lone_char(const composer *C, GArray *plan)
 
 /* Appends the lines from cell s to the end of its segment — the next forced break or the
  * paragraph's end — and returns where they end. */
+/* A justified line that breaks the rules it can: wider than max_stretch a gap, or ending between
+ * two letters of an address (a soft break). A paragraph's last line is set at its natural width. */
+static gboolean bad_line(const composer *C, const range *r)
+{
+    if (r->forced || r->broken || r->e >= (int)C->cells->len || C->delta != 0 ||
+        C->block->style.align != YF_ALIGN_JUSTIFY)
+        return FALSE;
+    return !CELL(C, r->e)->can_break || too_loose(C, r->s, r->e, r->s == 0);
+}
+
+/* Whether cells [s, e) make an acceptable justified line: they fit (squeezed as the style allows,
+ * or set denser, *tight) and are not too loose. */
+static gboolean good_line(const composer *C, int s, int e, gboolean *tight)
+{
+    gboolean ps = s == 0;
+    *tight = FALSE;
+    if (!may_end(C, e) || e >= (int)C->cells->len || forced_end(C, e))
+        return FALSE;
+    if (!natural_fits(C, s, e, ps) && !squeezes_into(C, s, e, ps, G_MAXDOUBLE)) {
+        if (!shrinks_into(C, s, e, ps))
+            return FALSE;
+        *tight = TRUE;
+    }
+    return *tight || !too_loose(C, s, e, ps);
+}
+
+#define LOOK_BACK 4 /* opportunities either side of the line above's end tried */
+
+/* The line after `above` would break the rules (bad_line): the line above ends a few opportunities
+ * earlier or later instead, when both lines then keep them — a two-line look-back that spares a
+ * gappy line or a broken address the greedy filling would leave. Returns whether it did. */
+static gboolean rebalance(const composer *C, range *above, range *r)
+{
+    int cand[2 * LOOK_BACK], k = 0;
+    for (int e = above->e - 1; e > above->s && k < LOOK_BACK; e--)
+        if (may_end(C, e))
+            cand[k++] = e;
+    int back = k;
+    for (int e = above->e + 1; e < r->e && k < back + LOOK_BACK; e++)
+        if (may_end(C, e))
+            cand[k++] = e;
+    for (int j = 0; j < k; j++) {
+        gboolean tight;
+        if (!good_line(C, above->s, cand[j], &tight))
+            continue;
+        range next = { cand[j], 0, FALSE, FALSE, FALSE };
+        next.e = line_end(C, cand[j], FALSE, &next.tight, &next.broken);
+        next.forced = forced_end(C, next.e);
+        if (bad_line(C, &next))
+            continue;
+        above->e = cand[j];
+        above->tight = tight;
+        *r = next;
+        return TRUE;
+    }
+    return FALSE;
+}
+
 static int fill_segment(const composer *C, GArray *plan, int s)
 {
+    guint first = plan->len;
     for (int n = (int)C->cells->len; s < n;) {
         range r = { s, 0, FALSE, FALSE, FALSE };
         r.e = line_end(C, s, s == 0, &r.tight, &r.broken);
         r.tight |= C->delta > 0;
         r.forced = forced_end(C, r.e);
+        if (plan->len > first && bad_line(C, &r))
+            rebalance(C, &g_array_index(plan, range, plan->len - 1), &r);
         g_array_append_val(plan, r);
         s = r.e;
         if (r.forced)
@@ -1684,8 +1769,10 @@ static double stretch_per_gap(const composer *C, const trial *t, double avail, g
     int letters = slack > 0 ? count_latin_gaps(C, t) : 0;
     if (slack / gaps <= max_stretch(C) || letters == 0)
         return slack / gaps;
-    *latin = (slack - max_stretch(C) * gaps) / letters;
-    return max_stretch(C);
+    /* Letters spaced out by more than an eleventh of an em read as separate words (and text
+     * extraction, at a tenth, sees spaces between them): past that the Han gaps take the rest. */
+    *latin = MIN((slack - max_stretch(C) * gaps) / letters, max_latin(C));
+    return (slack - *latin * letters) / gaps;
 }
 
 static uint32_t cell_color(const composer *C, const cell *c)
