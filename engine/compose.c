@@ -1789,6 +1789,7 @@ typedef struct {
     GArray *clusters;        /* of cairo_text_cluster_t */
     const cell *first;       /* the open run's first cell, or NULL */
     int end;                 /* byte after the open run's last cell */
+    GString *text;           /* the open run's text: its cells', less the controls it passed */
 } runs_builder;
 
 static void flush_run(runs_builder *B)
@@ -1802,14 +1803,15 @@ static void flush_run(runs_builder *B)
         r.glyphs = g_memdup2(B->glyphs->data, B->glyphs->len * sizeof(cairo_glyph_t));
         r.nclusters = (int)B->clusters->len;
         r.clusters = g_memdup2(B->clusters->data, B->clusters->len * sizeof(cairo_text_cluster_t));
-        r.text_len = B->end - B->first->start;
-        r.text = g_strndup(C->text + B->first->start, r.text_len);
+        r.text_len = (int)B->text->len;
+        r.text = g_strndup(B->text->str, B->text->len);
         r.size = B->first->size;
         r.color = cell_color(C, B->first);
         g_array_append_val(B->runs, r);
     }
     g_array_set_size(B->glyphs, 0);
     g_array_set_size(B->clusters, 0);
+    g_string_truncate(B->text, 0);
     B->first = NULL;
 }
 
@@ -1839,7 +1841,23 @@ static void add_glyphs(runs_builder *B, const cell *c, double x)
     }
     cairo_text_cluster_t cl = { c->len, drawn };
     g_array_append_val(B->clusters, cl);
+    g_string_append_len(B->text, C->text + c->start, c->len);
     B->end = c->start + c->len;
+}
+
+/* A bidi control the shaper gave an empty glyph, inside the open run (same item, contiguous):
+ * the run goes on past it, without it (it is never drawn nor in the PDF's text), so that the
+ * glyphs either side of it (the halves of "——") remain one run. */
+static gboolean continues_run(const composer *C, const runs_builder *B, const cell *c)
+{
+    if (!B->first || c->item != B->first->item || c->start != B->end || c->cls == C_BREAK ||
+        !is_bidi_control(g_utf8_get_char(C->text + c->start)))
+        return FALSE;
+    const PangoGlyphString *gs = g_array_index(C->items, shaped, c->item).gs;
+    for (int g = c->g0; g < c->g0 + c->ng; g++)
+        if (gs->glyphs[g].glyph != PANGO_GLYPH_EMPTY)
+            return FALSE;
+    return TRUE;
 }
 
 static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight,
@@ -1857,7 +1875,8 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
     g_array_set_clear_func(line.runs, run_clear);
     runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
-                       g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0 };
+                       g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0,
+                       g_string_new(NULL) };
     GString *chars = g_string_new(NULL);
     double x = 0, *left = g_new0(double, MAX(t->e - t->s, 1));
     for (int k = 0, p = -1; k < t->e - t->s; k++) {
@@ -1879,6 +1898,10 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
      * the text and its clusters map forwards (copy and search give the text as written). */
     for (int i = t->s; i < t->e; i++) {
         const cell *c = CELL(C, i);
+        if (c->drop && continues_run(C, &B, c)) {
+            B.end = c->start + c->len;
+            continue;
+        }
         if (c->drop) {
             flush_run(&B);
             continue;
@@ -1890,6 +1913,7 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
     flush_run(&B);
     g_array_free(B.glyphs, TRUE);
     g_array_free(B.clusters, TRUE);
+    g_string_free(B.text, TRUE);
 
     int last_cell = prev_shown(C, t, t->e);
     line.width = last_cell >= 0 && !CELL(C, last_cell)->full ? x - CELL(C, last_cell)->kern : x;
