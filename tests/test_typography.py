@@ -72,7 +72,7 @@ def measure(pdf, dump=""):
     pages = pm.load(pdf)
     lines = body_lines(pages)
     fig = {"pages": len(pages), "lines": len(lines), "full_lines": 0, "pushed_lines": 0,
-           "lone_marks": 0, "narrowest_lone_mark": 9.0, "max_gap": 0.0, "short_pages": []}
+           "lone_marks": 0, "squeezed_lone_marks": 0, "narrowest_lone_mark": 9.0, "max_gap": 0.0, "short_pages": []}
     problems = []
     for k, (page, line) in enumerate(lines):
         g = line.glyphs
@@ -85,6 +85,7 @@ def measure(pdf, dump=""):
                 fig["lone_marks"] += 1
                 fig["narrowest_lone_mark"] = min(fig["narrowest_lone_mark"], w)
                 if w < LONE_MARK:
+                    fig["squeezed_lone_marks"] += 1
                     problems.append(f"p{page.number} «{line.text[:12]}»: «{g[i].text}» {w:.2f} em")
         # Kinsoku.
         if line.text[0] in NO_START:
@@ -222,14 +223,15 @@ def test_long_url_keeps_gaps(yinfa):
 def main():
     yinfa = os.environ.get("YINFA_BIN") or os.path.join(ROOT, "build", "yinfa")
     print(f"{'document':28} {'pages':>5} {'lines':>5} {'full':>5} {'27-char':>7} {'lone marks':>10}"
-          f" {'narrowest':>9} {'max gap':>8} {'short pages':>11}")
+          f" {'squeezed':>8} {'narrowest':>9} {'max gap':>8} {'short pages':>11}")
     bad = 0
     for name, template, data, draft in documents():
         pdf, dump, _ = render(yinfa, template, data, draft)
         fig, problems = measure(pdf, dump)
         bad += len(problems)
         print(f"{name:28} {fig['pages']:5} {fig['lines']:5} {fig['full_lines']:5} {fig['pushed_lines']:7}"
-              f" {fig['lone_marks']:10} {fig['narrowest_lone_mark']:8.2f}em {fig['max_gap']:6.2f}pt"
+              f" {fig['lone_marks']:10} {fig['squeezed_lone_marks']:8} {fig['narrowest_lone_mark']:7.2f}em"
+              f" {fig['max_gap']:6.2f}pt"
               f" {','.join(map(str, fig['short_pages'])) or '-':>11}")
         for p in problems[:10]:
             print("   ", p)
