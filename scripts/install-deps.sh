@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages yinfa needs to build, run and test.
 # Idempotent: packages already present are skipped; apt runs only when something is missing.
+# The Fandol faces (FandolFang, the free 仿宋) are taken out of texlive-lang-chinese once.
 #   --test  the test tools          --web  the browser test: Chromium, node, playwright-core
 #   --fuzz  clang and its libFuzzer runtime (make fuzz)
 set -euo pipefail
@@ -8,15 +9,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(build-essential pkg-config libxml2-dev libpango1.0-dev libcairo2-dev libicu-dev
             libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev libmicrohttpd-dev
-            librsvg2-dev libzip-dev libfreexl-dev libhyphen-dev)
+            librsvg2-dev libzip-dev libfreexl-dev)
 font_pkgs=(fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai)
-# English hyphenation patterns for long words in Latin runs (engine/compose.c, libhyphen).
-hyph_pkgs=(hyphen-en-us)
 # Stroke sequences of 75 000 characters, for names 按姓氏笔画为序 (engine/collate.c).
 data_pkgs=(rime-data-stroke)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind)
 
-want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
+want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}")
 web=0
 for arg in "$@"; do
   case "$arg" in
@@ -55,7 +54,7 @@ fandol() {
   echo "install-deps: extracting the Fandol faces from texlive-lang-chinese into $fandol_dir" >&2
   local tmp
   tmp=$(mktemp -d)
-  ( cd "$tmp" && chmod 755 . && apt-get download -q texlive-lang-chinese >&2 ) ||
+  ( cd "$tmp" && apt-get download -q texlive-lang-chinese >&2 ) ||
     { apt-get update -q >&2 && ( cd "$tmp" && apt-get download -q texlive-lang-chinese >&2 ); }
   dpkg -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
   mkdir -p "$fandol_dir"
