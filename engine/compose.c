@@ -8,12 +8,16 @@
  *      on the character grid (GB/T 9704: 28 full-width characters fill the 156 mm line) and the
  *      blank a punctuation mark may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
- *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs;
+ *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs, e-mail
+ *      addresses and file names;
  *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
- *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字); on request
- *      of pagination, the paragraph one line shorter (缩行); a unit longer than a line broken
- *      inside; centred text (a title) broken as a typesetter breaks it (GB/T 9704 §7.3.1), by
- *      dynamic programming; every scan bounded by a line's reach, so linear in the paragraph;
+ *      before push (先挤进，后推出), in 全角式 only the line-end mark and pairs of marks (a mark
+ *      alone inside a line keeps its full width); no gap widened past 0.7 pt (Latin letters spaced
+ *      out, the line set a little denser, or the line above rebalanced); no paragraph ending in a
+ *      lone character (孤字); on request of pagination, the paragraph one line shorter or longer
+ *      (缩行/伸行); a unit longer than a line broken inside; centred text (a title) broken as a
+ *      typesetter breaks it (GB/T 9704 §7.3.1), by dynamic programming; every scan bounded by a
+ *      line's reach, so linear in the paragraph;
  *   4. justification — the slack is spread over every gap between characters (not inside Latin
  *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
  *      natural spacing; each line reordered for display (UAX #9 L2). */
@@ -926,7 +930,8 @@ static double max_shrink(const composer *C) { return max_stretch(C); }
 /* The most the letters of a Latin run are spaced out (see stretch_per_gap). */
 static double max_latin(const composer *C) { return C->size / 11; }
 
-/* Whether cells [s, e) as a justified line would widen its gaps by more than max_stretch. */
+/* Whether cells [s, e) as a justified line would widen its gaps between characters by more than
+ * max_stretch, once its Latin letters took what they may (stretch_per_gap). */
 static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
 {
     trial t;
@@ -934,9 +939,9 @@ static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
     double avail = line_avail(C, para_start);
     squeeze(C, &t, avail);
     gboolean any;
-    double latin, han = stretch_per_gap(C, &t, avail, FALSE, FALSE, &any, &latin);
-    (void)latin;
-    gboolean loose = !any && han > max_stretch(C) + 1e-6;
+    double latin;
+    gboolean loose = stretch_per_gap(C, &t, avail, FALSE, FALSE, &any, &latin) >
+                         max_stretch(C) + 1e-6 && !any;
     trial_free(&t);
     return loose;
 }

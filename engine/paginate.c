@@ -17,8 +17,10 @@
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
- * before one of these rules leaves a page short, a paragraph on it is set one line shorter by
- * squeezing its punctuation (缩行) and the document paginated again; a line whose type is larger
+ * before one of these rules leaves a page short (GB/T 9704 §5.2.2: 22 lines a page), a paragraph
+ * on it is set one line shorter (缩行), or one on it or before it one line longer (伸行), its lines
+ * a character denser or looser, and the document paginated again; a page left short says why
+ * (a forced break, or a rule no paragraph could absorb) for the dump; a line whose type is larger
  * than the line pitch (a masthead) takes as many whole grid lines as it needs, so that every line
  * after it is still on the grid. */
 #include "internal.h"
@@ -230,7 +232,7 @@ static void add_outline(flow *F, const yf_block *block)
     g_array_append_val(F->L->outline, o);
 }
 
-/* ---- 缩行: a page left short is cured by paragraphs one line shorter ------------------------- */
+/* ---- 缩行 and 伸行: a page left short is cured by paragraphs one line shorter or longer ------- */
 
 static gboolean tightenable(const flow *F, int b)
 {
@@ -242,8 +244,8 @@ static gboolean tightenable(const flow *F, int b)
 
 /* A widow, a lone first line or a heading parted from its text would leave this page short by
  * `gain` lines: rather than that, ask for the paragraphs on it, from block `from` back to `lo`, to
- * be set one line shorter by squeezing their punctuation (缩行), one a pass, the document paginated
- * again after each — when enough of them have not been tried yet. */
+ * be set one line shorter (缩行: their last lines a character denser), one a pass, the document
+ * paginated again after each — when enough of them have not been tried yet. */
 static gboolean ask_gain(flow *F, int from, int lo, int gain)
 {
     F->longer = FALSE;
@@ -479,8 +481,8 @@ static void no_text_notice(flow *F, guint b)
 
 /* A signature: all on one page, kept with the text it signs (§7.3.5.4: 当公文排版后所剩空白处不能
  * 容下印章或签发人签名章、成文日期时，可以采取调整行距、字距的措施解决). When it does not fit in
- * what is left of the page, the paragraphs on the page are set one line shorter each (缩行, by
- * squeezing their punctuation: a change of character spacing the reader does not see) as far as
+ * what is left of the page, the paragraphs on the page are set one line shorter each (缩行, their
+ * last lines a character denser: the change of 字距 the standard allows) as far as
  * that wins the lines it needs; failing that, the last lines of the text go to the next page with
  * it; failing that (no text to carry), it stands on the next page under "（此页无正文）". A
  * signature taller than a page is an error. */
