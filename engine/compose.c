@@ -23,6 +23,7 @@
  *      natural spacing; each line reordered for display (UAX #9 L2). */
 #include "internal.h"
 
+#include <hyphen.h>
 #include <math.h>
 #include <string.h>
 #include <unicode/ubrk.h>
@@ -51,6 +52,8 @@ typedef struct {
     gboolean can_break;      /* a line may start at this cell */
     gboolean soft;           /* inside an address, between two letters: a line may start here
                                 only when ending it at a natural point leaves it too loose */
+    gboolean hyph;           /* between two syllables of an English word (libhyphen): likewise,
+                                the line before it then ending in a hyphen */
     gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
     int level;               /* UAX #9 embedding level (odd: right to left) */
@@ -531,6 +534,53 @@ static void address_breaks(composer *C)
     }
 }
 
+/* A long English word (6 letters or more, not part of an address) breaks between two syllables
+ * where Debian's English patterns allow (libhyphen, hyph_en_US: at least 2 letters before the
+ * break and 3 after), with a hyphen at the line end — a last resort, like an address's soft
+ * break, for a line that would otherwise be too loose. */
+static void hyphen_points(composer *C)
+{
+    HyphenDict *dict = C->ctx->hyphen;
+    const char *text = C->text;
+    int n = (int)C->cells->len;
+    for (int i = 0; dict && i < n;) {
+        if (CELL(C, i)->len != 1 || !g_ascii_isalpha(text[CELL(C, i)->start])) {
+            i++;
+            continue;
+        }
+        int e = i;
+        gboolean soft = FALSE;
+        while (e < n && CELL(C, e)->len == 1 && g_ascii_isalpha(text[CELL(C, e)->start]))
+            soft |= CELL(C, e++)->soft;
+        char before = i > 0 && CELL(C, i - 1)->len == 1 ? text[CELL(C, i - 1)->start] : ' ';
+        char after = e < n && CELL(C, e)->len == 1 ? text[CELL(C, e)->start] : ' ';
+        gboolean part = strchr("@./_-", before) || strchr("@/_-", before) || g_ascii_isalnum(before) ||
+                        strchr("@/_", after) || g_ascii_isdigit(after) ||
+                        (after == '.' && e + 1 < n && g_ascii_isalnum(text[CELL(C, e + 1)->start]));
+        if (e - i >= 6 && !soft && !part) {
+            int len = e - i;
+            char *word = g_ascii_strdown(text + CELL(C, i)->start, len);
+            char *hyphens = g_malloc0((size_t)len + 5);
+            char **reps = NULL;
+            int *pos = NULL, *cut = NULL;
+            if (hnj_hyphen_hyphenate2(dict, word, len, hyphens, NULL, &reps, &pos, &cut) == 0 &&
+                !reps) {
+                for (int k = 1; k + 3 < len; k++)
+                    if (hyphens[k] & 1)
+                        CELL(C, i + k + 1)->hyph = TRUE;
+            }
+            for (int k = 0; reps && k < len; k++)
+                g_free(reps[k]);
+            g_free(reps);
+            g_free(pos);
+            g_free(cut);
+            g_free(hyphens);
+            g_free(word);
+        }
+        i = e;
+    }
+}
+
 /* clreq prohibitions on top of UAX #14, whatever the ICU version decides: no closing mark, pause or
  * stop mark, dash or ellipsis at a line start; no opening mark at a line end; "——" and "……" are
  * never split. Then the breaks inside URLs. */
@@ -551,6 +601,7 @@ static void find_breaks(composer *C)
     }
     url_breaks(C);
     address_breaks(C);
+    hyphen_points(C);
 }
 
 /* ---- 3. lines: widths, the punctuation style, squeezing -------------------------------------- */
@@ -564,6 +615,8 @@ typedef struct {
     double *gap_least;       /* what each may be squeezed to (1/8 em) */
     int *order;              /* the cells in visual order (UAX #9 L2), or NULL: logical order */
     gboolean *squeezed_at;   /* the cell was compressed by squeezing, not by the style */
+    double hyphen;           /* the hyphen the line ends with (a word broken there), pt, or 0 */
+    PangoGlyph hyphen_glyph;
     double natural;          /* width with the style's compression, before squeezing */
     double w;                /* width now */
     int squeezed;            /* marks compressed by squeezing */
@@ -610,7 +663,26 @@ static double trial_width(const composer *C, const trial *t)
             w += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s] + t->gap[i - t->s];
     }
     int last = prev_shown(C, t, t->e);
-    return last >= 0 && !CELL(C, last)->full ? w - CELL(C, last)->kern : w;
+    return (last >= 0 && !CELL(C, last)->full ? w - CELL(C, last)->kern : w) + t->hyphen;
+}
+
+/* The hyphen a line ending at cell e adds: when it ends between two syllables of a word, the
+ * face's "-" after the word's last letter there. */
+static void set_hyphen(const composer *C, trial *t)
+{
+    if (t->e <= t->s || t->e >= (int)C->cells->len || !CELL(C, t->e)->hyph ||
+        CELL(C, t->e)->can_break)
+        return;
+    const cell *c = CELL(C, t->e - 1);
+    PangoFont *font = g_array_index(C->items, shaped, c->item).item->analysis.font;
+    hb_font_t *hb = font ? pango_font_get_hb_font(font) : NULL;
+    hb_codepoint_t g;
+    if (!hb || !hb_font_get_nominal_glyph(hb, '-', &g))
+        return;
+    PangoRectangle logical;
+    pango_font_get_glyph_extents(font, g, NULL, &logical);
+    t->hyphen_glyph = g;
+    t->hyphen = (double)logical.width / PANGO_SCALE;
 }
 
 /* Gives up the blank on one side of cell i, if it has any left; returns whether it did. */
@@ -716,6 +788,7 @@ static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_
         t->gap_least[i - s] = t->gap[i - s] / 2;
         p = i;
     }
+    set_hyphen(C, t);
     t->w = trial_width(C, t);
     compress_by_style(C, t);
     t->natural = t->w;
@@ -992,13 +1065,15 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean *shr
         shrinks_into(C, s, over, para_start)) {
         best = over;
         *shrunk = TRUE;
-    } else if (best >= 0 && over > 0 && C->delta == 0 &&
+    } else if (best >= 0 && best < n && C->delta == 0 &&
                C->block->style.align == YF_ALIGN_JUSTIFY && !forced_end(C, best) &&
                too_loose(C, s, best, para_start)) {
         /* An address segment too long for what is left ("example." after "someone@"): rather
-         * than a gappy line, it is broken between two letters as far on as fits, no hyphen. */
-        for (int e = over - 1; e > best; e--) {
-            if (CELL(C, e)->soft && natural_fits(C, s, e, para_start)) {
+         * than a gappy line, it is broken between two letters as far on as fits, no hyphen; an
+         * English word between two syllables, with one. */
+        /* the segment may reach past the line (a long word): up to where no line reaches */
+        for (int e = (over > 0 ? over : MIN(limit + 1, n)) - 1; e > best; e--) {
+            if ((CELL(C, e)->soft || CELL(C, e)->hyph) && natural_fits(C, s, e, para_start)) {
                 best = e;
                 break;
             }
@@ -1915,13 +1990,23 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
         g_string_append_len(chars, C->text + c->start, c->len);
     }
     g_free(left);
+    if (t->hyphen > 0 && B.first) {
+        /* The hyphen of a word broken at the line end: a glyph of no text (a cluster of no
+         * bytes), so that copying the text gives the word as written. */
+        cairo_glyph_t cg = { t->hyphen_glyph, x, 0 };
+        g_array_append_val(B.glyphs, cg);
+        cairo_text_cluster_t cl = { 0, 1 };
+        g_array_append_val(B.clusters, cl);
+        x += t->hyphen;
+    }
     flush_run(&B);
     g_array_free(B.glyphs, TRUE);
     g_array_free(B.clusters, TRUE);
     g_string_free(B.text, TRUE);
 
     int last_cell = prev_shown(C, t, t->e);
-    line.width = last_cell >= 0 && !CELL(C, last_cell)->full ? x - CELL(C, last_cell)->kern : x;
+    line.width = last_cell >= 0 && !CELL(C, last_cell)->full && t->hyphen == 0
+                     ? x - CELL(C, last_cell)->kern : x;
     line.text = g_string_free(chars, FALSE);
     line.chars = (int)g_utf8_strlen(line.text, -1);
     double ml = st->margin_left * C->pitch, mr = st->margin_right * C->pitch;
