@@ -554,10 +554,11 @@ static void hyphen_points(composer *C)
             soft |= CELL(C, e++)->soft;
         char before = i > 0 && CELL(C, i - 1)->len == 1 ? text[CELL(C, i - 1)->start] : ' ';
         char after = e < n && CELL(C, e)->len == 1 ? text[CELL(C, e)->start] : ' ';
-        gboolean part = strchr("@./_-", before) || strchr("@/_-", before) || g_ascii_isalnum(before) ||
-                        strchr("@/_", after) || g_ascii_isdigit(after) ||
+        /* part of an address, a file name or a code: "someone@", "v2final", "report.docx" */
+        gboolean part = strchr("@./_-", before) || g_ascii_isdigit(before) || strchr("@/_-", after) ||
+                        g_ascii_isdigit(after) ||
                         (after == '.' && e + 1 < n && g_ascii_isalnum(text[CELL(C, e + 1)->start]));
-        if (e - i >= 6 && !soft && !part) {
+        if (e - i >= 6 && e - i <= 64 && !soft && !part) { /* longer is no English word */
             int len = e - i;
             char *word = g_ascii_strdown(text + CELL(C, i)->start, len);
             char *hyphens = g_malloc0((size_t)len + 5);
