@@ -163,6 +163,14 @@ def test_body_is_fangsong(yinfa):
     assert pm.body_font(pm.load(pdf)) == "FandolFang-Regular"
 
 
+def test_fonts_command_names_faces_and_how_to_install_office_faces(yinfa):
+    p = subprocess.run([yinfa, "fonts"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    faces = dict(line.split("\t")[:2] for line in p.stdout.splitlines())
+    assert faces["仿宋"] == "FandolFang" and faces["楷体"] == "FandolKai", faces
+    assert "仿宋_GB2312" in p.stderr and "fc-cache" in p.stderr, p.stderr
+
+
 def write(tmp, body, page=""):
     path = os.path.join(tmp, "template.xml")
     with open(path, "w", encoding="utf-8") as f:
