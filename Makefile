@@ -9,7 +9,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lhyphen -lm
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iengine $(PKG_CFLAGS) \
              -DYF_DATADIR='"$(DATADIR)"'
 

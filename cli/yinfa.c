@@ -467,6 +467,10 @@ static int cmd_fonts(int argc, char **argv)
         return cli_finish(d, EXIT_PROBLEM);
     char *s = yf_context_describe_fonts(ctx);
     fputs(s, stdout);
+    if (strstr(s, "\tsubstitute"))
+        fputs("办公字体（仿宋_GB2312、楷体_GB2312、SimHei、SimSun、方正小标宋简体）：把字体文件复制到 "
+              "/usr/local/share/fonts/ 或 ~/.local/share/fonts/，运行 fc-cache -f；"
+              "yinfa 按 fonts/yinfa-roles.conf 的顺序优先使用它们。\n", stderr);
     free(s);
     yf_context_free(ctx);
     cli_quiet = 1;

@@ -8,17 +8,22 @@
  *      on the character grid (GB/T 9704: 28 full-width characters fill the 156 mm line) and the
  *      blank a punctuation mark may give up, found from where its ink is;
  *   2. break opportunities from ICU's line breaker (locale zh — Pango 1.50 breaks wrongly before
- *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs;
+ *      Chinese opening quotes), narrowed by the clreq prohibitions, and inside URLs, e-mail
+ *      addresses and file names;
  *   3. lines — greedy filling with the page's punctuation style (全角式, 开明式, 半角式); squeeze
- *      before push (先挤进，后推出); no paragraph ending in a lone character (孤字); on request
- *      of pagination, the paragraph one line shorter (缩行); a unit longer than a line broken
- *      inside; centred text (a title) broken as a typesetter breaks it (GB/T 9704 §7.3.1), by
- *      dynamic programming; every scan bounded by a line's reach, so linear in the paragraph;
+ *      before push (先挤进，后推出), in 全角式 only the line-end mark and pairs of marks (a mark
+ *      alone inside a line keeps its full width); no gap widened past 0.7 pt (Latin letters spaced
+ *      out, the line set a little denser, or the line above rebalanced); no paragraph ending in a
+ *      lone character (孤字); on request of pagination, the paragraph one line shorter or longer
+ *      (缩行/伸行); a unit longer than a line broken inside; centred text (a title) broken as a
+ *      typesetter breaks it (GB/T 9704 §7.3.1), by dynamic programming; every scan bounded by a
+ *      line's reach, so linear in the paragraph;
  *   4. justification — the slack is spread over every gap between characters (not inside Latin
  *      words), so every full line ends exactly at the right edge; a paragraph's last line keeps its
  *      natural spacing; each line reordered for display (UAX #9 L2). */
 #include "internal.h"
 
+#include <hyphen.h>
 #include <math.h>
 #include <string.h>
 #include <unicode/ubrk.h>
@@ -26,7 +31,8 @@
 
 typedef enum {
     C_HAN, C_OPEN, C_CLOSE, C_COMMA, C_STOP, C_NS, C_MIDDOT, C_DASH, C_ELLIPSIS,
-    C_LATIN, C_DIGIT, C_SPACE, C_BREAK
+    C_LATIN, C_DIGIT, C_SPACE, C_BREAK,
+    C_MARK /* a combining mark shaped apart from its base (the base's face lacks it) */
 } cclass;
 
 typedef struct {
@@ -44,6 +50,10 @@ typedef struct {
     gboolean full;           /* occupies whole grid cells */
     gboolean stop;           /* 。？！: ends a sentence; 开明式 keeps it full width */
     gboolean can_break;      /* a line may start at this cell */
+    gboolean soft;           /* inside an address, between two letters: a line may start here
+                                only when ending it at a natural point leaves it too loose */
+    gboolean hyph;           /* between two syllables of an English word (libhyphen): likewise,
+                                the line before it then ending in a hyphen */
     gboolean word_start;     /* a word starts here (ICU's dictionary): centred text breaks here */
     gboolean drop;           /* not drawn: a control, a space beside Chinese, a missing glyph */
     int level;               /* UAX #9 embedding level (odd: right to left) */
@@ -66,6 +76,7 @@ typedef struct {
     double width;            /* line width, pt */
     gboolean bidi;           /* some cell is right to left: lines are reordered (UAX #9 L2) */
     int warned_to;           /* a unit broken inside was reported up to this cell */
+    double delta;            /* while planning 缩行/伸行 lines: pt added to every line's measure */
     yf_diags *diags;
 } composer;
 
@@ -208,6 +219,28 @@ static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
     return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
 }
 
+/* A Han character the role's face lacks (a 生僻字 of a name beyond GB2312, which 仿宋_GB2312 and
+ * FandolFang do not have) is set in the next face of the role's list that has it: the print mixes
+ * two faces, which the user is told — once for each character in a run. */
+static void warn_fallback(composer *C, yf_role role, PangoFont *font, const char *ch, int len)
+{
+    const char *want = C->ctx->resolved[role];
+    PangoFontDescription *d = font ? pango_font_describe(font) : NULL;
+    const char *got = d ? pango_font_description_get_family(d) : NULL;
+    if (got && want && g_ascii_strcasecmp(got, want) != 0) {
+        char *msg = g_strdup_printf("字符「%.*s」（U+%04X）不在 %s 中，以 %s 补字（字体角色「%s」）",
+                                    len, ch, g_utf8_get_char(ch), want, got, yf_role_name(role));
+        gboolean seen = FALSE;
+        for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
+            seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);
+        if (!seen)
+            yf_warn(C->diags, "%s", msg);
+        g_free(msg);
+    }
+    if (d)
+        pango_font_description_free(d);
+}
+
 /* The cell of glyphs [g, e) of item idx, the cluster starting at byte `start` of the item and
  * ending before `end`. */
 static void add_cell(composer *C, int idx, int g, int e, int start, int end)
@@ -227,6 +260,8 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
                .level = item->analysis.level };
     gunichar ch = g_utf8_get_char(C->text + c.start);
     c.cls = classify(ch);
+    if (g_unichar_ismark(ch))
+        c.cls = C_MARK;
     c.stop = ends_sentence(ch);
     c.span = span_at(C, c.start);
     c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
@@ -237,6 +272,9 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
     }
     if (empty || unknown || c.cls == C_BREAK || is_bidi_control(ch))
         c.drop = TRUE;
+    if (!c.drop && c.cls == C_HAN)
+        warn_fallback(C, c.span ? c.span->role : C->block->style.role, item->analysis.font,
+                      C->text + c.start, c.len);
     g_array_append_val(C->cells, c);
 }
 
@@ -311,6 +349,20 @@ static void set_width(composer *C, cell *c)
         find_blanks(C, c);
 }
 
+/* A combining mark the base's face lacks (an accent on a Han character: FandolFang has none) is
+ * shaped in another face, apart from its base: drawn over the base it would overprint a glyph of
+ * another run, so it stands after the base in a space as wide as its ink. */
+static void attach_mark(composer *C, int i)
+{
+    cell *c = CELL(C, i);
+    const shaped *sh = &g_array_index(C->items, shaped, c->item);
+    PangoRectangle ink;
+    pango_font_get_glyph_extents(sh->item->analysis.font, sh->gs->glyphs[c->g0].glyph, &ink, NULL);
+    c->w = c->adv = (double)ink.width / PANGO_SCALE;
+    c->full = FALSE;
+    c->ink = -(double)ink.x / PANGO_SCALE;
+}
+
 /* White space beside a Han character is not content (the bind stage drops it too): a space
  * between two Han characters, or between Han and Latin where the composer puts its own quarter
  * em instead. Spaces between Latin words and around marks ("— 1 —") stay. */
@@ -351,6 +403,9 @@ static void shape(composer *C)
     g_list_free(items);
     for (guint i = 0; i < C->cells->len; i++)
         set_width(C, CELL(C, i));
+    for (guint i = 1; i < C->cells->len; i++)
+        if (CELL(C, i)->cls == C_MARK && !CELL(C, i)->drop && CELL(C, i)->ng == 1)
+            attach_mark(C, (int)i);
     drop_spaces(C);
 }
 
@@ -430,6 +485,103 @@ static void url_breaks(composer *C)
     }
 }
 
+/* An e-mail address, a file name, a long identifier (someone@example.org, annual-report_v2.docx):
+ * a run of Latin letters, digits and marks without a space, holding "@", or 12 characters or more
+ * with ".", "/", "-" or "_". It breaks after "@", ".", "/" and "_" (after the "@" of an address,
+ * after a "." of its domain) and before "-" — a hyphen at a line end reads as one added by the
+ * break, and text extraction drops it —, never between two marks, never after its first two
+ * characters, and with no hyphen added: UAX #14 gives it no opportunity at all. */
+static gboolean run_mark(char c)
+{
+    return c == '@' || c == '.' || c == '/' || c == '-' || c == '_';
+}
+
+static void address_breaks(composer *C)
+{
+    const char *text = C->text;
+    int n = (int)C->cells->len;
+    for (int i = 0; i < n;) {
+        const char *a = text + CELL(C, i)->start;
+        if (!in_url((gunichar)(unsigned char)*a) || CELL(C, i)->len != 1) {
+            i++;
+            continue;
+        }
+        int e = i;
+        gboolean at = FALSE, marks = FALSE;
+        while (e < n && CELL(C, e)->len == 1 && in_url((gunichar)(unsigned char)text[CELL(C, e)->start])) {
+            char c = text[CELL(C, e)->start];
+            at |= c == '@';
+            marks |= run_mark(c);
+            e++;
+        }
+        const char *end = text + CELL(C, e - 1)->start + 1;
+        gboolean url = g_strstr_len(a, end - a, "://") != NULL;
+        if (!url && (at || (marks && e - i >= 12))) {
+            for (int k = i + 2; k < e - 1; k++) {
+                char c = text[CELL(C, k)->start], next = text[CELL(C, k + 1)->start];
+                if (run_mark(c) && !run_mark(next))
+                    CELL(C, k + 1)->can_break = c != '-'; /* UAX #14 breaks after "-" */
+                if (next == '-' && !run_mark(c))
+                    CELL(C, k + 1)->can_break = TRUE;
+            }
+        }
+        /* Between two letters of an e-mail address or a URL (strings, not words) as a last
+         * resort; a file name's words are words. */
+        for (int k = i + 2; (url || at) && k < e - 1; k++)
+            CELL(C, k)->soft = g_ascii_isalnum(text[CELL(C, k - 1)->start]) &&
+                               g_ascii_isalnum(text[CELL(C, k)->start]);
+        i = e;
+    }
+}
+
+/* A long English word (6 letters or more, not part of an address) breaks between two syllables
+ * where Debian's English patterns allow (libhyphen, hyph_en_US: at least 2 letters before the
+ * break and 3 after), with a hyphen at the line end — a last resort, like an address's soft
+ * break, for a line that would otherwise be too loose. */
+static void hyphen_points(composer *C)
+{
+    HyphenDict *dict = C->ctx->hyphen;
+    const char *text = C->text;
+    int n = (int)C->cells->len;
+    for (int i = 0; dict && i < n;) {
+        if (CELL(C, i)->len != 1 || !g_ascii_isalpha(text[CELL(C, i)->start])) {
+            i++;
+            continue;
+        }
+        int e = i;
+        gboolean soft = FALSE;
+        while (e < n && CELL(C, e)->len == 1 && g_ascii_isalpha(text[CELL(C, e)->start]))
+            soft |= CELL(C, e++)->soft;
+        char before = i > 0 && CELL(C, i - 1)->len == 1 ? text[CELL(C, i - 1)->start] : ' ';
+        char after = e < n && CELL(C, e)->len == 1 ? text[CELL(C, e)->start] : ' ';
+        /* part of an address, a file name or a code: "someone@", "v2final", "report.docx" */
+        gboolean part = strchr("@./_-", before) || g_ascii_isdigit(before) || strchr("@/_-", after) ||
+                        g_ascii_isdigit(after) ||
+                        (after == '.' && e + 1 < n && g_ascii_isalnum(text[CELL(C, e + 1)->start]));
+        if (e - i >= 6 && e - i <= 64 && !soft && !part) { /* longer is no English word */
+            int len = e - i;
+            char *word = g_ascii_strdown(text + CELL(C, i)->start, len);
+            char *hyphens = g_malloc0((size_t)len + 5);
+            char **reps = NULL;
+            int *pos = NULL, *cut = NULL;
+            if (hnj_hyphen_hyphenate2(dict, word, len, hyphens, NULL, &reps, &pos, &cut) == 0 &&
+                !reps) {
+                for (int k = 1; k + 3 < len; k++)
+                    if (hyphens[k] & 1)
+                        CELL(C, i + k + 1)->hyph = TRUE;
+            }
+            for (int k = 0; reps && k < len; k++)
+                g_free(reps[k]);
+            g_free(reps);
+            g_free(pos);
+            g_free(cut);
+            g_free(hyphens);
+            g_free(word);
+        }
+        i = e;
+    }
+}
+
 /* clreq prohibitions on top of UAX #14, whatever the ICU version decides: no closing mark, pause or
  * stop mark, dash or ellipsis at a line start; no opening mark at a line end; "——" and "……" are
  * never split. Then the breaks inside URLs. */
@@ -449,6 +601,8 @@ static void find_breaks(composer *C)
             c->can_break = TRUE; /* a forced break always ends the line */
     }
     url_breaks(C);
+    address_breaks(C);
+    hyphen_points(C);
 }
 
 /* ---- 3. lines: widths, the punctuation style, squeezing -------------------------------------- */
@@ -462,6 +616,8 @@ typedef struct {
     double *gap_least;       /* what each may be squeezed to (1/8 em) */
     int *order;              /* the cells in visual order (UAX #9 L2), or NULL: logical order */
     gboolean *squeezed_at;   /* the cell was compressed by squeezing, not by the style */
+    double hyphen;           /* the hyphen the line ends with (a word broken there), pt, or 0 */
+    PangoGlyph hyphen_glyph;
     double natural;          /* width with the style's compression, before squeezing */
     double w;                /* width now */
     int squeezed;            /* marks compressed by squeezing */
@@ -508,7 +664,26 @@ static double trial_width(const composer *C, const trial *t)
             w += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s] + t->gap[i - t->s];
     }
     int last = prev_shown(C, t, t->e);
-    return last >= 0 && !CELL(C, last)->full ? w - CELL(C, last)->kern : w;
+    return (last >= 0 && !CELL(C, last)->full ? w - CELL(C, last)->kern : w) + t->hyphen;
+}
+
+/* The hyphen a line ending at cell e adds: when it ends between two syllables of a word, the
+ * face's "-" after the word's last letter there. */
+static void set_hyphen(const composer *C, trial *t)
+{
+    if (t->e <= t->s || t->e >= (int)C->cells->len || !CELL(C, t->e)->hyph ||
+        CELL(C, t->e)->can_break)
+        return;
+    const cell *c = CELL(C, t->e - 1);
+    PangoFont *font = g_array_index(C->items, shaped, c->item).item->analysis.font;
+    hb_font_t *hb = font ? pango_font_get_hb_font(font) : NULL;
+    hb_codepoint_t g;
+    if (!hb || !hb_font_get_nominal_glyph(hb, '-', &g))
+        return;
+    PangoRectangle logical;
+    pango_font_get_glyph_extents(font, g, NULL, &logical);
+    t->hyphen_glyph = g;
+    t->hyphen = (double)logical.width / PANGO_SCALE;
 }
 
 /* Gives up the blank on one side of cell i, if it has any left; returns whether it did. */
@@ -614,6 +789,7 @@ static void trial_init(const composer *C, trial *t, int s, int e, gboolean para_
         t->gap_least[i - s] = t->gap[i - s] / 2;
         p = i;
     }
+    set_hyphen(C, t);
     t->w = trial_width(C, t);
     compress_by_style(C, t);
     t->natural = t->w;
@@ -687,6 +863,10 @@ static gboolean squeeze(const composer *C, trial *t, double avail)
         return fits(t, avail);
     squeeze_mark(C, t, last, TRUE);
     squeeze_pairs(C, t, avail);
+    /* 全角式 as official documents are printed: a mark standing alone inside the line keeps its
+     * full width (half of it reads as Western punctuation); what does not fit is pushed. */
+    if (C->page->punct == YF_PUNCT_QUANJIAO)
+        return fits(t, avail);
     if (!fits(t, avail) && !t->para_start && CELL(C, first)->cls == C_OPEN)
         squeeze_mark(C, t, first, FALSE);
     for (int i = last; i >= 0 && !fits(t, avail); i = prev_shown(C, t, i)) {
@@ -703,6 +883,7 @@ typedef struct {
     int s, e;                /* cells [s, e) */
     gboolean forced;         /* ends at a forced break */
     gboolean broken;         /* ends inside a unit longer than a line, between two characters */
+    gboolean tight;          /* 缩行: set a character denser, its gaps narrowed to fit */
 } range;
 
 /* The measure of a line: the width less the margins (the 版记's 抄送 one character in on both
@@ -712,7 +893,7 @@ static double line_avail(const composer *C, gboolean para_start)
 {
     const yf_style *st = &C->block->style;
     return C->width - (st->margin_left + st->margin_right) * C->pitch -
-           (para_start ? st->indent * C->pitch : 0);
+           (para_start ? st->indent * C->pitch : 0) + C->delta;
 }
 
 /* Whether cells [s, e) fit without compressing a mark: Han–Latin spaces are elastic like the
@@ -811,17 +992,59 @@ static int overfull_end(const composer *C, int s, gboolean para_start)
     return lo;
 }
 
+static int count_gaps(const composer *C, const trial *t, gboolean any);
+static int count_shrinkable(const composer *C, const trial *t);
+static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
+                              gboolean tight, gboolean *any, double *latin);
+
+/* The most a gap between two characters of a justified line is widened or narrowed: 0.7 pt at
+ * 三号, in pt at the block's size. Wider reads as a gappy line, narrower as a crowded one. */
+static double max_stretch(const composer *C) { return 0.7 * C->size / 16; }
+static double max_shrink(const composer *C) { return max_stretch(C); }
+/* The most the letters of a Latin run are spaced out (see stretch_per_gap). */
+static double max_latin(const composer *C) { return C->size / 11; }
+
+/* Whether cells [s, e) as a justified line would widen its gaps between characters by more than
+ * max_stretch, once its Latin letters took what they may (stretch_per_gap). */
+static gboolean too_loose(const composer *C, int s, int e, gboolean para_start)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze(C, &t, avail);
+    gboolean any;
+    double latin;
+    gboolean loose = stretch_per_gap(C, &t, avail, FALSE, FALSE, &any, &latin) >
+                         max_stretch(C) + 1e-6 && !any;
+    trial_free(&t);
+    return loose;
+}
+
+/* Whether cells [s, e), squeezed as the style allows, fit with their gaps narrowed by at most
+ * max_shrink each. */
+static gboolean shrinks_into(const composer *C, int s, int e, gboolean para_start)
+{
+    trial t;
+    trial_init(C, &t, s, e, para_start);
+    double avail = line_avail(C, para_start);
+    squeeze(C, &t, avail);
+    gboolean ok = t.w - avail <= count_shrinkable(C, &t) * max_shrink(C) + 1e-6;
+    trial_free(&t);
+    return ok;
+}
+
 /* The end of the line starting at cell s: as many segments as fit, squeezing only to keep a
- * straddling segment on the line — or, `tight`, any segment that squeezing at most one cell out of
- * the line makes room for (a tightened paragraph's lines are not much denser than the rest). A
+ * straddling segment on the line. When what is left would widen the line's gaps by more than
+ * max_stretch (the next segment is long: a number, a word, "“字”"), the next segment is taken
+ * instead if narrowing the gaps by at most max_shrink makes room for it, and *shrunk says so. A
  * unit longer than any line is not pushed (that would only leave a stretched line before it): it
  * is broken between characters, filling the line, and *broken says so. */
-static int line_end(const composer *C, int s, gboolean para_start, gboolean tight,
+static int line_end(const composer *C, int s, gboolean para_start, gboolean *shrunk,
                     gboolean *broken)
 {
-    int n = (int)C->cells->len, best = -1;
-    int limit = reach(C, s, line_avail(C, para_start));
-    *broken = FALSE;
+    int n = (int)C->cells->len, best = -1, over = -1;
+    int limit = reach(C, s, line_avail(C, para_start) + max_shrink(C) * C->page->chars_per_line);
+    *broken = *shrunk = FALSE;
     for (int e = s + 1; e <= n && e <= limit; e++) {
         if (!may_end(C, e))
             continue;
@@ -831,18 +1054,46 @@ static int line_end(const composer *C, int s, gboolean para_start, gboolean tigh
                 break;
             continue;
         }
-        if (tight ? squeezes_into(C, s, e, para_start, C->pitch)
-                  : straddles(C, s, best < 0 ? s : best, para_start) &&
-                        squeezes_into(C, s, e, para_start, G_MAXDOUBLE)) {
+        if (straddles(C, s, best < 0 ? s : best, para_start) &&
+            squeezes_into(C, s, e, para_start, G_MAXDOUBLE))
             best = e;
-            if (tight && !forced_end(C, e))
-                continue;
-        }
+        else
+            over = e;
         break;
+    }
+    if (best >= 0 && over > 0 && C->delta == 0 && C->block->style.align == YF_ALIGN_JUSTIFY &&
+        !forced_end(C, best) && too_loose(C, s, best, para_start) &&
+        shrinks_into(C, s, over, para_start)) {
+        best = over;
+        *shrunk = TRUE;
+    } else if (best >= 0 && best < n && C->delta == 0 &&
+               C->block->style.align == YF_ALIGN_JUSTIFY && !forced_end(C, best) &&
+               too_loose(C, s, best, para_start)) {
+        /* An address segment too long for what is left ("example." after "someone@"): rather
+         * than a gappy line, it is broken between two letters as far on as fits, no hyphen; an
+         * English word between two syllables, with one. */
+        /* the segment may reach past the line (a long word): up to where no line reaches */
+        for (int e = (over > 0 ? over : MIN(limit + 1, n)) - 1; e > best; e--) {
+            if ((CELL(C, e)->soft || CELL(C, e)->hyph) && natural_fits(C, s, e, para_start)) {
+                best = e;
+                break;
+            }
+        }
+    }
+    if (best >= 0 && over > 0 && C->delta < 0 && !forced_end(C, best)) {
+        /* 伸行: a line a character looser, but not gappier than max_stretch at the real measure:
+         * rather the next segment, if it fits there. */
+        composer *M = (composer *)C; /* the measure is restored before returning */
+        double delta = M->delta;
+        M->delta = 0;
+        if (too_loose(M, s, best, para_start) && natural_fits(M, s, over, para_start))
+            best = over;
+        M->delta = delta;
     }
     if (best >= 0 && (forced_end(C, best) || best >= n || !longer_than_line(C, best)))
         return best;
     *broken = TRUE;
+    *shrunk = FALSE;
     return overfull_end(C, s, para_start);
 }
 
@@ -881,12 +1132,74 @@ static void avoid_lone_char(const composer *C, GArray *plan)
 
 /* Appends the lines from cell s to the end of its segment — the next forced break or the
  * paragraph's end — and returns where they end. */
-static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
+/* A justified line that breaks the rules it can: wider than max_stretch a gap, or ending between
+ * two letters of an address (a soft break). A paragraph's last line is set at its natural width. */
+static gboolean bad_line(const composer *C, const range *r)
 {
+    if (r->forced || r->broken || r->e >= (int)C->cells->len || C->delta != 0 ||
+        C->block->style.align != YF_ALIGN_JUSTIFY)
+        return FALSE;
+    return !CELL(C, r->e)->can_break || too_loose(C, r->s, r->e, r->s == 0);
+}
+
+/* Whether cells [s, e) make an acceptable justified line: they fit (squeezed as the style allows,
+ * or set denser, *tight) and are not too loose. */
+static gboolean good_line(const composer *C, int s, int e, gboolean *tight)
+{
+    gboolean ps = s == 0;
+    *tight = FALSE;
+    if (!may_end(C, e) || e >= (int)C->cells->len || forced_end(C, e))
+        return FALSE;
+    if (!natural_fits(C, s, e, ps) && !squeezes_into(C, s, e, ps, G_MAXDOUBLE)) {
+        if (!shrinks_into(C, s, e, ps))
+            return FALSE;
+        *tight = TRUE;
+    }
+    return *tight || !too_loose(C, s, e, ps);
+}
+
+#define LOOK_BACK 4 /* opportunities either side of the line above's end tried */
+
+/* The line after `above` would break the rules (bad_line): the line above ends a few opportunities
+ * earlier or later instead, when both lines then keep them — a two-line look-back that spares a
+ * gappy line or a broken address the greedy filling would leave. Returns whether it did. */
+static gboolean rebalance(const composer *C, range *above, range *r)
+{
+    int cand[2 * LOOK_BACK], k = 0;
+    for (int e = above->e - 1; e > above->s && k < LOOK_BACK; e--)
+        if (may_end(C, e))
+            cand[k++] = e;
+    int back = k;
+    for (int e = above->e + 1; e < r->e && k < back + LOOK_BACK; e++)
+        if (may_end(C, e))
+            cand[k++] = e;
+    for (int j = 0; j < k; j++) {
+        gboolean tight;
+        if (!good_line(C, above->s, cand[j], &tight))
+            continue;
+        range next = { cand[j], 0, FALSE, FALSE, FALSE };
+        next.e = line_end(C, cand[j], FALSE, &next.tight, &next.broken);
+        next.forced = forced_end(C, next.e);
+        if (bad_line(C, &next))
+            continue;
+        above->e = cand[j];
+        above->tight = tight;
+        *r = next;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static int fill_segment(const composer *C, GArray *plan, int s)
+{
+    guint first = plan->len;
     for (int n = (int)C->cells->len; s < n;) {
-        range r = { s, 0, FALSE, FALSE };
-        r.e = line_end(C, s, s == 0, tight, &r.broken);
+        range r = { s, 0, FALSE, FALSE, FALSE };
+        r.e = line_end(C, s, s == 0, &r.tight, &r.broken);
+        r.tight |= C->delta > 0;
         r.forced = forced_end(C, r.e);
+        if (plan->len > first && bad_line(C, &r))
+            rebalance(C, &g_array_index(plan, range, plan->len - 1), &r);
         g_array_append_val(plan, r);
         s = r.e;
         if (r.forced)
@@ -896,10 +1209,10 @@ static int fill_segment(const composer *C, GArray *plan, int s, gboolean tight)
 }
 
 /* Appends the lines from cell s to the paragraph's end. */
-static void fill(const composer *C, GArray *plan, int s, gboolean tight)
+static void fill(const composer *C, GArray *plan, int s)
 {
     for (int n = (int)C->cells->len; s < n;)
-        s = fill_segment(C, plan, s, tight);
+        s = fill_segment(C, plan, s);
     avoid_lone_char(C, plan);
 }
 
@@ -1259,7 +1572,7 @@ static GArray *title_dp(const composer *C, const GArray *bk, int k, gboolean par
         for (int l = k - 1; l >= 0; l--) {
             const title_line *L = &g_array_index(lines, title_line, at);
             range r = { g_array_index(bk, title_break, L->from).at,
-                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE };
+                        g_array_index(bk, title_break, L->to).at, FALSE, FALSE, FALSE };
             r.forced = l == k - 1 && forced_end(C, r.e);
             g_array_index(plan, range, l) = r;
             at = prev[(size_t)l * ne + at];
@@ -1302,7 +1615,7 @@ static void fill_title(const composer *C, GArray *plan)
     mark_units(C, keep);
     for (int s = 0; s < n;) {
         guint first = plan->len;
-        int end = fill_segment(C, plan, s, FALSE);
+        int end = fill_segment(C, plan, s);
         int lines = (int)(plan->len - first);
         gboolean broken = FALSE;
         for (guint k = first; k < plan->len; k++)
@@ -1328,39 +1641,68 @@ static void fill_title(const composer *C, GArray *plan)
     avoid_lone_char(C, plan);
 }
 
-/* 缩行: the paragraph one line shorter, if squeezing punctuation allows (TeX's \looseness -1;
- * pagination asks for it to cure a widow or keep a heading with its text). The fewest last lines
- * are set again, each taking what squeezing at most one cell out of it makes room for, so that the
- * lines before them stay as they were. */
-#define TIGHTEN_LINES 24 /* the most last lines set again: keeps 缩行 linear in the paragraph */
+/* 缩行 and 伸行: the paragraph one line shorter or longer (TeX's \looseness -1 and +1; pagination
+ * asks for it to fill a page, cure a widow or keep a heading with its text). The fewest last lines
+ * are set again, each a character denser (its gaps narrowed by at most a cell over the line, about
+ * 0.56 pt) or a character looser (widened as much), so that the lines before them stay as they
+ * were; the last line keeps its natural spacing and must fit as it is. */
+#define LOOSENESS_LINES 40 /* the most last lines set again: keeps it linear in the paragraph */
 
-static void tighten(const composer *C, GArray *plan)
+/* Whether the lines of `plan` from `from` on, set again, keep to the rules at the real measure:
+ * the last fits as it is, no other is widened or narrowed by more than max_stretch a gap. */
+static gboolean lines_within(composer *C, GArray *plan, guint from)
 {
-    for (guint m = 2; m <= MIN(plan->len, TIGHTEN_LINES); m++) {
+    range *r = &g_array_index(plan, range, plan->len - 1);
+    double delta = C->delta;
+    C->delta = 0;
+    r->tight = FALSE;
+    gboolean ok = natural_fits(C, r->s, r->e, plan->len == 1) ||
+                  squeezes_into(C, r->s, r->e, plan->len == 1, G_MAXDOUBLE);
+    if (!ok && shrinks_into(C, r->s, r->e, plan->len == 1))
+        ok = r->tight = TRUE; /* a full last line, set denser like the lines above it */
+    for (guint k = from; ok && k + 1 < plan->len; k++) {
+        r = &g_array_index(plan, range, k);
+        ok = r->forced || (r->tight ? shrinks_into(C, r->s, r->e, k == 0)
+                                    : !too_loose(C, r->s, r->e, k == 0));
+    }
+    C->delta = delta;
+    return ok;
+}
+
+static void set_looseness(composer *C, GArray *plan, int looseness)
+{
+    guint want = plan->len + (guint)looseness;
+    if (looseness == 0 || want < 1)
+        return;
+    for (guint m = 1; m <= MIN(plan->len, LOOSENESS_LINES); m++) {
         guint keep = plan->len - m;
-        GArray *tight = g_array_new(FALSE, FALSE, sizeof(range));
-        g_array_append_vals(tight, plan->data, keep);
-        fill(C, tight, g_array_index(plan, range, keep).s, TRUE);
-        gboolean shorter = tight->len < plan->len;
-        if (shorter) {
+        GArray *again = g_array_new(FALSE, FALSE, sizeof(range));
+        g_array_append_vals(again, plan->data, keep);
+        C->delta = looseness < 0 ? C->pitch : -C->pitch;
+        fill(C, again, g_array_index(plan, range, keep).s);
+        C->delta = 0;
+        gboolean done = again->len == want && lines_within(C, again, keep) &&
+                        shown_chars(C, g_array_index(again, range, want - 1).s,
+                                    g_array_index(again, range, want - 1).e) >= 2;
+        if (done) {
             g_array_set_size(plan, 0);
-            g_array_append_vals(plan, tight->data, tight->len);
+            g_array_append_vals(plan, again->data, again->len);
         }
-        g_array_free(tight, TRUE);
-        if (shorter)
+        g_array_free(again, TRUE);
+        if (done || again == NULL)
             return;
     }
 }
 
-static GArray *plan_lines(const composer *C)
+static GArray *plan_lines(composer *C)
 {
     GArray *plan = g_array_new(FALSE, FALSE, sizeof(range));
     if (C->block->style.align == YF_ALIGN_CENTER)
         fill_title(C, plan);
     else
-        fill(C, plan, 0, FALSE);
-    if (C->block->style.looseness < 0)
-        tighten(C, plan);
+        fill(C, plan, 0);
+    if (C->block->style.align == YF_ALIGN_JUSTIFY)
+        set_looseness(C, plan, C->block->style.looseness);
     return plan;
 }
 
@@ -1437,9 +1779,19 @@ static gboolean narrow(const cell *c) { return !c->full && c->cls != C_SPACE; }
 
 static gboolean stretchable(const cell *a, const cell *b)
 {
-    if (narrow(a) && narrow(b))
+    if ((narrow(a) && narrow(b)) || a->cls == C_MARK || b->cls == C_MARK)
         return FALSE;
     return !(a->cls == b->cls && (a->cls == C_DASH || a->cls == C_ELLIPSIS));
+}
+
+/* A line set denser narrows only the gaps between two full-width characters of one glyph each
+ * (no combining mark reaching out of its cell), neither a dash nor an ellipsis, whose ink reaches
+ * its cell's edges: the ink of the others keeps a sixth of an em or more from the cell's edge. */
+static gboolean shrinkable(const cell *a, const cell *b)
+{
+    gboolean edge_ink = a->cls == C_DASH || a->cls == C_ELLIPSIS || b->cls == C_DASH ||
+                        b->cls == C_ELLIPSIS;
+    return a->full && b->full && a->ng == 1 && b->ng == 1 && !edge_ink;
 }
 
 static int count_gaps(const composer *C, const trial *t, gboolean any)
@@ -1452,20 +1804,56 @@ static int count_gaps(const composer *C, const trial *t, gboolean any)
     return gaps;
 }
 
-/* The stretch per gap of a justified line; `any` is set when the line has no gap justification
- * may use (a line that is all URL), so that its letters are spaced out instead. */
+static int count_shrinkable(const composer *C, const trial *t)
+{
+    int gaps = 0;
+    for (int i = t->s; i < t->e; i++) {
+        int p = prev_shown(C, t, i);
+        gaps += p >= 0 && !CELL(C, i)->drop && shrinkable(CELL(C, p), CELL(C, i));
+    }
+    return gaps;
+}
+
+/* Gaps between two narrow characters (inside a word, a number, an address). */
+static int count_latin_gaps(const composer *C, const trial *t)
+{
+    int gaps = 0;
+    for (int i = t->s; i < t->e; i++) {
+        int p = prev_shown(C, t, i);
+        gaps += p >= 0 && !CELL(C, i)->drop && narrow(CELL(C, p)) && narrow(CELL(C, i));
+    }
+    return gaps;
+}
+
+/* The slack of a justified line, spread: the gaps justification uses (`han`, per gap) take it up
+ * to max_stretch; what is left spaces out the letters of its Latin runs (`latin`, per gap) — an
+ * address or a word spaced out a little reads better than Chinese spaced out a lot. A line with
+ * no such gap (all URL) spaces out every gap (*any). */
 static double stretch_per_gap(const composer *C, const trial *t, double avail, gboolean last,
-                              gboolean *any)
+                              gboolean tight, gboolean *any, double *latin)
 {
     *any = FALSE;
-    if (C->block->style.align != YF_ALIGN_JUSTIFY || last || t->w >= avail)
+    *latin = 0;
+    if (C->block->style.align != YF_ALIGN_JUSTIFY || last || (t->w >= avail && !tight))
         return 0;
+    double slack = avail - t->w;
+    if (slack < 0) {
+        int shrink = count_shrinkable(C, t);
+        return shrink ? slack / shrink : 0;
+    }
     int gaps = count_gaps(C, t, FALSE);
     if (gaps == 0) {
         *any = TRUE;
         gaps = count_gaps(C, t, TRUE);
+        return gaps ? slack / gaps : 0;
     }
-    return gaps ? (avail - t->w) / gaps : 0;
+    int letters = slack > 0 ? count_latin_gaps(C, t) : 0;
+    if (slack / gaps <= max_stretch(C) || letters == 0)
+        return slack / gaps;
+    /* Letters spaced out by more than an eleventh of an em read as separate words (and text
+     * extraction, at a tenth, sees spaces between them): past that the Han gaps take the rest. */
+    *latin = MIN((slack - max_stretch(C) * gaps) / letters, max_latin(C));
+    return (slack - *latin * letters) / gaps;
 }
 
 static uint32_t cell_color(const composer *C, const cell *c)
@@ -1482,6 +1870,7 @@ typedef struct {
     GArray *clusters;        /* of cairo_text_cluster_t */
     const cell *first;       /* the open run's first cell, or NULL */
     int end;                 /* byte after the open run's last cell */
+    GString *text;           /* the open run's text: its cells', less the controls it passed */
 } runs_builder;
 
 static void flush_run(runs_builder *B)
@@ -1495,14 +1884,15 @@ static void flush_run(runs_builder *B)
         r.glyphs = g_memdup2(B->glyphs->data, B->glyphs->len * sizeof(cairo_glyph_t));
         r.nclusters = (int)B->clusters->len;
         r.clusters = g_memdup2(B->clusters->data, B->clusters->len * sizeof(cairo_text_cluster_t));
-        r.text_len = B->end - B->first->start;
-        r.text = g_strndup(C->text + B->first->start, r.text_len);
+        r.text_len = (int)B->text->len;
+        r.text = g_strndup(B->text->str, B->text->len);
         r.size = B->first->size;
         r.color = cell_color(C, B->first);
         g_array_append_val(B->runs, r);
     }
     g_array_set_size(B->glyphs, 0);
     g_array_set_size(B->clusters, 0);
+    g_string_truncate(B->text, 0);
     B->first = NULL;
 }
 
@@ -1532,21 +1922,42 @@ static void add_glyphs(runs_builder *B, const cell *c, double x)
     }
     cairo_text_cluster_t cl = { c->len, drawn };
     g_array_append_val(B->clusters, cl);
+    g_string_append_len(B->text, C->text + c->start, c->len);
     B->end = c->start + c->len;
 }
 
-static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *out)
+/* A bidi control the shaper gave an empty glyph, inside the open run (same item, contiguous):
+ * the run goes on past it, without it (it is never drawn nor in the PDF's text), so that the
+ * glyphs either side of it (the halves of "——") remain one run. */
+static gboolean continues_run(const composer *C, const runs_builder *B, const cell *c)
+{
+    if (!B->first || c->item != B->first->item || c->start != B->end || c->cls == C_BREAK ||
+        !is_bidi_control(g_utf8_get_char(C->text + c->start)))
+        return FALSE;
+    const PangoGlyphString *gs = g_array_index(C->items, shaped, c->item).gs;
+    for (int g = c->g0; g < c->g0 + c->ng; g++)
+        if (gs->glyphs[g].glyph != PANGO_GLYPH_EMPTY)
+            return FALSE;
+    return TRUE;
+}
+
+static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight,
+                      yf_composed *out)
 {
     const yf_style *st = &C->block->style;
     double avail = line_avail(C, t->para_start);
     gboolean any;
-    double stretch = stretch_per_gap(C, t, avail, last, &any);
+    double latin;
+    /* A last line is set at its natural width, unless 缩行 made it a full line set denser. */
+    double stretch = stretch_per_gap(C, t, avail, last && !(tight && t->w > avail), tight, &any,
+                                     &latin);
     yf_line line = { .natural = t->natural, .squeezed = t->squeezed, .adjust = stretch,
-                     .last = last, .overfull = t->w > avail + 1e-6 };
+                     .last = last, .overfull = !tight && t->w > avail + 1e-6 };
     line.runs = g_array_new(FALSE, TRUE, sizeof(yf_run));
     g_array_set_clear_func(line.runs, run_clear);
     runs_builder B = { C, line.runs, g_array_new(FALSE, FALSE, sizeof(cairo_glyph_t)),
-                       g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0 };
+                       g_array_new(FALSE, FALSE, sizeof(cairo_text_cluster_t)), NULL, 0,
+                       g_string_new(NULL) };
     GString *chars = g_string_new(NULL);
     double x = 0, *left = g_new0(double, MAX(t->e - t->s, 1));
     for (int k = 0, p = -1; k < t->e - t->s; k++) {
@@ -1554,7 +1965,12 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
         const cell *c = CELL(C, i);
         if (c->drop)
             continue;
-        x += t->gap[i - t->s] + (p >= 0 && (any || stretchable(CELL(C, p), c)) ? stretch : 0);
+        x += t->gap[i - t->s];
+        if (p >= 0 && stretch < 0)
+            x += shrinkable(CELL(C, p), c) ? stretch : 0;
+        else if (p >= 0)
+            x += any || stretchable(CELL(C, p), c) ? stretch
+                 : narrow(CELL(C, p)) && narrow(c) ? latin : 0;
         left[i - t->s] = x - t->comp_l[i - t->s];
         x += c->w - t->comp_l[i - t->s] - t->comp_r[i - t->s];
         p = i;
@@ -1563,6 +1979,10 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
      * the text and its clusters map forwards (copy and search give the text as written). */
     for (int i = t->s; i < t->e; i++) {
         const cell *c = CELL(C, i);
+        if (c->drop && continues_run(C, &B, c)) {
+            B.end = c->start + c->len;
+            continue;
+        }
         if (c->drop) {
             flush_run(&B);
             continue;
@@ -1571,12 +1991,23 @@ static void emit_line(composer *C, const trial *t, gboolean last, yf_composed *o
         g_string_append_len(chars, C->text + c->start, c->len);
     }
     g_free(left);
+    if (t->hyphen > 0 && B.first) {
+        /* The hyphen of a word broken at the line end: a glyph of no text (a cluster of no
+         * bytes), so that copying the text gives the word as written. */
+        cairo_glyph_t cg = { t->hyphen_glyph, x, 0 };
+        g_array_append_val(B.glyphs, cg);
+        cairo_text_cluster_t cl = { 0, 1 };
+        g_array_append_val(B.clusters, cl);
+        x += t->hyphen;
+    }
     flush_run(&B);
     g_array_free(B.glyphs, TRUE);
     g_array_free(B.clusters, TRUE);
+    g_string_free(B.text, TRUE);
 
     int last_cell = prev_shown(C, t, t->e);
-    line.width = last_cell >= 0 && !CELL(C, last_cell)->full ? x - CELL(C, last_cell)->kern : x;
+    line.width = last_cell >= 0 && !CELL(C, last_cell)->full && t->hyphen == 0
+                     ? x - CELL(C, last_cell)->kern : x;
     line.text = g_string_free(chars, FALSE);
     line.chars = (int)g_utf8_strlen(line.text, -1);
     double ml = st->margin_left * C->pitch, mr = st->margin_right * C->pitch;
@@ -1619,7 +2050,7 @@ static void set_lines(composer *C, yf_composed *out)
         trial t;
         trial_init(C, &t, r->s, r->e, k == 0);
         squeeze(C, &t, line_avail(C, k == 0));
-        emit_line(C, &t, k + 1 == plan->len || r->forced, out);
+        emit_line(C, &t, k + 1 == plan->len || r->forced, r->tight, out);
         trial_free(&t);
     }
     g_array_free(plan, TRUE);

@@ -6,8 +6,13 @@
  * zh-cn). Creating it costs the font loading once; batch rendering reuses it. */
 #include "internal.h"
 
+#include <hyphen.h>
 #include <pango/pangofc-fontmap.h>
 #include <string.h>
+
+/* English hyphenation patterns (Debian's hyphen-en-us, read by libhyphen): long English words in
+ * Chinese text break between syllables. Without them words are not hyphenated. */
+#define YF_HYPHEN_DICT "/usr/share/hyphen/hyph_en_US.dic"
 
 typedef struct {
     const char *name;        /* the role as templates write it */
@@ -144,6 +149,8 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     cairo_font_options_destroy(fo);
     pango_context_set_round_glyph_positions(ctx->pango, FALSE);
     pango_context_set_language(ctx->pango, pango_language_from_string("zh-cn"));
+    if (g_file_test(YF_HYPHEN_DICT, G_FILE_TEST_IS_REGULAR))
+        ctx->hyphen = hnj_hyphen_load(YF_HYPHEN_DICT);
     return ctx;
 }
 
@@ -159,6 +166,8 @@ void yf_context_free(yf_context *ctx)
         g_object_unref(ctx->fontmap);
     for (int r = 0; r < YF_ROLE_COUNT; r++)
         g_free(ctx->resolved[r]);
+    if (ctx->hyphen)
+        hnj_hyphen_free(ctx->hyphen);
     if (ctx->fc)
         FcConfigDestroy(ctx->fc);
     g_free(ctx);

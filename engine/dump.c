@@ -35,7 +35,8 @@ char *yf_layout_dump(const yf_layout *L)
     g_string_append_printf(s, "document pages=%u title=\"%s\"\n", L->pages->len, L->title);
     for (guint p = 0; p < L->pages->len; p++) {
         const yf_pagebox *pb = &g_array_index(L->pages, yf_pagebox, p);
-        g_string_append_printf(s, "page %u%s\n", p + 1, pb->unnumbered ? " unnumbered" : "");
+        g_string_append_printf(s, "page %u%s%s%s\n", p + 1, pb->unnumbered ? " unnumbered" : "",
+                               pb->ends ? " short=" : "", pb->ends ? pb->ends : "");
         for (guint i = 0; i < pb->placed->len; i++) {
             const yf_placed *pl = &g_array_index(pb->placed, yf_placed, i);
             dump_line(s, pl->line, pl->x, pl->baseline);

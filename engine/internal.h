@@ -328,6 +328,7 @@ struct yf_context {
     PangoContext *pango;
     char *resolved[YF_ROLE_COUNT];     /* family each role resolved to */
     gboolean substitute[YF_ROLE_COUNT];
+    struct _HyphenDict *hyphen;        /* English hyphenation patterns (libhyphen), or NULL */
     int max_pages;                     /* for the templates loaded with this context */
 };
 
@@ -441,6 +442,8 @@ typedef struct {
     yf_composed folio;           /* the page number line "— N —" */
     gboolean unnumbered;         /* no page number: a blank page before the 版记 and the 版记's
                                     page (GB/T 9704 §7.5) */
+    const char *ends;            /* why a page before the last holds fewer lines than the grid's,
+                                    or NULL (the dump prints it) */
     double folio_x, folio_baseline;
 } yf_pagebox;
 

@@ -17,8 +17,10 @@
  *
  * Rules: a heading is kept with the first two lines that follow it; a paragraph's first line is
  * not left alone at the foot of a page, nor its last line alone at the head of the next (孤行);
- * before one of these rules leaves a page short, a paragraph on it is set one line shorter by
- * squeezing its punctuation (缩行) and the document paginated again; a line whose type is larger
+ * before one of these rules leaves a page short (GB/T 9704 §5.2.2: 22 lines a page), a paragraph
+ * on it is set one line shorter (缩行), or one on it or before it one line longer (伸行), its lines
+ * a character denser or looser, and the document paginated again; a page left short says why
+ * (a forced break, or a rule no paragraph could absorb) for the dump; a line whose type is larger
  * than the line pitch (a masthead) takes as many whole grid lines as it needs, so that every line
  * after it is still on the grid. */
 #include "internal.h"
@@ -81,7 +83,10 @@ typedef struct {
     yf_pagebox *page;  /* the current page */
     int first;         /* the first block with a line on the current page, or -1 */
     gboolean *tried;   /* per block: already asked to be set one line shorter */
-    int tighten;       /* a block to set one line shorter before paginating again, or -1 */
+    gboolean *tried_longer; /* per block: already asked to be set one line longer */
+    int tighten;       /* a block to set one line shorter (or longer) before paginating again,
+                          or -1 */
+    gboolean longer;   /* `tighten` is to be set one line longer (伸行) */
     double bottom;     /* the bottom of what was placed last (a line's box, a rule), page y */
     gboolean no_space; /* the next block goes exactly where it is put: no space before it */
     yf_diags *diags;
@@ -130,6 +135,16 @@ static void add_figure(flow *F, yf_figure f, yf_figure_source from)
 static gboolean page_used(const flow *F)
 {
     return F->page->placed->len > 0 || F->page->figures->len > 0;
+}
+
+/* Ends the current page before its last grid line: the dump says why (a forced break — an
+ * attachment, a page break, the signature kept with its text, the 版记 — or the rule no paragraph
+ * on the page could be set one line longer or shorter to avoid). */
+static void end_page(flow *F, const char *why)
+{
+    if (F->line < F->L->page.lines_per_page && page_used(F))
+        F->page->ends = why;
+    new_page(F);
 }
 
 static const yf_composed *composed_at(const yf_layout *L, guint b)
@@ -221,7 +236,7 @@ static void add_outline(flow *F, const yf_block *block)
     g_array_append_val(F->L->outline, o);
 }
 
-/* ---- 缩行: a page left short is cured by paragraphs one line shorter ------------------------- */
+/* ---- 缩行 and 伸行: a page left short is cured by paragraphs one line shorter or longer ------- */
 
 static gboolean tightenable(const flow *F, int b)
 {
@@ -233,10 +248,11 @@ static gboolean tightenable(const flow *F, int b)
 
 /* A widow, a lone first line or a heading parted from its text would leave this page short by
  * `gain` lines: rather than that, ask for the paragraphs on it, from block `from` back to `lo`, to
- * be set one line shorter by squeezing their punctuation (缩行), one a pass, the document paginated
- * again after each — when enough of them have not been tried yet. */
+ * be set one line shorter (缩行: their last lines a character denser), one a pass, the document
+ * paginated again after each — when enough of them have not been tried yet. */
 static gboolean ask_gain(flow *F, int from, int lo, int gain)
 {
+    F->longer = FALSE;
     int pick = -1, found = 0;
     for (int b = from; b >= MAX(lo, 0); b--) {
         if (tightenable(F, b)) {
@@ -250,6 +266,30 @@ static gboolean ask_gain(flow *F, int from, int lo, int gain)
     return TRUE;
 }
 
+/* 伸行: the page would be left `lose` lines short (a heading that goes on to the next page, a
+ * widow or a lone first line): rather than that, ask for a paragraph to be set one line longer
+ * (its lines a character looser), one a pass — on this page, or before it: a paragraph one line
+ * longer on an earlier page moves every line after it down by one. The nearest not yet tried is
+ * asked first; each is asked once in the document. */
+static gboolean ask_loss(flow *F, int from, int lose)
+{
+    if (lose != 1)
+        return FALSE;
+    for (int b = from; b >= 0; b--) {
+        const yf_composed *c = composed_at(F->L, (guint)b);
+        if (c->block->new_page && b < F->first)
+            return FALSE; /* before a forced break: nothing there moves this page */
+        if (!F->tried_longer[b] && yf_block_is_text(c->block->kind) &&
+            c->block->style.align == YF_ALIGN_JUSTIFY && !c->block->style.keep_with_next &&
+            !c->block->hang && c->block->place == YF_PLACE_FLOW && c->lines->len >= 2) {
+            F->tighten = b;
+            F->longer = TRUE;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* Block b, from line i, with `room` grid lines left on the page: a widow (this block or one
  * above it one line shorter cures it) or a lone first line (a block above one line shorter gives
  * the room for two). */
@@ -260,9 +300,11 @@ static gboolean asks_cure(flow *F, guint b, int i, int room)
     int n = (int)c->lines->len, fit = lines_fitting(p, c, i, room);
     int lo = F->first >= 0 ? F->first : (int)b;
     if (i + fit < n && n - (i + fit) == 1 && fit > 1)
-        return ask_gain(F, (int)b, lo, 1);
+        return ask_gain(F, (int)b, lo, 1) || ask_loss(F, (int)b, 1);
     if (i == 0 && fit == 1 && n > 1 && page_take(p, c, 0, room + 1) > 0)
-        return ask_gain(F, (int)b - 1, F->first, 1);
+        return ask_gain(F, (int)b - 1, F->first, 1) || ask_loss(F, (int)b - 1, 1);
+    if (i == 0 && fit == 1 && n > 1)
+        return ask_loss(F, (int)b - 1, 1);
     return FALSE;
 }
 
@@ -337,7 +379,7 @@ static void flow_table(flow *F, guint b)
         if (i == 0 && c->header > 0 && c->header < n)
             take = c->header + 1 + g_array_index(c->lines, yf_line, c->header).keep;
         if (F->line > 0 && F->line + take > p->lines_per_page) {
-            new_page(F);
+            end_page(F, "forced-table-row");
             for (int h = 0; i > 0 && h < c->header; h++)
                 place(F, b, (guint)h);
         }
@@ -473,8 +515,8 @@ static void no_text_notice(flow *F, guint b)
 
 /* A signature: all on one page, kept with the text it signs (§7.3.5.4: 当公文排版后所剩空白处不能
  * 容下印章或签发人签名章、成文日期时，可以采取调整行距、字距的措施解决). When it does not fit in
- * what is left of the page, the paragraphs on the page are set one line shorter each (缩行, by
- * squeezing their punctuation: a change of character spacing the reader does not see) as far as
+ * what is left of the page, the paragraphs on the page are set one line shorter each (缩行, their
+ * last lines a character denser: the change of 字距 the standard allows) as far as
  * that wins the lines it needs; failing that, the last lines of the text go to the next page with
  * it; failing that (no text to carry), it stands on the next page under "（此页无正文）". A
  * signature taller than a page is an error. */
@@ -491,7 +533,7 @@ static void flow_signature(flow *F, guint b)
     if (over > 0 && F->page->placed->len) {
         if (ask_gain(F, (int)b - 1, F->first, over) || carry_text(F, b))
             return;
-        new_page(F);
+        end_page(F, "forced-signature-kept-with-text");
         no_text_notice(F, b);
         ln = &g_array_index(c->lines, yf_line, 0); /* the lines may have moved */
         at = signature_line(F, c, above);
@@ -538,9 +580,10 @@ static void flow_block(flow *F, guint b)
     /* Groups are placed where they must go; only the flow keeps a heading with its text. */
     gboolean flowing = c->block->place == YF_PLACE_FLOW;
     if (flowing && st->keep_with_next && F->line > 0 && !kept_with_next(F->L, b, F->line)) {
-        if (ask_gain(F, (int)b - 1, F->first, keep_gain(F, b, F->line)))
+        if (ask_gain(F, (int)b - 1, F->first, keep_gain(F, b, F->line)) ||
+            ask_loss(F, (int)b - 1, p->lines_per_page - F->line))
             return;
-        new_page(F);
+        end_page(F, "heading-kept-with-next-unabsorbed");
     }
 
     int hold = F->carry[b]; /* its last lines that go on with a signature (§7.3.5.4) */
@@ -565,24 +608,24 @@ static void flow_block(flow *F, guint b)
         for (int k = 0; k < take; k++)
             place(F, b, (guint)(i + k));
         i += take;
-        if (i < n)
-            new_page(F); /* what is left of the block continues on the next page */
+        if (i < n) /* what is left of the block continues on the next page */
+            end_page(F, hold ? "forced-signature-kept-with-text" : i == 0 ? "orphan-unabsorbed" : "widow-unabsorbed");
     }
     F->line += st->space_after;
 }
 
-/* Block b set again one line shorter by squeezing its punctuation, if it can be. Its warnings
- * were reported when it was first set. */
-static void tighten_block(yf_layout *L, guint b)
+/* Block b set again one line shorter (缩行) or longer (伸行), if it can be: its lines a character
+ * denser or looser (engine/compose.c). Its warnings were reported when it was first set. */
+static void set_block_looseness(yf_layout *L, guint b, int looseness)
 {
     yf_composed *c = &g_array_index(L->composed, yf_composed, b);
-    yf_block tight = *c->block;
-    tight.style.looseness = -1;
+    yf_block again = *c->block;
+    again.style.looseness = looseness;
     yf_composed out = { 0 };
     yf_diags *quiet = yf_diags_new();
-    yf_compose_block(L->ctx, &L->page, &tight, L->page.text_width, &out, quiet);
+    yf_compose_block(L->ctx, &L->page, &again, L->page.text_width, &out, quiet);
     yf_diags_free(quiet);
-    if (out.lines->len < c->lines->len) {
+    if (out.lines->len == c->lines->len + (guint)looseness) {
         yf_composed_clear(c);
         c->lines = out.lines;
     } else {
@@ -698,7 +741,7 @@ static guint flow_top(flow *F, guint from)
     /* What the page holds already reaches below the offset: the group would be drawn over it,
      * so it starts a new page (an annex placed at the top of a page after the text). */
     if (page_used(F) && F->bottom > p->top + first->geom.offset + 0.01)
-        new_page(F);
+        end_page(F, "forced-top-group");
     yf_pagebox *page = F->page;
     guint placed = page->placed->len, figures = page->figures->len;
     F->pin_placed = -1;
@@ -728,7 +771,7 @@ static void end_on_even_page(flow *F)
         return;
     gboolean blank = !page_used(F);
     F->page->unnumbered = blank;
-    new_page(F);
+    end_page(F, "forced-end-group-on-even-page");
     F->page->unnumbered = blank;
 }
 
@@ -759,7 +802,7 @@ static void flow_end(flow *F)
         /* Nor over a seal reaching below its signature's lines. */
         if (F->line + rows > p->lines_per_page ||
             grid_top(p, p->lines_per_page - rows) < F->seal_bottom - 0.01)
-            new_page(F);
+            end_page(F, "forced-end-group");
         if (p->duplex && composed_at(F->L, g_array_index(end, guint, 0))->block->geom.even_page)
             end_on_even_page(F);
         F->line = p->lines_per_page - rows;
@@ -774,15 +817,20 @@ static void flow_end(flow *F)
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
     guint nb = L->composed->len + 1;
-    flow F = { .L = L, .tried = g_new0(gboolean, nb), .tighten = -1, .pin_placed = -1, .diags = diags,
+    flow F = { .L = L, .tried = g_new0(gboolean, nb), .tried_longer = g_new0(gboolean, nb),
+               .tighten = -1, .pin_placed = -1, .diags = diags,
                .reported = g_new0(gboolean, nb), .carry = g_new0(int, nb),
                .carried = g_new0(gboolean, nb), .carry_block = -1 };
     do {
         if (F.carry_block >= 0) {
             F.carry[F.carry_block] = F.carry_lines;
             F.carry_block = F.tighten = -1;
+        } else if (F.tighten >= 0 && F.longer) {
+            set_block_looseness(L, (guint)F.tighten, 1);
+            F.tried_longer[F.tighten] = TRUE;
+            F.tighten = -1;
         } else if (F.tighten >= 0) {
-            tighten_block(L, (guint)F.tighten);
+            set_block_looseness(L, (guint)F.tighten, -1);
             F.tried[F.tighten] = TRUE;
             F.tighten = -1;
         }
@@ -792,7 +840,7 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
         for (guint b = 0; b < L->composed->len && F.tighten < 0; b++) {
             const yf_block *blk = composed_at(L, b)->block;
             if (blk->new_page && blk->place != YF_PLACE_END && page_used(&F))
-                new_page(&F);
+                end_page(&F, "forced-page-break");
             if (blk->place == YF_PLACE_TOP)
                 b = flow_top(&F, b) - 1;
             else if (blk->place == YF_PLACE_FLOW)
@@ -802,6 +850,7 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
             flow_end(&F);
     } while (F.tighten >= 0);
     g_free(F.tried);
+    g_free(F.tried_longer);
     g_free(F.reported);
     g_free(F.carry);
     g_free(F.carried);

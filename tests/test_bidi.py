@@ -66,7 +66,8 @@ def pdftotext(pdf):
 
 
 def test_arabic_name_across_a_line_break(yinfa):
-    text = HAN22 + ARABIC + "同志参加会议并讲话"
+    # one more character than HAN22: a line set a little denser would otherwise take the whole name
+    text = HAN22 + "请" + ARABIC + "同志参加会议并讲话"
     lines, pdf, _ = render(yinfa, [text])
     # broken between the two words, in logical order: the first word ends line 1
     assert lines[0].endswith("محمد") and lines[1].startswith("علي"), lines

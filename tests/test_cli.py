@@ -134,7 +134,7 @@ def test_font_roles_reported(yinfa):
     with tempfile.TemporaryDirectory() as tmp:
         r = run(yinfa, "render", "union-speech", EXAMPLE, "-o", os.path.join(tmp, "s.pdf"))
     warnings = [l for l in r.stderr.splitlines() if l.startswith("warning: 字体角色")]
-    assert len(warnings) == 5 and "以 Noto Serif CJK SC 替代" in warnings[1], r.stderr
+    assert len(warnings) == 5 and "以 FandolFang 替代" in warnings[1], r.stderr
 
 
 def test_unused_data_key_is_a_warning(yinfa):

@@ -234,7 +234,7 @@ def test_notice_upward_document(yinfa):
     assert line.text.startswith("甬工〔2026〕5号") and line.text.endswith("签发人：张三"), line.text
     assert abs(line.x0 - (LEFT + CELL)) <= 0.3 and abs(line.x1 - (RIGHT - CELL)) <= 0.3, (line.x0, line.x1)
     fonts = {g.text: g.font for g in line.glyphs}
-    assert "WenKai" in fonts["张"] and "WenKai" not in fonts["签"], fonts
+    assert "FandolKai" in fonts["张"] and "Kai" not in fonts["签"], fonts
 
 
 # ---- the bulletin ------------------------------------------------------------------------------
