@@ -51,7 +51,7 @@ typedef struct {
 } job;
 
 typedef struct {
-    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet;
+    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet, *group_by;
     int jobs, shard_k, shard_n, resume, draft;
 } options;
 
@@ -783,7 +783,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "shard", required_argument, 0, 's' },  { "resume", no_argument, 0, 'r' },
         { "draft", no_argument, 0, 'D' },        { "quiet", no_argument, 0, 'q' },
         { "fonts-conf", required_argument, 0, 'f' }, { "sheet", required_argument, 0, 'S' },
-        { 0, 0, 0, 0 } };
+        { "group-by", required_argument, 0, 'G' }, { 0, 0, 0, 0 } };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){ .pattern = "{#}.pdf", .jobs = cores > 0 ? (int)cores : 1, .shard_k = 1,
                     .shard_n = 1 };
@@ -804,6 +804,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'q': cli_quiet = 1; break;
         case 'f': o->fonts_conf = optarg; break;
         case 'S': o->sheet = optarg; break;
+        case 'G': o->group_by = optarg; break;
         default: return -1;
         }
     }
@@ -1064,7 +1065,7 @@ int cmd_batch(int argc, char **argv)
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
-    yf_records *rs = t ? yf_records_load_sheet(o.data, o.sheet, d) : NULL;
+    yf_records *rs = t ? yf_records_open(o.data, o.sheet, o.group_by, d) : NULL;
     if (!rs) {
         yf_template_free(t);
         guard_free(&g);

@@ -201,16 +201,16 @@ static int is_records(const char *path)
     return many;
 }
 
-int cli_load_data(const char *path, const char *sheet, long record, yf_data **data,
-                  yf_records **records, yf_diags *d)
+int cli_load_data(const char *path, const char *sheet, const char *group_by, long record,
+                  yf_data **data, yf_records **records, yf_diags *d)
 {
     *data = NULL;
     *records = NULL;
-    if (!sheet && record == 0 && !is_records(path)) {
+    if (!sheet && !group_by && record == 0 && !is_records(path)) {
         *data = yf_data_load_json(path, d);
         return *data ? 0 : -1;
     }
-    yf_records *rs = yf_records_load_sheet(path, sheet, d);
+    yf_records *rs = yf_records_open(path, sheet, group_by, d);
     if (!rs)
         return -1;
     size_t n = yf_records_count(rs);

@@ -27,11 +27,12 @@ yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);
 /* Finds and loads a template; says so on stderr when it cannot be found. */
 yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 /* The DATA of render, check and text. A JSON object file gives *data. A file of records (JSON
- * Lines, a JSON array, CSV, an .xlsx/.xls sheet `sheet`) gives record `record` (1-based) as *data,
+ * Lines, a JSON array, CSV, an .xlsx/.xls sheet `sheet`, its rows grouped by the column
+ * `group_by` or not) gives record `record` (1-based) as *data,
  * or its only record; with several and `record` 0, *records (caller frees; the command decides).
  * Returns 0, or -1 after errors in d or on stderr. */
-int cli_load_data(const char *path, const char *sheet, long record, yf_data **data,
-                  yf_records **records, yf_diags *d);
+int cli_load_data(const char *path, const char *sheet, const char *group_by, long record,
+                  yf_data **data, yf_records **records, yf_diags *d);
 
 /* Prints the diagnostics (warnings unless quiet), frees them, returns rc. */
 int cli_finish(yf_diags *d, int rc);

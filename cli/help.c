@@ -20,6 +20,7 @@ static const command_help commands[] = {
       "      --draft         没有数据的槽位排为占位符“X”（可以不给 DATA）\n"
       "      --record N      多条记录的数据文件中的第 N 条（从 1 起）\n"
       "      --sheet NAME    .xlsx/.xls 中的工作表（默认第一张）\n"
+      "      --group-by COL  表格中 COL 列相同的各行合为一条记录（如一期简报的各篇文章各占一行）\n"
       "      --dump FILE     把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出\n"
       "      --page N        PNG：只写第 N 页\n"
       "      --dpi N         PNG 的分辨率（默认 96）\n"
@@ -28,7 +29,8 @@ static const command_help commands[] = {
       "输出是原子的：出错时不产生任何文件，已有的文件保持不变。\n" },
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
-      "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--draft] [--quiet]\n"
+      "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"
+      "                  [--draft] [--quiet]\n"
       "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
       "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
       "GBK 编码的 CSV 自动识别。\n"
@@ -39,14 +41,17 @@ static const command_help commands[] = {
       "      --shard K/N  只处理第 K 份（共 N 份）：1/4、2/4、3/4、4/4\n"
       "      --resume     跳过已经生成的文件\n"
       "      --sheet NAME .xlsx/.xls 中的工作表（默认第一张）\n"
+      "      --group-by C 表格中 C 列相同的各行合为一条记录：各行相同的值为一个值，不同的值成为\n"
+      "                   列表，每行一项（如“期号”相同的几行是一期简报的几篇文章）\n"
       "  -q, --quiet      不显示进度\n"
       "有问题的记录逐条报告（记录序号和行号），其余照常生成；退出状态 1。\n" },
     { "check", "检查模板和数据并排版，不写出文件",
-      "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--fonts-conf F] [-q]\n"
+      "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL]\n"
+      "                  [--fonts-conf F] [-q]\n"
       "像 render 一样填充和排版，但不写出文件；列出所有问题（模板、数据、版面）。\n"
       "DATA 含多条记录时检查每一条，每条问题标明记录序号和行号。没有 DATA 时只检查模板。\n" },
     { "text", "打印填好的正文，不排版",
-      "用法：yinfa text TEMPLATE [DATA] [--record N] [--sheet NAME] [--draft]\n"
+      "用法：yinfa text TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL] [--draft]\n"
       "打印填好数据后的文字，每个段落一行，前面是它的种类（title、p、h1 …）。\n" },
     { "slots", "打印数据骨架或槽位声明",
       "用法：yinfa slots TEMPLATE [--declarations | --csv]\n"

@@ -165,10 +165,11 @@ static long parse_record(const char *s)
 
 /* One document's data for render and text: a JSON object, or one record of a file of records.
  * Returns 0, or -1 after saying why (a file of several records without --record included). */
-static int load_one(const char *path, const char *sheet, long record, yf_data **data, yf_diags *d)
+static int load_one(const char *path, const char *sheet, const char *group_by, long record,
+                    yf_data **data, yf_diags *d)
 {
     yf_records *rs = NULL;
-    if (cli_load_data(path, sheet, record, data, &rs, d) != 0)
+    if (cli_load_data(path, sheet, group_by, record, data, &rs, d) != 0)
         return -1;
     if (rs) {
         fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
@@ -187,8 +188,9 @@ static int cmd_render(int argc, char **argv)
         { "dump", required_argument, 0, 'd' },   { "page", required_argument, 0, 'p' },
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
         { "quiet", no_argument, 0, 'q' },        { "record", required_argument, 0, 'R' },
-        { "sheet", required_argument, 0, 'S' },  { 0, 0, 0, 0 } };
-    const char *out = NULL, *dump = NULL, *fonts_conf = NULL, *sheet = NULL;
+        { "sheet", required_argument, 0, 'S' },  { "group-by", required_argument, 0, 'G' },
+        { 0, 0, 0, 0 } };
+    const char *out = NULL, *dump = NULL, *fonts_conf = NULL, *sheet = NULL, *group_by = NULL;
     int draft = 0, page = 0;
     long record = 0;
     double dpi = 96;
@@ -207,6 +209,7 @@ static int cmd_render(int argc, char **argv)
                 return usage_error("render", "--record 应为从 1 起的记录序号");
             break;
         case 'S': sheet = optarg; break;
+        case 'G': group_by = optarg; break;
         default: return usage_error("render", NULL);
         }
     }
@@ -238,7 +241,7 @@ static int cmd_render(int argc, char **argv)
     yf_template *t = ctx ? cli_open_template(ctx, tpl_arg, d) : NULL;
     yf_data *data = NULL;
     if (t && data_arg)
-        load_one(data_arg, sheet, record, &data, d);
+        load_one(data_arg, sheet, group_by, record, &data, d);
     yf_document *doc = NULL;
     yf_layout *layout = NULL;
     if (t && (!data_arg || data)) {
@@ -405,7 +408,7 @@ static int bind_only(int argc, char **argv, int print)
 {
     int draft = 0, n = 0;
     long record = 0;
-    const char *args[2] = { NULL, NULL }, *fonts_conf = NULL, *sheet = NULL;
+    const char *args[2] = { NULL, NULL }, *fonts_conf = NULL, *sheet = NULL, *group_by = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--draft") == 0 && print)
             draft = 1;
@@ -416,6 +419,8 @@ static int bind_only(int argc, char **argv, int print)
                 return usage_error(argv[0], "--record 应为从 1 起的记录序号");
         } else if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc)
             sheet = argv[++i];
+        else if (strcmp(argv[i], "--group-by") == 0 && i + 1 < argc)
+            group_by = argv[++i];
         else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
             cli_quiet = 1;
         else if (argv[i][0] == '-' || n == 2)
@@ -435,7 +440,7 @@ static int bind_only(int argc, char **argv, int print)
     yf_data *data = NULL;
     yf_records *rs = NULL;
     int rc = EXIT_PROBLEM;
-    if (t && args[1] && cli_load_data(args[1], sheet, record, &data, &rs, d) != 0)
+    if (t && args[1] && cli_load_data(args[1], sheet, group_by, record, &data, &rs, d) != 0)
         t = (yf_template_free(t), NULL);
     if (t && rs && print) {
         fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条\n", args[1],

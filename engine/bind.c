@@ -303,7 +303,9 @@ static gboolean declared(GPtrArray *slots, const char *path)
         if (strcmp(s->name, path) == 0)
             return TRUE;
         if (strncmp(s->name, path, n) == 0 && path[n] == '.')
-            return s->type == YF_SLOT_OBJECT && declared(s->fields, path + n + 1);
+            /* an object, or one item of a list of objects given as the object itself */
+            return (s->type == YF_SLOT_OBJECT || (s->type == YF_SLOT_LIST && s->fields)) &&
+                   declared(s->fields, path + n + 1);
     }
     return FALSE;
 }
@@ -442,6 +444,17 @@ static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
         }
         JsonNode *list = conform_list(s, split);
         json_node_unref(split);
+        return list;
+    }
+    if (s->fields && JSON_NODE_HOLDS_OBJECT(n)) {
+        /* One object where a list of objects is declared: the list of that one item (rows grouped
+         * by a key whose record has one article) */
+        JsonArray *one = json_array_new();
+        json_array_add_element(one, json_node_ref(n));
+        JsonNode *wrapped = json_node_init_array(json_node_alloc(), one);
+        json_array_unref(one);
+        JsonNode *list = conform_list(s, wrapped);
+        json_node_unref(wrapped);
         return list;
     }
     if (!JSON_NODE_HOLDS_ARRAY(n))

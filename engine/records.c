@@ -194,6 +194,19 @@ static gboolean load_array(yf_records *rs, yf_diags *diags)
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
 
+/* Rows that repeat a record key (--group-by 期号): one record from all of them. */
+typedef struct table_group {
+    int line;            /* its first row's */
+    GPtrArray *rows;     /* of JsonObject*, each row as its own object */
+} table_group;
+
+static void group_free(gpointer p)
+{
+    table_group *g = p;
+    g_ptr_array_free(g->rows, TRUE);
+    g_free(g);
+}
+
 typedef struct {
     yf_records *rs;
     yf_diags *diags;
@@ -203,6 +216,11 @@ typedef struct {
     int line;            /* the line being fed */
     int row_line;        /* where the current row began */
     gboolean in_row, bad;
+    const char *group_by;/* --group-by: the column whose value makes rows one record, or NULL */
+    int group_column;    /* its index in the header, or -1 */
+    GHashTable *groups;  /* key value -> index in `grouped` */
+    GPtrArray *grouped;  /* of table_group*, in the order their keys first appear */
+    struct table_group *last; /* the group of the row before (a row with an empty key joins it) */
 } csv_state;
 
 static void on_field(void *data, size_t len, void *user)
@@ -327,6 +345,126 @@ static gboolean header_ok(csv_state *st)
 
 /* A row of a table (`cells`, of char*, NULL for an empty cell; lent), on line or row `line`: the
  * first is the header, each later one a record. Returns FALSE once the header is refused. */
+/* A record from the object `o` (taken), on line `line`. */
+static void add_object(csv_state *st, JsonObject *o, int line)
+{
+    JsonNode *node = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    char *json = json_to_string(node, FALSE);
+    json_node_unref(node);
+    add_record(st->rs, line, st->json->len, strlen(json));
+    g_string_append(st->json, json);
+    g_free(json);
+}
+
+/* The --group-by column must be one of the header's. */
+static gboolean group_column_ok(csv_state *st)
+{
+    if (!st->group_by)
+        return TRUE;
+    for (guint i = 0; i < st->header->len; i++) {
+        const char *key = g_ptr_array_index(st->header, i);
+        if (key && strcmp(key, st->group_by) == 0) {
+            st->group_column = (int)i;
+            return TRUE;
+        }
+    }
+    yf_error_at(st->diags, st->rs->path, st->row_line, 0, "表头中没有 --group-by 指定的列「%s」",
+                st->group_by);
+    return FALSE;
+}
+
+/* The row `o` joins the group of its key value; a row whose key cell is empty joins the group of
+ * the row before (a key typed once over the rows of its record). */
+static void add_to_group(csv_state *st, const char *key, int line, JsonObject *o)
+{
+    table_group *g = key ? NULL : st->last;
+    if (key) {
+        gpointer at;
+        if (g_hash_table_lookup_extended(st->groups, key, NULL, &at)) {
+            g = g_ptr_array_index(st->grouped, GPOINTER_TO_UINT(at));
+        } else {
+            g = g_new0(table_group, 1);
+            g->line = line;
+            g->rows = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+            g_hash_table_insert(st->groups, g_strdup(key), GUINT_TO_POINTER(st->grouped->len));
+            g_ptr_array_add(st->grouped, g);
+        }
+    }
+    if (!g) { /* an empty key before any: a record of its own, which the checks report */
+        add_object(st, o, line);
+        return;
+    }
+    g_ptr_array_add(g->rows, o);
+    st->last = g;
+}
+
+/* One record from a group's rows: a member that every row that has it gives alike is one value
+ * (期号, 编印单位, typed again or not); one that differs between rows is a list, an item a row
+ * (文章.标题 and 文章.正文 in each row: the items of 文章; 报 in each row: the names of 报) — the
+ * template's declarations take it from there (a list of objects of one item, a list of names). */
+static JsonObject *merge_group(const table_group *g)
+{
+    JsonObject *out = json_object_new();
+    GPtrArray *names = g_ptr_array_new();
+    for (guint r = 0; r < g->rows->len; r++) {
+        GList *members = json_object_get_members(g_ptr_array_index(g->rows, r));
+        for (GList *m = members; m; m = m->next)
+            if (!json_object_has_member(out, m->data)) {
+                json_object_set_null_member(out, m->data);
+                g_ptr_array_add(names, m->data);
+            }
+        g_list_free(members);
+    }
+    for (guint k = 0; k < names->len; k++) {
+        const char *name = g_ptr_array_index(names, k);
+        JsonArray *values = json_array_new();
+        gboolean alike = TRUE;
+        for (guint r = 0; r < g->rows->len; r++) {
+            JsonObject *row = g_ptr_array_index(g->rows, r);
+            JsonNode *v = json_object_get_member(row, name);
+            if (!v)
+                continue;
+            if (json_array_get_length(values))
+                alike &= json_node_equal(v, json_array_get_element(values, 0));
+            json_array_add_element(values, json_node_copy(v));
+        }
+        if (alike)
+            json_object_set_member(out, name, json_node_copy(json_array_get_element(values, 0)));
+        else
+            json_object_set_array_member(out, name, json_array_ref(values));
+        json_array_unref(values);
+    }
+    g_ptr_array_free(names, TRUE);
+    return out;
+}
+
+static void finish_groups(csv_state *st)
+{
+    for (guint i = 0; st->grouped && i < st->grouped->len; i++) {
+        const table_group *g = g_ptr_array_index(st->grouped, i);
+        add_object(st, merge_group(g), g->line);
+    }
+}
+
+static void state_free(csv_state *st)
+{
+    if (st->groups)
+        g_hash_table_destroy(st->groups);
+    if (st->grouped)
+        g_ptr_array_free(st->grouped, TRUE);
+}
+
+static void state_group(csv_state *st, const char *group_by)
+{
+    st->group_by = group_by;
+    st->group_column = -1;
+    if (!group_by)
+        return;
+    st->groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    st->grouped = g_ptr_array_new_with_free_func(group_free);
+}
+
 static gboolean add_row(csv_state *st, GPtrArray *cells, int line)
 {
     if (st->bad)
@@ -338,7 +476,7 @@ static gboolean add_row(csv_state *st, GPtrArray *cells, int line)
             g_ptr_array_add(st->header, key ? g_strstrip(g_strdup(key)) : NULL);
         }
         st->row_line = line;
-        st->bad = !header_ok(st);
+        st->bad = !header_ok(st) || !group_column_ok(st);
         return !st->bad;
     }
     JsonObject *o = json_object_new();
@@ -348,13 +486,13 @@ static gboolean add_row(csv_state *st, GPtrArray *cells, int line)
             set_path(o, key, value);
     }
     drop_empty_items(o);
-    JsonNode *node = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    char *json = json_to_string(node, FALSE);
-    json_node_unref(node);
-    add_record(st->rs, line, st->json->len, strlen(json));
-    g_string_append(st->json, json);
-    g_free(json);
+    if (st->group_by) {
+        const char *key = (guint)st->group_column < cells->len
+                              ? g_ptr_array_index(cells, st->group_column) : NULL;
+        add_to_group(st, key, line, o);
+        return TRUE;
+    }
+    add_object(st, o, line);
     return TRUE;
 }
 
@@ -373,13 +511,18 @@ static gboolean on_sheet_row(void *user, int row, GPtrArray *cells)
 }
 
 /* A sheet of an .xlsx or .xls workbook, as a table. */
-static gboolean load_sheet(yf_records *rs, const char *sheet, gboolean xls, yf_diags *diags)
+static gboolean load_sheet(yf_records *rs, const char *sheet, const char *group_by, gboolean xls,
+                           yf_diags *diags)
 {
-    csv_state st = { rs, diags, g_string_new(NULL), NULL, NULL, 0, 0, FALSE, FALSE };
+    csv_state st = { rs, diags, g_string_new(NULL), NULL, NULL, 0, 0, FALSE, FALSE, NULL, -1, NULL,
+                     NULL, NULL };
+    state_group(&st, group_by);
     gboolean ok = xls ? yf_xls_read(rs->path, sheet, on_sheet_row, &st, diags)
                       : yf_xlsx_read(rs->path, sheet, on_sheet_row, &st, diags);
     if (ok && !st.header)
         yf_error_at(diags, rs->path, 0, 0, "工作表是空的：没有表头行");
+    finish_groups(&st);
+    state_free(&st);
     if (st.header)
         g_ptr_array_free(st.header, TRUE);
     rs->text_len = st.json->len;
@@ -387,12 +530,14 @@ static gboolean load_sheet(yf_records *rs, const char *sheet, gboolean xls, yf_d
     return ok && !st.bad && st.header;
 }
 
-static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *diags)
+static gboolean load_csv(yf_records *rs, const char *buf, size_t len, const char *group_by,
+                         yf_diags *diags)
 {
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
     csv_state st = { rs, diags, g_string_new(NULL), NULL, g_ptr_array_new_with_free_func(g_free), 1, 1,
-                      FALSE, FALSE };
+                      FALSE, FALSE, NULL, -1, NULL, NULL, NULL };
+    state_group(&st, group_by);
     gboolean ok = TRUE;
     /* Fed line by line, so that a row's first field knows the line it is on. */
     size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* Excel's BOM */
@@ -412,6 +557,8 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, yf_diags *
     if (ok && !st.bad && !st.header)
         yf_error_at(diags, rs->path, 0, 0, "CSV 文件没有表头行");
     csv_free(&p);
+    finish_groups(&st);
+    state_free(&st);
     if (st.header)
         g_ptr_array_free(st.header, TRUE);
     g_ptr_array_free(st.row, TRUE);
@@ -445,17 +592,18 @@ static int workbook_kind(const char *path)
 
 yf_records *yf_records_load(const char *path, yf_diags *diags)
 {
-    return yf_records_load_sheet(path, NULL, diags);
+    return yf_records_open(path, NULL, NULL, diags);
 }
 
-yf_records *yf_records_load_sheet(const char *path, const char *sheet, yf_diags *diags)
+yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
+                            yf_diags *diags)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
         int kind = workbook_kind(path);
         if (kind) {
             yf_records *rs = records_new(path);
-            if (!load_sheet(rs, sheet, kind == 2, diags)) {
+            if (!load_sheet(rs, sheet, group_by, kind == 2, diags)) {
                 yf_records_free(rs);
                 return NULL;
             }
@@ -486,8 +634,12 @@ yf_records *yf_records_load_sheet(const char *path, const char *sheet, yf_diags 
     while (p < buf + len && g_ascii_isspace(*p))
         p++;
     if (g_str_has_suffix(path, ".csv") || g_str_has_suffix(path, ".CSV")) {
-        ok = load_csv(rs, buf, len, diags);
+        ok = load_csv(rs, buf, len, group_by, diags);
         g_free(buf);
+    } else if (group_by) {
+        yf_error_at(diags, path, 0, 0, "--group-by 只用于表格（CSV、.xlsx、.xls）");
+        g_free(buf);
+        ok = FALSE;
     } else {
         /* The file itself holds the records' text. */
         rs->text = buf;

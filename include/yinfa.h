@@ -115,8 +115,12 @@ typedef struct yf_records yf_records;
 
 yf_records *yf_records_load(const char *path, yf_diags *diags);
 /* The same, from the sheet named `sheet` of a workbook (NULL: the first; an error for a file that
- * is not a workbook). */
-yf_records *yf_records_load_sheet(const char *path, const char *sheet, yf_diags *diags);
+ * is not a workbook); with `group_by` a column of a table (NULL: none), the rows that repeat its
+ * value make one record (a row with it empty joins the row before): a value alike in all its
+ * rows is one value, one that differs is a list, an item a row (the articles of one bulletin, a
+ * row each). */
+yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
+                            yf_diags *diags);
 size_t yf_records_count(const yf_records *records);
 /* The line where record `i` (0-based) starts, 1-based. */
 int yf_records_line(const yf_records *records, size_t i);

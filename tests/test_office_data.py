@@ -293,3 +293,34 @@ def test_every_type_prints_from_its_csv_and_xlsx(yinfa):
                 p = run(yinfa, "batch", t, data, "-o", out, "--quiet", "--jobs", "2")
                 assert p.returncode == 0, (t, table, p.stderr[-1500:])
                 assert len(os.listdir(out)) == 3, (t, table, os.listdir(out))
+
+
+def test_rows_grouped_by_a_key(yinfa):
+    """--group-by 期号: the rows of one issue make one bulletin, an article a row; the key typed
+    once (its other rows left empty) or on every row; a record of one article too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "articles.csv")
+        rows = [["期号", "编印单位", "日期", "文章.标题", "文章.正文", "报", "送", "发", "印数"],
+                ["48", "宁波市总工会办公室", "2026/1/12", "全市工会送温暖活动全面展开",
+                 "元旦前夕，市总工会召开动员部署会。\n截至1月10日，已走访慰问3860户。", "省总工会",
+                 "市委办公厅", "各区（县、市）总工会", "60"],
+                ["", "", "", "“暖心驿站”为户外劳动者送去温暖", "全市已建成服务站点326个。", "",
+                 "市政府办公厅", "各产业工会", ""],
+                ["49", "宁波市总工会办公室", "2026/1/19", "两会精神传达", "市总工会传达两会精神。",
+                 "省总工会", "市委办公厅", "各区（县、市）总工会", "60"],
+                ["48", "宁波市总工会办公室", "2026/1/12", "第三篇", "第三篇的正文。", "", "", "", ""]]
+        write_csv(data, rows[0], rows[1:], "utf-8")
+        p = run(yinfa, "check", "bulletin", data, "--group-by", "期号")
+        assert p.returncode == 0 and "2 条记录，没有发现问题" in p.stderr and "warning: $." not in p.stderr, p.stderr
+        one = run(yinfa, "text", "bulletin", data, "--group-by", "期号", "--record", "1").stdout
+        titles = [l for l in one.splitlines() if l.startswith("p: ") and ("展开" in l or "驿站" in l or "第三篇" == l[3:])]
+        assert titles == ["p: 全市工会送温暖活动全面展开", "p: “暖心驿站”为户外劳动者送去温暖", "p: 第三篇"], one
+        assert "p: 截至1月10日，已走访慰问3860户。" in one and "送：市委办公厅，市政府办公厅" in one, one
+        assert "发：各区（县、市）总工会，各产业工会" in one, one
+        two = run(yinfa, "text", "bulletin", data, "--group-by", "期号", "--record", "2").stdout
+        assert "p: 第49期" in two and "p: 两会精神传达" in two, two
+        out = os.path.join(tmp, "o")
+        p = run(yinfa, "batch", "bulletin", data, "--group-by", "期号", "-o", out, "--name", "{期号}.pdf", "-q")
+        assert p.returncode == 0 and sorted(os.listdir(out)) == ["48.pdf", "49.pdf"], p.stderr
+        p = run(yinfa, "check", "bulletin", data, "--group-by", "期数")
+        assert p.returncode == 1 and "没有 --group-by 指定的列「期数」" in p.stderr, p.stderr
