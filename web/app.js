@@ -79,7 +79,8 @@ function scalarInput(type, slot, id) {
   const cls = type;
   switch (type) {
     case 'date': return el('input', { type: 'text', class: cls, id, placeholder: placeholder || '如 2026-01-05', spellcheck: 'false' });
-    case 'integer': return el('input', { type: 'text', class: cls, inputmode: 'numeric', id, placeholder, spellcheck: 'false' });
+    // Chinese numerals (一千二百) need the full keyboard.
+    case 'integer': return el('input', { type: 'text', class: cls, inputmode: slot.numerals === 'chinese' ? 'text' : 'numeric', id, placeholder, spellcheck: 'false' });
     case 'number':
     case 'money': return el('input', { type: 'text', class: cls, inputmode: 'decimal', id, placeholder, spellcheck: 'false' });
     case 'boolean': return el('input', { type: 'checkbox', id });
@@ -112,6 +113,16 @@ function requiredMark(title) {
   return el('span', { class: 'req', title, text: '*', 'aria-hidden': 'true' });
 }
 
+// What numbers a slot takes, as its declaration says (<slot min=… max=… numerals="chinese">).
+function acceptsText(slot) {
+  const parts = [];
+  if (slot.min !== undefined && slot.max !== undefined) parts.push(`${slot.min} 至 ${slot.max}`);
+  else if (slot.min !== undefined) parts.push(`不小于 ${slot.min}`);
+  else if (slot.max !== undefined) parts.push(`不大于 ${slot.max}`);
+  if (slot.numerals === 'chinese') parts.push('可写中文数字，如 一千二百');
+  return parts.join('；');
+}
+
 // A field's frame: label, the control, help, and the place for the engine's message.
 function shell(slot, control, id, { label = true } = {}) {
   if (slot.required) control.setAttribute('aria-required', 'true');
@@ -126,6 +137,8 @@ function shell(slot, control, id, { label = true } = {}) {
     wrap.append(control);
   }
   if (label && slot.help) wrap.append(el('div', { class: 'help', text: slot.help }));
+  const accepts = acceptsText(slot);
+  if (label && accepts) wrap.append(el('div', { class: 'help', text: accepts }));
   const msg = el('div', { class: 'msg', hidden: true });
   wrap.append(msg);
   return { wrap, msg };
