@@ -279,10 +279,14 @@ function makeList(slot) {
   const rows = [];   // { el, field }
   const simple = !slot.fields;
 
+  // A row of fields says which list it is an item of: in a section of a speech, the rows of its
+  // second-level headings are not the sections' rows.
   function renumber() {
     rows.forEach((r, i) => {
-      r.number.textContent = `第 ${i + 1} 项`;
-      if (simple) r.field.input.setAttribute('aria-label', `${labelOf(slot)} 第 ${i + 1} 项`);
+      const name = `${labelOf(slot)} 第 ${i + 1} 项`;
+      r.number.textContent = simple ? `第 ${i + 1} 项` : name;
+      if (simple) r.field.input.setAttribute('aria-label', name);
+      else r.el.setAttribute('aria-label', name);
     });
   }
 
@@ -300,7 +304,7 @@ function makeList(slot) {
     ];
     row.el = simple
       ? el('div', { class: 'row simple' }, field.el, ...buttons)
-      : el('div', { class: 'row' }, el('div', { class: 'row-head' }, number, ...buttons), field.el);
+      : el('div', { class: 'row', role: 'group' }, el('div', { class: 'row-head' }, number, ...buttons), field.el);
     if (value !== undefined) field.set(value);
     rows.push(row);
     rowsEl.append(row.el);
@@ -331,7 +335,8 @@ function makeList(slot) {
     rows.splice(0).forEach((r) => r.el.remove());
   }
 
-  const add = el('button', { type: 'button', class: 'add', text: '＋ 添加一项',
+  // Named after its list: a section holds the add button of its own second-level headings.
+  const add = el('button', { type: 'button', class: 'add', text: `＋ 添加一项（${labelOf(slot)}）`,
     onclick: () => { addRow(undefined, { focus: true }); changed(); } });
   box.append(rowsEl, msg, add);
 
