@@ -177,6 +177,37 @@ static gboolean scalar_of(yf_slot_type type, JsonNode *n, yf_scalar *out, char *
     return ok;
 }
 
+/* scalar_of for a declared slot: an integer slot with numerals="chinese" also reads 一千二百,
+ * and a value outside the slot's min/max is refused, naming the range. */
+static gboolean slot_scalar_of(const yf_slot *s, JsonNode *n, yf_scalar *out, char **keep,
+                               char **problem)
+{
+    if (s->chinese_numerals && JSON_NODE_HOLDS_VALUE(n) &&
+        json_node_get_value_type(n) == G_TYPE_STRING) {
+        *keep = NULL;
+        *out = (yf_scalar){ .type = s->type };
+        if (yf_parse_chinese_integer(json_node_get_string(n), out, problem))
+            goto range;
+        if (*problem)
+            return FALSE;
+    }
+    if (!scalar_of(s->type, n, out, keep, problem))
+        return FALSE;
+range:
+    if (!s->min && !s->max)
+        return TRUE;
+    if ((s->min && out->num < s->min_num) || (s->max && out->num > s->max_num)) {
+        g_free(*keep);
+        *keep = NULL;
+        *problem = s->min && s->max
+                 ? g_strdup_printf("应在 %s 至 %s 之间，却是 %s", s->min, s->max, out->dec)
+                 : s->min ? g_strdup_printf("应不小于 %s，却是 %s", s->min, out->dec)
+                          : g_strdup_printf("应不大于 %s，却是 %s", s->max, out->dec);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* ---- pass 1: the data against the declarations ------------------------------------------------ */
 
 static void data_error(binder *B, const yf_slot *s, const char *jpath, const char *fmt, ...)
@@ -273,7 +304,7 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
     default: {
         yf_scalar v;
         char *keep = NULL, *problem = NULL;
-        if (!scalar_of(s->type, n, &v, &keep, &problem)) {
+        if (!slot_scalar_of(s, n, &v, &keep, &problem)) {
             data_error(B, s, jpath, "%s", problem);
             g_free(problem);
         } else if (s->type == YF_SLOT_TEXT && !*v.text && s->required && !draft(B)) {
@@ -349,11 +380,12 @@ static JsonNode *text_node(const char *text)
     return json_node_init_string(json_node_alloc(), text);
 }
 
-static JsonNode *conform_scalar(yf_slot_type type, JsonNode *n)
+static JsonNode *conform_scalar(const yf_slot *s, JsonNode *n)
 {
+    yf_slot_type type = s->type;
     yf_scalar v;
     char *keep = NULL, *problem = NULL;
-    gboolean ok = scalar_of(type, n, &v, &keep, &problem);
+    gboolean ok = slot_scalar_of(s, n, &v, &keep, &problem);
     g_free(keep);
     g_free(problem);
     if (!ok || json_node_get_value_type(n) != G_TYPE_STRING)
@@ -535,7 +567,7 @@ static JsonNode *conform_value(const yf_slot *s, JsonNode *n)
     case YF_SLOT_TEXT:
         return json_node_ref(n);
     default:
-        return JSON_NODE_HOLDS_VALUE(n) ? conform_scalar(s->type, n) : json_node_ref(n);
+        return JSON_NODE_HOLDS_VALUE(n) ? conform_scalar(s, n) : json_node_ref(n);
     }
 }
 

@@ -651,6 +651,9 @@ static void declarations(JsonBuilder *b, GPtrArray *slots)
         add_string(b, "default", s->fallback);
         json_builder_set_member_name(b, "required");
         json_builder_add_boolean_value(b, s->required);
+        add_string(b, "min", s->min);
+        add_string(b, "max", s->max);
+        add_string(b, "numerals", s->chinese_numerals ? "chinese" : NULL);
         if (s->image) {
             json_builder_set_member_name(b, "image");
             json_builder_add_boolean_value(b, TRUE);

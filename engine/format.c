@@ -447,6 +447,89 @@ char *yf_format_chinese_numeral(double n)
     return out;
 }
 
+/* An integer typed in Chinese numerals (一千二百, 二十八, 两千零五, 负三) for a slot declared
+ * numerals="chinese". ICU's zh spell-out rules read it (unum_parse, UNUM_SPELLOUT); as they are
+ * lenient (一千二 reads 1002, 一百零 reads 100 and stops), the number read must spell back to
+ * exactly what was typed, so an ill-formed or ambiguous numeral is refused. 两 stands for 二
+ * before 百 千 万 亿 (两千零五), 〇 for 零, and 一十 may open the number (一十二). Returns FALSE
+ * with *problem NULL when `text` is not written in Chinese numerals at all. */
+static const char CHINESE_NUMERAL_CHARS[] = "负零〇一二两三四五六七八九十百千万亿";
+
+static gboolean chinese_numeral_text(const char *s)
+{
+    if (!*s)
+        return FALSE;
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        char one[8] = { 0 };
+        memcpy(one, p, g_utf8_next_char(p) - p < 7 ? (size_t)(g_utf8_next_char(p) - p) : 7);
+        if (!strstr(CHINESE_NUMERAL_CHARS, one))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* 〇 as 零, 两 before a unit as 二, a leading 一十 as 十: the forms spell_integer writes. */
+static char *canonical_numeral(const char *s)
+{
+    GString *o = g_string_new(NULL);
+    const char *p = s;
+    if (g_str_has_prefix(p, "负")) {
+        g_string_append(o, "负");
+        p += strlen("负");
+    }
+    if (g_str_has_prefix(p, "一十"))
+        p += strlen("一");
+    for (; *p; p = g_utf8_next_char(p)) {
+        const char *next = g_utf8_next_char(p);
+        if (g_str_has_prefix(p, "〇"))
+            g_string_append(o, "零");
+        else if (g_str_has_prefix(p, "两") && (g_str_has_prefix(next, "百") ||
+                 g_str_has_prefix(next, "千") || g_str_has_prefix(next, "万") ||
+                 g_str_has_prefix(next, "亿")))
+            g_string_append(o, "二");
+        else
+            g_string_append_len(o, p, next - p);
+    }
+    return g_string_free(o, FALSE);
+}
+
+gboolean yf_parse_chinese_integer(const char *text, yf_scalar *out, char **problem)
+{
+    *problem = NULL;
+    char *s = yf_value_clean(text);
+    if (!chinese_numeral_text(s)) {
+        g_free(s);
+        return FALSE;
+    }
+    char *canon = canonical_numeral(s);
+    UErrorCode err = U_ZERO_ERROR;
+    UNumberFormat *f = unum_open(UNUM_SPELLOUT, NULL, 0, "zh", NULL, &err);
+    UChar u[128];
+    int32_t n = 0, pos = 0;
+    int64_t value = 0;
+    if (U_SUCCESS(err))
+        u_strFromUTF8(u, G_N_ELEMENTS(u), &n, canon, -1, &err);
+    if (U_SUCCESS(err))
+        value = unum_parseInt64(f, u, n, &pos, &err);
+    if (f)
+        unum_close(f);
+    gboolean ok = FALSE;
+    if (U_SUCCESS(err) && pos == n) {
+        char dec[32];
+        g_snprintf(dec, sizeof dec, "%" G_GINT64_FORMAT, (gint64)value);
+        char *back = chinese_decimal(dec);
+        ok = strcmp(back, canon) == 0 && yf_parse_numeric(YF_SLOT_INTEGER, dec, FALSE, out,
+                                                          problem);
+        g_free(back);
+    }
+    if (!ok && !*problem)
+        *problem = g_strdup_printf("中文数字“%s”写法不规范（应按读法完整书写，如 1200 写作"
+                                   "“一千二百”，2005 写作“两千零五”，28 写作“二十八”）", s);
+    g_free(canon);
+    g_free(s);
+    return ok;
+}
+
 /* 大写金额 by the accounting rules (会计基础工作规范 §52): 壹万贰仟元整, 伍角整, 壹亿元零柒分,
  * 壹拾陆元整, 壹万亿元整. */
 static char *money_upper(gint64 cents)

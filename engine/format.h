@@ -49,6 +49,9 @@ char *yf_value_trim(const char *s);
  * money value's currency mark, a leading ¥ or ￥ or a trailing 元. `from_double`: the text is a JSON number that json-glib
  * read as a double (written with '.' or an exponent), which an integer slot refuses. On failure
  * *problem says what was wrong (caller frees). */
+/* An integer in Chinese numerals (一千二百, 两千零五), strictly: FALSE with *problem NULL when
+ * `text` is not Chinese numerals at all, with *problem set when it is an ill-formed one. */
+gboolean yf_parse_chinese_integer(const char *text, yf_scalar *out, char **problem);
 gboolean yf_parse_numeric(yf_slot_type type, const char *text, gboolean from_double,
                           yf_scalar *out, char **problem);
 /* Whether `s` is a decimal by the syntax above (a condition compares such text as a number). */

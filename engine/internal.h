@@ -130,6 +130,10 @@ typedef struct yf_slot {
     struct yf_slot *element; /* YF_SLOT_LIST without fields: a declaration for one item */
     char *shorthand;      /* YF_SLOT_LIST with fields: the text field an item given as plain text
                              stands for (<slot short=…>), or NULL */
+    char *min, *max;      /* integer, number, money: the range (<slot min=… max=…>) as exact
+                             decimal text, or NULL */
+    double min_num, max_num;
+    gboolean chinese_numerals; /* integer: 一千二百 read as 1200 (<slot numerals="chinese">) */
 } yf_slot;
 
 typedef enum {

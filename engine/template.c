@@ -627,6 +627,8 @@ static void slot_free(gpointer p)
     g_free(s->example);
     g_free(s->fallback);
     g_free(s->shorthand);
+    g_free(s->min);
+    g_free(s->max);
     if (s->fields)
         g_ptr_array_free(s->fields, TRUE);
     slot_free(s->element);
@@ -664,10 +666,58 @@ static yf_slot *prefix_conflict(GPtrArray *slots, const char *name)
 
 static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into);
 
+/* <slot min=… max=…> on an integer, number or money slot: a bound read as a value of the slot's
+ * own type; <slot numerals="chinese"> on an integer slot. */
+static gboolean parse_slot_bound(loader *L, xmlNodePtr c, yf_slot *s, const char *which,
+                                 char **text, double *num)
+{
+    char *v = attr(c, which);
+    if (!v)
+        return TRUE;
+    gboolean numeric = s->type == YF_SLOT_INTEGER || s->type == YF_SLOT_NUMBER ||
+                       s->type == YF_SLOT_MONEY;
+    yf_scalar x;
+    char *problem = NULL;
+    gboolean ok = numeric && yf_parse_numeric(s->type, v, FALSE, &x, &problem);
+    if (!numeric)
+        T_ERR(L, c, "<slot %s=\"%s\">：只能用于 integer、number、money 类型的槽位", which, v);
+    else if (!ok)
+        T_ERR(L, c, "<slot %s=\"%s\">：%s", which, v, problem);
+    else {
+        *text = g_strdup(x.dec);
+        *num = x.num;
+    }
+    g_free(problem);
+    g_free(v);
+    return ok;
+}
+
+static gboolean parse_slot_range(loader *L, xmlNodePtr c, yf_slot *s)
+{
+    gboolean ok = parse_slot_bound(L, c, s, "min", &s->min, &s->min_num);
+    ok &= parse_slot_bound(L, c, s, "max", &s->max, &s->max_num);
+    if (ok && s->min && s->max && s->min_num > s->max_num) {
+        T_ERR(L, c, "<slot min=\"%s\" max=\"%s\">：最小值大于最大值", s->min, s->max);
+        ok = FALSE;
+    }
+    char *numerals = attr(c, "numerals");
+    if (numerals && strcmp(numerals, "chinese") != 0) {
+        T_ERR(L, c, "<slot numerals=\"%s\">：只能是 chinese", numerals);
+        ok = FALSE;
+    } else if (numerals && s->type != YF_SLOT_INTEGER) {
+        T_ERR(L, c, "<slot numerals=\"chinese\">：只能用于 integer 类型的槽位");
+        ok = FALSE;
+    }
+    s->chinese_numerals = numerals != NULL && ok;
+    g_free(numerals);
+    return ok;
+}
+
 static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
 {
     static const char *const allowed[] = { "name", "type", "item", "label", "help", "example",
-                                           "required", "default", "short", NULL };
+                                           "required", "default", "short", "min", "max",
+                                           "numerals", NULL };
     check_attrs(L, c, allowed);
     yf_slot *s = g_new0(yf_slot, 1);
     node_pos(L, c, &s->line, &s->col);
@@ -748,6 +798,7 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
               s->shorthand);
         ok = FALSE;
     }
+    ok &= parse_slot_range(L, c, s);
     if (!s->example && ok && is_scalar(s->type) && !s->fallback) {
         T_ERR(L, c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s->name);
         ok = FALSE;

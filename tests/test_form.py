@@ -92,8 +92,9 @@ def test_form_keeps_values(yinfa):
     assert r["emptied"]["text"] == "必填，尚未填写", r["emptied"]
     for k in ("notNumber", "chinese", "emptied"):
         assert r[k]["ms"] < 3000, (k, r[k])
-    # A negative count is kept as typed: the slot declarations say nothing of a sign.
+    # A negative count is kept as typed, and refused beside the field: the slot says min="0".
     assert r["negative"]["value"] == "-3", r["negative"]
+    assert r["negative"]["text"] == "应不小于 0，却是 -3", r["negative"]
     # Only fields left empty are marked missing, not the thirty the speech still lacks.
     assert 1 <= r["missingShown"] <= 3, r["missingShown"]
     # Away and back: every value, by the link, the logo and the back button, and a reload.

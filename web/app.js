@@ -79,7 +79,8 @@ function scalarInput(type, slot, id) {
   const cls = type;
   switch (type) {
     case 'date': return el('input', { type: 'text', class: cls, id, placeholder: placeholder || '如 2026-01-05', spellcheck: 'false' });
-    case 'integer': return el('input', { type: 'text', class: cls, inputmode: 'numeric', id, placeholder, spellcheck: 'false' });
+    // Chinese numerals (一千二百) need the full keyboard.
+    case 'integer': return el('input', { type: 'text', class: cls, inputmode: slot.numerals === 'chinese' ? 'text' : 'numeric', id, placeholder, spellcheck: 'false' });
     case 'number':
     case 'money': return el('input', { type: 'text', class: cls, inputmode: 'decimal', id, placeholder, spellcheck: 'false' });
     case 'boolean': return el('input', { type: 'checkbox', id });
@@ -112,6 +113,16 @@ function requiredMark(title) {
   return el('span', { class: 'req', title, text: '*', 'aria-hidden': 'true' });
 }
 
+// What numbers a slot takes, as its declaration says (<slot min=… max=… numerals="chinese">).
+function acceptsText(slot) {
+  const parts = [];
+  if (slot.min !== undefined && slot.max !== undefined) parts.push(`${slot.min} 至 ${slot.max}`);
+  else if (slot.min !== undefined) parts.push(`不小于 ${slot.min}`);
+  else if (slot.max !== undefined) parts.push(`不大于 ${slot.max}`);
+  if (slot.numerals === 'chinese') parts.push('可写中文数字，如 一千二百');
+  return parts.join('；');
+}
+
 // A field's frame: label, the control, help, and the place for the engine's message.
 function shell(slot, control, id, { label = true } = {}) {
   if (slot.required) control.setAttribute('aria-required', 'true');
@@ -126,6 +137,8 @@ function shell(slot, control, id, { label = true } = {}) {
     wrap.append(control);
   }
   if (label && slot.help) wrap.append(el('div', { class: 'help', text: slot.help }));
+  const accepts = acceptsText(slot);
+  if (label && accepts) wrap.append(el('div', { class: 'help', text: accepts }));
   const msg = el('div', { class: 'msg', hidden: true });
   wrap.append(msg);
   return { wrap, msg };
@@ -266,10 +279,14 @@ function makeList(slot) {
   const rows = [];   // { el, field }
   const simple = !slot.fields;
 
+  // A row of fields says which list it is an item of: in a section of a speech, the rows of its
+  // second-level headings are not the sections' rows.
   function renumber() {
     rows.forEach((r, i) => {
-      r.number.textContent = `第 ${i + 1} 项`;
-      if (simple) r.field.input.setAttribute('aria-label', `${labelOf(slot)} 第 ${i + 1} 项`);
+      const name = `${labelOf(slot)} 第 ${i + 1} 项`;
+      r.number.textContent = simple ? `第 ${i + 1} 项` : name;
+      if (simple) r.field.input.setAttribute('aria-label', name);
+      else r.el.setAttribute('aria-label', name);
     });
   }
 
@@ -287,7 +304,7 @@ function makeList(slot) {
     ];
     row.el = simple
       ? el('div', { class: 'row simple' }, field.el, ...buttons)
-      : el('div', { class: 'row' }, el('div', { class: 'row-head' }, number, ...buttons), field.el);
+      : el('div', { class: 'row', role: 'group' }, el('div', { class: 'row-head' }, number, ...buttons), field.el);
     if (value !== undefined) field.set(value);
     rows.push(row);
     rowsEl.append(row.el);
@@ -318,7 +335,8 @@ function makeList(slot) {
     rows.splice(0).forEach((r) => r.el.remove());
   }
 
-  const add = el('button', { type: 'button', class: 'add', text: '＋ 添加一项',
+  // Named after its list: a section holds the add button of its own second-level headings.
+  const add = el('button', { type: 'button', class: 'add', text: `＋ 添加一项（${labelOf(slot)}）`,
     onclick: () => { addRow(undefined, { focus: true }); changed(); } });
   box.append(rowsEl, msg, add);
 
