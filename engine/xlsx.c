@@ -588,8 +588,17 @@ static void cell_end(sheet_reader *S)
         num_kind kind = S->style >= 0 && (guint)S->style < S->styles->len
                             ? g_array_index(S->styles, guint8, S->style) : NUM_PLAIN;
         text = number_text(v, kind, S->date1904);
+    } else if (strcmp(t, "e") == 0) {
+        /* A formula's error (#N/A, #DIV/0!) is no value to print: the sheet must be corrected. */
+        GString *ref = g_string_new(NULL);
+        for (int c = S->col + 1; c > 0; c = (c - 1) / 26)
+            g_string_prepend_c(ref, (char)('A' + (c - 1) % 26));
+        char *what = g_strdup_printf("单元格 %s%d 是公式错误 %s，请先在表格中改正", ref->str, S->row, v);
+        pkg_error(S->P, S->part, "%s", what);
+        g_free(what);
+        g_string_free(ref, TRUE);
     } else if (*v || strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
-        text = g_strdup(v); /* inlineStr, str (a formula's text), d (ISO 8601), e (#N/A …) */
+        text = g_strdup(v); /* inlineStr, str (a formula's text), d (ISO 8601) */
     }
     if (text && !*text) {
         g_free(text);

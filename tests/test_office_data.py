@@ -264,6 +264,12 @@ def test_hostile_workbooks(yinfa):
         zip_with(far, {"xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": RELS,
                        "xl/worksheets/sheet1.xml": '<worksheet><sheetData><row r="1"><c r="ZZZZZ1"><v>1</v></c></row></sheetData></worksheet>'})
         cases[far] = "单元格引用"
+        formula = os.path.join(tmp, "formula.xlsx")
+        zip_with(formula, {"xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": RELS,
+                           "xl/worksheets/sheet1.xml": '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">'
+                           '<is><t>期号</t></is></c></row><row r="2"><c r="AB2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+                           '</row></sheetData></worksheet>'})
+        cases[formula] = "单元格 AB2 是公式错误 #DIV/0!"
         entity = os.path.join(tmp, "entity.xlsx")
         zip_with(entity, {"xl/workbook.xml": '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>' + WORKBOOK,
                           "xl/_rels/workbook.xml.rels": RELS,
