@@ -7,46 +7,11 @@
 // provokes and reads the engine's messages, downloads the PDF and the data. Files go to OUTDIR;
 // a JSON report goes to stdout, for tests/test_web.py to judge (pdftotext on the PDF etc.).
 // With SHOTDIR the README's screenshots are taken (scripts/web-screenshots.sh).
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const TIMEOUT_MS = 20000;
-
-async function launch(base) {
-  // A fresh profile each run; no background traffic (this network is closed); root needs
-  // --no-sandbox.
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yinfa-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  const page = context.pages()[0] || await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  // The browser logs every 4xx as an error; the answers the test provokes (422) are expected.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  // Everything must come from yinfa itself: no other origin is ever asked for anything.
-  const origin = new URL(base).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
-  });
-  const close = async () => {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  };
-  return { page, problems, close };
-}
+import { launch, TIMEOUT_MS } from './browser.mjs';
 
 const firstPage = (page) => page.locator('img[alt="第 1 页"]');
 

@@ -11,49 +11,11 @@
 // is said at once beside its field; the seal is picked from the collection's images; the fonts
 // panel lists the roles; the PDF is downloaded to OUTDIR. A JSON report goes to stdout for
 // tests/test_form.py to judge.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const TIMEOUT_MS = 20000;
-
-async function launch(base) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yinfa-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  const page = context.pages()[0] || await context.newPage();
-  const problems = [];
-  const dialogs = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  // A question asked on leaving would be a question the draft makes needless: counted, answered
-  // "stay" so that a test relying on leaving fails.
-  page.on('dialog', async (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    await d.dismiss();
-  });
-  const origin = new URL(base).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
-  });
-  const close = async () => {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  };
-  return { page, problems, dialogs, close };
-}
+import { launch, TIMEOUT_MS } from './browser.mjs';
 
 // The field labelled exactly `text` (a required field's label ends in its star).
 const byLabel = (page, text) => page.getByLabel(new RegExp(`^${text.replace(/[()（）]/g, '\\$&')}\\*?$`));

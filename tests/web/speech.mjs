@@ -10,42 +10,11 @@
 // nested list's button, downloads the PDF to OUTDIR/speech.pdf. Then, in a form of the union
 // speech, "-3" typed into a count is refused beside the field when it is left. A JSON report
 // goes to stdout for tests/test_speech_form.py to judge.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const TIMEOUT_MS = 20000;
-
-async function launch(base) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yinfa-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  const page = context.pages()[0] || await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  const origin = new URL(base).origin;
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
-  });
-  const close = async () => {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  };
-  return { page, problems, close };
-}
+import { launch, TIMEOUT_MS } from './browser.mjs';
 
 // The control labelled exactly `text` (a required field's label ends in its star), within `scope`.
 const byLabel = (scope, text) => scope.getByLabel(new RegExp(`^${text.replace(/[()（）]/g, '\\$&')}\\*?$`));
