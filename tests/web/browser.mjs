@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const TIMEOUT_MS = 20000;
+// Under the sanitizers (make asan) the engine runs several times slower.
+export const TIMEOUT_MS = process.env.YINFA_SANITIZED ? 120000 : 20000;
 
 export async function launch(base) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'yinfa-chromium-'));
