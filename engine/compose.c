@@ -266,8 +266,16 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
     c.span = span_at(C, c.start);
     c.size = c.span && c.span->size > 0 ? c.span->size : C->size;
     if (unknown && c.cls != C_BREAK && !is_bidi_control(ch)) {
-        yf_warn(C->diags, "字符 U+%04X「%.*s」没有字体可以显示，已省略", ch, c.len,
-                C->text + c.start);
+        /* Content that would be lost: an error, never a page printed without it. */
+        char *msg = g_strdup_printf("字符 U+%04X「%.*s」没有字体可以显示：请安装含有它的字体"
+                                    "（阿拉伯文、希伯来文等如 fonts-dejavu-core、fonts-noto-core）",
+                                    ch, c.len, C->text + c.start);
+        gboolean seen = FALSE;
+        for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
+            seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);
+        if (!seen)
+            yf_error(C->diags, "%s", msg);
+        g_free(msg);
         c.drop = TRUE;
     }
     if (empty || unknown || c.cls == C_BREAK || is_bidi_control(ch))
