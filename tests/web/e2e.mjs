@@ -88,6 +88,8 @@ async function speech(url, data, out, shots) {
     await page.click('#download');
     await buses.locator('.msg:not([hidden])').waitFor();
     report.missing = await buses.locator('.msg').textContent();
+    // the refusal replaces "正在生成 PDF…" once the server has answered (slow under the sanitizers)
+    await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('正在'));
     report.refusedStatus = await page.textContent('#status');
     report.downloadsWhileInvalid = downloads;
     if (shots) {
