@@ -104,7 +104,8 @@ static int cmp_strokes(gconstpointer a, gconstpointer b, gpointer user)
     const stroke_sort *s = user;
     int ia = *(const int *)a, ib = *(const int *)b;
     const GByteArray *x = s->keys[ia], *y = s->keys[ib];
-    int r = memcmp(x->data, y->data, MIN(x->len, y->len));
+    guint common = MIN(x->len, y->len); /* an empty name's key has no data at all */
+    int r = common ? memcmp(x->data, y->data, common) : 0;
     if (r)
         return r;
     if (x->len != y->len)
