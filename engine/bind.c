@@ -448,6 +448,10 @@ static JsonNode *split_items(const char *text, const char *separators)
     JsonArray *a = json_array_new();
     char **parts = separators ? g_regex_split_simple(separators, text, 0, 0)
                               : split_enumeration(text);
+    if (!parts) { /* GRegex refused the text: it is one item */
+        parts = g_new0(char *, 2);
+        parts[0] = g_strdup(text);
+    }
     for (int i = 0; parts[i]; i++) {
         char *item = yf_value_trim(parts[i]);
         if (*item)

@@ -57,6 +57,8 @@ static char *scan_string(const char *s, size_t len, size_t *i)
         if (s[k] == '\\' && k + 1 < len && s[k + 1] == 'u') {
             long u = hex4(s + k + 2, len - k - 2);
             size_t step = 6;
+            if (u < 0) /* json-glib would decode "\ude" + anything into invalid UTF-8 */
+                return g_strdup_printf("第 %zu 字节处的 \\u 后应是四位十六进制数字", k);
             if (u >= 0xD800 && u <= 0xDBFF) {
                 /* A high surrogate must be followed by a low one: together one character. */
                 long lo = k + 7 < len && s[k + 6] == '\\' && s[k + 7] == 'u'

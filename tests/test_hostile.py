@@ -60,6 +60,7 @@ EXPECTED = {
     "control-character.json": "有控制字符 U+0001",
     "escaped-nul.json": "有控制字符 U+0000",
     "lone-surrogate.json": "\\ud800 是不成对的代理项",
+    "bad-unicode-escape.json": "\\u 后应是四位十六进制数字",
     "invalid-utf8.json": "第 40 字节处不是有效的 UTF-8 编码",
     "deep-nesting.json": "嵌套超过 64 层",
     "truncated.json": "JSON 格式错误",
