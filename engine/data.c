@@ -243,18 +243,14 @@ static char *scan(const char *s, size_t len)
     return NULL;
 }
 
-/* TRUE when `s` prints as nothing: empty, or only white space (Unicode White_Space: ASCII
- * spaces, U+3000 ideographic space, U+00A0 no-break space …) and format characters that have
- * no ink (U+200B zero width space, U+FEFF, U+200C/D). */
+/* TRUE when `s` prints as nothing: what yf_value_trim leaves of it is empty (white space and
+ * ink-less characters only), the one definition of blank the engine has. */
 static gboolean blank_text(const char *s)
 {
-    for (; *s; s = g_utf8_next_char(s)) {
-        gunichar c = g_utf8_get_char(s);
-        if (!g_unichar_isspace(c) && c != 0x200B && c != 0x200C && c != 0x200D && c != 0xFEFF &&
-            c != 0x2060 && g_unichar_type(c) != G_UNICODE_SPACE_SEPARATOR)
-            return FALSE;
-    }
-    return TRUE;
+    char *t = yf_value_trim(s);
+    gboolean blank = *t == '\0';
+    g_free(t);
+    return blank;
 }
 
 /* A value that prints as nothing is no value: a blank text becomes null, so a required check,

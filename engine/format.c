@@ -234,10 +234,11 @@ static gboolean fill_numeric(yf_slot_type type, const char *plain, const char *t
 /* ---- values as offices type them ------------------------------------------------------------- */
 
 /* White space a spreadsheet cell or a form field carries at its ends: Unicode's (U+3000 and the
- * no-break space U+00A0 among them), the zero width space and a stray byte order mark. */
+ * no-break space U+00A0 among them), the zero-width characters that have no ink (U+200B–U+200D,
+ * U+2060) and a stray byte order mark. */
 static gboolean is_edge_space(gunichar c)
 {
-    return g_unichar_isspace(c) || c == 0x200B || c == 0xFEFF;
+    return g_unichar_isspace(c) || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
 }
 
 char *yf_value_trim(const char *s)
