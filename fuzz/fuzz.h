@@ -62,4 +62,18 @@ static inline void fuzz_read_diags(const yf_diags *d)
     (void)total;
 }
 
+/* Lays `doc` out and writes it as a PDF and a dump, as `render` would, freeing the document;
+ * what goes wrong is in `d`. */
+static inline void fuzz_lay_out(yf_context *ctx, yf_document *doc, yf_diags *d)
+{
+    yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    if (layout) {
+        size_t n = 0;
+        free(yf_layout_write_pdf_mem(layout, &n, d));
+        free(yf_layout_dump(layout));
+    }
+    yf_layout_free(layout);
+    yf_document_free(doc);
+}
+
 #endif

@@ -100,14 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t len)
     }
     yf_data *data = yf_data_parse_json("data.json", json, jlen, d);
     yf_document *doc = data ? yf_document_bind(t, data, 0, d) : NULL;
-    yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
-    if (layout) {
-        size_t n = 0;
-        free(yf_layout_write_pdf_mem(layout, &n, d));
-        free(yf_layout_dump(layout));
-    }
-    yf_layout_free(layout);
-    yf_document_free(doc);
+    fuzz_lay_out(ctx, doc, d);
     yf_data_free(data);
     yf_template_free(t);
     fuzz_read_diags(d);

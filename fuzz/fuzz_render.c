@@ -31,14 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t len)
                                                   len - tlen - 1, d) : NULL;
     yf_document *doc = t && (!nul || data) ? yf_document_bind(t, data, nul ? 0 : YF_BIND_DRAFT, d)
                                            : NULL;
-    yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
-    if (layout) {
-        size_t n = 0;
-        free(yf_layout_write_pdf_mem(layout, &n, d));
-        free(yf_layout_dump(layout));
-    }
-    yf_layout_free(layout);
-    yf_document_free(doc);
+    fuzz_lay_out(ctx, doc, d);
     yf_data_free(data);
     yf_template_free(t);
     fuzz_read_diags(d);
