@@ -138,6 +138,9 @@ static char *exact_digits(const char *s, long *power, gboolean *neg)
         frac += after_point;
     }
     long exp = *s ? strtol(s + 1, NULL, 10) : 0;
+    /* Far beyond a double either way (1e-5000 reads as 0): clamped so that the sum cannot
+     * overflow, the comparison with the shortest form still failing as it should. */
+    exp = CLAMP(exp, -100000000L, 100000000L);
     *power = exp - frac;
     while (d->len && d->str[d->len - 1] == '0') {
         g_string_truncate(d, d->len - 1);
