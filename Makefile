@@ -1,17 +1,33 @@
 # yinfa — build, demo, tests. `make demo` and `make check` install what they need first.
 
 PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/yinfa
 BUILD    ?= build
-PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 libmicrohttpd librsvg-2.0 libzip freexl
+# The library's packages (yinfa.pc's Requires.private); the program adds the HTTP server's.
+LIB_PKGS := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 librsvg-2.0 libzip freexl
+LIB_LIBS_PRIVATE := -lcsv -lhyphen -lm
+PKGS     := $(LIB_PKGS) libmicrohttpd
+# The version, from include/yinfa.h; the shared library's soname carries its major number.
+VERSION  := $(shell sed -n 's/^\#define YF_VERSION "\(.*\)"/\1/p' include/yinfa.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libyinfa.so.$(SOMAJOR)
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lhyphen -lm
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iengine $(PKG_CFLAGS) \
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(LIB_LIBS_PRIVATE)
+LIB_LIBS   = $(shell pkg-config --libs $(LIB_PKGS)) $(LIB_LIBS_PRIVATE)
+# The program, the server and the fuzz targets see the public header only.
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) \
              -DYF_DATADIR='"$(DATADIR)"'
+# The engine is position independent (it is also a shared library) and exports only what
+# include/yinfa.h marks YF_API.
+LIB_FLAGS  = -fPIC -fvisibility=hidden
 
 ENGINE_SRC := $(wildcard engine/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
@@ -20,9 +36,11 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 HEADERS    := include/yinfa.h $(wildcard engine/*.h) $(wildcard cli/*.h)
 WEB_SRC    := $(sort $(wildcard web/*))
 
-.PHONY: all deps test-deps demo check bench asan fuzz fuzz-targets clean install man
+.PHONY: all lib deps test-deps demo check bench asan fuzz fuzz-targets clean install uninstall man
 
-all: $(BUILD)/yinfa
+all: $(BUILD)/yinfa lib
+
+lib: $(BUILD)/libyinfa.a $(BUILD)/libyinfa.so $(BUILD)/yinfa.pc
 
 # Debian packages: build libraries and the fonts (scripts/install-deps.sh explains each).
 deps:
@@ -36,6 +54,11 @@ $(BUILD)/%.o: %.c $(HEADERS)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(ENGINE_OBJ): $(BUILD)/engine/%.o: engine/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) $(LIB_FLAGS) -c $< -o $@
+
 # The template grammar, compiled into the library so every load can check against it.
 $(BUILD)/schema.c: templates/yinfa-template.rng
 	@mkdir -p $(BUILD)
@@ -43,10 +66,27 @@ $(BUILD)/schema.c: templates/yinfa-template.rng
 	  echo '0 };'; echo "const unsigned yf_schema_rng_len = $$(wc -c < $<);"; } > $@
 
 $(BUILD)/schema.o: $(BUILD)/schema.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_FLAGS) -c $< -o $@
 
 $(BUILD)/libyinfa.a: $(ENGINE_OBJ) $(BUILD)/schema.o
 	ar rcs $@ $^
+
+# The shared library for other programs (yinfa.pc, python/yinfa): libyinfa.so.VERSION, its
+# soname libyinfa.so.MAJOR, and libyinfa.so for the linker.
+$(BUILD)/libyinfa.so.$(VERSION): $(ENGINE_OBJ) $(BUILD)/schema.o
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/libyinfa.so: $(BUILD)/libyinfa.so.$(VERSION)
+	ln -sf libyinfa.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+# yinfa.pc for PREFIX; `make install PREFIX=…` writes it again for the prefix installed to.
+PC_GEN = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_PKGS)|' \
+	    -e 's|@LIBS_PRIVATE@|$(LIB_LIBS_PRIVATE)|' yinfa.pc.in
+
+$(BUILD)/yinfa.pc: yinfa.pc.in Makefile include/yinfa.h
+	$(PC_GEN) > $@
 
 # The web form's page, script and style, compiled into the program: `yinfa serve` needs no files.
 $(BUILD)/web_assets.c: $(WEB_SRC) scripts/embed-web.sh
@@ -56,6 +96,8 @@ $(BUILD)/web_assets.c: $(WEB_SRC) scripts/embed-web.sh
 $(BUILD)/web_assets.o: $(BUILD)/web_assets.c cli/web_assets.h
 	$(CC) $(CFLAGS) -Icli -c $< -o $@
 
+# The program links the static archive: it runs from the build tree and from any prefix with no
+# rpath and no ldconfig.
 $(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/web_assets.o $(BUILD)/libyinfa.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -128,6 +170,7 @@ fuzz:
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
+# The fuzz targets see the public header only and link the static archive.
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libyinfa.a
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DYF_SOURCE_DIR='"$(CURDIR)"' $< $(BUILD)/libyinfa.a \
 	    $(PKG_LIBS) -o $@
@@ -138,12 +181,34 @@ man: $(BUILD)/yinfa.1
 $(BUILD)/yinfa.1: $(BUILD)/yinfa scripts/make-man.sh
 	bash scripts/make-man.sh $(BUILD)/yinfa $@
 
+# Installs the program, the library (shared, static, header, pkg-config file), the share tree
+# the program looks up (templates, the font-role map) and the manual page, under DESTDIR/PREFIX.
+# `uninstall` removes exactly these files, and the folders of yinfa's own once empty.
+LIBFILES := libyinfa.so.$(VERSION) $(SONAME) libyinfa.so libyinfa.a
+SHARE    := fonts/yinfa-roles.conf $(shell find -L templates -type f | LC_ALL=C sort)
+SHAREDIRS := $(shell find -L templates -type d | LC_ALL=C sort -r) fonts
+
 install: all man
-	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa
-	install -D -m 644 $(BUILD)/yinfa.1 $(DESTDIR)$(PREFIX)/share/man/man1/yinfa.1
-	install -D -m 644 fonts/yinfa-roles.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-roles.conf
-	mkdir -p $(DESTDIR)$(DATADIR)
-	cp -RL templates $(DESTDIR)$(DATADIR)/
+	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(BINDIR)/yinfa
+	install -D -m 644 $(BUILD)/yinfa.1 $(DESTDIR)$(MANDIR)/man1/yinfa.1
+	install -D -m 644 include/yinfa.h $(DESTDIR)$(INCLUDEDIR)/yinfa.h
+	mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(PC_GEN) > $(DESTDIR)$(LIBDIR)/pkgconfig/yinfa.pc && chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/yinfa.pc
+	install -D -m 755 $(BUILD)/libyinfa.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libyinfa.so.$(VERSION)
+	ln -sf libyinfa.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libyinfa.so
+	install -m 644 $(BUILD)/libyinfa.a $(DESTDIR)$(LIBDIR)/libyinfa.a
+	@for f in $(SHARE); do install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/yinfa $(DESTDIR)$(MANDIR)/man1/yinfa.1 \
+	      $(DESTDIR)$(INCLUDEDIR)/yinfa.h $(DESTDIR)$(LIBDIR)/pkgconfig/yinfa.pc \
+	      $(LIBFILES:%=$(DESTDIR)$(LIBDIR)/%)
+	@for f in $(SHARE); do rm -f "$(DESTDIR)$(DATADIR)/$$f"; done
+	@for d in $(SHAREDIRS); do rmdir "$(DESTDIR)$(DATADIR)/$$d" 2>/dev/null || true; done
+	@rmdir "$(DESTDIR)$(DATADIR)" 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null && [ -w /etc/ld.so.cache ]; then ldconfig; fi
 
 clean:
 	rm -rf $(BUILD) out

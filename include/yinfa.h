@@ -25,7 +25,27 @@
 extern "C" {
 #endif
 
+/* ---- version and export ----------------------------------------------------------------- */
+
+/* The version of this header; yf_version() gives the library's at run time, so a program can
+ * tell which libyinfa.so it was given. The shared library's soname carries the major number
+ * (libyinfa.so.0). */
 #define YF_VERSION "0.1.0"
+#define YF_VERSION_MAJOR 0
+#define YF_VERSION_MINOR 1
+#define YF_VERSION_PATCH 0
+
+/* Marks the public API: the engine is compiled with -fvisibility=hidden, so only the functions
+ * declared here with YF_API are exported by libyinfa.so. */
+#if defined(__GNUC__) || defined(__clang__)
+#define YF_API __attribute__((visibility("default")))
+#else
+#define YF_API
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH" (YF_VERSION of the library that was built).
+ * Static: never freed. */
+YF_API const char *yf_version(void);
 
 /* ---- diagnostics ------------------------------------------------------------------------- */
 
@@ -37,16 +57,16 @@ typedef enum {
 } yf_severity;
 
 /* A fresh, empty list. Free with yf_diags_free. */
-yf_diags *yf_diags_new(void);
-void yf_diags_free(yf_diags *d);
+YF_API yf_diags *yf_diags_new(void);
+YF_API void yf_diags_free(yf_diags *d);
 
-size_t yf_diags_count(const yf_diags *d);
-size_t yf_diags_errors(const yf_diags *d);
-yf_severity yf_diags_severity(const yf_diags *d, size_t i);
+YF_API size_t yf_diags_count(const yf_diags *d);
+YF_API size_t yf_diags_errors(const yf_diags *d);
+YF_API yf_severity yf_diags_severity(const yf_diags *d, size_t i);
 /* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
-const char *yf_diags_message(const yf_diags *d, size_t i);
+YF_API const char *yf_diags_message(const yf_diags *d, size_t i);
 /* Writes every diagnostic, one a line, to `out`. */
-void yf_diags_print(const yf_diags *d, FILE *out);
+YF_API void yf_diags_print(const yf_diags *d, FILE *out);
 
 /* ---- context: fonts, locale, limits; created once, shared by many documents --------------- */
 
@@ -56,16 +76,16 @@ typedef struct yf_context yf_context;
  * faces (fonts/yinfa-roles.conf); `fonts_conf` a fontconfig file that says which fonts exist, or
  * NULL for the system's. Each role that resolves to a free substitute instead of an office face is
  * reported as a warning in `diags`. Returns NULL on error. */
-yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags);
-void yf_context_free(yf_context *ctx);
+YF_API yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags);
+YF_API void yf_context_free(yf_context *ctx);
 
 /* The most pages a document may have. Templates loaded with `ctx` refuse at bind, before any
  * layout work, a document that would need more (a loop over hostile data): the error says so. */
 #define YF_DEFAULT_MAX_PAGES 1000
-void yf_context_set_max_pages(yf_context *ctx, int pages);
+YF_API void yf_context_set_max_pages(yf_context *ctx, int pages);
 
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
-char *yf_context_describe_fonts(yf_context *ctx);
+YF_API char *yf_context_describe_fonts(yf_context *ctx);
 
 /* ---- template ---------------------------------------------------------------------------- */
 
@@ -73,32 +93,32 @@ typedef struct yf_template yf_template;
 
 /* Parses and checks a template file. Returns NULL (with errors in diags) on failure. `ctx`
  * gives the limits (yf_context_set_max_pages); NULL means the defaults. */
-yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags);
-void yf_template_free(yf_template *t);
+YF_API yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags);
+YF_API void yf_template_free(yf_template *t);
 
 /* The template's display name (<info><name>), lent. */
-const char *yf_template_name(const yf_template *t);
+YF_API const char *yf_template_name(const yf_template *t);
 
 /* A JSON object with one member per declared slot, filled with its example value, nested by the
  * dotted slot names: a skeleton for the user to fill. Caller frees with free(). */
-char *yf_template_skeleton_json(const yf_template *t);
+YF_API char *yf_template_skeleton_json(const yf_template *t);
 
 /* The slot declarations as JSON — name, type, label, help, example, default, required, where
  * declared, and the fields of lists and objects — for forms and tools. Caller frees. */
-char *yf_template_declarations_json(const yf_template *t);
+YF_API char *yf_template_declarations_json(const yf_template *t);
 
 /* ---- data -------------------------------------------------------------------------------- */
 
 typedef struct yf_data yf_data;
 
 /* Loads a JSON object from a file. Returns NULL with errors in diags on failure. */
-yf_data *yf_data_load_json(const char *path, yf_diags *diags);
+YF_API yf_data *yf_data_load_json(const char *path, yf_diags *diags);
 /* The same from memory; `name` is used in messages. */
-yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags);
-void yf_data_free(yf_data *data);
+YF_API yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags);
+YF_API void yf_data_free(yf_data *data);
 /* The text of the single value at a dotted path ("期号", "单位.名称"), or NULL when there is
  * none or it is a list or an object. Caller frees. */
-char *yf_data_text(const yf_data *data, const char *dotted);
+YF_API char *yf_data_text(const yf_data *data, const char *dotted);
 
 /* The end of the message of a data file that holds more than one JSON value (JSON Lines): the
  * commands take such a file as records instead. */
@@ -113,20 +133,20 @@ char *yf_data_text(const yf_data *data, const char *dotted);
  * record fails only when it is taken. A record of a table is named by its row. */
 typedef struct yf_records yf_records;
 
-yf_records *yf_records_load(const char *path, yf_diags *diags);
+YF_API yf_records *yf_records_load(const char *path, yf_diags *diags);
 /* The same, from the sheet named `sheet` of a workbook (NULL: the first; an error for a file that
  * is not a workbook); with `group_by` a column of a table (NULL: none), the rows that repeat its
  * value make one record (a row with it empty joins the row before): a value alike in all its
  * rows is one value, one that differs is a list, an item a row (the articles of one bulletin, a
  * row each). */
-yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
+YF_API yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
                             yf_diags *diags);
-size_t yf_records_count(const yf_records *records);
+YF_API size_t yf_records_count(const yf_records *records);
 /* The line where record `i` (0-based) starts, 1-based. */
-int yf_records_line(const yf_records *records, size_t i);
+YF_API int yf_records_line(const yf_records *records, size_t i);
 /* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags. */
-yf_data *yf_records_get(const yf_records *records, size_t i, yf_diags *diags);
-void yf_records_free(yf_records *records);
+YF_API yf_data *yf_records_get(const yf_records *records, size_t i, yf_diags *diags);
+YF_API void yf_records_free(yf_records *records);
 
 /* ---- bind: template + data -> document --------------------------------------------------- */
 
@@ -140,28 +160,28 @@ enum {
 
 /* `data` may be NULL (then only YF_BIND_DRAFT succeeds when the template has slots).
  * Returns NULL when any data problem was found; all of them are in diags. */
-yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int flags,
+YF_API yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int flags,
                               yf_diags *diags);
-void yf_document_free(yf_document *doc);
+YF_API void yf_document_free(yf_document *doc);
 
 /* The document's text before layout: one line per block ("p: 正文……"; a forced line break
  * inside a block shows as "\n"). For tests and for reading a filled template quickly.
  * Caller frees with free(). */
-char *yf_document_text(const yf_document *doc);
+YF_API char *yf_document_text(const yf_document *doc);
 
 /* ---- layout: composed lines placed on pages ---------------------------------------------- */
 
 typedef struct yf_layout yf_layout;
 
-yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags);
-void yf_layout_free(yf_layout *layout);
-int yf_layout_page_count(const yf_layout *layout);
+YF_API yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags);
+YF_API void yf_layout_free(yf_layout *layout);
+YF_API int yf_layout_page_count(const yf_layout *layout);
 
 /* ---- output ------------------------------------------------------------------------------ */
 
 /* Writes the PDF atomically: a temporary file beside `path`, renamed over it only on success.
  * Returns 0, or -1 with an error in diags (and no file left behind). */
-int yf_layout_write_pdf(const yf_layout *layout, const char *path, yf_diags *diags);
+YF_API int yf_layout_write_pdf(const yf_layout *layout, const char *path, yf_diags *diags);
 
 /* Several documents in one PDF (a batch for the print room). Open, add layouts, close: the file
  * appears only at a successful close (atomically, like yf_layout_write_pdf); abort removes it. */
@@ -173,35 +193,35 @@ enum {
     YF_PDF_ODD_START = 1 << 0
 };
 
-yf_pdf *yf_pdf_open(const char *path, yf_diags *diags);
+YF_API yf_pdf *yf_pdf_open(const char *path, yf_diags *diags);
 /* Optional, before the first yf_pdf_add: announces a document that will be added, so that the
  * PDF embeds fonts holding only the glyphs of the announced documents — much smaller files,
  * less memory and time when the PDF is finished. A document added without being announced is
  * drawn from the full fonts. */
-void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *layout);
+YF_API void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *layout);
 /* Appends every page of `layout`. `outline`, when not NULL, is a top-level outline entry for the
  * document with its headings nested below; otherwise the headings are top-level entries. */
-int yf_pdf_add(yf_pdf *pdf, const yf_layout *layout, int flags, const char *outline,
+YF_API int yf_pdf_add(yf_pdf *pdf, const yf_layout *layout, int flags, const char *outline,
                yf_diags *diags);
-int yf_pdf_page_count(const yf_pdf *pdf);
+YF_API int yf_pdf_page_count(const yf_pdf *pdf);
 /* Sets the metadata, finishes the file and renames it into place; frees `pdf`. */
-int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags);
+YF_API int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags);
 /* Discards the file; frees `pdf`. */
-void yf_pdf_abort(yf_pdf *pdf);
+YF_API void yf_pdf_abort(yf_pdf *pdf);
 
 /* Writes page `page` (1-based) as a PNG at `dpi`, atomically like the PDF. */
-int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
+YF_API int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
                         yf_diags *diags);
 
 /* The PDF and a page's PNG in memory instead of a file, for servers: the bytes in a buffer the
  * caller frees with free(), their number in *len; or NULL with an error in diags. */
-unsigned char *yf_layout_write_pdf_mem(const yf_layout *layout, size_t *len, yf_diags *diags);
-unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double dpi,
+YF_API unsigned char *yf_layout_write_pdf_mem(const yf_layout *layout, size_t *len, yf_diags *diags);
+YF_API unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double dpi,
                                        size_t *len, yf_diags *diags);
 
 /* A text dump of the laid-out pages — every line with its position, font, size, characters and
  * the composer's decisions — for golden tests and debugging. Caller frees with free(). */
-char *yf_layout_dump(const yf_layout *layout);
+YF_API char *yf_layout_dump(const yf_layout *layout);
 
 #ifdef __cplusplus
 }
