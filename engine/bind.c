@@ -210,18 +210,20 @@ range:
 
 /* ---- pass 1: the data against the declarations ------------------------------------------------ */
 
-static void data_error(binder *B, const yf_slot *s, const char *jpath, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
+static void data_error(binder *B, const char *code, const yf_slot *s, const char *jpath,
+                       const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
-static void data_error(binder *B, const yf_slot *s, const char *jpath, const char *fmt, ...)
+static void data_error(binder *B, const char *code, const yf_slot *s, const char *jpath,
+                       const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    const char *file = B->data ? yf_data_name(B->data) : "(无数据)";
     const char *where = s->use_file ? "使用" : "声明";
-    yf_error_at(B->diags, file, 0, 0, "%s: %s（槽位「%s」，%s，模板 %s:%d:%d %s）", jpath, what,
+    yf_diag_at at = { .file = B->data ? yf_data_name(B->data) : "(无数据)", .path = jpath,
+                      .slot = s->name };
+    yf_diag_put(B->diags, YF_ERROR, code, &at, "%s（槽位「%s」，%s，模板 %s:%d:%d %s）", what,
                 s->name, yf_slot_type_name(s->type), s->use_file ? s->use_file : s->file,
                 s->use_file ? s->use_line : s->line, s->use_file ? s->use_col : s->col, where);
     g_free(what);
@@ -261,14 +263,14 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
 {
     if (!n || JSON_NODE_HOLDS_NULL(n)) {
         if (s->required && !s->fallback && !draft(B))
-            data_error(B, s, jpath, "缺少必填值");
+            data_error(B, "data.required", s, jpath, "缺少必填值");
         return;
     }
     switch (s->type) {
     case YF_SLOT_LIST:
     case YF_SLOT_PARAGRAPHS: {
         if (!JSON_NODE_HOLDS_ARRAY(n)) {
-            data_error(B, s, jpath, "应为列表 […]");
+            data_error(B, "data.type", s, jpath, "应为列表 […]");
             return;
         }
         JsonArray *a = json_node_get_array(n);
@@ -277,12 +279,12 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
             JsonNode *item = json_array_get_element(a, i);
             if (s->type == YF_SLOT_PARAGRAPHS) {
                 if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING)
-                    data_error(B, s, ip, "段落应为文字");
+                    data_error(B, "data.type", s, ip, "段落应为文字");
             } else if (s->fields) {
                 JsonNode *whole = s->shorthand && is_text_node(item)
                                       ? expand_shorthand(item, s->shorthand) : json_node_ref(item);
                 if (!JSON_NODE_HOLDS_OBJECT(whole))
-                    data_error(B, s, ip, "列表项应为对象 {…}");
+                    data_error(B, "data.type", s, ip, "列表项应为对象 {…}");
                 else
                     check_slots(B, s->fields, whole, ip);
                 json_node_unref(whole);
@@ -292,12 +294,12 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
             g_free(ip);
         }
         if (s->required && json_array_get_length(a) == 0 && !draft(B))
-            data_error(B, s, jpath, "列表不能为空");
+            data_error(B, "data.required", s, jpath, "列表不能为空");
         return;
     }
     case YF_SLOT_OBJECT:
         if (!JSON_NODE_HOLDS_OBJECT(n))
-            data_error(B, s, jpath, "应为对象 {…}");
+            data_error(B, "data.type", s, jpath, "应为对象 {…}");
         else
             check_slots(B, s->fields, n, jpath);
         return;
@@ -305,10 +307,10 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
         yf_scalar v;
         char *keep = NULL, *problem = NULL;
         if (!slot_scalar_of(s, n, &v, &keep, &problem)) {
-            data_error(B, s, jpath, "%s", problem);
+            data_error(B, "data.value", s, jpath, "%s", problem);
             g_free(problem);
         } else if (s->type == YF_SLOT_TEXT && !*v.text && s->required && !draft(B)) {
-            data_error(B, s, jpath, "缺少必填值（空字符串）");
+            data_error(B, "data.required", s, jpath, "缺少必填值（空字符串）");
         }
         g_free(keep);
     }
@@ -352,13 +354,16 @@ static void warn_unused(binder *B)
         const char *path = g_ptr_array_index(leaves, i);
         if (declared(B->t->slots, path))
             continue;
-        if (unused++ < SHOWN)
-            yf_warn_at(B->diags, yf_data_name(B->data), 0, 0, "$.%s: 模板中没有这个槽位，数据未被使用",
-                       path);
+        if (unused++ >= SHOWN)
+            continue;
+        char *jpath = g_strconcat("$.", path, NULL);
+        yf_diag_at at = { .file = yf_data_name(B->data), .path = jpath };
+        yf_diag_put(B->diags, YF_WARNING, "data.unused", &at, "模板中没有这个槽位，数据未被使用");
+        g_free(jpath);
     }
     if (unused > SHOWN)
-        yf_warn_at(B->diags, yf_data_name(B->data), 0, 0,
-                   "另有 %u 个数据项模板中没有对应的槽位，未被使用", unused - SHOWN);
+        yf_diag_add(B->diags, YF_WARNING, "data.unused", yf_data_name(B->data), 0, 0,
+                    "另有 %u 个数据项模板中没有对应的槽位，未被使用", unused - SHOWN);
     g_ptr_array_free(leaves, TRUE);
 }
 

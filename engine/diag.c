@@ -1,16 +1,28 @@
 /* Diagnostics: the list every stage appends its problems to.
  *
- * A diagnostic is one line in the form compilers use, so editors and scripts can jump to it:
+ * A diagnostic is a record — severity, stable code, place in a file (file:line:column), JSON path
+ * and slot when the problem is in the data, and the text — and one line in the form compilers
+ * use, so editors and scripts can jump to it:
  *   FILE:LINE:COLUMN: error: message       (template problems)
- *   FILE: error: $.path: message           (data problems carry the JSON path in the message)
- * The library never prints; the caller decides where the lines go. */
+ *   FILE: error: $.path: message           (data problems: the JSON path before the text)
+ * The library never prints; the caller decides where the lines go. docs/diagnostics.md lists the
+ * codes. */
 #include "internal.h"
 
+#include <json-glib/json-glib.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     yf_severity sev;
-    char *text;
+    const char *code;  /* a string literal of the source (static) */
+    char *file;
+    int line, col;
+    char *path;
+    char *slot;
+    char *text;        /* the message alone */
+    char *line_text;   /* the whole formatted line */
 } yf_diag;
 
 /* A hostile input can make a message per character (one no font has) or per data key: past
@@ -25,7 +37,12 @@ struct yf_diags {
 
 static void diag_clear(gpointer p)
 {
-    g_free(((yf_diag *)p)->text);
+    yf_diag *g = p;
+    g_free(g->file);
+    g_free(g->path);
+    g_free(g->slot);
+    g_free(g->text);
+    g_free(g->line_text);
 }
 
 yf_diags *yf_diags_new(void)
@@ -44,63 +61,154 @@ void yf_diags_free(yf_diags *d)
     g_free(d);
 }
 
-void yf_diag_add(yf_diags *d, yf_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...)
+static const char *sev_name(yf_severity sev) { return sev == YF_ERROR ? "error" : "warning"; }
+
+/* "FILE:LINE:COL: error: $.path: text", each part only when there is one. */
+static char *format_line(const yf_diag *g)
+{
+    GString *s = g_string_new(NULL);
+    if (g->file) {
+        g_string_append(s, g->file);
+        if (g->line > 0)
+            g_string_append_printf(s, ":%d", g->line);
+        if (g->line > 0 && g->col > 0)
+            g_string_append_printf(s, ":%d", g->col);
+        g_string_append(s, ": ");
+    }
+    g_string_append_printf(s, "%s: ", sev_name(g->sev));
+    if (g->path)
+        g_string_append_printf(s, "%s: ", g->path);
+    g_string_append(s, g->text);
+    return g_string_free(s, FALSE);
+}
+
+/* The last entry stands for every message left out. */
+static void add_dropped(yf_diags *d, yf_severity sev)
+{
+    yf_severity worst = sev;
+    if (d->dropped++ > 0) {
+        worst = MAX(worst, g_array_index(d->items, yf_diag, d->items->len - 1).sev);
+        g_array_remove_index(d->items, d->items->len - 1);
+    }
+    yf_diag more = { .sev = worst, .code = "diag.more",
+                     .text = g_strdup_printf("另有 %zu 条信息未列出", d->dropped) };
+    more.line_text = format_line(&more);
+    g_array_append_val(d->items, more);
+}
+
+void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_at *at,
+                  const char *fmt, va_list ap)
 {
     if (!d)
         return;
     if (sev == YF_ERROR)
         d->errors++;
     if (d->items->len >= YF_DIAGS_MAX) {
-        /* The last entry stands for every message left out. */
-        yf_severity worst = sev;
-        if (d->dropped++ > 0) {
-            worst = MAX(worst, g_array_index(d->items, yf_diag, d->items->len - 1).sev);
-            g_array_remove_index(d->items, d->items->len - 1);
-        }
-        yf_diag more = { worst, g_strdup_printf("%s: 另有 %zu 条信息未列出",
-                                                worst == YF_ERROR ? "error" : "warning",
-                                                d->dropped) };
-        g_array_append_val(d->items, more);
+        add_dropped(d, sev);
         return;
     }
+    yf_diag g = { .sev = sev, .code = code ? code : "other" };
+    if (at) {
+        g.file = g_strdup(at->file);
+        g.line = at->file && at->line > 0 ? at->line : 0;
+        g.col = g.line > 0 && at->col > 0 ? at->col : 0;
+        g.path = g_strdup(at->path);
+        g.slot = g_strdup(at->slot);
+    }
+    g.text = g_strdup_vprintf(fmt, ap);
+    g.line_text = format_line(&g);
+    g_array_append_val(d->items, g);
+}
+
+void yf_diag_put(yf_diags *d, yf_severity sev, const char *code, const yf_diag_at *at,
+                 const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    char *msg = g_strdup_vprintf(fmt, ap);
+    yf_diag_putv(d, sev, code, at, fmt, ap);
     va_end(ap);
+}
 
-    GString *s = g_string_new(NULL);
-    if (file) {
-        g_string_append(s, file);
-        if (line > 0)
-            g_string_append_printf(s, ":%d", line);
-        if (line > 0 && col > 0)
-            g_string_append_printf(s, ":%d", col);
-        g_string_append(s, ": ");
-    }
-    g_string_append(s, sev == YF_ERROR ? "error: " : "warning: ");
-    g_string_append(s, msg);
-    g_free(msg);
-
-    yf_diag item = { sev, g_string_free(s, FALSE) };
-    g_array_append_val(d->items, item);
+void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *file, int line,
+                 int col, const char *fmt, ...)
+{
+    yf_diag_at at = { .file = file, .line = line, .col = col };
+    va_list ap;
+    va_start(ap, fmt);
+    yf_diag_putv(d, sev, code, &at, fmt, ap);
+    va_end(ap);
 }
 
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }
 size_t yf_diags_errors(const yf_diags *d) { return d ? d->errors : 0; }
 
-yf_severity yf_diags_severity(const yf_diags *d, size_t i)
+static const yf_diag *item(const yf_diags *d, size_t i)
 {
-    return g_array_index(d->items, yf_diag, i).sev;
+    return &g_array_index(d->items, yf_diag, i);
 }
 
-const char *yf_diags_message(const yf_diags *d, size_t i)
-{
-    return g_array_index(d->items, yf_diag, i).text;
-}
+yf_severity yf_diags_severity(const yf_diags *d, size_t i) { return item(d, i)->sev; }
+const char *yf_diags_message(const yf_diags *d, size_t i) { return item(d, i)->line_text; }
+const char *yf_diags_code(const yf_diags *d, size_t i) { return item(d, i)->code; }
+const char *yf_diags_file(const yf_diags *d, size_t i) { return item(d, i)->file; }
+int yf_diags_line(const yf_diags *d, size_t i) { return item(d, i)->line; }
+int yf_diags_column(const yf_diags *d, size_t i) { return item(d, i)->col; }
+const char *yf_diags_path(const yf_diags *d, size_t i) { return item(d, i)->path; }
+const char *yf_diags_slot(const yf_diags *d, size_t i) { return item(d, i)->slot; }
+const char *yf_diags_text(const yf_diags *d, size_t i) { return item(d, i)->text; }
 
 void yf_diags_print(const yf_diags *d, FILE *out)
 {
     for (size_t i = 0; i < yf_diags_count(d); i++)
         fprintf(out, "%s\n", yf_diags_message(d, i));
+}
+
+static void member_string(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void member_int(JsonBuilder *b, const char *name, int value)
+{
+    json_builder_set_member_name(b, name);
+    if (value > 0)
+        json_builder_add_int_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void add_object(JsonBuilder *b, const yf_diag *g)
+{
+    json_builder_begin_object(b);
+    member_string(b, "severity", sev_name(g->sev));
+    member_string(b, "code", g->code);
+    member_string(b, "file", g->file);
+    member_int(b, "line", g->line);
+    member_int(b, "column", g->col);
+    member_string(b, "path", g->path);
+    member_string(b, "slot", g->slot);
+    member_string(b, "text", g->text);
+    member_string(b, "message", g->line_text);
+    json_builder_end_object(b);
+}
+
+char *yf_diags_json(const yf_diags *d)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < yf_diags_count(d); i++)
+        add_object(b, item(d, i));
+    json_builder_end_array(b);
+    JsonNode *root = json_builder_get_root(b);
+    char *json = json_to_string(root, FALSE);
+    json_node_unref(root);
+    g_object_unref(b);
+    /* json_to_string allocates with g_malloc; the caller frees with free(). */
+    char *out = strdup(json);
+    g_free(json);
+    return out;
 }

@@ -11,18 +11,33 @@
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <pango/pangocairo.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #define YF_MM (72.0 / 25.4) /* points per millimetre */
 
 /* ---- diagnostics (diag.c) ---------------------------------------------------------------- */
 
-void yf_diag_add(yf_diags *d, yf_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...) G_GNUC_PRINTF(6, 7);
-#define yf_error_at(d, file, line, col, ...) yf_diag_add(d, YF_ERROR, file, line, col, __VA_ARGS__)
-#define yf_warn_at(d, file, line, col, ...) yf_diag_add(d, YF_WARNING, file, line, col, __VA_ARGS__)
-#define yf_error(d, ...) yf_diag_add(d, YF_ERROR, NULL, 0, 0, __VA_ARGS__)
-#define yf_warn(d, ...) yf_diag_add(d, YF_WARNING, NULL, 0, 0, __VA_ARGS__)
+/* Where a diagnostic points: a file place (line, col 1-based, 0 when none), and for a problem in
+ * the data the JSON path ("$.会议.届次") and the slot that reads it. Every field may be empty. */
+typedef struct {
+    const char *file;
+    int line, col;
+    const char *path;
+    const char *slot;
+} yf_diag_at;
+
+/* Appends a diagnostic. `code` is a stable string literal listed in docs/diagnostics.md. */
+void yf_diag_put(yf_diags *d, yf_severity sev, const char *code, const yf_diag_at *at,
+                 const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_at *at,
+                  const char *fmt, va_list ap) G_GNUC_PRINTF(5, 0);
+void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *file, int line,
+                 int col, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
+#define yf_error_at(d, file, line, col, ...) yf_diag_add(d, YF_ERROR, NULL, file, line, col, __VA_ARGS__)
+#define yf_warn_at(d, file, line, col, ...) yf_diag_add(d, YF_WARNING, NULL, file, line, col, __VA_ARGS__)
+#define yf_error(d, ...) yf_diag_add(d, YF_ERROR, NULL, NULL, 0, 0, __VA_ARGS__)
+#define yf_warn(d, ...) yf_diag_add(d, YF_WARNING, NULL, NULL, 0, 0, __VA_ARGS__)
 
 /* ---- type roles and styles --------------------------------------------------------------- */
 

@@ -65,6 +65,32 @@ YF_API size_t yf_diags_errors(const yf_diags *d);
 YF_API yf_severity yf_diags_severity(const yf_diags *d, size_t i);
 /* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
 YF_API const char *yf_diags_message(const yf_diags *d, size_t i);
+
+/* Diagnostic `i` (0-based, below yf_diags_count) as data; strings are lent, living as long as
+ * `d`. The line of yf_diags_message is made of these: FILE[:LINE[:COLUMN]]: SEVERITY: [PATH: ]TEXT.
+ *
+ * The stable code of its kind ("data.required", "layout.overfull-line", "font.substitute"), for
+ * programs to tell problems apart without reading Chinese text; never NULL. docs/diagnostics.md
+ * lists every code. */
+YF_API const char *yf_diags_code(const yf_diags *d, size_t i);
+/* The file it is about (a template, an included file, a data file "data.json" or a record
+ * "records.csv:3", an output), or NULL when none. */
+YF_API const char *yf_diags_file(const yf_diags *d, size_t i);
+/* The place in that file, 1-based; 0 when none (the column is 0 when the line is). Layout
+ * problems carry the template place of the block they are about. */
+YF_API int yf_diags_line(const yf_diags *d, size_t i);
+YF_API int yf_diags_column(const yf_diags *d, size_t i);
+/* For a problem in the data or with text that came from it: the JSON path of the value
+ * ("$.市总.届次", "$.名单[2]"), or NULL. */
+YF_API const char *yf_diags_path(const yf_diags *d, size_t i);
+/* The name of the slot the value fills ("市总.届次"), or NULL. */
+YF_API const char *yf_diags_slot(const yf_diags *d, size_t i);
+/* The message alone, without place, severity or path. */
+YF_API const char *yf_diags_text(const yf_diags *d, size_t i);
+/* Every diagnostic as a JSON array of objects {"severity": "error"|"warning", "code", "file",
+ * "line", "column", "path", "slot", "text", "message"} — a member that is none is null; "message"
+ * is the whole line. Caller frees with free(). */
+YF_API char *yf_diags_json(const yf_diags *d);
 /* Writes every diagnostic, one a line, to `out`. */
 YF_API void yf_diags_print(const yf_diags *d, FILE *out);
 
