@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <hyphen.h>
+#include <libxml/parser.h>
 #include <pango/pangofc-fontmap.h>
 #include <string.h>
 
@@ -17,23 +18,18 @@
 typedef struct {
     const char *name;        /* the role as templates write it */
     const char *family;      /* the alias defined in fonts/yinfa-roles.conf */
-    const char *office[8];   /* faces an office machine has: anything else is a substitute */
 } yf_role_info;
 
+/* The roles. Which faces serve a role, and which of them are the faces offices have, is stated
+ * once, in the roles file: the alias FAMILY prefers FAMILY-office (the office faces, in their
+ * order) before the free substitutes. Any face that is not one of FAMILY-office's is a
+ * substitute. */
 static const yf_role_info roles[YF_ROLE_COUNT] = {
-    [YF_ROLE_XIAOBIAOSONG] = { "小标宋", "yinfa-xiaobiaosong",
-        { "FZXiaoBiaoSong-B05S", "方正小标宋简体", "FZXiaoBiaoSong-B05", "方正小标宋_GBK",
-          "FZXBSJW--GB1-0", NULL } },
-    [YF_ROLE_FANGSONG] = { "仿宋", "yinfa-fangsong",
-        { "FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "华文仿宋",
-          "FZFangSong-Z02S", NULL } },
-    [YF_ROLE_HEITI] = { "黑体", "yinfa-heiti",
-        { "SimHei", "黑体", "STHeiti", "华文黑体", "FZHei-B01S", NULL } },
-    [YF_ROLE_KAITI] = { "楷体", "yinfa-kaiti",
-        { "KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "华文楷体", "FZKai-Z03S",
-          NULL } },
-    [YF_ROLE_SONGTI] = { "宋体", "yinfa-songti",
-        { "SimSun", "宋体", "NSimSun", "新宋体", "STSong", "华文宋体", "FZShuSong-Z01S", NULL } },
+    [YF_ROLE_XIAOBIAOSONG] = { "小标宋", "yinfa-xiaobiaosong" },
+    [YF_ROLE_FANGSONG] = { "仿宋", "yinfa-fangsong" },
+    [YF_ROLE_HEITI] = { "黑体", "yinfa-heiti" },
+    [YF_ROLE_KAITI] = { "楷体", "yinfa-kaiti" },
+    [YF_ROLE_SONGTI] = { "宋体", "yinfa-songti" },
 };
 
 const char *yf_role_name(yf_role r) { return roles[r].name; }
@@ -47,12 +43,68 @@ int yf_role_from_name(const char *name)
     return -1;
 }
 
-static gboolean is_office_face(yf_role r, const char *family)
+static gboolean is_office_face(const yf_context *ctx, yf_role r, const char *family)
 {
-    for (int i = 0; roles[r].office[i]; i++)
-        if (g_ascii_strcasecmp(roles[r].office[i], family) == 0)
+    for (guint i = 0; i < ctx->office[r]->len; i++)
+        if (g_ascii_strcasecmp(g_ptr_array_index(ctx->office[r], i), family) == 0)
             return TRUE;
     return FALSE;
+}
+
+/* The text of the first <family> child of `node`, or NULL. */
+static xmlChar *first_family(xmlNode *node)
+{
+    for (xmlNode *c = node->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "family"))
+            return xmlNodeGetContent(c);
+    return NULL;
+}
+
+/* The families an <alias> whose own family is `alias` prefers, in order, added to `out`. */
+static void alias_prefers(xmlNode *root, const char *alias, GPtrArray *out)
+{
+    for (xmlNode *a = root->children; a; a = a->next) {
+        if (a->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name, BAD_CAST "alias"))
+            continue;
+        xmlChar *own = first_family(a);
+        gboolean match = own && xmlStrEqual(own, BAD_CAST alias);
+        xmlFree(own);
+        for (xmlNode *p = match ? a->children : NULL; p; p = p->next) {
+            if (p->type != XML_ELEMENT_NODE || !xmlStrEqual(p->name, BAD_CAST "prefer"))
+                continue;
+            for (xmlNode *f = p->children; f; f = f->next)
+                if (f->type == XML_ELEMENT_NODE && xmlStrEqual(f->name, BAD_CAST "family")) {
+                    xmlChar *t = xmlNodeGetContent(f);
+                    g_ptr_array_add(out, g_strstrip(g_strdup((const char *)t)));
+                    xmlFree(t);
+                }
+        }
+    }
+}
+
+/* Reads each role's office faces from the roles file (the alias FAMILY-office). A role without
+ * any is an error: the file is not yinfa's role map. */
+static gboolean load_office_faces(yf_context *ctx, const char *roles_conf, yf_diags *diags)
+{
+    xmlDoc *doc = xmlReadFile(roles_conf, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                              XML_PARSE_NOWARNING);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    gboolean ok = TRUE;
+    for (int r = 0; r < YF_ROLE_COUNT; r++) {
+        ctx->office[r] = g_ptr_array_new_with_free_func(g_free);
+        char *alias = g_strconcat(roles[r].family, "-office", NULL);
+        if (root)
+            alias_prefers(root, alias, ctx->office[r]);
+        if (!ctx->office[r]->len) {
+            yf_error_at(diags, roles_conf, 0, 0, "字体角色配置没有「%s」的办公字体（别名 %s）",
+                        roles[r].name, alias);
+            ok = FALSE;
+        }
+        g_free(alias);
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    return ok;
 }
 
 /* Which face fontconfig picks for a role: the first family of the best match. */
@@ -99,6 +151,27 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
     return ok;
 }
 
+/* Resolves every role to the face fontconfig picks, warning about each substitute. */
+static gboolean resolve_roles(yf_context *ctx, const char *roles_conf, const char *fonts_conf,
+                              yf_diags *diags)
+{
+    gboolean ok = TRUE;
+    for (int r = 0; r < YF_ROLE_COUNT; r++) {
+        ctx->resolved[r] = resolve_role(ctx->fc, r);
+        if (!ctx->resolved[r]) {
+            yf_error(diags, "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
+                     roles[r].name, fonts_conf ? fonts_conf : roles_conf);
+            ok = FALSE;
+            continue;
+        }
+        ctx->substitute[r] = !is_office_face(ctx, r, ctx->resolved[r]);
+        if (ctx->substitute[r])
+            yf_warn(diags, "字体角色「%s」未找到办公字体（如 %s），以 %s 替代", roles[r].name,
+                    (const char *)g_ptr_array_index(ctx->office[r], 0), ctx->resolved[r]);
+    }
+    return ok;
+}
+
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)
 {
     FcConfig *fc = FcConfigCreate();
@@ -117,21 +190,8 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     yf_context *ctx = g_new0(yf_context, 1);
     ctx->fc = fc;
     ctx->max_pages = YF_DEFAULT_MAX_PAGES;
-    gboolean ok = TRUE;
-    for (int r = 0; r < YF_ROLE_COUNT; r++) {
-        ctx->resolved[r] = resolve_role(fc, r);
-        if (!ctx->resolved[r]) {
-            yf_error(diags, "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
-                     roles[r].name, fonts_conf ? fonts_conf : roles_conf);
-            ok = FALSE;
-            continue;
-        }
-        ctx->substitute[r] = !is_office_face(r, ctx->resolved[r]);
-        if (ctx->substitute[r])
-            yf_warn(diags, "字体角色「%s」未找到办公字体（如 %s），以 %s 替代", roles[r].name,
-                    roles[r].office[0], ctx->resolved[r]);
-    }
-    if (!ok) {
+    if (!load_office_faces(ctx, roles_conf, diags) ||
+        !resolve_roles(ctx, roles_conf, fonts_conf, diags)) {
         yf_context_free(ctx);
         return NULL;
     }
@@ -164,8 +224,11 @@ void yf_context_free(yf_context *ctx)
         g_object_unref(ctx->pango);
     if (ctx->fontmap)
         g_object_unref(ctx->fontmap);
-    for (int r = 0; r < YF_ROLE_COUNT; r++)
+    for (int r = 0; r < YF_ROLE_COUNT; r++) {
         g_free(ctx->resolved[r]);
+        if (ctx->office[r])
+            g_ptr_array_unref(ctx->office[r]);
+    }
     if (ctx->hyphen)
         hnj_hyphen_free(ctx->hyphen);
     if (ctx->fc)

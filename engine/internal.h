@@ -347,6 +347,7 @@ struct yf_context {
     PangoContext *pango;
     char *resolved[YF_ROLE_COUNT];     /* family each role resolved to */
     gboolean substitute[YF_ROLE_COUNT];
+    GPtrArray *office[YF_ROLE_COUNT];  /* each role's office faces, from the roles file */
     struct _HyphenDict *hyphen;        /* English hyphenation patterns (libhyphen), or NULL */
     int max_pages;                     /* for the templates loaded with this context */
 };
