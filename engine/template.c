@@ -128,9 +128,111 @@ static char *attr(xmlNodePtr n, const char *name)
     return s;
 }
 
-/* Refuses attributes the element does not define; `allowed` is NULL-terminated. */
-static void check_attrs(loader *L, xmlNodePtr n, const char *const *allowed)
+/* ---- the attributes of each element, from the grammar ---------------------------------------- */
+
+/* templates/yinfa-template.rng (compiled in) is where the language's attributes are stated. The
+ * loader refuses an attribute an element does not have in users' words (the list of those it
+ * has), reading that list from the grammar rather than restating it: every attribute the grammar
+ * gives an element anywhere. The grammar's own pass (validate_schema) then checks each in its
+ * place (a block <for> has no sep). */
+static gboolean is_rng(xmlNodePtr n, const char *name)
 {
+    return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)name);
+}
+
+static void add_unique(GPtrArray *names, const char *name)
+{
+    for (guint i = 0; i < names->len; i++)
+        if (strcmp(g_ptr_array_index(names, i), name) == 0)
+            return;
+    g_ptr_array_add(names, g_strdup(name));
+}
+
+/* The attributes a pattern gives the element it is in: <attribute>s, through <ref>s to their
+ * <define>s (each once), but not those of the child elements it holds. */
+static void pattern_attrs(xmlNodePtr pattern, GHashTable *defines, GHashTable *seen, GPtrArray *out)
+{
+    for (xmlNodePtr c = pattern->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || is_rng(c, "element"))
+            continue;
+        xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+        if (is_rng(c, "attribute") && name)
+            add_unique(out, (const char *)name);
+        else if (is_rng(c, "ref") && name && !g_hash_table_contains(seen, name)) {
+            xmlNodePtr def = g_hash_table_lookup(defines, name);
+            g_hash_table_add(seen, g_strdup((const char *)name));
+            if (def)
+                pattern_attrs(def, defines, seen, out);
+        } else if (!is_rng(c, "attribute"))
+            pattern_attrs(c, defines, seen, out);
+        xmlFree(name);
+    }
+}
+
+static void collect_elements(xmlNodePtr n, GHashTable *defines, GHashTable *table)
+{
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *name = is_rng(c, "element") ? xmlGetProp(c, (const xmlChar *)"name") : NULL;
+        if (name) {
+            GPtrArray *attrs = g_hash_table_lookup(table, name);
+            if (!attrs) {
+                attrs = g_ptr_array_new();
+                g_hash_table_insert(table, g_strdup((const char *)name), attrs);
+            }
+            GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            pattern_attrs(c, defines, seen, attrs);
+            g_hash_table_destroy(seen);
+            xmlFree(name);
+        }
+        collect_elements(c, defines, table);
+    }
+}
+
+/* Element name -> NULL-terminated array of its attribute names; made once, kept for the
+ * process (read-only after). */
+static gpointer build_grammar_attrs(gpointer unused)
+{
+    (void)unused;
+    GHashTable *table = g_hash_table_new(g_str_hash, g_str_equal);
+    xmlDocPtr doc = xmlReadMemory(yf_schema_rng, (int)yf_schema_rng_len, "yinfa-template.rng", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (root) {
+        GHashTable *defines = g_hash_table_new_full(g_str_hash, g_str_equal, xmlFree, NULL);
+        for (xmlNodePtr c = root->children; c; c = c->next)
+            if (is_rng(c, "define"))
+                g_hash_table_insert(defines, xmlGetProp(c, (const xmlChar *)"name"), c);
+        collect_elements(root, defines, table);
+        g_hash_table_destroy(defines);
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, table);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        g_ptr_array_add(value, NULL);
+        g_hash_table_iter_replace(&it, g_ptr_array_free(value, FALSE));
+    }
+    return table;
+}
+
+static const char *const *grammar_attrs(const xmlChar *element)
+{
+    static GOnce once = G_ONCE_INIT;
+    GHashTable *table = g_once(&once, build_grammar_attrs, NULL);
+    return g_hash_table_lookup(table, element);
+}
+
+/* Refuses attributes the grammar does not give the element anywhere. An element the grammar
+ * does not have is reported as such by its parent. */
+static void check_attrs(loader *L, xmlNodePtr n)
+{
+    const char *const *allowed = grammar_attrs(n->name);
+    if (!allowed)
+        return;
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
         gboolean ok = FALSE;
         for (int i = 0; allowed[i]; i++)
@@ -456,9 +558,7 @@ static void parse_first_number(loader *L, xmlNodePtr n)
 
 static void parse_page(loader *L, xmlNodePtr n)
 {
-    static const char *const allowed[] = { "preset", "chars", "lines", "page-numbers", "punct",
-                                           "duplex", "first-page-number", NULL };
-    check_attrs(L, n, allowed);
+    check_attrs(L, n);
     char *preset = attr(n, "preset");
     if (preset && strcmp(preset, "gbt9704") != 0)
         T_ERR(L, n, "<page preset=\"%s\">：未知的版式（可用：gbt9704）", preset);
@@ -488,8 +588,7 @@ static void parse_page(loader *L, xmlNodePtr n)
 
 static void parse_info(loader *L, xmlNodePtr n)
 {
-    static const char *const none[] = { NULL };
-    check_attrs(L, n, none);
+    check_attrs(L, n);
     check_element_only(L, n);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
@@ -501,7 +600,7 @@ static void parse_info(loader *L, xmlNodePtr n)
             T_ERR(L, c, "<info> 中未知元素 <%s>（可用：name、description、author）", c->name);
             continue;
         }
-        check_attrs(L, c, none);
+        check_attrs(L, c);
         g_free(*dst);
         *dst = text_content(c);
     }
@@ -511,11 +610,7 @@ static void parse_info(loader *L, xmlNodePtr n)
 
 static void parse_style(loader *L, xmlNodePtr n)
 {
-    static const char *const allowed[] = { "name", "base", "role", "size", "color", "align",
-                                           "indent", "space-before", "space-after", "bold",
-                                           "outline", "keep-with-next", "grid", "margin-left",
-                                           "margin-right", NULL };
-    check_attrs(L, n, allowed);
+    check_attrs(L, n);
     char *name = required_attr(L, n, "name");
     if (!name)
         return;
@@ -564,8 +659,7 @@ static void parse_style(loader *L, xmlNodePtr n)
 
 static void parse_styles(loader *L, xmlNodePtr n)
 {
-    static const char *const none[] = { NULL };
-    check_attrs(L, n, none);
+    check_attrs(L, n);
     check_element_only(L, n);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
@@ -715,10 +809,7 @@ static gboolean parse_slot_range(loader *L, xmlNodePtr c, yf_slot *s)
 
 static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
 {
-    static const char *const allowed[] = { "name", "type", "item", "label", "help", "example",
-                                           "required", "default", "short", "min", "max",
-                                           "numerals", NULL };
-    check_attrs(L, c, allowed);
+    check_attrs(L, c);
     yf_slot *s = g_new0(yf_slot, 1);
     node_pos(L, c, &s->line, &s->col);
     s->file = L->path;
@@ -832,8 +923,7 @@ static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into)
 
 static void parse_slots(loader *L, xmlNodePtr n)
 {
-    static const char *const none[] = { NULL };
-    check_attrs(L, n, none);
+    check_attrs(L, n);
     parse_slot_list(L, n, L->t->slots);
 }
 
@@ -910,9 +1000,7 @@ static yf_expr *parse_test(loader *L, xmlNodePtr x)
 /* <if test=…> children, with <elif test=…/> and <else/> splitting them into branches. */
 static yf_node *parse_if(loader *L, xmlNodePtr x, context ctx)
 {
-    static const char *const if_attrs[] = { "test", NULL };
-    static const char *const none[] = { NULL };
-    check_attrs(L, x, if_attrs);
+    check_attrs(L, x);
     yf_node *first = new_node(L, x, YF_N_IF);
     first->test = parse_test(L, x);
     yf_node *branch = first;
@@ -942,7 +1030,7 @@ static yf_node *parse_if(loader *L, xmlNodePtr x, context ctx)
         if (seen_else)
             T_ERR(L, run_end, "<else/> 之后不能再有 <%s>", run_end->name);
         gboolean is_else = is_el(run_end, "else");
-        check_attrs(L, run_end, is_else ? none : if_attrs);
+        check_attrs(L, run_end);
         if (run_end->children)
             T_ERR(L, run_end, "<%s> 应为空元素，分隔 <if> 的分支", run_end->name);
         yf_node *next = new_node(L, run_end, YF_N_IF);
@@ -958,9 +1046,7 @@ static yf_node *parse_if(loader *L, xmlNodePtr x, context ctx)
 
 static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
 {
-    static const char *const block_attrs[] = { "each", "as", "sort", "by", NULL };
-    static const char *const inline_attrs[] = { "each", "as", "sort", "by", "sep", "last-sep", NULL };
-    check_attrs(L, x, ctx == CTX_INLINE ? inline_attrs : block_attrs);
+    check_attrs(L, x);
     yf_node *n = new_node(L, x, YF_N_FOR);
     n->path = required_attr(L, x, "each");
     n->as = required_attr(L, x, "as");
@@ -980,10 +1066,8 @@ static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
 
 static void parse_block(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *out)
 {
-    static const char *const plain[] = { "style", NULL };
-    static const char *const heading[] = { "style", "number", NULL };
     gboolean is_heading = kind >= YF_BLK_H1 && kind <= YF_BLK_H4;
-    check_attrs(L, x, is_heading ? heading : plain);
+    check_attrs(L, x);
     yf_node *n = new_node(L, x, YF_N_BLOCK);
     n->block = kind;
     n->style = attr(x, "style");
@@ -1062,9 +1146,7 @@ static void parse_rule_place(loader *L, xmlNodePtr x, yf_geom *g)
 
 static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const allowed[] = { "thickness", "color", "space-before", "gap", "width",
-                                           "from", "bottom", "space-after", NULL };
-    check_attrs(L, x, allowed);
+    check_attrs(L, x);
     if (x->children)
         T_ERR(L, x, "<rule> 应为空元素");
     yf_node *n = new_node(L, x, YF_N_BLOCK);
@@ -1095,9 +1177,7 @@ static gboolean parse_align_attr(loader *L, xmlNodePtr x, yf_align *out)
  * to the template (src) or by a slot holding its file name (name). */
 static yf_node *parse_image(loader *L, xmlNodePtr x)
 {
-    static const char *const allowed[] = { "src", "name", "width", "height", "align", "inset",
-                                           "float", NULL };
-    check_attrs(L, x, allowed);
+    check_attrs(L, x);
     if (x->children)
         T_ERR(L, x, "<image> 应为空元素");
     yf_node *n = new_node(L, x, YF_N_BLOCK);
@@ -1134,10 +1214,8 @@ static void group_from_page(loader *L, xmlNodePtr x, yf_geom *g)
  * §7.4; a bulletin's 报尾). */
 static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const block_attrs[] = { "position", "offset", "from", NULL };
-    static const char *const end_attrs[] = { "even-page", NULL };
     gboolean end = is_el(x, "end");
-    check_attrs(L, x, end ? end_attrs : block_attrs);
+    check_attrs(L, x);
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         if (is_el(up, "block") || is_el(up, "end") || (end && is_el(up, "attachment")))
             T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
@@ -1165,8 +1243,7 @@ static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
  * the body. Not inside a group or another attachment. */
 static void parse_attachment(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const none[] = { NULL };
-    check_attrs(L, x, none);
+    check_attrs(L, x);
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         if (is_el(up, "block") || is_el(up, "end") || is_el(up, "attachment"))
             T_ERR(L, x, "<attachment> 不能放在 <%s> 中", up->name);
@@ -1178,10 +1255,8 @@ static void parse_attachment(loader *L, xmlNodePtr x, GPtrArray *out)
 /* <pagebreak/> and <attachment-list style=…/>: empty elements among the blocks. */
 static void parse_marker(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const none[] = { NULL };
-    static const char *const list_attrs[] = { "style", NULL };
     gboolean list = is_el(x, "attachment-list");
-    check_attrs(L, x, list ? list_attrs : none);
+    check_attrs(L, x);
     if (x->children)
         T_ERR(L, x, "<%s> 应为空元素", x->name);
     /* The 附件说明 is not part of an attachment; the end group has no page to break. */
@@ -1198,13 +1273,7 @@ static void parse_marker(loader *L, xmlNodePtr x, GPtrArray *out)
  * issuer/date, a table's tr/td/th. */
 static void parse_part(loader *L, xmlNodePtr x, yf_part part, context inner, GPtrArray *out)
 {
-    static const char *const side_attrs[] = { "style", "inset", NULL };
-    static const char *const cell_attrs[] = { "style", "align", NULL };
-    static const char *const plain[] = { "style", NULL };
-    static const char *const none[] = { NULL };
-    gboolean sided = part == YF_PART_LEFT || part == YF_PART_RIGHT;
-    gboolean cell = part == YF_PART_TD || part == YF_PART_TH;
-    check_attrs(L, x, sided ? side_attrs : cell ? cell_attrs : part == YF_PART_TR ? none : plain);
+    check_attrs(L, x);
     yf_node *n = new_node(L, x, YF_N_PART);
     n->part = part;
     n->style = attr(x, "style");
@@ -1257,9 +1326,7 @@ static void parse_widths(loader *L, xmlNodePtr x, yf_geom *g)
  * stack's lines and a table's rows and cells may come from <for> and <if>. */
 static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *out)
 {
-    static const char *const plain[] = { "style", NULL };
-    static const char *const table_attrs[] = { "style", "widths", NULL };
-    check_attrs(L, x, kind == YF_BLK_TABLE ? table_attrs : plain);
+    check_attrs(L, x);
     yf_node *n = new_node(L, x, YF_N_BLOCK);
     n->block = kind;
     n->style = attr(x, "style");
@@ -1321,10 +1388,6 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
 
 static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
 {
-    static const char *const none[] = { NULL };
-    static const char *const v_attrs[] = { "name", "format", NULL };
-    static const char *const span_attrs[] = { "style", NULL };
-    static const char *const paras_attrs[] = { "name", "style", NULL };
     int kind = block_kind_of(x);
     if (x->ns) {
         const char *prefix = x->ns->prefix ? (const char *)x->ns->prefix : "";
@@ -1337,7 +1400,7 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx == CTX_BLOCK && kind >= 0) {
         parse_block(L, x, kind, out);
     } else if (ctx == CTX_BLOCK && is_el(x, "paragraphs")) {
-        check_attrs(L, x, paras_attrs);
+        check_attrs(L, x);
         yf_node *n = new_node(L, x, YF_N_PARAS);
         n->path = required_attr(L, x, "name");
         n->style = attr(x, "style");
@@ -1345,7 +1408,7 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx == CTX_BLOCK && is_el(x, "include")) {
         parse_include(L, x, out);
     } else if (ctx == CTX_INLINE && is_el(x, "v")) {
-        check_attrs(L, x, v_attrs);
+        check_attrs(L, x);
         if (x->children)
             T_ERR(L, x, "<v> 应为空元素：<v name=\"…\"/>");
         yf_node *n = new_node(L, x, YF_N_VALUE);
@@ -1353,10 +1416,10 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
         n->format = attr(x, "format");
         g_ptr_array_add(out, n);
     } else if (ctx == CTX_INLINE && is_el(x, "br")) {
-        check_attrs(L, x, none);
+        check_attrs(L, x);
         g_ptr_array_add(out, new_node(L, x, YF_N_BREAK));
     } else if (ctx == CTX_INLINE && is_el(x, "span")) {
-        check_attrs(L, x, span_attrs);
+        check_attrs(L, x);
         yf_node *n = new_node(L, x, YF_N_SPAN);
         n->style = required_attr(L, x, "style");
         parse_children(L, x, CTX_INLINE, n->children);
@@ -1425,8 +1488,7 @@ static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray 
 /* <include src="…"/>: a <part> file's slots, styles and blocks, inserted here. */
 static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
 {
-    static const char *const allowed[] = { "src", NULL };
-    check_attrs(L, x, allowed);
+    check_attrs(L, x);
     char *src = required_attr(L, x, "src");
     char *path = src ? resolve_ref(L, x, src) : NULL;
     g_free(src);
@@ -1439,8 +1501,7 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
     if (root && !is_el(root, "part")) {
         T_ERR(&sub, root, "被引用的文件的根元素应为 <part>，而不是 <%s>", root->name);
     } else if (root) {
-        static const char *const none[] = { NULL };
-        check_attrs(&sub, root, none);
+        check_attrs(&sub, root);
         for (xmlNodePtr c = root->children; c; c = c->next) {
             if (is_el(c, "slots"))
                 parse_slots(&sub, c);
@@ -1468,11 +1529,10 @@ typedef struct content_mark {
 
 static void parse_body(loader *L, xmlNodePtr n, GPtrArray *into, content_mark *mark)
 {
-    static const char *const none[] = { NULL };
-    check_attrs(L, n, none);
+    check_attrs(L, n);
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (is_el(c, "content")) {
-            check_attrs(L, c, none);
+            check_attrs(L, c);
             if (!mark)
                 T_ERR(L, c, "<content/> 只能用在被 extends 的基础模板中");
             else if (mark->found)
@@ -1494,7 +1554,6 @@ static void parse_body(loader *L, xmlNodePtr n, GPtrArray *into, content_mark *m
  * position of its <content/> in the body is recorded there. */
 static void read_template_file(loader *L, const char *path, content_mark *outer)
 {
-    static const char *const root_attrs[] = { "version", "extends", NULL };
     xmlDocPtr doc = read_xml(L, path);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root)
@@ -1503,7 +1562,7 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
         T_ERR(L, root, "根元素应为 <template>，而不是 <%s>", root->name);
         goto done;
     }
-    check_attrs(L, root, root_attrs);
+    check_attrs(L, root);
     char *version = attr(root, "version");
     if (!version)
         T_ERR(L, root, "<template> 缺少 version 属性（当前版本为 version=\"1\"）");
