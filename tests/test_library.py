@@ -16,34 +16,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAN = os.environ.get("YINFA_SAN_FLAGS", "").split()
 TITLE = "凝心聚力抓落实"
 
-PROGRAM = r"""
-#include <yinfa.h>
-#include <stdlib.h>
 
-/* yinfa-roles.conf template.xml data.json out.pdf */
-int main(int argc, char **argv)
-{
-    if (argc != 5)
-        return 2;
-    yf_diags *d = yf_diags_new();
-    yf_context *ctx = yf_context_new(argv[1], getenv("YINFA_FONTS_CONF"), d);
-    yf_template *t = ctx ? yf_template_load(ctx, argv[2], d) : NULL;
-    yf_data *data = t ? yf_data_load_json(argv[3], d) : NULL;
-    yf_document *doc = data ? yf_document_bind(t, data, 0, d) : NULL;
-    yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
-    int rc = layout && yf_layout_write_pdf(layout, argv[4], d) == 0 ? 0 : 1;
-    for (size_t i = 0; i < yf_diags_count(d); i++)
-        if (yf_diags_severity(d, i) == YF_ERROR)
-            fprintf(stderr, "%s\n", yf_diags_message(d, i));
-    yf_layout_free(layout);
-    yf_document_free(doc);
-    yf_data_free(data);
-    yf_template_free(t);
-    yf_context_free(ctx);
-    yf_diags_free(d);
-    return rc;
-}
-"""
+
+def readme_program():
+    """The C example of the README's "Using the library": the program this test builds."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    return re.search(r"```c\n(.*?)```", text, re.S).group(1)
 
 
 def build_dir(yinfa):
@@ -76,7 +54,7 @@ def pdf_text(path):
 
 
 def test_install_build_against_uninstall(yinfa):
-    """Installed into a prefix: a C program built with the prefix's yinfa.pc renders the installed
+    """Installed into a prefix: the README's C program built with the prefix's yinfa.pc renders the installed
     speech; the installed program renders from another folder; uninstall removes every file."""
     tmp = tempfile.mkdtemp(prefix="yinfa-lib-")
     try:
@@ -104,7 +82,7 @@ def test_install_build_against_uninstall(yinfa):
                                capture_output=True, text=True, check=True).stdout.split()
         assert f"-I{prefix}/include" in flags and f"-L{prefix}/lib" in flags and "-lyinfa" in flags, flags
         src, prog = os.path.join(tmp, "render.c"), os.path.join(tmp, "render")
-        open(src, "w").write(PROGRAM)
+        open(src, "w").write(readme_program())
         subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", src, *flags, *SAN, "-o", prog],
                        check=True, timeout=120)
         pdf = os.path.join(tmp, "speech.pdf")

@@ -17,7 +17,7 @@ TITLE = "凝心聚力抓落实"
 
 
 def python(yinfa, code, **extra):
-    """Runs `code` with the module importable; it prints one JSON value, returned."""
+    """Runs `code` with the module importable; its last line of output is a JSON value, returned."""
     env = dict(os.environ, YINFA_LIB=os.path.join(os.path.dirname(os.path.abspath(yinfa)), "libyinfa.so.0"),
                PYTHONPATH=os.path.join(ROOT, "python"), **extra)
     if os.environ.get("YINFA_SANITIZED"):
@@ -28,7 +28,7 @@ def python(yinfa, code, **extra):
     p = subprocess.run(["/usr/bin/python3", "-c", "import json, os, sys, yinfa\n" + code], env=env, cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout)
+    return json.loads(p.stdout.splitlines()[-1])
 
 
 def pdf_text(data):
@@ -135,3 +135,14 @@ print(json.dumps({"name": t.name, "slots": t.slots()}))
     assert got["name"] == cli["name"] == "讲话稿", got["name"]
     assert got["slots"] == cli["slots"], "slots differ from the CLI's"
     assert {"标题", "日期", "部分"} <= {s["name"] for s in got["slots"]}
+
+
+def test_readme_example(yinfa):
+    """The README's Python example runs as written, from the source tree."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    got = python(yinfa, example.replace("except yinfa.Error as e:", "except yinfa.Error as e:\n    caught = e")
+                 + "\nprint(json.dumps([pdf[:5].decode(), png[:4].hex(), len(slots), "
+                   "[d.path for d in caught.diagnostics]]))\n")
+    assert got[0] == "%PDF-" and got[1] == "89504e47" and got[2] > 5, got
+    assert "$.日期" in got[3], got
