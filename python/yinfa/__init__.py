@@ -16,7 +16,6 @@ The library is $YINFA_LIB (a path to libyinfa.so), else the build tree this modu
 it, are used by one thread at a time.
 """
 import ctypes
-import ctypes.util
 import json
 import os
 
@@ -37,7 +36,9 @@ def _load():
 
 
 _lib = _load()
-_libc = ctypes.CDLL(ctypes.util.find_library("c"))
+# free() as the process resolves it (the C library's, or a sanitizer's that the library's malloc
+# pairs with), for the buffers the library hands over.
+_libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 _libc.free.restype = None
 
