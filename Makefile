@@ -7,10 +7,12 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/yinfa
 BUILD    ?= build
-# The library's packages (yinfa.pc's Requires.private); the program adds the HTTP server's.
-LIB_PKGS := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 librsvg-2.0 libzip freexl
+PKGS     := libxml-2.0 pangocairo pangoft2 cairo-pdf fontconfig json-glib-1.0 icu-uc icu-i18n harfbuzz-subset freetype2 libmicrohttpd librsvg-2.0 libzip freexl
+# The library's packages and the libraries without a pkg-config file it uses (yinfa.pc's
+# Requires.private and Libs.private): all but the program's HTTP server. tests/test_composer.py
+# reads PKGS and the tail of PKG_LIBS as written here.
+LIB_PKGS := $(filter-out libmicrohttpd,$(PKGS))
 LIB_LIBS_PRIVATE := -lcsv -lhyphen -lm
-PKGS     := $(LIB_PKGS) libmicrohttpd
 # The version, from include/yinfa.h; the shared library's soname carries its major number.
 VERSION  := $(shell sed -n 's/^\#define YF_VERSION "\(.*\)"/\1/p' include/yinfa.h)
 SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
@@ -20,7 +22,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(LIB_LIBS_PRIVATE)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lhyphen -lm
 LIB_LIBS   = $(shell pkg-config --libs $(LIB_PKGS)) $(LIB_LIBS_PRIVATE)
 # The program, the server and the fuzz targets see the public header only.
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) \
