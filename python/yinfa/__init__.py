@@ -187,9 +187,9 @@ class Context:
                                                     fonts_conf and os.fsencode(fonts_conf), d.ptr))
             self.warnings = d.all()
 
-    def __del__(self):
+    def __del__(self, _free=_lib.yf_context_free):   # bound now: module globals go at exit
         if self._ptr:
-            _lib.yf_context_free(self._ptr)
+            _free(self._ptr)
             self._ptr = None
 
     def fonts(self):
@@ -257,9 +257,9 @@ class Template:
             self._ptr = d.check(_lib.yf_template_load(ctx._ptr, os.fsencode(path), d.ptr))
         self.path = path
 
-    def __del__(self):
+    def __del__(self, _free=_lib.yf_template_free):
         if self._ptr:
-            _lib.yf_template_free(self._ptr)
+            _free(self._ptr)
             self._ptr = None
 
     @property
