@@ -10,7 +10,11 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lhyphen -lm
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iengine $(PKG_CFLAGS) \
+# Printing (cli/print.c): libcups, for the program only — the engine knows no printers. Debian's
+# libcups2-dev ships no cups.pc, only cups-config.
+CUPS_CFLAGS = $(shell cups-config --cflags)
+CUPS_LIBS   = $(shell cups-config --libs)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iengine $(PKG_CFLAGS) $(CUPS_CFLAGS) \
              -DYF_DATADIR='"$(DATADIR)"'
 
 ENGINE_SRC := $(wildcard engine/*.c)
@@ -57,7 +61,7 @@ $(BUILD)/web_assets.o: $(BUILD)/web_assets.c cli/web_assets.h
 	$(CC) $(CFLAGS) -Icli -c $< -o $@
 
 $(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/web_assets.o $(BUILD)/libyinfa.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUPS_LIBS)
 
 # The main job: the example speech, rendered to out/speech.pdf.
 demo: deps
