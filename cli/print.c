@@ -753,7 +753,7 @@ int cmd_print(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "P:q", opts, NULL)) != -1) {
         if ((r = cli_print_option("print", c, optarg, &po)) < 0)
-            return EXIT_USAGE;
+            return print_usage(NULL);
         if (r)
             continue;
         switch (c) {

@@ -328,3 +328,29 @@ def test_errors_a_clerk_can_act_on(yinfa):
         assert p.returncode == 1 and "无法连接打印服务 CUPS" in p.stderr, p.stderr
     finally:
         cups.close()
+
+
+def test_help_and_usage(yinfa):
+    for cmd in ("print", "printers"):
+        for args in ([cmd, "--help"], ["help", cmd]):
+            p = subprocess.run([yinfa, *args], capture_output=True, text=True, timeout=30)
+            assert p.returncode == 0 and p.stdout.startswith(f"用法：yinfa {cmd}"), (args, p.stdout[:200])
+    p = subprocess.run([yinfa, "--help"], capture_output=True, text=True, timeout=30)
+    assert "  print " in p.stdout and "  printers " in p.stdout, p.stdout
+    p = subprocess.run([yinfa, "batch", "--help"], capture_output=True, text=True, timeout=30)
+    assert "--print" in p.stdout and "--copies-from" in p.stdout, p.stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        page = os.path.join(tmp, "yinfa.1")
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "make-man.sh"), yinfa, page], check=True,
+                       capture_output=True, timeout=60)
+        text = open(page, encoding="utf-8").read()
+        assert "用法：yinfa print TEMPLATE DATA" in text and "用法：yinfa printers" in text
+        # usage errors: exit 2 and the command's help, before any printer is asked
+        for args in (["batch", "bulletin", "x.csv", "--print"],                  # no -o DIR
+                     ["batch", "bulletin", "x.csv", "-o", tmp, "-P", "office"],  # -P without --print
+                     ["print", "bulletin", "x.json", "--copies", "0"],
+                     ["print", "bulletin", "x.json", "--copies", "2", "--copies-from", "印数"],
+                     ["print", "bulletin"], ["printers", "extra"]):
+            p = subprocess.run([yinfa, *args], capture_output=True, text=True, timeout=30,
+                               env={**os.environ, "CUPS_SERVER": os.path.join(tmp, "none.sock")})
+            assert p.returncode == 2 and "用法：yinfa" in p.stderr, (args, p.returncode, p.stderr)
