@@ -2,7 +2,9 @@
 temporary ServerRoot, spool, logs and a Unix socket of its own — no system printer is touched —
 and libcups is pointed at it with CUPS_SERVER. The queue is a PPD printer (A4, Duplex) whose device
 is a backend that keeps every job's output in a file, through CUPS's own filter (pdftopdf), so the
-pages that reach the device can be compared with yinfa's PDF.
+pages that reach the device can be compared with yinfa's PDF. Run as root, cupsd keeps its
+default User lp for the filters (CUPS refuses to run them as root): the folder is made readable
+for them, and the backend, mode 0700, runs as root and writes the outputs.
 
 What is checked comes from CUPS's own records: the page log (job id, name, pages, copies, sides,
 media, print-scaling, collation) and lpstat's completed jobs. A batch is printed one job a
