@@ -620,82 +620,100 @@ static void summary(const char *command, const cli_print_doc *docs, const outcom
         fprintf(stderr, "问题解决后，加 --resume 再运行同一命令，只打印未打印的文件（不会重复打印）\n");
 }
 
+/* A run: the printer, the record of what was sent, the command for messages. */
+typedef struct {
+    cli_printer *p;
+    const char *command, *state_path;
+    GHashTable *state;
+} run;
+
+/* Whether a document can be sent at all; otherwise its outcome says why. */
+static int printable(const run *r, const cli_print_doc *doc, outcome *o)
+{
+    if (!doc->copies)
+        o->why = g_strdup(doc->why ? doc->why : "份数无效");
+    else if (doc->copies > r->p->max_copies)
+        o->why = g_strdup_printf("份数 %d 超过打印机 %s 一次所能打印的 %d 份", doc->copies,
+                                 r->p->dest->name, r->p->max_copies);
+    else
+        return 1;
+    o->end = D_FAILED;
+    return 0;
+}
+
+/* Prints one document: sends it (or, resumed, finds the job an earlier run sent) and waits for
+ * its job. Returns 1 when the run must stop here. */
+static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *w)
+{
+    cli_printer *p = r->p;
+    if (!printable(r, doc, o))
+        return 0;
+    const recorded *rec = g_hash_table_lookup(r->state, doc->name);
+    int job = 0, before = rec ? known_before(p, rec, &job, &o->why) : 0;
+    if (before < 0) {
+        o->end = D_FAILED;
+        return 0;
+    }
+    if (before == 1) {
+        o->end = D_EARLIER;
+        say(w, doc->name, "此前已打印（任务 %d），跳过", rec->job);
+        state_set(r->state, doc->name, rec->job, 1);
+        return 0;
+    }
+    if (job) {
+        say(w, doc->name, "等待此前送出的打印任务 %s-%d", p->dest->name, job);
+    } else if ((job = submit(p, doc, &o->why))) {
+        say(w, doc->name, "已送出，打印任务 %s-%d，%d 份，%s", p->dest->name, job, doc->copies,
+            cupsGetOption(CUPS_SIDES, p->num_options, p->options)[0] == 'o' ? "单面" : "双面");
+    } else {
+        o->end = D_FAILED;
+        say(w, doc->name, "打印失败：%s", o->why);
+        return 0;
+    }
+    o->job = job;
+    state_set(r->state, doc->name, job, 0);
+    state_save(r->state_path, p->dest->name, r->state);
+    char *why = NULL;
+    int stop = 0;
+    switch (wait_job(p, w, doc->name, job, &why)) {
+    case W_DONE:
+        o->end = D_PRINTED;
+        state_set(r->state, doc->name, job, 1);
+        state_save(r->state_path, p->dest->name, r->state);
+        say(w, doc->name, "已打印");
+        break;
+    case W_FAILED:
+        o->end = D_FAILED;
+        o->why = why;
+        why = NULL;
+        say(w, doc->name, "打印失败：%s", o->why);
+        break;
+    case W_HALTED:
+    case W_LOST:
+        fprintf(stderr, "yinfa %s: error: %s\n", r->command, why);
+        /* the job stays in the queue */
+        __attribute__((fallthrough));
+    case W_INTERRUPTED:
+        o->end = D_QUEUED;
+        stop = 1;
+        break;
+    }
+    g_free(why);
+    return stop;
+}
+
 int cli_print_run(cli_printer *p, const char *command, cli_print_doc *docs, size_t n,
                   const char *state_path, int resume)
 {
-    GHashTable *state = state_load(resume ? state_path : NULL);
+    run r = { p, command, state_path, state_load(resume ? state_path : NULL) };
     outcome *out = calloc(n ? n : 1, sizeof *out);
     struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int halted = 0;
-    for (size_t i = 0; i < n && !halted && !interrupted; i++) {
-        cli_print_doc *doc = &docs[i];
-        outcome *o = &out[i];
+    for (size_t i = 0; i < n && !interrupted; i++) {
         where w = { command, i, n };
-        if (!doc->copies) {
-            o->end = D_FAILED;
-            o->why = g_strdup(doc->why ? doc->why : "份数无效");
-            continue;
-        }
-        if (doc->copies > p->max_copies) {
-            o->end = D_FAILED;
-            o->why = g_strdup_printf("份数 %d 超过打印机 %s 一次所能打印的 %d 份", doc->copies,
-                                     p->dest->name, p->max_copies);
-            continue;
-        }
-        const recorded *r = g_hash_table_lookup(state, doc->name);
-        int job = 0, before = r ? known_before(p, r, &job, &o->why) : 0;
-        if (before < 0) {
-            o->end = D_FAILED;
-            continue;
-        }
-        if (before == 1) {
-            o->end = D_EARLIER;
-            say(&w, doc->name, "此前已打印（任务 %d），跳过", r->job);
-            state_set(state, doc->name, r->job, 1);
-            continue;
-        }
-        if (!job) {
-            job = submit(p, doc, &o->why);
-            if (!job) {
-                o->end = D_FAILED;
-                say(&w, doc->name, "打印失败：%s", o->why);
-                continue;
-            }
-            say(&w, doc->name, "已送出，打印任务 %s-%d，%d 份，%s", p->dest->name, job, doc->copies,
-                cupsGetOption(CUPS_SIDES, p->num_options, p->options)[0] == 'o' ? "单面" : "双面");
-        } else {
-            say(&w, doc->name, "等待此前送出的打印任务 %s-%d", p->dest->name, job);
-        }
-        o->job = job;
-        state_set(state, doc->name, job, 0);
-        state_save(state_path, p->dest->name, state);
-        char *why = NULL;
-        switch (wait_job(p, &w, doc->name, job, &why)) {
-        case W_DONE:
-            o->end = D_PRINTED;
-            state_set(state, doc->name, job, 1);
-            state_save(state_path, p->dest->name, state);
-            say(&w, doc->name, "已打印");
+        if (print_one(&r, &docs[i], &out[i], &w))
             break;
-        case W_FAILED:
-            o->end = D_FAILED;
-            o->why = why;
-            why = NULL;
-            say(&w, doc->name, "打印失败：%s", o->why);
-            break;
-        case W_HALTED:
-        case W_LOST:
-            o->end = D_QUEUED;
-            fprintf(stderr, "yinfa %s: error: %s\n", command, why);
-            halted = 1;
-            break;
-        case W_INTERRUPTED:
-            o->end = D_QUEUED;
-            break;
-        }
-        g_free(why);
     }
     if (interrupted)
         fprintf(stderr, "已中断：已送出的任务留在打印队列中\n");
@@ -706,13 +724,11 @@ int cli_print_run(cli_printer *p, const char *command, cli_print_doc *docs, size
             rc = EXIT_PROBLEM;
         g_free(out[i].why);
     }
-    if (interrupted)
-        rc = 130;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     free(out);
-    g_hash_table_destroy(state);
-    return rc;
+    g_hash_table_destroy(r.state);
+    return interrupted ? 130 : rc;
 }
 
 /* ---- yinfa print --------------------------------------------------------------------------- */
