@@ -134,7 +134,8 @@ static char *reasons_text(ipp_attribute_t *attr)
     GString *s = g_string_new(NULL);
     for (int i = 0; attr && i < ippGetCount(attr); i++) {
         const char *k = ippGetString(attr, i, NULL);
-        if (!k || strcmp(k, "none") == 0)
+        /* "paused" is said by the sentence itself (已暂停). */
+        if (!k || strcmp(k, "none") == 0 || strcmp(k, "paused") == 0)
             continue;
         const char *t = reason_text(k);
         if (!t && (cli_has_suffix(k, "-report") || strcmp(k, "cups-waiting-for-job-completed") == 0))
