@@ -24,8 +24,12 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lhyphen -lm
 LIB_LIBS   = $(shell pkg-config --libs $(LIB_PKGS)) $(LIB_LIBS_PRIVATE)
+# Printing (cli/print.c): libcups, for the program only — the engine knows no printers. Debian's
+# libcups2-dev ships no cups.pc, only cups-config.
+CUPS_CFLAGS = $(shell cups-config --cflags)
+CUPS_LIBS   = $(shell cups-config --libs)
 # The program, the server and the fuzz targets see the public header only.
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) $(CUPS_CFLAGS) \
              -DYF_DATADIR='"$(DATADIR)"'
 # The engine is position independent (it is also a shared library) and exports only what
 # include/yinfa.h marks YF_API.
@@ -101,7 +105,7 @@ $(BUILD)/web_assets.o: $(BUILD)/web_assets.c cli/web_assets.h
 # The program links the static archive: it runs from the build tree and from any prefix with no
 # rpath and no ldconfig.
 $(BUILD)/yinfa: $(CLI_OBJ) $(BUILD)/web_assets.o $(BUILD)/libyinfa.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CUPS_LIBS)
 
 # The main job: the example speech, rendered to out/speech.pdf.
 demo: deps

@@ -12,6 +12,7 @@
  * and stops. Uses the public header only. */
 #define _GNU_SOURCE
 #include "common.h"
+#include "print.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -52,7 +53,8 @@ typedef struct {
 
 typedef struct {
     const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet, *group_by;
-    int jobs, shard_k, shard_n, resume, draft;
+    int jobs, shard_k, shard_n, resume, draft, print;
+    cli_print_options po; /* --print: -P, --copies, --copies-from, --simplex */
 } options;
 
 static volatile sig_atomic_t stop;
@@ -783,13 +785,22 @@ static int parse_options(int argc, char **argv, options *o)
         { "shard", required_argument, 0, 's' },  { "resume", no_argument, 0, 'r' },
         { "draft", no_argument, 0, 'D' },        { "quiet", no_argument, 0, 'q' },
         { "fonts-conf", required_argument, 0, 'f' }, { "sheet", required_argument, 0, 'S' },
-        { "group-by", required_argument, 0, 'G' }, { 0, 0, 0, 0 } };
+        { "group-by", required_argument, 0, 'G' }, { "print", no_argument, 0, 'p' },
+        { "printer", required_argument, 0, 'P' }, { "copies", required_argument, 0, 'C' },
+        { "copies-from", required_argument, 0, 'F' }, { "simplex", no_argument, 0, 'X' },
+        { 0, 0, 0, 0 } };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){ .pattern = "{#}.pdf", .jobs = cores > 0 ? (int)cores : 1, .shard_k = 1,
                     .shard_n = 1 };
-    int c;
+    int c, printing = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:j:q", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qP:", opts, NULL)) != -1) {
+        int r = cli_print_option("batch", c, optarg, &o->po);
+        if (r < 0)
+            return -1;
+        printing |= r;
+        if (r)
+            continue;
         switch (c) {
         case 'o': o->dir = optarg; break;
         case 'n': o->pattern = optarg; break;
@@ -805,6 +816,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'f': o->fonts_conf = optarg; break;
         case 'S': o->sheet = optarg; break;
         case 'G': o->group_by = optarg; break;
+        case 'p': o->print = 1; break;
         default: return -1;
         }
     }
@@ -825,6 +837,10 @@ static int parse_options(int argc, char **argv, options *o)
     if (!pattern_ok(o->pattern)) {
         fprintf(stderr, "yinfa batch: --name 不能含路径分隔符、不能以“.”开头，花括号要成对：%s\n",
                 o->pattern);
+        return -1;
+    }
+    if ((printing && !o->print) || (o->print && !o->dir) || (o->po.copies && o->po.copies_from)) {
+        fprintf(stderr, "yinfa batch: 打印须用 --print 和 -o DIR；--copies 与 --copies-from 只能用一个\n");
         return -1;
     }
     if (o->merge && !cli_has_suffix(o->merge, ".pdf")) {
@@ -1008,6 +1024,39 @@ static void guard_free(guard *g)
     g_free(g->owned[2]);
 }
 
+/* ---- --print ------------------------------------------------------------------------------------ */
+
+/* Sends the documents of the batch that are in DIR — written now or by an earlier run — to the
+ * printer in record order, with their record's copies. Returns 0, EXIT_PROBLEM or 130. */
+static int print_batch(const options *o, cli_printer *printer, const yf_records *rs,
+                       const job *jobs, size_t count)
+{
+    cli_print_doc *docs = calloc(count ? count : 1, sizeof *docs);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        const job *j = &jobs[i];
+        if (j->st != DONE && j->st != SKIPPED)
+            continue;
+        cli_print_doc *doc = &docs[n++];
+        doc->name = j->name;
+        doc->path = cli_join(o->dir, j->name);
+        yf_diags *d = yf_diags_new();
+        yf_data *data = o->po.copies_from ? yf_records_get(rs, j->record, d) : NULL;
+        doc->copies = cli_print_copies(&o->po, data, &doc->why);
+        yf_data_free(data);
+        yf_diags_free(d);
+    }
+    char *state = cli_print_state_path(o->dir);
+    int rc = cli_print_run(printer, "batch", docs, n, state, o->resume);
+    for (size_t i = 0; i < n; i++) {
+        free((char *)docs[i].path);
+        free(docs[i].why);
+    }
+    free(state);
+    free(docs);
+    return rc;
+}
+
 /* ---- the command ---------------------------------------------------------------------------- */
 
 static void summary(const options *o, const yf_records *rs, const job *jobs, size_t count,
@@ -1056,6 +1105,12 @@ int cmd_batch(int argc, char **argv)
         guard_free(&g);
         return EXIT_USAGE;
     }
+    /* The printer before the documents: a clerk learns of a paused printer at once. */
+    cli_printer *printer = o.print ? cli_printer_open("batch", &o.po) : NULL;
+    if (o.print && !printer) {
+        guard_free(&g);
+        return EXIT_PROBLEM;
+    }
     /* One creation date for the whole batch: the files do not depend on --jobs or timing. */
     if (!getenv("SOURCE_DATE_EPOCH")) {
         char epoch[32];
@@ -1069,6 +1124,7 @@ int cmd_batch(int argc, char **argv)
     if (!rs) {
         yf_template_free(t);
         guard_free(&g);
+        cli_printer_close(printer);
         return cli_finish(d, EXIT_PROBLEM);
     }
     if (o.dir && mkdir(o.dir, 0777) != 0 && errno != EEXIST) {
@@ -1076,6 +1132,7 @@ int cmd_batch(int argc, char **argv)
         yf_records_free(rs);
         yf_template_free(t);
         guard_free(&g);
+        cli_printer_close(printer);
         return cli_finish(d, EXIT_PROBLEM);
     }
     merge_in_dir(&o, &g);
@@ -1109,6 +1166,10 @@ int cmd_batch(int argc, char **argv)
             show(&mp, 1);
     }
     summary(&o, rs, jobs, count, p.start);
+    int printed = 0;
+    if (printer && !stop)
+        printed = print_batch(&o, printer, rs, jobs, count);
+    cli_printer_close(printer);
     size_t failed = 0;
     for (size_t i = 0; i < count; i++) {
         failed += jobs[i].st == FAILED || jobs[i].merge_lost;
@@ -1126,7 +1187,7 @@ int cmd_batch(int argc, char **argv)
     yf_records_free(rs);
     yf_template_free(t);
     yf_diags_free(d);
-    if (stop)
+    if (stop || printed == 130)
         return 130;
-    return failed || rc != 0 ? EXIT_PROBLEM : 0;
+    return failed || rc != 0 || printed ? EXIT_PROBLEM : 0;
 }

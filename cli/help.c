@@ -30,7 +30,8 @@ static const command_help commands[] = {
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"
-      "                  [--draft] [--quiet]\n"
+      "                  [--draft] [--quiet] [--print [-P PRINTER] [--copies N | --copies-from SLOT]\n"
+      "                  [--simplex]]\n"
       "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
       "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
       "GBK 编码的 CSV 自动识别。\n"
@@ -44,7 +45,30 @@ static const command_help commands[] = {
       "      --group-by C 表格中 C 列相同的各行合为一条记录：各行相同的值为一个值，不同的值成为\n"
       "                   列表，每行一项（如“期号”相同的几行是一期简报的几篇文章）\n"
       "  -q, --quiet      不显示进度\n"
+      "      --print      生成后逐份送打印机（须有 -o DIR），每份一个打印任务，以文件名为名；\n"
+      "                   -P、--copies、--copies-from、--simplex 同 yinfa print。打印记录存于\n"
+      "                   DIR/.yinfa-print.json：加 --resume 再运行时只打印尚未打印的文件\n"
       "有问题的记录逐条报告（记录序号和行号），其余照常生成；退出状态 1。\n" },
+    { "print", "填充模板并排版，送打印机（CUPS）",
+      "用法：yinfa print TEMPLATE DATA [-P PRINTER] [--copies N | --copies-from SLOT]\n"
+      "                  [--simplex] [--record N] [--sheet NAME] [--group-by COL] [-q]\n"
+      "排版后把 PDF 直接送 CUPS 打印机：A4 纸（iso_a4_210x297mm）、原大（不缩放，保持\n"
+      "156 mm × 225 mm 版心）、双面长边装订、逐份打印（collated）。打印机不能做到时报错，\n"
+      "不会悄悄改成单面或缩放。每个打印任务的状态（排队中、正在打印、已打印、失败）逐行显示。\n"
+      "  -P, --printer P     打印机（默认：系统的默认打印机；yinfa printers 列出可用的打印机）\n"
+      "      --copies N      份数（默认 1）\n"
+      "      --copies-from S 份数取自数据中的槽位 S，如简报的“印数”（--copies-from 印数）\n"
+      "      --simplex       单面打印\n"
+      "      --record N      多条记录的数据文件中的第 N 条（从 1 起）\n"
+      "      --sheet NAME    .xlsx/.xls 中的工作表（默认第一张）\n"
+      "      --group-by COL  表格中 COL 列相同的各行合为一条记录\n"
+      "      --fonts-conf F  另用一个 fontconfig 文件决定有哪些字体\n"
+      "  -q, --quiet         只打印错误\n"
+      "打印服务由环境变量 CUPS_SERVER 指定（默认本机的 cupsd）。\n" },
+    { "printers", "列出打印机及其双面、A4、原大打印能力",
+      "用法：yinfa printers\n"
+      "列出 CUPS 中的打印机：状态（空闲、正在打印、已暂停）、是否接收任务、能否双面打印、\n"
+      "有没有 A4 纸、能否原大（不缩放）打印，以及默认打印机。\n" },
     { "check", "检查模板和数据并排版，不写出文件",
       "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL]\n"
       "                  [--fonts-conf F] [-q]\n"

@@ -8,6 +8,7 @@
  * TEMPLATE is a file, a folder holding template.xml, or the name of a folder under templates/.
  * Exit status: 0 success, 1 a template, data or output problem, 2 a usage error. */
 #include "common.h"
+#include "print.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -531,6 +532,10 @@ int main(int argc, char **argv)
         return bind_only(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "fonts") == 0)
         return cmd_fonts(argc - 1, argv + 1);
+    if (strcmp(cmd, "print") == 0)
+        return cmd_print(argc - 1, argv + 1);
+    if (strcmp(cmd, "printers") == 0)
+        return cmd_printers(argc - 1, argv + 1);
     fprintf(stderr, "yinfa: 未知命令“%s”\n\n", cmd);
     cli_print_usage(stderr);
     return EXIT_USAGE;

@@ -9,14 +9,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(build-essential pkg-config libxml2-dev libpango1.0-dev libcairo2-dev libicu-dev
             libjson-glib-dev libfontconfig-dev libharfbuzz-dev libcsv-dev libmicrohttpd-dev
-            librsvg2-dev libzip-dev libfreexl-dev help2man libhyphen-dev)
+            librsvg2-dev libzip-dev libfreexl-dev help2man libhyphen-dev libcups2-dev)
 font_pkgs=(fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai)
 # English hyphenation patterns (libhyphen's hyph_en_US.dic): long English words in Chinese text.
 hyph_pkgs=(hyphen-en-us)
 # Stroke sequences of 75 000 characters, for names 按姓氏笔画为序 (engine/collate.c).
 data_pkgs=(rime-data-stroke)
+# cups-daemon, cups-client, cups-filters: the printing test runs a cupsd of its own (its own
+# socket and spool; no system printer is touched), lpadmin and lpstat, and pdftopdf.
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind man-db python3-openpyxl
-           libreoffice-calc-nogui)
+           libreoffice-calc-nogui cups-daemon cups-client cups-filters)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
 web=0

@@ -9,7 +9,7 @@ trap 'rm -f "$include"' EXIT
 {
   printf '[NAME]\nyinfa \\- 按 GB/T 9704 生成党政机关公文（讲话稿、通知、简报、函）\n'
   echo '[命令]'
-  for cmd in render batch check text slots serve extract fonts help; do
+  for cmd in render batch print printers check text slots serve extract fonts help; do
     echo ".SS $cmd"
     echo '.nf'
     # roff: a leading dot or quote would be a request; a backslash an escape
