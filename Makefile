@@ -71,7 +71,7 @@ $(BUILD)/schema.c: templates/yinfa-template.rng
 	{ echo 'const char yf_schema_rng[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0 };'; echo "const unsigned yf_schema_rng_len = $$(wc -c < $<);"; } > $@
 
-$(BUILD)/schema.o: $(BUILD)/schema.c
+$(BUILD)/schema.o: $(BUILD)/schema.c Makefile
 	$(CC) $(CFLAGS) $(LIB_FLAGS) -c $< -o $@
 
 $(BUILD)/libyinfa.a: $(ENGINE_OBJ) $(BUILD)/schema.o
