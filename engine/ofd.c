@@ -9,8 +9,8 @@
  *                                   Pages, Outlines (the headings, as the PDF's outline)
  *   Doc_0/PublicRes.xml             Fonts, each with its FontFile
  *   Doc_0/DocumentRes.xml           MultiMedias: the images
- *   Doc_0/Pages/Page_N/Content.xml  one Layer: PathObjects (rules, borders), TextObjects (one per
- *                                   glyph run), ImageObjects (seals, images)
+ *   Doc_0/Pages/Page_N/Content.xml  one Layer: ImageObjects (seals, images), PathObjects (rules,
+ *                                   borders), TextObjects (one per glyph run)
  *   Doc_0/Res/                      the fonts, subset by HarfBuzz (subset.c), and the images as PNG
  *
  * Units are millimetres, the origin the page's top-left corner (GB/T 33190 §7.1). A TextObject's
@@ -39,7 +39,8 @@
 typedef struct {
     char *key;                /* "INDEX|BOLD|FILE" */
     unsigned id;
-    gboolean bold;
+    gboolean bold;            /* synthetic bold (FC_EMBOLDEN) */
+    int weight;               /* the face's weight, 100 … 900 (OpenType usWeightClass) */
     hb_set_t *gids;           /* the glyphs drawn (the face's ids) */
     hb_set_t *unicodes;       /* the characters written in TextCodes */
     hb_subset_plan_t *plan;
@@ -249,6 +250,11 @@ static ofd_font *font_of(ofd *o, PangoFont *font)
                            ? (const char *)s : f->family);
         FcPatternGetBool(pat, FC_EMBOLDEN, 0, &bold);
         f->bold = bold;
+        int w = FC_WEIGHT_REGULAR;
+        FcPatternGetInteger(pat, FC_WEIGHT, 0, &w);
+        f->weight = CLAMP(FcWeightToOpenType(w), 100, 900);
+        if (f->bold)
+            f->weight = MAX(f->weight, 700);
         g_hash_table_insert(o->by_key, key, f);
         g_ptr_array_add(o->fonts, f);
     } else {
@@ -491,8 +497,10 @@ static void write_run(ofd *o, const yf_run *run, double dx, double dy, void *use
     attr_nums(w, "Boundary", 4, box);
     attr_id(w, "Font", f->id);
     attr_nums(w, "Size", 1, &size);
-    if (f->bold)
-        attr(w, "Weight", "700");
+    /* The face's weight (a SemiBold 小标宋 substitute, a synthetic bold): a reader that draws
+     * with its own fonts picks the face by FamilyName and Weight. */
+    if (f->weight != 400)
+        attr_id(w, "Weight", (unsigned)f->weight);
     color(w, "FillColor", run->color);
     for (guint i = 0; i < t.transforms->len; i++) {
         const ofd_transform *tr = &g_array_index(t.transforms, ofd_transform, i);
@@ -583,7 +591,10 @@ static int write_image(ofd *o, xmlTextWriterPtr w, const yf_figure *f)
     return 0;
 }
 
-/* Page p's Content.xml: rules under the text, images over it, as the PDF draws them. */
+/* Page p's Content.xml. The PDF draws rules, then text, then images multiplied into them (a red
+ * seal over black characters leaves them black, GB/T 9704 §7.3.5.1); OFD has no blend modes, so
+ * images come first and rules and text over them, which gives the same page: dark ink over the
+ * seal's colour, the seal's transparent parts showing the paper. */
 static int write_page(ofd *o, guint p)
 {
     const yf_pagebox *pb = &g_array_index(o->L->pages, yf_pagebox, p);
@@ -594,6 +605,11 @@ static int write_page(ofd *o, guint p)
         start(x.w, "Layer");
         attr_id(x.w, "ID", o->next_id++);
         attr(x.w, "Type", "Body");
+        for (guint i = 0; i < pb->figures->len && rc == 0; i++) {
+            const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
+            if (f->image)
+                rc = write_image(o, x.w, f);
+        }
         for (guint i = 0; i < pb->figures->len; i++) {
             const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
             if (!f->image)
@@ -601,11 +617,6 @@ static int write_page(ofd *o, guint p)
         }
         page_writer pw = { x.w };
         each_run(o, p, write_run, &pw);
-        for (guint i = 0; i < pb->figures->len && rc == 0; i++) {
-            const yf_figure *f = &g_array_index(pb->figures, yf_figure, i);
-            if (f->image)
-                rc = write_image(o, x.w, f);
-        }
     }
     int rc2 = part_end(o, &x, g_strdup_printf("Doc_0/Pages/Page_%u/Content.xml", p));
     return rc == 0 && rc2 == 0 ? 0 : -1;

@@ -16,7 +16,7 @@ hyph_pkgs=(hyphen-en-us)
 # Stroke sequences of 75 000 characters, for names 按姓氏笔画为序 (engine/collate.c).
 data_pkgs=(rime-data-stroke)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind man-db python3-openpyxl
-           libreoffice-calc-nogui)
+           libreoffice-calc-nogui python3-fonttools)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
 web=0
@@ -31,11 +31,18 @@ for arg in "$@"; do
   esac
 done
 
-# The browser test's driver, at the version tests/web/package-lock.json pins.
+# The browser test's driver, at the version tests/web/package-lock.json pins; the OFD test's reader,
+# ofd.js, at the version tests/ofd/package-lock.json pins (its bundle is used as it is: no scripts).
 web_modules() {
-  [ "$web" = 1 ] && [ ! -d "$root/tests/web/node_modules/playwright-core" ] || return 0
-  echo "install-deps: npm ci in tests/web" >&2
-  npm ci --prefix "$root/tests/web" --no-audit --no-fund >&2
+  [ "$web" = 1 ] || return 0
+  if [ ! -d "$root/tests/web/node_modules/playwright-core" ]; then
+    echo "install-deps: npm ci in tests/web" >&2
+    npm ci --prefix "$root/tests/web" --no-audit --no-fund >&2
+  fi
+  if [ ! -f "$root/tests/ofd/node_modules/ofd.js/lib/ofd.umd.js" ]; then
+    echo "install-deps: npm ci in tests/ofd" >&2
+    npm ci --prefix "$root/tests/ofd" --no-audit --no-fund --ignore-scripts >&2
+  fi
 }
 
 # The Fandol faces (GPL with the font exception): FandolFang has exactly GB2312's 6 763
