@@ -203,6 +203,45 @@ def test_ofd_hostile_input_leaves_no_file(yinfa):
         p = subprocess.run([yinfa, "render", "notice", "--draft", "-o", os.path.join(tmp, "x.xps")],
                            cwd=ROOT, capture_output=True, text=True)
         assert p.returncode == 2 and ".ofd" in p.stderr
+        # A place that cannot be written: an error, nothing left.
+        p = subprocess.run([yinfa, "render", "notice", "--draft", "-o", os.path.join(tmp, "no", "x.ofd")],
+                           cwd=ROOT, capture_output=True, text=True)
+        assert p.returncode == 1 and sorted(os.listdir(tmp)) == ["bad.json", "x.ofd"], p.stderr
+
+
+def test_ofd_glyphs_the_cmap_does_not_give(yinfa):
+    """Noto CJK sets "——" as one glyph two ems wide (in the title's 小标宋 and the 黑体 heading); the
+    cmap maps "—" to a one-em dash, so a CGTransform names the glyph (GB/T 33190 §11.4): two codes, one
+    glyph, the subset's two-em dash. The text stays "——", two U+2014."""
+    import io
+    from fontTools.ttLib import TTFont
+    with tempfile.TemporaryDirectory() as tmp:
+        ofd, pdf = os.path.join(tmp, "g.ofd"), os.path.join(tmp, "g.pdf")
+        template = os.path.join(ROOT, "tests", "ofd", "glyphs")
+        for out in (ofd, pdf):
+            p = subprocess.run([yinfa, "render", template, "--draft", "-o", out, "-q"], capture_output=True,
+                               text=True, timeout=60)
+            assert p.returncode == 0, p.stderr
+        ligatures = [g for page in pdfmeasure.load(pdf) for line in page.lines for g in line.glyphs
+                     if g.text == "——"]
+        assert len(ligatures) == 2, "the PDF draws two one-glyph dashes"
+        check_package(ofd)
+        z = zipfile.ZipFile(ofd)
+        res = ET.fromstring(z.read("Doc_0/PublicRes.xml"))
+        files = {f.get("ID"): "Doc_0/Res/" + f.findtext(Q + "FontFile") for f in res.iter(Q + "Font")}
+        found = []
+        for name in z.namelist():
+            if not name.startswith("Doc_0/Pages/"):
+                continue
+            for t in ET.fromstring(z.read(name)).iter(Q + "TextObject"):
+                text = t.findtext(Q + "TextCode")
+                for cg in t.findall(Q + "CGTransform"):
+                    pos, count = int(cg.get("CodePosition")), int(cg.get("CodeCount"))
+                    font = TTFont(io.BytesIO(z.read(files[t.get("Font")])))
+                    glyph = font.getGlyphOrder()[int(cg.findtext(Q + "Glyphs"))]
+                    em = font["head"].unitsPerEm
+                    found.append((text[pos:pos + count], cg.get("GlyphCount"), font["hmtx"][glyph][0] / em))
+        assert found == [("——", "1", 2.0), ("——", "1", 2.0)], found
 
 
 # ---- through the reader -----------------------------------------------------------------------
