@@ -12,7 +12,9 @@ http://www.ofdspec.org/2016 — for every sample of every type, each of which mu
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -185,20 +187,33 @@ def test_ofd_every_sample(yinfa):
 
 
 def test_ofd_hostile_input_leaves_no_file(yinfa):
-    """A render that fails writes no OFD, leaves no temporary file, and an existing OFD untouched."""
+    """A render that fails writes no OFD, leaves no temporary file, and an existing OFD untouched:
+    hostile inputs (a loop to 100 000 pages, data nested too deep), a full disk while the package is
+    written, a folder that does not exist."""
+    hostile = os.path.join(ROOT, "tests", "hostile")
     with tempfile.TemporaryDirectory() as tmp:
-        bad = os.path.join(tmp, "bad.json")
-        with open(bad, "w", encoding="utf-8") as f:
-            f.write('{"标题": "未闭合')
         out = os.path.join(tmp, "x.ofd")
-        p = subprocess.run([yinfa, "render", "notice", bad, "-o", out, "-q"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
-        assert p.returncode == 1, p.stderr
-        assert sorted(os.listdir(tmp)) == ["bad.json"], os.listdir(tmp)
-        with open(out, "wb") as f:
-            f.write(b"old")
-        subprocess.run([yinfa, "render", "notice", bad, "-o", out, "-q"], cwd=ROOT, capture_output=True)
-        assert open(out, "rb").read() == b"old" and sorted(os.listdir(tmp)) == ["bad.json", "x.ofd"]
+        runs = [(["render", os.path.join(hostile, "loop-100000-pages"),
+                  os.path.join(hostile, "loop-100000-pages", "data.json")], "1000 页", None),
+                (["render", "notice", os.path.join(hostile, "deep-nesting.json")], "嵌套", None)]
+
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+        runs.append((["render", "notice", os.path.join(ROOT, "templates", "notice", "data.json")], "写入失败",
+                     small_files))
+        for args, expect, preexec in runs:
+            for existing in (None, b"old"):
+                if existing:
+                    with open(out, "wb") as f:
+                        f.write(existing)
+                p = subprocess.run([yinfa, *args, "-o", out, "-q"], cwd=ROOT, capture_output=True, text=True,
+                                   timeout=120, preexec_fn=preexec)
+                assert p.returncode == 1 and expect in p.stderr, p.stderr
+                if existing:
+                    assert open(out, "rb").read() == existing
+                    os.unlink(out)
+                assert os.listdir(tmp) == [], os.listdir(tmp)
         # An unknown suffix is a usage error, naming the three.
         p = subprocess.run([yinfa, "render", "notice", "--draft", "-o", os.path.join(tmp, "x.xps")],
                            cwd=ROOT, capture_output=True, text=True)
@@ -206,7 +221,7 @@ def test_ofd_hostile_input_leaves_no_file(yinfa):
         # A place that cannot be written: an error, nothing left.
         p = subprocess.run([yinfa, "render", "notice", "--draft", "-o", os.path.join(tmp, "no", "x.ofd")],
                            cwd=ROOT, capture_output=True, text=True)
-        assert p.returncode == 1 and sorted(os.listdir(tmp)) == ["bad.json", "x.ofd"], p.stderr
+        assert p.returncode == 1 and os.listdir(tmp) == [], p.stderr
 
 
 def test_ofd_glyphs_the_cmap_does_not_give(yinfa):
