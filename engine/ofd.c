@@ -82,6 +82,9 @@ typedef struct {
 
 static double mm(double pt) { return pt / YF_MM; }
 
+/* pt -> mm rounded to the micrometre, the precision the numbers are written with. */
+static double um(double pt) { return round(mm(pt) * 1000) / 1000; }
+
 /* A number in mm with at most three decimals, "." as the separator, no trailing zeros. */
 static void num(GString *s, double v)
 {
@@ -92,7 +95,7 @@ static void num(GString *s, double v)
         *--e = 0;
     if (e > buf && e[-1] == '.')
         *--e = 0;
-    s = g_string_append(s, strcmp(buf, "-0") == 0 ? "0" : buf);
+    g_string_append(s, strcmp(buf, "-0") == 0 ? "0" : buf);
 }
 
 /* "x y w h" or any list of numbers. */
@@ -300,46 +303,51 @@ static run_text run_chars(const yf_run *run, double dx, double dy)
     run_text t = { g_array_new(FALSE, FALSE, sizeof(ofd_char)),
                    g_array_new(FALSE, FALSE, sizeof(ofd_transform)) };
     hb_font_t *hb = pango_font_get_hb_font(run->font);
+    GArray *cs = g_array_new(FALSE, FALSE, sizeof(gunichar));
     const char *p = run->text, *text_end = run->text + run->text_len;
     int g = 0;
     for (int c = 0; c < run->nclusters; c++) {
         const cairo_text_cluster_t *cl = &run->clusters[c];
-        const char *q = p, *e = MIN(p + cl->num_bytes, text_end);
+        const char *q = p, *e = MIN(p + MAX(cl->num_bytes, 0), text_end);
         p = e;
         int ng = cl->num_glyphs;
         if (ng <= 0 || g + ng > run->nglyphs)
             continue;
-        gunichar cs[64];
-        int n = 0;
-        for (; q < e && n < (int)G_N_ELEMENTS(cs); q = g_utf8_next_char(q)) {
+        g_array_set_size(cs, 0);
+        for (; q < e; q = g_utf8_next_char(q)) {
             gunichar u = g_utf8_get_char_validated(q, e - q);
             if (u == (gunichar)-1 || u == (gunichar)-2)
                 break;
             if (writable(u))
-                cs[n++] = u;
+                g_array_append_val(cs, u);
         }
-        if (cl->num_bytes == 0)
-            cs[n++] = '-';
+        if (cl->num_bytes == 0) {
+            gunichar hyphen = '-';
+            g_array_append_val(cs, hyphen);
+        }
+        int n = (int)cs->len;
         if (n == 0) {
             g += ng;
             continue;
         }
+        const gunichar *u = (const gunichar *)cs->data;
         const cairo_glyph_t *gl = &run->glyphs[g];
         gboolean plain = n == ng;
         for (int k = 0; plain && k < n; k++)
-            plain = nominal(hb, cs[k], gl[k].index);
+            plain = nominal(hb, u[k], gl[k].index);
         double x0 = gl[0].x, span = g + ng < run->nglyphs ? run->glyphs[g + ng].x - x0 : run->size;
         if (!plain) {
             ofd_transform tr = { (int)t.chars->len, n, g, ng };
             g_array_append_val(t.transforms, tr);
         }
         for (int k = 0; k < n; k++) {
-            ofd_char ch = { cs[k], dx + (n == ng ? gl[k].x : x0 + span * k / n),
+            ofd_char ch = { u[k], dx + (n == ng ? gl[k].x : x0 + span * k / n),
                             dy + (n == ng ? gl[k].y : gl[0].y) };
             g_array_append_val(t.chars, ch);
         }
         g += ng;
     }
+    g_array_free(cs, TRUE);
     return t;
 }
 
@@ -519,6 +527,8 @@ static void write_run(ofd *o, const yf_run *run, double dx, double dy, void *use
     const ofd_char *first = &g_array_index(t.chars, ofd_char, 0);
     GString *text = g_string_new(NULL), *deltax = g_string_new(NULL), *deltay = g_string_new(NULL);
     gboolean any_dy = FALSE;
+    /* Each delta is the difference of two positions rounded to the micrometre, so that the
+     * rounding does not add up along a line. */
     for (guint i = 0; i < t.chars->len; i++) {
         const ofd_char *c = &g_array_index(t.chars, ofd_char, i);
         g_string_append_unichar(text, c->c);
@@ -529,8 +539,8 @@ static void write_run(ofd *o, const yf_run *run, double dx, double dy, void *use
             g_string_append_c(deltax, ' ');
             g_string_append_c(deltay, ' ');
         }
-        num(deltax, mm(c->x) - mm(prev->x));
-        num(deltay, mm(c->y) - mm(prev->y));
+        num(deltax, um(c->x) - um(prev->x));
+        num(deltay, um(c->y) - um(prev->y));
         any_dy |= fabs(c->y - prev->y) > 1e-6;
     }
     start(w, "TextCode");
