@@ -110,6 +110,8 @@ static int write_outputs(const yf_layout *layout, const char *out, const char *d
         ok = stage(&s, dump, text, strlen(text)) == 0;
     if (ok && out && cli_has_suffix(out, ".pdf")) {
         ok = yf_layout_write_pdf(layout, out, d) == 0;
+    } else if (ok && out && cli_has_suffix(out, ".ofd")) {
+        ok = yf_layout_write_ofd(layout, out, d) == 0;
     } else if (ok && out) {
         int pages = yf_layout_page_count(layout);
         int first = page ? page : 1, last = page ? page : pages;
@@ -219,8 +221,9 @@ static int cmd_render(int argc, char **argv)
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
-    if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png")) {
-        fprintf(stderr, "yinfa render: 输出文件应以 .pdf 或 .png 结尾：%s\n", out);
+    if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png") &&
+        !cli_has_suffix(out, ".ofd")) {
+        fprintf(stderr, "yinfa render: 输出文件应以 .pdf、.png 或 .ofd 结尾：%s\n", out);
         return EXIT_USAGE;
     }
     /* Inputs are never written: `--dump template.xml` would replace the template. */

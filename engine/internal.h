@@ -508,6 +508,19 @@ void yf_fontset_bind(yf_fontset *fs, const yf_layout *layout);
  * fontset, or glyphs the subset lacks, the run's own font and ids. */
 cairo_scaled_font_t *yf_fontset_run(const yf_fontset *fs, const yf_run *run, cairo_glyph_t *glyphs);
 void yf_fontset_free(yf_fontset *fs);
+struct hb_blob_t;
+struct hb_set_t;
+struct hb_subset_plan_t;
+/* The face of a Pango font as a key "INDEX|BOLD|FILE" (its file, the face's index in it, whether it
+ * is emboldened), or NULL when fontconfig gives no file. Caller g_frees. */
+char *yf_font_face_key(PangoFont *font);
+/* A HarfBuzz subset of the face `key` as an OpenType file holding the glyphs `gids` and, when
+ * `unicodes` is not NULL, a cmap for those characters (a reader that maps text to glyphs, as an
+ * OFD reader does, needs it). Glyphs are renumbered: *plan's old-to-new glyph mapping says how
+ * (hb_subset_plan_destroy it). NULL (and *plan NULL) when HarfBuzz cannot subset the face. */
+struct hb_blob_t *yf_subset_face_file(const char *key, const struct hb_set_t *gids,
+                                      const struct hb_set_t *unicodes,
+                                      struct hb_subset_plan_t **plan);
 
 /* Draws a page; `fonts` may be NULL (the layout's own fonts). */
 void yf_render_page(const yf_layout *layout, int page_index, cairo_t *cr, const yf_fontset *fonts);

@@ -102,6 +102,13 @@ static char *face_of(PangoFont *font, int *index, gboolean *embolden)
     return g_strdup_printf("%d|%d|%s", *index, *embolden, (const char *)file);
 }
 
+char *yf_font_face_key(PangoFont *font)
+{
+    int index;
+    gboolean embolden;
+    return face_of(font, &index, &embolden);
+}
+
 static void collect_line(yf_fontset *fs, const yf_line *ln)
 {
     for (guint r = 0; r < ln->runs->len; r++) {
@@ -122,22 +129,27 @@ static void collect_line(yf_fontset *fs, const yf_line *ln)
     }
 }
 
-/* The HarfBuzz subset of the face `key` holding `gids`; NULL when HarfBuzz or FreeType cannot
- * make one. Glyphs are renumbered (keeping the ids of a 65 000-glyph CJK face costs twice the
- * work); the plan says how. */
-static subset *subset_face(const char *key, hb_set_t *gids)
+hb_blob_t *yf_subset_face_file(const char *key, const hb_set_t *gids, const hb_set_t *unicodes,
+                               hb_subset_plan_t **plan_out)
 {
     unsigned index = 0;
     int bold = 0, n = 0;
+    *plan_out = NULL;
     if (sscanf(key, "%u|%d|%n", &index, &bold, &n) != 2 || n == 0)
         return NULL;
     hb_blob_t *blob = hb_blob_create_from_file_or_fail(key + n);
-    if (!blob || !freetype())
+    if (!blob)
         return NULL;
     hb_face_t *face = hb_face_create(blob, index & 0xFFFF);
     hb_blob_destroy(blob);
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in) {
+        hb_face_destroy(face);
+        return NULL;
+    }
     hb_set_union(hb_subset_input_glyph_set(in), gids);
+    if (unicodes)
+        hb_set_union(hb_subset_input_unicode_set(in), unicodes);
     /* No hinting: the PDF is not hinted. */
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
     /* Shaping is done: the PDF draws glyph ids, so the layout and vertical tables are dropped —
@@ -157,6 +169,28 @@ static subset *subset_face(const char *key, hb_set_t *gids)
     }
     hb_blob_t *bytes = hb_face_reference_blob(sub);
     hb_face_destroy(sub);
+    if (!hb_blob_get_length(bytes)) {
+        hb_blob_destroy(bytes);
+        hb_subset_plan_destroy(plan);
+        return NULL;
+    }
+    *plan_out = plan;
+    return bytes;
+}
+
+/* The HarfBuzz subset of the face `key` holding `gids` as a Cairo face; NULL when HarfBuzz or
+ * FreeType cannot make one. Glyphs are renumbered (keeping the ids of a 65 000-glyph CJK face
+ * costs twice the work); the plan says how. */
+static subset *subset_face(const char *key, hb_set_t *gids)
+{
+    unsigned index = 0;
+    int bold = 0, n = 0;
+    if (sscanf(key, "%u|%d|%n", &index, &bold, &n) != 2 || n == 0 || !freetype())
+        return NULL;
+    hb_subset_plan_t *plan = NULL;
+    hb_blob_t *bytes = yf_subset_face_file(key, gids, NULL, &plan);
+    if (!bytes)
+        return NULL;
     unsigned len = 0;
     const char *data = hb_blob_get_data(bytes, &len);
     FT_Face ft = NULL;

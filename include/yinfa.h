@@ -6,7 +6,8 @@
  *   yf_data_load_json  JSON data     -> data tree             (engine/data.c)
  *   yf_document_bind   template+data -> document of blocks    (engine/bind.c)
  *   yf_layout_new      document      -> lines -> pages        (engine/compose.c, engine/paginate.c)
- *   yf_layout_write_*  pages         -> PDF, PNG, text dump   (engine/render.c, engine/dump.c)
+ *   yf_layout_write_*  pages         -> PDF, PNG, OFD, dump   (engine/render.c, engine/ofd.c,
+ *                                                             engine/dump.c)
  *
  * Ownership: every `_new` / `_load` / `_bind` result is owned by the caller and released with the
  * matching `_free`. Accessors lend: the returned pointer lives as long as the object it came from.
@@ -238,6 +239,16 @@ YF_API void yf_pdf_abort(yf_pdf *pdf);
 /* Writes page `page` (1-based) as a PNG at `dpi`, atomically like the PDF. */
 YF_API int yf_layout_write_png(const yf_layout *layout, int page, double dpi, const char *path,
                         yf_diags *diags);
+
+/* Writes the document as OFD (GB/T 33190-2016, the national fixed-layout format for electronic
+ * documents), atomically like the PDF: a temporary file beside `path`, renamed over it only on
+ * success; on error no file is left. The pages are the ones the PDF shows, not laid out again:
+ * one TextObject per glyph run with each character at its glyph's place (TextCode X/Y and
+ * DeltaX), the rules as filled PathObjects, images and seals as PNG ImageObjects, every face
+ * embedded as an OpenType subset holding the document's glyphs and characters, the headings as
+ * Outlines; all lengths in mm from the page's top-left corner. Returns 0, or -1 with an error in
+ * diags. */
+int yf_layout_write_ofd(const yf_layout *layout, const char *path, yf_diags *diags);
 
 /* The PDF and a page's PNG in memory instead of a file, for servers: the bytes in a buffer the
  * caller frees with free(), their number in *len; or NULL with an error in diags. */

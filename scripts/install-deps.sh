@@ -18,7 +18,7 @@ data_pkgs=(rime-data-stroke)
 # cups-daemon, cups-client, cups-filters: the printing test runs a cupsd of its own (its own
 # socket and spool; no system printer is touched), lpadmin and lpstat, and pdftopdf.
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind man-db python3-openpyxl
-           libreoffice-calc-nogui cups-daemon cups-client cups-filters)
+           libreoffice-calc-nogui cups-daemon cups-client cups-filters python3-fonttools)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
 web=0
@@ -33,11 +33,18 @@ for arg in "$@"; do
   esac
 done
 
-# The browser test's driver, at the version tests/web/package-lock.json pins.
+# The browser test's driver, at the version tests/web/package-lock.json pins; the OFD test's reader,
+# ofd.js, at the version tests/ofd/package-lock.json pins (its bundle is used as it is: no scripts).
 web_modules() {
-  [ "$web" = 1 ] && [ ! -d "$root/tests/web/node_modules/playwright-core" ] || return 0
-  echo "install-deps: npm ci in tests/web" >&2
-  npm ci --prefix "$root/tests/web" --no-audit --no-fund >&2
+  [ "$web" = 1 ] || return 0
+  if [ ! -d "$root/tests/web/node_modules/playwright-core" ]; then
+    echo "install-deps: npm ci in tests/web" >&2
+    npm ci --prefix "$root/tests/web" --no-audit --no-fund >&2
+  fi
+  if [ ! -f "$root/tests/ofd/node_modules/ofd.js/lib/ofd.umd.js" ]; then
+    echo "install-deps: npm ci in tests/ofd" >&2
+    npm ci --prefix "$root/tests/ofd" --no-audit --no-fund --ignore-scripts >&2
+  fi
 }
 
 # The Fandol faces (GPL with the font exception): FandolFang has exactly GB2312's 6 763
