@@ -248,7 +248,7 @@ YF_API int yf_layout_write_png(const yf_layout *layout, int page, double dpi, co
  * embedded as an OpenType subset holding the document's glyphs and characters, the headings as
  * Outlines; all lengths in mm from the page's top-left corner. Returns 0, or -1 with an error in
  * diags. */
-int yf_layout_write_ofd(const yf_layout *layout, const char *path, yf_diags *diags);
+YF_API int yf_layout_write_ofd(const yf_layout *layout, const char *path, yf_diags *diags);
 
 /* The PDF and a page's PNG in memory instead of a file, for servers: the bytes in a buffer the
  * caller frees with free(), their number in *len; or NULL with an error in diags. */
