@@ -298,8 +298,12 @@ static void para_props(docx *D, const pprops *pp)
     }
     /* Lines are placed by their exact height (below), characters by the grid's condensed
      * spacing (grid_track): no client's own snapping to the grid. */
-    if (!base)
+    if (!base) {
+        /* clreq: a line-end mark stays inside the measure (yinfa's composer squeezes or pushes
+         * instead); Word's default hangs it into the margin. */
+        val(D, "w:overflowPunct", "0");
         val(D, "w:snapToGrid", "0");
+    }
     /* A border is drawn inside the paragraph's height: its lines give up as much, so the lines
      * after it stay where the layout put them. */
     double borders = (pp->top ? pp->top->geom.thickness : 0) +
@@ -650,7 +654,8 @@ static GArray *title_breaks(const docx *D, int b, const yf_block *blk)
         if (!found)
             break;
         size_t off = (size_t)(found - blk->text);
-        if (i > 0 && off > 0)
+        /* A line that starts after a forced break (\n, written as w:br) needs no other. */
+        if (i > 0 && off > 0 && blk->text[off - 1] != '\n')
             g_array_append_val(breaks, off);
         at = off + strlen(ln->text);
     }
@@ -1239,8 +1244,10 @@ static void footer_ref(docx *D, const char *type, const char *rel)
     end(D);
 }
 
-/* The section: A4, the GB/T 9704 §5.2 margins, the document grid of 22 lines and 28 characters
- * (a character pitch given as w:charSpace, 4096ths of a point off the body size), the footers. */
+/* The section: A4, the GB/T 9704 §5.2 margins, the document grid of 22 lines (w:linePitch), the
+ * footers. The 28 characters a line come from the styles' condensed spacing (grid_track), not from
+ * a character grid (w:type="linesAndChars"): LibreOffice gives a 16 pt character two cells of a
+ * 15.79 pt grid and drops a line-end mark under it, and the paragraphs do not snap to it anyway. */
 static void section(docx *D, gboolean numbered)
 {
     const yf_page *p = D->p;
@@ -1274,9 +1281,8 @@ static void section(docx *D, gboolean numbered)
     if (p->no_first_number && numbered)
         el(D, "w:titlePg"), end(D);
     el(D, "w:docGrid");
-    attr(D, "w:type", "linesAndChars");
+    attr(D, "w:type", "lines");
     attrf(D, "w:linePitch", "%ld", (long)floor(yf_page_pitch(p) * 20));
-    attrf(D, "w:charSpace", "%ld", (long)((yf_page_cell(p) - p->body_size) * 4096 - 0.5));
     end(D);
     end(D);
 }
