@@ -298,12 +298,12 @@ static void para_props(docx *D, const pprops *pp)
     }
     /* Lines are placed by their exact height (below), characters by the grid's condensed
      * spacing (grid_track): no client's own snapping to the grid. */
-    if (!base) {
-        /* clreq: a line-end mark stays inside the measure (yinfa's composer squeezes or pushes
-         * instead); Word's default hangs it into the margin. */
-        val(D, "w:overflowPunct", "0");
+    /* clreq: a line-end mark stays inside the measure (yinfa's composer squeezes or pushes
+     * instead); Word's default hangs it into the margin. Said on every paragraph: LibreOffice
+     * does not take it from the style. */
+    val(D, "w:overflowPunct", "0");
+    if (!base)
         val(D, "w:snapToGrid", "0");
-    }
     /* A border is drawn inside the paragraph's height: its lines give up as much, so the lines
      * after it stay where the layout put them. */
     double borders = (pp->top ? pp->top->geom.thickness : 0) +

@@ -181,19 +181,44 @@ def test_docx_page_numbers(yinfa):
 
 
 def squashed_text(pdf):
-    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
     text = re.sub(r"\s+", "", text)
     return re.sub(r"—\d+—", "", text)  # page numbers: the pages may break elsewhere
+
+
+def first_difference(a, b):
+    i = next(i for i in range(min(len(a), len(b)) + 1) if a[i:i + 1] != b[i:i + 1])
+    return i, a[max(0, i - 10):i + 20], b[max(0, i - 10):i + 20]
+
+
+def docx_text(path):
+    """The Word file's text in document order: paragraphs, and the cells of tables where they stand."""
+    import docx
+    d = docx.Document(path)
+    parts = []
+    for child in d.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            parts.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif child.tag.endswith("}tbl"):
+            parts.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+    return re.sub(r"\s+", "", "".join(parts))
 
 
 def test_docx_text_equals_pdf_text(yinfa):
     tmp = converted(yinfa)
     for name in DOCS:
         mine = squashed_text(os.path.join(tmp, f"{name}.pdf"))
+        # the Word file holds exactly the PDF's text
+        text = docx_text(os.path.join(tmp, f"{name}.docx"))
+        assert text == mine, (name, first_difference(mine, text))
+        # and LibreOffice shows it — but LibreOffice 7.4 hangs a mark that would end a full line
+        # into the margin and then does not draw it (w:overflowPunct="0" notwithstanding): the
+        # marks are compared apart
         theirs = squashed_text(os.path.join(tmp, "lo", f"{name}.pdf"))
-        assert mine == theirs, (name, next((i, mine[i - 10:i + 20], theirs[i - 10:i + 20])
-                                           for i in range(min(len(mine), len(theirs)) + 1)
-                                           if mine[i:i + 1] != theirs[i:i + 1]))
+        marks = re.compile("[、。，；：！？]")
+        assert marks.sub("", mine) == marks.sub("", theirs), \
+            (name, first_difference(marks.sub("", mine), marks.sub("", theirs)))
+        assert len(marks.findall(mine)) - len(marks.findall(theirs)) <= 6, name
 
 
 def test_docx_named_styles(yinfa):
