@@ -305,3 +305,48 @@ def test_docx_failure_leaves_no_file(yinfa):
     assert p.returncode == 1 and "x.docx" in p.stderr, p.stderr
     assert sorted(os.listdir(tmp)) == ["bad.json", "out.docx"], os.listdir(tmp)
     shutil.rmtree(tmp)
+
+
+def test_docx_batch(yinfa):
+    import docx
+    tmp = tempfile.mkdtemp(prefix="yinfa-docx-batch-")
+    data = os.path.join(ROOT, "examples", "bulletin", "records.csv")
+    # --format docx: the default names end in .docx
+    p = run(yinfa, "batch", "bulletin", data, "-o", os.path.join(tmp, "a"), "--format", "docx",
+            "--jobs", "2", "--quiet")
+    assert p.returncode == 0, p.stderr
+    files = sorted(os.listdir(os.path.join(tmp, "a")))
+    assert files and all(f.endswith(".docx") for f in files), files
+    # a --name ending in .docx says the same
+    p = run(yinfa, "batch", "bulletin", data, "-o", os.path.join(tmp, "b"), "--name", "{期号}.docx",
+            "--jobs", "1", "--quiet")
+    assert p.returncode == 0, p.stderr
+    named = sorted(os.listdir(os.path.join(tmp, "b")))
+    assert len(named) == len(files) and all(f.endswith(".docx") for f in named), named
+    d = docx.Document(os.path.join(tmp, "b", named[0]))
+    used = {p.style.name for p in d.paragraphs}
+    assert "正文" in used, used
+    p = run(yinfa, "batch", "bulletin", data, "-o", os.path.join(tmp, "c"), "--format", "odt")
+    assert p.returncode == 2 and "--format" in p.stderr, p.stderr
+    shutil.rmtree(tmp)
+
+
+def test_docx_serve(yinfa):
+    import io
+    import json
+    import docx
+    from serving import Server
+    from test_serve import post_json, error_of
+    data = json.load(open(DOCS["speech"], encoding="utf-8"))
+    with Server(yinfa) as srv:
+        status, headers, body = post_json(srv, "/api/templates/speech/docx", data)
+        assert status == 200, body[:300]
+        assert headers["Content-Type"].endswith("wordprocessingml.document")
+        assert ".docx" in headers["Content-Disposition"]
+        d = docx.Document(io.BytesIO(body))
+        assert "凝心聚力抓落实" in "".join(p.text for p in d.paragraphs if p.style.name == "标题")
+        # missing values: no file, the reasons
+        status, _, body = post_json(srv, "/api/templates/speech/docx", {})
+        assert status == 422 and error_of(body)["diagnostics"], body[:300]
+    page = open(os.path.join(ROOT, "web", "index.html"), encoding="utf-8").read()
+    assert 'id="download-docx"' in page and "下载 Word" in page
