@@ -78,6 +78,8 @@ typedef struct {
     int *last_page;          /* … and of its last line */
     double *last_base;
     const yf_block *border_top;  /* a rule to draw on top of the next paragraph */
+    GArray *pending;             /* of yf_figure: rules fixed on the page, for the next paragraph */
+    double frame_y;              /* > 0: the next paragraph in a frame this far down the page */
 } docx;
 
 /* ---- small XML helpers ----------------------------------------------------------------------- */
@@ -251,6 +253,8 @@ typedef struct {
     gboolean page_break;
     const yf_block *top, *bottom; /* rules drawn as its borders, or NULL */
     double tab_left, tab_center, tab_right; /* tab stops from the type area's left edge, pt; < 0 none */
+    double frame_y;             /* > 0: in a frame this far from the page's top (a line above the
+                                   type area: the 信函格式's 标志, 30 mm down, §10.1) */
     gboolean own_indent;        /* `left` instead of the style's indents */
     double left;
     double before, line;        /* pt */
@@ -266,6 +270,16 @@ static void para_props(docx *D, const pprops *pp)
         val(D, "w:keepNext", s->keep_with_next ? "1" : "0");
     if (pp->page_break)
         el(D, "w:pageBreakBefore"), end(D);
+    if (pp->frame_y > 0) {
+        el(D, "w:framePr");
+        attrf(D, "w:w", "%ld", TW(D->p->text_width));
+        attr(D, "w:wrap", "through");
+        attr(D, "w:vAnchor", "page");
+        attr(D, "w:hAnchor", "margin");
+        attr(D, "w:x", "0");
+        attrf(D, "w:y", "%ld", TW(pp->frame_y));
+        end(D);
+    }
     if (pp->top || pp->bottom) {
         el(D, "w:pBdr");
         if (pp->top)
@@ -670,15 +684,22 @@ static cairo_status_t to_bytes(void *closure, const unsigned char *data, unsigne
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* The image drawn at its printed size at 300 dpi as a PNG, a relation of the document. */
-static const char *add_media(docx *D, const yf_image *img, double w, double h)
+/* The image drawn at its printed size at 300 dpi — or, with no image, a rectangle filled with
+ * `color` — as a PNG, a relation of the document. */
+static const char *add_media(docx *D, const yf_image *img, double w, double h, uint32_t color)
 {
     double k = 300.0 / 72.0;
-    int pw = MAX(1, (int)(w * k + 0.5)), ph = MAX(1, (int)(h * k + 0.5));
+    int pw = img ? MAX(1, (int)(w * k + 0.5)) : 4, ph = img ? MAX(1, (int)(h * k + 0.5)) : 4;
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
     cairo_t *cr = cairo_create(s);
-    cairo_scale(cr, k, k);
-    yf_image_draw(img, cr, 0, 0, w, h);
+    if (img) {
+        cairo_scale(cr, k, k);
+        yf_image_draw(img, cr, 0, 0, w, h);
+    } else {
+        cairo_set_source_rgb(cr, ((color >> 16) & 0xFF) / 255.0, ((color >> 8) & 0xFF) / 255.0,
+                             (color & 0xFF) / 255.0);
+        cairo_paint(cr);
+    }
     cairo_destroy(cr);
     GByteArray *bytes = g_byte_array_new();
     cairo_surface_write_to_png_stream(s, to_bytes, bytes);
@@ -755,10 +776,11 @@ static void graphic_body(docx *D, const char *rel, double w, double h, const cha
 /* A picture floating over the text (a seal: under it in Word's terms, so the black characters
  * stay legible, GB/T 9704 §7.3.5.1), `x` from the type area's left edge, `dy` below the top of
  * the paragraph it is anchored to. */
-static void floating_picture(docx *D, const yf_image *img, double x, double dy, double w,
-                             double h, const char *name)
+static void floating_at(docx *D, const yf_image *img, uint32_t color, const char *from_h,
+                        double x, const char *from_v, double y, double w, double h,
+                        const char *name)
 {
-    const char *rel = add_media(D, img, w, h);
+    const char *rel = add_media(D, img, w, h, color);
     el(D, "w:r");
     el(D, "w:drawing");
     el(D, "wp:anchor");
@@ -773,15 +795,15 @@ static void floating_picture(docx *D, const yf_image *img, double x, double dy, 
     attr(D, "x", "0"), attr(D, "y", "0");
     end(D);
     el(D, "wp:positionH");
-    attr(D, "relativeFrom", "margin");
+    attr(D, "relativeFrom", from_h);
     el(D, "wp:posOffset");
     xmlTextWriterWriteFormatString(D->w, "%ld", EMU(x));
     end(D);
     end(D);
     el(D, "wp:positionV");
-    attr(D, "relativeFrom", "paragraph");
+    attr(D, "relativeFrom", from_v);
     el(D, "wp:posOffset");
-    xmlTextWriterWriteFormatString(D->w, "%ld", EMU(dy));
+    xmlTextWriterWriteFormatString(D->w, "%ld", EMU(y));
     end(D);
     end(D);
     picture_extent(D, w, h);
@@ -792,9 +814,28 @@ static void floating_picture(docx *D, const yf_image *img, double x, double dy, 
     end(D);
 }
 
+static void floating_picture(docx *D, const yf_image *img, double x, double dy, double w,
+                             double h, const char *name)
+{
+    floating_at(D, img, 0, "margin", x, "paragraph", dy, w, h, name);
+}
+
+/* Rules GB/T 9704 places from the page's edges, or doubled (the 信函格式's red double rules,
+ * §10.1): filled rectangles where the layout drew them, pictures fixed on the page, hung from the
+ * next paragraph. */
+static void flush_rules(docx *D)
+{
+    for (guint i = 0; D->pending && i < D->pending->len; i++) {
+        const yf_figure *f = &g_array_index(D->pending, yf_figure, i);
+        floating_at(D, NULL, f->color, "page", f->x, "page", f->y, f->w, f->h, "线");
+    }
+    if (D->pending)
+        g_array_set_size(D->pending, 0);
+}
+
 static void inline_picture(docx *D, const yf_image *img, double w, double h, const char *name)
 {
-    const char *rel = add_media(D, img, w, h);
+    const char *rel = add_media(D, img, w, h, 0);
     el(D, "w:r");
     el(D, "w:drawing");
     el(D, "wp:inline");
@@ -818,8 +859,11 @@ static void para_begin(docx *D, style_id st, const yf_style *s, double before, d
     pprops pp = pprops_of(ds->id, s, &ds->style, before, line);
     pp.page_break = page_break;
     pp.top = D->border_top;
+    pp.frame_y = D->frame_y;
+    D->frame_y = 0;
     D->border_top = NULL;
     para_props(D, &pp);
+    flush_rules(D);
 }
 
 /* A rule that closes block `b`'s group (the 版记's last rule, §7.4): drawn as that block's lower
@@ -847,6 +891,7 @@ static void rule_paragraph(docx *D, const yf_block *rule, double before, double 
     pprops pp = pprops_of(D->styles[ST_BODY].id, &s, &D->styles[ST_BODY].style, before, h);
     pp.top = rule;
     para_props(D, &pp);
+    flush_rules(D);
     end(D);
 }
 
@@ -898,6 +943,7 @@ static void text_block(docx *D, int b, const yf_block *blk)
     pp.bottom = closing_rule(D, b);
     D->border_top = NULL;
     para_props(D, &pp);
+    flush_rules(D);
     GArray *breaks = blk->kind == YF_BLK_TITLE ? title_breaks(D, b, blk) : NULL;
     block_runs(D, blk, &D->styles[st].style, breaks);
     if (breaks)
@@ -983,8 +1029,15 @@ static void placed_block(docx *D, int b, const yf_block *blk)
                 double line = line_height(D, size);
                 double top = pl->baseline + y - baseline_in_line(line, size);
                 double before = (int)pg == D->cur_page ? MAX(0, top - D->cur_y) : 0;
-                D->cur_page = (int)pg;
-                D->cur_y = top + line;
+                if ((int)pg != D->cur_page && top < D->p->top - 0.5) {
+                    /* Above the type area, where no paragraph of the flow can be: in a frame,
+                     * the flow still starting at the type area's top. */
+                    D->frame_y = MAX(1.0, top);
+                    before = 0;
+                } else {
+                    D->cur_page = (int)pg;
+                    D->cur_y = top + line;
+                }
                 style_id st = blk->kind == YF_BLK_STACK ? ST_MARK
                             : blk->kind != YF_BLK_SIGNATURE ? ST_BODY
                             : k + 1 == ys->len && ys->len > 1 ? ST_DATE : ST_ISSUER;
@@ -1059,6 +1112,7 @@ static void row_block(docx *D, int b, const yf_block *blk)
         pp.tab_right = D->p->text_width - parts[YF_PART_RIGHT]->geom.inset *
                                               style_cell(D, &parts[YF_PART_RIGHT]->style);
     para_props(D, &pp);
+    flush_rules(D);
     for (int k = 0; k < 3; k++) {
         const yf_block *pt = parts[k];
         if (!pt)
@@ -1081,6 +1135,17 @@ static void rule_block(docx *D, int b, const yf_block *blk, gboolean has_prev_pa
         return;
     int page = -1;
     const yf_figure *fig = rule_figure(D, b, &page);
+    const yf_geom *g = &blk->geom;
+    if (fig && (g->thickness2 > 0 || g->from_page || g->bottom >= 0 ||
+                (g->length > 0 && fabs(g->length - D->p->text_width) > 0.5))) {
+        for (guint pg = 0; pg < D->L->pages->len; pg++) {
+            const yf_pagebox *pb = &g_array_index(D->L->pages, yf_pagebox, pg);
+            for (guint i = 0; i < pb->figures->len; i++)
+                if (g_array_index(pb->sources, yf_figure_source, i).block == b)
+                    g_array_append_val(D->pending, g_array_index(pb->figures, yf_figure, i));
+        }
+        return;
+    }
     if (!has_prev_para || !fig || page != D->cur_page || blk->place == YF_PLACE_END) {
         D->border_top = blk;
         return;
@@ -1093,6 +1158,7 @@ static void rule_block(docx *D, int b, const yf_block *blk, gboolean has_prev_pa
     pprops pp = pprops_of(D->styles[ST_BODY].id, &s, &D->styles[ST_BODY].style, 0, h);
     pp.bottom = blk;
     para_props(D, &pp);
+    flush_rules(D);
     end(D);
     D->cur_y += h + blk->geom.thickness;
 }
@@ -1589,6 +1655,7 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
     docx D = { .doc = doc, .L = L, .p = &L->page,
                .pitch = (floor(yf_page_pitch(&L->page) * 20) - 1) / 20.0, .cur_page = -1 };
     D.media = g_ptr_array_new();
+    D.pending = g_array_new(FALSE, FALSE, sizeof(yf_figure));
     define_styles(&D);
     locate_blocks(&D);
     for (guint b = 0; b < doc->blocks->len; b++) {
@@ -1669,6 +1736,7 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
         g_free(m);
     }
     g_ptr_array_free(D.media, TRUE);
+    g_array_free(D.pending, TRUE);
     g_free(D.first_page);
     g_free(D.first_base);
     g_free(D.first_x);
