@@ -177,10 +177,9 @@ static void run_props_track(docx *D, yf_role role, double size, uint32_t color, 
                             const yf_style *base, double track)
 {
     el(D, "w:rPr");
+    /* In the order of ECMA-376 §17.3.2.28: rFonts, b, color, spacing, sz. */
     if (!base || base->role != role)
         fonts(D, role);
-    if (track < 0)
-        vall(D, "w:spacing", (long)floor(track * 20));
     if (bold && (!base || !base->bold))
         el(D, "w:b"), end(D);
     if (base && base->bold && !bold)
@@ -190,6 +189,8 @@ static void run_props_track(docx *D, yf_role role, double size, uint32_t color, 
         color_hex(hex, color);
         val(D, "w:color", hex);
     }
+    if (track < 0)
+        vall(D, "w:spacing", (long)floor(track * 20));
     if (!base || base->size != size) {
         vall(D, "w:sz", HALF(size));
         vall(D, "w:szCs", HALF(size));
