@@ -1315,7 +1315,7 @@ static void footer_ref(docx *D, const char *type, const char *rel)
  * footers. The 28 characters a line come from the styles' condensed spacing (grid_track), not from
  * a character grid (w:type="linesAndChars"): LibreOffice gives a 16 pt character two cells of a
  * 15.79 pt grid and drops a line-end mark under it, and the paragraphs do not snap to it anyway. */
-static void section(docx *D, gboolean numbered)
+static void section(docx *D, gboolean numbered, const char *type)
 {
     const yf_page *p = D->p;
     el(D, "w:sectPr");
@@ -1328,6 +1328,8 @@ static void section(docx *D, gboolean numbered)
         footer_ref(D, "default", "rIdFtrBlank");
         footer_ref(D, "even", "rIdFtrBlank");
     }
+    if (type)
+        val(D, "w:type", type);
     el(D, "w:pgSz");
     attrf(D, "w:w", "%ld", TW(p->width));
     attrf(D, "w:h", "%ld", TW(p->height));
@@ -1354,6 +1356,36 @@ static void section(docx *D, gboolean numbered)
     end(D);
 }
 
+/* The page of block `b`'s first ink: its first line, or its rule. */
+static int block_page(const docx *D, int b)
+{
+    int page = D->first_page[b];
+    if (page < 0)
+        rule_figure(D, b, &page);
+    return page;
+}
+
+/* Where the 版记 stands on a page of its own that carries no page number (GB/T 9704 §7.5: a blank
+ * page before the 版记's page, and that page, are not numbered): the index of its first block,
+ * and in *blank whether a blank page comes before it; else -1. */
+static int unnumbered_end(const docx *D, gboolean *blank)
+{
+    const GArray *blocks = D->doc->blocks;
+    for (guint b = 1; b < blocks->len; b++) {
+        if (g_array_index(blocks, yf_block, b).place != YF_PLACE_END)
+            continue;
+        int page = block_page(D, (int)b), before = -1;
+        for (guint k = 0; k < b; k++)
+            before = MAX(before, D->last_page[k] >= 0 ? D->last_page[k] : block_page(D, (int)k));
+        if (page < 0 || page <= before ||
+            !g_array_index(D->L->pages, yf_pagebox, page).unnumbered)
+            return -1;
+        *blank = page - before >= 2;
+        return (int)b;
+    }
+    return -1;
+}
+
 static void write_document(docx *D)
 {
     el(D, "w:document");
@@ -1364,9 +1396,20 @@ static void write_document(docx *D)
     attr(D, "xmlns:pic", NS_PIC);
     el(D, "w:body");
     const GArray *blocks = D->doc->blocks;
-    gboolean prev_para = FALSE;
+    gboolean prev_para = FALSE, blank = FALSE;
+    int end_section = unnumbered_end(D, &blank);
     for (guint b = 0; b < blocks->len; b++) {
         const yf_block *blk = &g_array_index(blocks, yf_block, b);
+        if ((int)b == end_section) {
+            /* The numbered pages end here: a section break in a paragraph one point high. */
+            el(D, "w:p");
+            el(D, "w:pPr");
+            spacing(D, 0, 1);
+            section(D, TRUE, NULL);
+            end(D);
+            end(D);
+            D->cur_page = -1;
+        }
         if (yf_block_is_text(blk->kind)) {
             text_block(D, (int)b, blk);
             prev_para = TRUE;
@@ -1398,7 +1441,8 @@ static void write_document(docx *D)
         end(D);
         D->border_top = NULL;
     }
-    section(D, TRUE);
+    /* The 版记 on the last side (§7.4): on an even page when a blank page came before it. */
+    section(D, end_section < 0, end_section < 0 ? NULL : blank ? "evenPage" : "nextPage");
     end(D);
     end(D);
 }

@@ -27,6 +27,8 @@ PITCH = HEIGHT / 22  # mm
 CELL = WIDTH / 28
 DOCS = {"speech": os.path.join(ROOT, "examples", "speech", "data.json"),
         "notice": os.path.join(ROOT, "templates", "notice", "data.json")}
+# The text fills page 2: the 版记 goes to page 4 after a blank page 3, neither numbered (§7.5).
+BANJI = os.path.join(ROOT, "tests", "attachments", "banji-text-ends-page2.json")
 
 
 def run(yinfa, *args):
@@ -51,16 +53,20 @@ def converted(yinfa):
     """Renders both documents as DOCX and PDF, converts the DOCX files in one LibreOffice run.
     Returns the folder: NAME.docx, NAME.pdf (yinfa's), lo/NAME.pdf (LibreOffice's)."""
     tmp = tempfile.mkdtemp(prefix="yinfa-docx-")
-    for name, data in DOCS.items():
+    jobs = [(name, name, data) for name, data in DOCS.items()] + [("banji", "notice", BANJI)]
+    for name, template, data in jobs:
         for ext in ("docx", "pdf"):
-            p = run(yinfa, "render", name, data, "-o", os.path.join(tmp, f"{name}.{ext}"), "--quiet")
+            p = run(yinfa, "render", template, data, "-o", os.path.join(tmp, f"{name}.{ext}"),
+                    "--quiet")
             assert p.returncode == 0, p.stderr
     env = dict(os.environ, FONTCONFIG_FILE=fonts_conf(tmp))
+    # the blank page an even-page section break inserts is a page of the PDF, as on paper
+    pdf = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
     p = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                        "--convert-to", "pdf", "--outdir", os.path.join(tmp, "lo"),
-                        *(os.path.join(tmp, f"{n}.docx") for n in DOCS)],
+                        "--convert-to", pdf, "--outdir", os.path.join(tmp, "lo"),
+                        *(os.path.join(tmp, f"{n}.docx") for n, _, _ in jobs)],
                        capture_output=True, text=True, timeout=240, env=env)
-    for name in DOCS:
+    for name, _, _ in jobs:
         assert os.path.exists(os.path.join(tmp, "lo", f"{name}.pdf")), p.stdout + p.stderr
     return tmp
 
@@ -178,6 +184,18 @@ def test_docx_page_numbers(yinfa):
             else:
                 assert abs(line.x0 - (LEFT + dash)) < 1.5, (name, page.number, line.x0)
             assert abs(line.em_top - (TOP + HEIGHT + 7)) < 1.5, (name, page.number, line.em_top)
+
+
+def test_docx_end_block_on_an_unnumbered_even_page(yinfa):
+    pages = lo_pages(yinfa, "banji")
+    numbers = [next((pm.page_number(line) for line in p.lines if pm.page_number(line)), None)
+               for p in pages]
+    assert numbers == [1, 2, None, None], numbers
+    assert not pages[2].lines, "page 3 is not blank"
+    end = [line for line in pages[3].lines if line.text.startswith("抄送")]
+    assert end and end[0].baseline > TOP + HEIGHT - 3 * PITCH, [l.text for l in pages[3].lines]
+    with zipfile.ZipFile(os.path.join(converted(yinfa), "banji.docx")) as z:
+        assert '<w:type w:val="evenPage"/>' in z.read("word/document.xml").decode()
 
 
 def squashed_text(pdf):
