@@ -142,6 +142,7 @@ install: all man
 	install -D -m 755 $(BUILD)/yinfa $(DESTDIR)$(PREFIX)/bin/yinfa
 	install -D -m 644 $(BUILD)/yinfa.1 $(DESTDIR)$(PREFIX)/share/man/man1/yinfa.1
 	install -D -m 644 fonts/yinfa-roles.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-roles.conf
+	install -D -m 644 fonts/yinfa-office-names.conf $(DESTDIR)$(DATADIR)/fonts/yinfa-office-names.conf
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -RL templates $(DESTDIR)$(DATADIR)/
 
