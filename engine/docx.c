@@ -70,11 +70,10 @@ typedef struct {
      * the bottom of its last line, pt from the page's top; page < 0 before the first. */
     int cur_page;
     double cur_y;
-    /* Per block of the layout: first page and baseline of its first line, count of lines. */
+    /* Per block of the layout: the page, baseline and left edge of its first line … */
     int *first_page;
     double *first_base;
     double *first_x;
-    int *nlines;
     int *last_page;          /* … and of its last line */
     double *last_base;
     const yf_block *border_top;  /* a rule to draw on top of the next paragraph */
@@ -501,7 +500,6 @@ static void locate_blocks(docx *D)
     D->first_page = g_new(int, n);
     D->first_base = g_new0(double, n);
     D->first_x = g_new0(double, n);
-    D->nlines = g_new0(int, n);
     D->last_page = g_new(int, n);
     D->last_base = g_new0(double, n);
     for (guint b = 0; b < n; b++)
@@ -518,7 +516,6 @@ static void locate_blocks(docx *D)
                 D->first_x[pl->block] = pl->x;
             }
             if (!pl->line->overlay) {
-                D->nlines[pl->block]++;
                 D->last_page[pl->block] = (int)pg;
                 D->last_base[pl->block] = pl->baseline;
             }
@@ -1785,7 +1782,6 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
     g_free(D.first_page);
     g_free(D.first_base);
     g_free(D.first_x);
-    g_free(D.nlines);
     g_free(D.last_page);
     g_free(D.last_base);
     return out;
