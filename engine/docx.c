@@ -4,7 +4,7 @@
  * yinfa put each line, rule, seal and page number). Out: a .docx package written with libzip, every
  * part written with libxml2's xmlTextWriter. A Word file must reflow when it is edited, so running
  * text becomes real paragraphs in named styles (标题, 正文, 一级标题 …) carrying the GB/T 9704
- * settings; the page set-up, the 22 × 28 document grid (w:docGrid), the page numbers (§7.5, PAGE
+ * settings; the page set-up, the 22-line document grid (w:docGrid), the page numbers (§7.5, PAGE
  * fields in even and odd footers) and the furniture — the red 发文机关标志 and rule, the signature
  * and its seal, the 版记 at the foot of the last page — are placed where the layout put them: each
  * paragraph's space before is the distance the layout leaves above its first line. */
