@@ -205,11 +205,12 @@ unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double
  * paragraphs that reflow when edited, in paragraph styles named for their roles (标题, 副标题,
  * 正文, 一级标题 … 四级标题, 主送机关 or 称呼, 附件说明, 发文机关标志, 发文机关署名, 成文日期, 版记,
  * 表格, 页码) with the GB/T 9704 fonts and sizes, 28 characters a line; the layout gives the page
- * set-up (A4, margins, a document grid of 22 lines), the space above each paragraph, a title's line breaks, the rules,
- * the seal (a picture over the signature, 300 dpi) and the page numbers "— N —" (§7.5, PAGE fields
- * in odd and even footers). Fonts are named by their office names (仿宋_GB2312, 方正小标宋简体, 黑体,
- * 楷体_GB2312, 宋体), each with the face this machine uses for it as its alternative name. Returns
- * 0, or -1 with an error in diags (and no file left behind). */
+ * set-up (A4, margins, a document grid of 22 lines), the space above each paragraph, a title's
+ * line breaks, the rules, the seal (a picture over the signature, 300 dpi) and the page numbers
+ * "— N —" (§7.5, PAGE fields in odd and even footers; a 版记 page left unnumbered is a section of
+ * its own). Fonts are named by their office names (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
+ * 宋体), each with the face this machine uses for it as its alternative name. Returns 0, or -1
+ * with an error in diags (and no file left behind). */
 int yf_document_write_docx(const yf_document *doc, const yf_layout *layout, const char *path,
                            yf_diags *diags);
 /* The same in memory: the bytes in a buffer the caller frees with free(), their number in *len. */
