@@ -368,3 +368,24 @@ def test_docx_serve(yinfa):
         assert status == 422 and error_of(body)["diagnostics"], body[:300]
     page = open(os.path.join(ROOT, "web", "index.html"), encoding="utf-8").read()
     assert 'id="download-docx"' in page and "下载 Word" in page
+
+
+def test_docx_web_form_button(yinfa):
+    """下载 Word in the form, in Chromium (tests/web/docx.mjs): the notice's Word file downloads; an
+    empty form downloads nothing and marks the fields."""
+    import json
+    import docx
+    from serving import Server
+    driver = os.path.join(ROOT, "tests", "web", "node_modules", "playwright-core")
+    assert shutil.which("node") and os.path.isdir(driver), "run scripts/install-deps.sh --web"
+    with tempfile.TemporaryDirectory() as out, Server(yinfa) as srv:
+        p = subprocess.run(["node", os.path.join(ROOT, "tests", "web", "docx.mjs"), srv.url,
+                            DOCS["notice"], out], capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        r = json.loads(p.stdout)
+        assert r["problems"] == [], r["problems"]
+        assert r["button"] == "下载 Word" and r["suggested"].endswith(".docx"), r
+        d = docx.Document(r["file"])
+        assert "宁波市总工会关于做好" in "".join(p.text for p in d.paragraphs if p.style.name == "标题")
+        assert "Word 文件已下载" in r["status"], r["status"]
+        assert r["emptyStatus"] == 422 and r["marked"] > 0 and r["emptyDownloads"] == 0, r

@@ -899,7 +899,7 @@ async function download(kind) {
     });
     if (res.ok) {
       saveBlob(await res.blob(), `${documentName()}-${today()}.${kind}`);
-      setStatus(`${what} 已下载`);
+      setStatus(kind === 'docx' ? 'Word 文件已下载' : 'PDF 已下载');
       return;
     }
     const body = await readJson(res);
