@@ -8,6 +8,7 @@ styles; every sample of every type writes a DOCX it opens; a failing render leav
 LibreOffice does not read a Word file's alternative font names: it is run with a fontconfig file that
 includes fonts/yinfa-office-names.conf, which maps 仿宋_GB2312 and the other office names to yinfa's
 role faces (the README's DOCX section)."""
+import atexit
 import functools
 import glob
 import os
@@ -53,6 +54,7 @@ def converted(yinfa):
     """Renders both documents as DOCX and PDF, converts the DOCX files in one LibreOffice run.
     Returns the folder: NAME.docx, NAME.pdf (yinfa's), lo/NAME.pdf (LibreOffice's)."""
     tmp = tempfile.mkdtemp(prefix="yinfa-docx-")
+    atexit.register(shutil.rmtree, tmp, True)
     jobs = [(name, name, data) for name, data in DOCS.items()] + [("banji", "notice", BANJI)]
     for name, template, data in jobs:
         for ext in ("docx", "pdf"):
