@@ -191,7 +191,7 @@ $(BUILD)/yinfa.1: $(BUILD)/yinfa scripts/make-man.sh
 # the program looks up (templates, the font-role map) and the manual page, under DESTDIR/PREFIX.
 # `uninstall` removes exactly these files, and the folders of yinfa's own once empty.
 LIBFILES := libyinfa.so.$(VERSION) $(SONAME) libyinfa.so libyinfa.a
-SHARE    := fonts/yinfa-roles.conf $(shell find -L templates -type f | LC_ALL=C sort)
+SHARE    := fonts/yinfa-roles.conf fonts/yinfa-office-names.conf $(shell find -L templates -type f | LC_ALL=C sort)
 SHAREDIRS := $(shell find -L templates -type d | LC_ALL=C sort -r) fonts
 
 install: all man

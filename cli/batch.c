@@ -52,8 +52,9 @@ typedef struct {
 } job;
 
 typedef struct {
-    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet, *group_by;
+    const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet, *group_by, *format;
     int jobs, shard_k, shard_n, resume, draft, print;
+    int docx;           /* each record as a Word file (--format docx, or a --name ending .docx) */
     cli_print_options po; /* --print: -P, --copies, --copies-from, --simplex */
 } options;
 
@@ -110,7 +111,8 @@ static void append_safe(char *out, size_t cap, const char *value)
 }
 
 /* The file name of a record from PATTERN: {路径} takes a value of the record, {#} its number. */
-static char *file_name(const char *pattern, const yf_data *data, size_t number, char **why)
+static char *file_name(const char *pattern, const yf_data *data, size_t number, const char *ext,
+                       char **why)
 {
     char out[NAME_MAX_BYTES * 2] = "";
     for (const char *p = pattern; *p;) {
@@ -133,17 +135,17 @@ static char *file_name(const char *pattern, const yf_data *data, size_t number, 
         free(value);
         p = close + 1;
     }
-    /* Cut at a character boundary if too long; always a .pdf. */
-    size_t n = strlen(out);
-    if (!cli_has_suffix(out, ".pdf"))
-        n = n > NAME_MAX_BYTES - 4 ? NAME_MAX_BYTES - 4 : n;
+    /* Cut at a character boundary if too long; always ending in `ext` (.pdf, .docx). */
+    size_t n = strlen(out), e = strlen(ext);
+    if (!cli_has_suffix(out, ext))
+        n = n > NAME_MAX_BYTES - e ? NAME_MAX_BYTES - e : n;
     else if (n > NAME_MAX_BYTES)
-        n = NAME_MAX_BYTES - 4;
+        n = NAME_MAX_BYTES - e;
     while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
         n--;
-    if (!cli_has_suffix(out, ".pdf") || n < strlen(out)) {
+    if (!cli_has_suffix(out, ext) || n < strlen(out)) {
         out[n] = '\0';
-        strcat(out, ".pdf");
+        strcat(out, ext);
     }
     return strdup(out);
 }
@@ -169,9 +171,10 @@ static int pattern_ok(const char *pattern)
 
 /* ---- one document -------------------------------------------------------------------------- */
 
-/* Binds and lays out record `j`. Returns the layout, or NULL with the messages in *message. */
-static yf_layout *lay_out(yf_context *ctx, const yf_template *t, const yf_records *rs,
-                          const job *j, int draft, char **message)
+/* Binds and lays out record `j`. Returns the layout, or NULL with the messages in *message; the
+ * document in *keep when it is not NULL (the caller frees it), else freed. */
+static yf_layout *lay_out_keep(yf_context *ctx, const yf_template *t, const yf_records *rs,
+                               const job *j, int draft, yf_document **keep, char **message)
 {
     yf_diags *d = yf_diags_new();
     yf_data *data = yf_records_get(rs, j->record, d);
@@ -179,21 +182,33 @@ static yf_layout *lay_out(yf_context *ctx, const yf_template *t, const yf_record
     yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
     if (!layout)
         *message = diag_text(d, 1);
-    yf_document_free(doc);
+    if (keep && layout)
+        *keep = doc;
+    else
+        yf_document_free(doc);
     yf_data_free(data);
     yf_diags_free(d);
     return layout;
 }
 
-static int render_one(yf_context *ctx, const yf_template *t, const yf_records *rs, const job *j,
-                      const char *dir, int draft, char **message)
+static yf_layout *lay_out(yf_context *ctx, const yf_template *t, const yf_records *rs,
+                          const job *j, int draft, char **message)
 {
-    yf_layout *layout = lay_out(ctx, t, rs, j, draft, message);
+    return lay_out_keep(ctx, t, rs, j, draft, NULL, message);
+}
+
+static int render_one(yf_context *ctx, const yf_template *t, const yf_records *rs, const job *j,
+                      const char *dir, int draft, int docx, char **message)
+{
+    yf_document *doc = NULL;
+    yf_layout *layout = lay_out_keep(ctx, t, rs, j, draft, docx ? &doc : NULL, message);
     if (!layout)
         return -1;
     yf_diags *d = yf_diags_new();
     char *path = cli_join(dir, j->name);
-    int rc = yf_layout_write_pdf(layout, path, d);
+    int rc = docx ? yf_document_write_docx(doc, layout, path, d)
+                  : yf_layout_write_pdf(layout, path, d);
+    yf_document_free(doc);
     if (rc != 0)
         *message = diag_text(d, 1);
     free(path);
@@ -324,7 +339,7 @@ static void worker(const options *o, const yf_template *t, const yf_records *rs,
     uint64_t index;
     while (read_full(in, &index, sizeof index) == 1 && index < count) {
         char *message = NULL;
-        int rc = ctx ? render_one(ctx, t, rs, todo[index], o->dir, o->draft, &message)
+        int rc = ctx ? render_one(ctx, t, rs, todo[index], o->dir, o->draft, o->docx, &message)
                      : (message = diag_text(d, 1), -1);
         frame f = { .index = index, .ok = rc == 0, .len = rc != 0 && message ? strlen(message) : 0 };
         int sent = write_full(out, &f, sizeof f) == 0 && write_full(out, message, f.len) == 0;
@@ -788,6 +803,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "group-by", required_argument, 0, 'G' }, { "print", no_argument, 0, 'p' },
         { "printer", required_argument, 0, 'P' }, { "copies", required_argument, 0, 'C' },
         { "copies-from", required_argument, 0, 'F' }, { "simplex", no_argument, 0, 'X' },
+        { "format", required_argument, 0, 'T' },
         { 0, 0, 0, 0 } };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){ .pattern = "{#}.pdf", .jobs = cores > 0 ? (int)cores : 1, .shard_k = 1,
@@ -817,6 +833,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'S': o->sheet = optarg; break;
         case 'G': o->group_by = optarg; break;
         case 'p': o->print = 1; break;
+        case 'T': o->format = optarg; break;
         default: return -1;
         }
     }
@@ -834,6 +851,14 @@ static int parse_options(int argc, char **argv, options *o)
         fprintf(stderr, "yinfa batch: --shard 应为 K/N，1 ≤ K ≤ N\n");
         return -1;
     }
+    if (o->format && strcmp(o->format, "pdf") != 0 && strcmp(o->format, "docx") != 0) {
+        fprintf(stderr, "yinfa batch: --format 应为 pdf 或 docx：%s\n", o->format);
+        return -1;
+    }
+    /* Word files by --format docx, or by a --name ending in .docx. */
+    o->docx = o->format ? strcmp(o->format, "docx") == 0 : cli_has_suffix(o->pattern, ".docx");
+    if (o->docx && strcmp(o->pattern, "{#}.pdf") == 0)
+        o->pattern = "{#}.docx";
     if (!pattern_ok(o->pattern)) {
         fprintf(stderr, "yinfa batch: --name 不能含路径分隔符、不能以“.”开头，花括号要成对：%s\n",
                 o->pattern);
@@ -940,7 +965,7 @@ static job *plan(const options *o, const yf_records *rs, const guard *g, const p
         yf_diags *d = yf_diags_new();
         yf_data *data = needs_data ? yf_records_get(rs, i, d) : NULL;
         char *why = NULL;
-        j->name = !needs_data || data ? file_name(o->pattern, data, i + 1, &why) : NULL;
+        j->name = !needs_data || data ? file_name(o->pattern, data, i + 1, o->docx ? ".docx" : ".pdf", &why) : NULL;
         if (needs_data && !data)
             why = diag_text(d, 1);
         yf_data_free(data);
@@ -948,7 +973,7 @@ static job *plan(const options *o, const yf_records *rs, const guard *g, const p
         if (why || !j->name) {
             fail_job(j, why ? why : strdup("无法生成文件名"));
             if (!j->name)
-                j->name = strdupf("%zu.pdf", i + 1);
+                j->name = strdupf("%zu%s", i + 1, o->docx ? ".docx" : ".pdf");
             continue;
         }
         const job *first = g_hash_table_lookup(names, j->name);

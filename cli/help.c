@@ -11,13 +11,14 @@ typedef struct {
 } command_help;
 
 static const command_help commands[] = {
-    { "render", "填充模板并排版，写出 PDF 或 PNG",
-      "用法：yinfa render TEMPLATE [DATA] -o OUT.pdf|OUT.png [选项]\n"
-      "用数据填充模板，按 GB/T 9704 排版，写出 PDF（或 PNG 预览页）。\n"
+    { "render", "填充模板并排版，写出 PDF、PNG、OFD 或 Word 文件",
+      "用法：yinfa render TEMPLATE [DATA] -o OUT.pdf|OUT.png|OUT.ofd|OUT.docx [选项]\n"
+      "用数据填充模板，按 GB/T 9704 排版，写出 PDF（或 PNG 预览页，或可继续编辑的 Word 文件）。\n"
       "DATA 为 JSON 对象文件；也可以是多条记录的文件（JSON Lines、JSON 数组、CSV、.xlsx、.xls），\n"
       "此时须用 --record N 指明第几条（批量生成请用 yinfa batch）。\n"
-      "  -o, --output FILE   输出文件：.pdf，.ofd（GB/T 33190 版式文档），或 .png（一页为 FILE.png，\n"
-      "                      多页为 FILE-1.png …）\n"
+      "  -o, --output FILE   输出文件：.pdf；.ofd（GB/T 33190 版式文档）；.png（一页为 FILE.png，\n"
+      "                      多页为 FILE-1.png …）；.docx（Word 文件：段落用“正文”“标题”等样式，\n"
+      "                      版面与 PDF 相同）\n"
       "      --draft         没有数据的槽位排为占位符“X”（可以不给 DATA）\n"
       "      --record N      多条记录的数据文件中的第 N 条（从 1 起）\n"
       "      --sheet NAME    .xlsx/.xls 中的工作表（默认第一张）\n"
@@ -31,13 +32,14 @@ static const command_help commands[] = {
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"
-      "                  [--draft] [--quiet] [--print [-P PRINTER] [--copies N | --copies-from SLOT]\n"
-      "                  [--simplex]]\n"
+      "                  [--format pdf|docx] [--draft] [--quiet]\n"
+      "                  [--print [-P PRINTER] [--copies N | --copies-from SLOT] [--simplex]]\n"
       "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
       "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
       "GBK 编码的 CSV 自动识别。\n"
       "  -o DIR           输出目录\n"
       "      --name P     文件名模式，如 '{期号}-{编印单位}.pdf'；{#} 为记录序号；默认 '{#}.pdf'\n"
+      "      --format F   pdf 或 docx（Word 文件）；默认按 --name 的扩展名，否则 pdf\n"
       "      --merge F    另将所有文件合为一个 PDF，每份从奇数页开始，便于双面印刷\n"
       "  -j, --jobs N     并行进程数（默认为处理器核数）\n"
       "      --shard K/N  只处理第 K 份（共 N 份）：1/4、2/4、3/4、4/4\n"

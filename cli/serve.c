@@ -10,6 +10,7 @@
  *   GET  /api/templates/NAME            NAME's declarations
  *   POST /api/templates/NAME/preview    data → page count, PNG pages, diagnostics
  *   POST /api/templates/NAME/pdf        data → the PDF, or 422 with the diagnostics
+ *   POST /api/templates/NAME/docx       data → the Word file, or 422 with the diagnostics
  *   POST /api/templates/NAME/check      data → its problems, as `yinfa check` words them (the
  *                                       bind only: no layout), for a field the moment it is left
  *   GET  /api/images                    the PNG and SVG files of the templates folder (seals,
@@ -1056,11 +1057,12 @@ static void check(server *s, const char *path, const buf *body, answer *a)
     yf_diags_free(d);
 }
 
-/* attachment; filename*=UTF-8''NAME.pdf — percent-encoded, since names are often Chinese. */
-static char *content_disposition(const char *name)
+/* attachment; filename*=UTF-8''NAME.pdf (or .docx) — percent-encoded, since names are often
+ * Chinese. */
+static char *content_disposition(const char *name, const char *ext)
 {
     buf b = { 0 };
-    buf_str(&b, "attachment; filename=\"document.pdf\"; filename*=UTF-8''");
+    buf_printf(&b, "attachment; filename=\"document%s\"; filename*=UTF-8''", ext);
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~", *p))
@@ -1068,7 +1070,7 @@ static char *content_disposition(const char *name)
         else
             buf_printf(&b, "%%%02X", *p);
     }
-    buf_str(&b, ".pdf");
+    buf_str(&b, ext);
     if (b.oom || !b.s) {
         free(b.s);
         return strdup("attachment");
@@ -1076,7 +1078,9 @@ static char *content_disposition(const char *name)
     return b.s;
 }
 
-static void pdf(server *s, const char *name, const char *path, const buf *body, answer *a)
+/* The document as a PDF or, with `docx`, as a Word file. */
+static void pdf(server *s, const char *name, const char *path, const buf *body, int docx,
+                answer *a)
 {
     yf_diags *d = yf_diags_new();
     render r = { 0 };
@@ -1084,20 +1088,23 @@ static void pdf(server *s, const char *name, const char *path, const buf *body, 
     int pages = r.layout ? yf_layout_page_count(r.layout) : 0;
     size_t len = 0;
     unsigned char *bytes = NULL;
+    const char *what = docx ? "Word 文件" : "PDF";
     if (r.layout && pages <= MAX_PAGES)
-        bytes = yf_layout_write_pdf_mem(r.layout, &len, d);
+        bytes = docx ? yf_document_write_docx_mem(r.doc, r.layout, &len, d)
+                     : yf_layout_write_pdf_mem(r.layout, &len, d);
     if (bytes) {
         a->status = MHD_HTTP_OK;
-        a->type = "application/pdf";
+        a->type = docx ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                       : "application/pdf";
         a->body = (buf){ .s = (char *)bytes, .len = len, .cap = len };
-        a->disposition = content_disposition(name);
+        a->disposition = content_disposition(name, docx ? ".docx" : ".pdf");
     } else if (!r.layout) {
-        answer_error(a, s, failed_status(&r), d, "无法生成 PDF");
+        answer_error(a, s, failed_status(&r), d, "无法生成 %s", what);
     } else if (pages > MAX_PAGES) {
         answer_error(a, s, MHD_HTTP_UNPROCESSABLE_CONTENT, d,
                      "文档共 %d 页，超过网页的上限 %d 页；请用 yinfa render", pages, MAX_PAGES);
     } else {
-        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "无法生成 PDF");
+        answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "无法生成 %s", what);
     }
     render_free(&r);
     yf_diags_free(d);
@@ -1105,7 +1112,7 @@ static void pdf(server *s, const char *name, const char *path, const buf *body, 
 
 /* ---- the engine thread and its queue -------------------------------------------------------- */
 
-enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF, JOB_CHECK };
+enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF, JOB_CHECK, JOB_DOCX };
 
 /* A request for the engine. Its connection is suspended from the moment it is queued until the
  * engine thread has filled `reply` and resumed it. */
@@ -1139,7 +1146,8 @@ static void job_run(server *s, job *j)
         preview(s, j->path, j->body, j->first, j->last, j->dpi, &j->reply);
         break;
     case JOB_CHECK: check(s, j->path, j->body, &j->reply); break;
-    default: pdf(s, j->name, j->path, j->body, &j->reply); break;
+    case JOB_DOCX: pdf(s, j->name, j->path, j->body, 1, &j->reply); break;
+    default: pdf(s, j->name, j->path, j->body, 0, &j->reply); break;
     }
 }
 
@@ -1261,7 +1269,8 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
         return;
     }
     int get = !*action, is_pdf = !strcmp(action, "pdf"), is_check = !strcmp(action, "check");
-    int post = is_pdf || is_check || !strcmp(action, "preview");
+    int is_docx = !strcmp(action, "docx");
+    int post = is_pdf || is_docx || is_check || !strcmp(action, "preview");
     if (!get && !post) {
         answer_error(a, s, MHD_HTTP_NOT_FOUND, NULL, "没有这个地址");
         return;
@@ -1277,7 +1286,7 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
     int first = 1, last = 1;
     const char *dpi_arg = arg(c, "dpi");
     double dpi = dpi_arg ? strtod(dpi_arg, NULL) : 96;
-    int preview = post && !is_pdf && !is_check;
+    int preview = post && !is_pdf && !is_docx && !is_check;
     if (preview && !parse_pages(arg(c, "pages"), &first, &last)) {
         answer_error(a, s, MHD_HTTP_BAD_REQUEST, NULL, "pages 应为页码或页码范围，如 1-3");
         return;
@@ -1298,7 +1307,7 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
         a->close = 1;
         return;
     }
-    job *j = new_job(rq, c, get ? JOB_DECLARATIONS : is_pdf ? JOB_PDF
+    job *j = new_job(rq, c, get ? JOB_DECLARATIONS : is_pdf ? JOB_PDF : is_docx ? JOB_DOCX
                             : is_check ? JOB_CHECK : JOB_PREVIEW, path);
     if (!j)
         return;

@@ -100,8 +100,8 @@ static int unstage(staging *s, int commit)
 
 /* The dump (to a file or "-"), then the PDF or the PNG pages (OUT.png for one page, OUT-1.png,
  * OUT-2.png … for several). Returns 0 or EXIT_PROBLEM. */
-static int write_outputs(const yf_layout *layout, const char *out, const char *dump, int page,
-                         double dpi, yf_diags *d)
+static int write_outputs(const yf_document *doc, const yf_layout *layout, const char *out,
+                         const char *dump, int page, double dpi, yf_diags *d)
 {
     staging s = { 0 };
     int ok = 1;
@@ -112,6 +112,8 @@ static int write_outputs(const yf_layout *layout, const char *out, const char *d
         ok = yf_layout_write_pdf(layout, out, d) == 0;
     } else if (ok && out && cli_has_suffix(out, ".ofd")) {
         ok = yf_layout_write_ofd(layout, out, d) == 0;
+    } else if (ok && out && cli_has_suffix(out, ".docx")) {
+        ok = yf_document_write_docx(doc, layout, out, d) == 0;
     } else if (ok && out) {
         int pages = yf_layout_page_count(layout);
         int first = page ? page : 1, last = page ? page : pages;
@@ -222,8 +224,8 @@ static int cmd_render(int argc, char **argv)
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
     if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png") &&
-        !cli_has_suffix(out, ".ofd")) {
-        fprintf(stderr, "yinfa render: 输出文件应以 .pdf、.png 或 .ofd 结尾：%s\n", out);
+        !cli_has_suffix(out, ".ofd") && !cli_has_suffix(out, ".docx")) {
+        fprintf(stderr, "yinfa render: 输出文件应以 .pdf、.png、.ofd 或 .docx 结尾：%s\n", out);
         return EXIT_USAGE;
     }
     /* Inputs are never written: `--dump template.xml` would replace the template. */
@@ -257,7 +259,7 @@ static int cmd_render(int argc, char **argv)
     if (doc)
         layout = yf_layout_new(ctx, doc, d);
     if (layout)
-        rc = write_outputs(layout, out, dump, page, dpi, d);
+        rc = write_outputs(doc, layout, out, dump, page, dpi, d);
     yf_layout_free(layout);
     yf_document_free(doc);
     yf_data_free(data);

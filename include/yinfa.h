@@ -8,6 +8,7 @@
  *   yf_layout_new      document      -> lines -> pages        (engine/compose.c, engine/paginate.c)
  *   yf_layout_write_*  pages         -> PDF, PNG, OFD, dump   (engine/render.c, engine/ofd.c,
  *                                                             engine/dump.c)
+ *   yf_document_write_docx  blocks + pages -> Word file     (engine/docx.c)
  *
  * Ownership: every `_new` / `_load` / `_bind` result is owned by the caller and released with the
  * matching `_free`. Accessors lend: the returned pointer lives as long as the object it came from.
@@ -255,6 +256,23 @@ YF_API int yf_layout_write_ofd(const yf_layout *layout, const char *path, yf_dia
 YF_API unsigned char *yf_layout_write_pdf_mem(const yf_layout *layout, size_t *len, yf_diags *diags);
 YF_API unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double dpi,
                                        size_t *len, yf_diags *diags);
+
+/* The document as an editable Word file (Office Open XML, .docx), written atomically like the PDF.
+ * `doc` must be the document `layout` was made from (and still alive): running text becomes real
+ * paragraphs that reflow when edited, in paragraph styles named for their roles (标题, 副标题,
+ * 正文, 一级标题 … 四级标题, 主送机关 or 称呼, 附件说明, 发文机关标志, 发文机关署名, 成文日期, 版记,
+ * 表格, 页码) with the GB/T 9704 fonts and sizes, 28 characters a line; the layout gives the page
+ * set-up (A4, margins, a document grid of 22 lines), the space above each paragraph, a title's
+ * line breaks, the rules, the seal (a picture over the signature, 300 dpi) and the page numbers
+ * "— N —" (§7.5, PAGE fields in odd and even footers; a 版记 page left unnumbered is a section of
+ * its own). Fonts are named by their office names (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
+ * 宋体), each with the face this machine uses for it as its alternative name. Returns 0, or -1
+ * with an error in diags (and no file left behind). */
+YF_API int yf_document_write_docx(const yf_document *doc, const yf_layout *layout, const char *path,
+                           yf_diags *diags);
+/* The same in memory: the bytes in a buffer the caller frees with free(), their number in *len. */
+YF_API unsigned char *yf_document_write_docx_mem(const yf_document *doc, const yf_layout *layout,
+                                          size_t *len, yf_diags *diags);
 
 /* A text dump of the laid-out pages — every line with its position, font, size, characters and
  * the composer's decisions — for golden tests and debugging. Caller frees with free(). */

@@ -18,7 +18,8 @@ data_pkgs=(rime-data-stroke)
 # cups-daemon, cups-client, cups-filters: the printing test runs a cupsd of its own (its own
 # socket and spool; no system printer is touched), lpadmin and lpstat, and pdftopdf.
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind man-db python3-openpyxl
-           libreoffice-calc-nogui cups-daemon cups-client cups-filters python3-fonttools)
+           libreoffice-calc-nogui libreoffice-writer-nogui python3-docx cups-daemon cups-client
+           cups-filters python3-fonttools)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
 web=0

@@ -861,7 +861,7 @@ async function refreshPreview() {
   }
 }
 
-// ---- files: the PDF, the data ----------------------------------------------------------------------
+// ---- files: the PDF, the Word file, the data ----------------------------------------------------------------------
 
 function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
@@ -882,21 +882,24 @@ function documentName() {
   return (state.decl && state.decl.name) || state.id;
 }
 
-async function downloadPdf() {
+// The document as a PDF or a Word file (kind: 'pdf' or 'docx'); the engine's messages beside the
+// fields when it cannot be made.
+async function download(kind) {
+  const what = kind === 'docx' ? 'Word 文件' : 'PDF';
   const version = state.version;
   const session = state.session;
-  const button = $('download');
+  const button = $(kind === 'docx' ? 'download-docx' : 'download');
   button.disabled = true;
-  setStatus('正在生成 PDF…');
+  setStatus(`正在生成 ${what}…`);
   try {
-    const res = await fetch(api('/pdf'), {
+    const res = await fetch(api(`/${kind}`), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(collect()),
     });
     if (res.ok) {
-      saveBlob(await res.blob(), `${documentName()}-${today()}.pdf`);
-      setStatus('PDF 已下载');
+      saveBlob(await res.blob(), `${documentName()}-${today()}.${kind}`);
+      setStatus(kind === 'docx' ? 'Word 文件已下载' : 'PDF 已下载');
       return;
     }
     const body = await readJson(res);
@@ -904,7 +907,7 @@ async function downloadPdf() {
     state.showMissing = true;
     state.marked = Math.max(state.marked, version);
     const problems = showDiagnostics(body.diagnostics || []);
-    setStatus(problems ? `无法生成 PDF：还有 ${problems} 处要填写或改正` : body.error);
+    setStatus(problems ? `无法生成 ${what}：还有 ${problems} 处要填写或改正` : body.error);
     const first = document.querySelector('.missing, .invalid');
     if (first) {
       first.scrollIntoView({ block: 'center' });
@@ -1114,7 +1117,8 @@ function route() {
 $('form').addEventListener('input', changed);
 $('form').addEventListener('focusout', left);
 $('form').addEventListener('submit', (e) => e.preventDefault());
-$('download').addEventListener('click', downloadPdf);
+$('download').addEventListener('click', () => download('pdf'));
+$('download-docx').addEventListener('click', () => download('docx'));
 $('save').addEventListener('click', saveData);
 $('load').addEventListener('change', (e) => {
   if (e.target.files.length) loadData(e.target.files[0]);
