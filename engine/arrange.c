@@ -71,8 +71,11 @@ static int arrange_row(yf_layout *L, const yf_block *b, yf_composed *out, yf_dia
         yf_line_move_runs(&row, &ln, x, 0);
         yf_line_clear(&ln);
     }
-    if (row.overfull)
-        yf_warn(diags, "一行放不下「%s」，各部分重叠", row.text);
+    if (row.overfull) {
+        yf_diag_at at = yf_block_at(b, 0, 0);
+        yf_diag_put(diags, YF_WARNING, "layout.overfull-line", &at, "一行放不下「%s」，各部分重叠",
+                    row.text);
+    }
     row.width = row.natural = width;
     g_array_append_val(out->lines, row);
     return 0;
@@ -224,9 +227,11 @@ static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_d
     /* An image larger than the type area would run off the page (GB/T 9704 §5.2.1 版心). */
     if (w > width + 0.01 || h > L->page.text_height + 0.01) {
         char *name = g_path_get_basename(b->image);
-        yf_error_at(diags, b->where, 0, 0, "图片 %s 为 %.1f × %.1f mm，大于版心（%.0f × %.0f mm），"
-                    "排不进一页：请在模板中给出更小的 width 或 height", name, w / YF_MM, h / YF_MM,
-                    width / YF_MM, L->page.text_height / YF_MM);
+        yf_diag_at at = yf_block_at(b, 0, 0);
+        yf_diag_put(diags, YF_ERROR, "layout.too-tall", &at,
+                    "图片 %s 为 %.1f × %.1f mm，大于版心（%.0f × %.0f mm），排不进一页：请在模板中"
+                    "给出更小的 width 或 height", name, w / YF_MM, h / YF_MM, width / YF_MM,
+                    L->page.text_height / YF_MM);
         g_free(name);
         return -1;
     }
@@ -313,7 +318,7 @@ static void put_seal(signing *S, const signer *s, int row)
 
 static gboolean sign_error(signing *S, const yf_block *at, const char *what)
 {
-    yf_error_at(S->diags, at->file, at->line, at->col, "<signature>：%s", what);
+    yf_error_at(S->diags, "template.structure", at->file, at->line, at->col, "<signature>：%s", what);
     return FALSE;
 }
 
@@ -435,7 +440,7 @@ static gboolean collect_signers(signing *S)
             if (!img)
                 return FALSE;
             if (!to || to->seal) {
-                yf_error_at(S->diags, p->file, p->line, p->col,
+                yf_error_at(S->diags, "template.structure", p->file, p->line, p->col,
                             "<signature>：印章 <image> 前面没有它的 <issuer>（联合署名时每个印章紧跟在它的署名之后）");
                 return FALSE;
             }

@@ -76,7 +76,9 @@ static char *format_line(const yf_diag *g)
         g_string_append(s, ": ");
     }
     g_string_append_printf(s, "%s: ", sev_name(g->sev));
-    if (g->path)
+    /* A problem in the data has its JSON path for a place; one in the template or the layout
+     * its line, the path (of the text from the data) only in the record. */
+    if (g->path && g->line == 0)
         g_string_append_printf(s, "%s: ", g->path);
     g_string_append(s, g->text);
     return g_string_free(s, FALSE);
@@ -107,7 +109,7 @@ void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_
         add_dropped(d, sev);
         return;
     }
-    yf_diag g = { .sev = sev, .code = code ? code : "other" };
+    yf_diag g = { .sev = sev, .code = code };
     if (at) {
         g.file = g_strdup(at->file);
         g.line = at->file && at->line > 0 ? at->line : 0;
