@@ -172,9 +172,8 @@ static int load_one(const char *path, const char *sheet, const char *group_by, l
     if (cli_load_data(path, sheet, group_by, record, data, &rs, d) != 0)
         return -1;
     if (rs) {
-        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
-                        "或用 yinfa batch 逐条生成\n", path, yf_records_count(rs),
-                yf_records_count(rs));
+        cli_error(d, "data.many-records", path, "文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
+                  "或用 yinfa batch 逐条生成", yf_records_count(rs), yf_records_count(rs));
         yf_records_free(rs);
         return -1;
     }
@@ -189,7 +188,7 @@ static int cmd_render(int argc, char **argv)
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
         { "quiet", no_argument, 0, 'q' },        { "record", required_argument, 0, 'R' },
         { "sheet", required_argument, 0, 'S' },  { "group-by", required_argument, 0, 'G' },
-        { 0, 0, 0, 0 } };
+        { "json", no_argument, 0, 'J' },         { 0, 0, 0, 0 } };
     const char *out = NULL, *dump = NULL, *fonts_conf = NULL, *sheet = NULL, *group_by = NULL;
     int draft = 0, page = 0;
     long record = 0;
@@ -210,6 +209,7 @@ static int cmd_render(int argc, char **argv)
             break;
         case 'S': sheet = optarg; break;
         case 'G': group_by = optarg; break;
+        case 'J': cli_json = CLI_JSON_STDOUT; break;
         default: return usage_error("render", NULL);
         }
     }
@@ -218,6 +218,8 @@ static int cmd_render(int argc, char **argv)
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
+    if (cli_json && dump && strcmp(dump, "-") == 0)
+        cli_json = CLI_JSON_STDERR; /* stdout is the dump */
     if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png")) {
         fprintf(stderr, "yinfa render: 输出文件应以 .pdf 或 .png 结尾：%s\n", out);
         return EXIT_USAGE;
@@ -246,7 +248,7 @@ static int cmd_render(int argc, char **argv)
     yf_layout *layout = NULL;
     if (t && (!data_arg || data)) {
         if (!data_arg && !draft)
-            fprintf(stderr, "yinfa render: error: 没有数据文件；只有 --draft 时才能不给数据\n");
+            cli_error(d, "data.missing", "yinfa render", "没有数据文件；只有 --draft 时才能不给数据");
         else
             doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
     }
@@ -383,11 +385,13 @@ static int check_records(yf_context *ctx, const yf_template *t, yf_records *rs, 
         yf_diags *one = yf_diags_new();
         yf_data *data = yf_records_get(rs, i, one);
         int rc = data ? check_one(ctx, t, data, 0, 0, one) : EXIT_PROBLEM;
-        if (rc != 0 || yf_diags_errors(one)) {
-            bad++;
+        int failed = rc != 0 || yf_diags_errors(one);
+        bad += failed;
+        if (cli_json)
+            cli_collect(one, (long)i + 1);
+        if (failed && !cli_json)
             fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：\n", i + 1, path, yf_records_line(rs, i));
-        }
-        for (size_t k = 0; k < yf_diags_count(one); k++)
+        for (size_t k = 0; !cli_json && k < yf_diags_count(one); k++)
             if (rc != 0 || !cli_quiet)
                 fprintf(stderr, "%s\n", yf_diags_message(one, k));
         yf_data_free(data);
@@ -423,6 +427,8 @@ static int bind_only(int argc, char **argv, int print)
             group_by = argv[++i];
         else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
             cli_quiet = 1;
+        else if (strcmp(argv[i], "--json") == 0)
+            cli_json = print ? CLI_JSON_STDERR : CLI_JSON_STDOUT; /* text's stdout is the text */
         else if (argv[i][0] == '-' || n == 2)
             return usage_error(argv[0], "需要 TEMPLATE [DATA]");
         else
@@ -443,13 +449,13 @@ static int bind_only(int argc, char **argv, int print)
     if (t && args[1] && cli_load_data(args[1], sheet, group_by, record, &data, &rs, d) != 0)
         t = (yf_template_free(t), NULL);
     if (t && rs && print) {
-        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条\n", args[1],
-                yf_records_count(rs), yf_records_count(rs));
+        cli_error(d, "data.many-records", args[1], "文件中有 %zu 条记录：请用 --record N（1–%zu）选一条",
+                  yf_records_count(rs), yf_records_count(rs));
     } else if (t && rs) {
         rc = check_records(ctx, t, rs, args[1], d);
     } else if (t && (!args[1] || data)) {
         rc = check_one(ctx, t, data, draft, print, d);
-        if (rc == 0 && !print && !cli_quiet && !yf_diags_errors(d))
+        if (rc == 0 && !print && !cli_quiet && !cli_json && !yf_diags_errors(d))
             fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
     }
     yf_records_free(rs);

@@ -141,6 +141,13 @@ void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *fil
     va_end(ap);
 }
 
+void yf_diags_append(yf_diags *d, yf_severity sev, const char *code, const char *file,
+                     const char *text)
+{
+    yf_diag_at at = { .file = file };
+    yf_diag_put(d, sev, g_intern_string(code ? code : "other"), &at, "%s", text ? text : "");
+}
+
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }
 size_t yf_diags_errors(const yf_diags *d) { return d ? d->errors : 0; }
 

@@ -71,6 +71,11 @@ const char *yf_diags_text(const yf_diags *d, size_t i);
  * "line", "column", "path", "slot", "text", "message"} — a member that is none is null; "message"
  * is the whole line. Caller frees with free(). */
 char *yf_diags_json(const yf_diags *d);
+/* Appends a diagnostic of the program using the library (a template not found, a record out of
+ * range), so that all its problems are in one list, printed and given as JSON alike: `code` a
+ * stable code (copied), `file` the place or NULL, `text` the message. */
+void yf_diags_append(yf_diags *d, yf_severity sev, const char *code, const char *file,
+                     const char *text);
 /* Writes every diagnostic, one a line, to `out`. */
 void yf_diags_print(const yf_diags *d, FILE *out);
 
