@@ -1115,12 +1115,14 @@ static void image_data_error(binder *B, const frame *f, const yf_node *n, const 
                              const char *shown, const char *problem)
 {
     found r = lookup(B, f, n->path);
+    char *jpath = json_path(f, n->path);
     /* The line names the value rather than its path (the file is what the user chose). */
-    yf_diag_at at = { .file = B->data ? yf_data_name(B->data) : "(无数据)",
-                      .slot = r.decl ? r.decl->name : n->path };
+    yf_diag_at at = { .file = B->data ? yf_data_name(B->data) : "(无数据)", .path = jpath,
+                      .slot = r.decl ? r.decl->name : n->path, .names_value = TRUE };
     yf_diag_put(B->diags, YF_ERROR, "data.image", &at,
                 "图片“%s”（%s）%s（槽位「%s」，模板 %s:%d:%d <image name=\"%s\">）", name, shown,
                 problem, n->path, n->file, n->line, n->col, n->path);
+    g_free(jpath);
 }
 
 static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block *out)

@@ -22,6 +22,7 @@ typedef struct {
     char *path;
     char *slot;
     char *text;        /* the message alone */
+    gboolean path_in_line;
     char *line_text;   /* the whole formatted line */
 } yf_diag;
 
@@ -78,7 +79,7 @@ static char *format_line(const yf_diag *g)
     g_string_append_printf(s, "%s: ", sev_name(g->sev));
     /* A problem in the data has its JSON path for a place; one in the template or the layout
      * its line, the path (of the text from the data) only in the record. */
-    if (g->path && g->line == 0)
+    if (g->path && g->path_in_line)
         g_string_append_printf(s, "%s: ", g->path);
     g_string_append(s, g->text);
     return g_string_free(s, FALSE);
@@ -116,6 +117,7 @@ void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_
         g.col = g.line > 0 && at->col > 0 ? at->col : 0;
         g.path = g_strdup(at->path);
         g.slot = g_strdup(at->slot);
+        g.path_in_line = at->path && g.line == 0 && !at->names_value;
     }
     g.text = g_strdup_vprintf(fmt, ap);
     g.line_text = format_line(&g);

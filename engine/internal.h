@@ -25,6 +25,8 @@ typedef struct {
     int line, col;
     const char *path;
     const char *slot;
+    gboolean names_value; /* the text names the value itself (an image's file): the line does
+                             not repeat the path */
 } yf_diag_at;
 
 /* Appends a diagnostic. `code` is a stable string literal listed in docs/diagnostics.md. */
