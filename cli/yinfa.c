@@ -10,7 +10,10 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -20,112 +23,98 @@
 
 /* ---- output: every file of a run, or none -------------------------------------------------- */
 
-/* The dump and the PNG pages are written in full under temporary names beside their targets and
- * renamed into place only when the whole run has succeeded (the PDF is written atomically by the
- * library in between): a full disk at the third page leaves no file behind, and every existing
- * file as it was. */
+/* The PDF, the dump and the PNG pages are made in memory first, then written in full under
+ * temporary names beside their targets (GLib's g_file_set_contents: written, synced, mode as a
+ * plain fopen would give) and renamed into place only when every one is written: a full disk at
+ * the third page leaves no file behind, and every existing file as it was. */
 typedef struct {
-    char **tmp, **path;
-    int n;
+    GPtrArray *tmp, *path; /* of char* */
 } staging;
 
-static int write_all(int fd, const char *p, size_t len)
+/* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 with an
+ * error in d. */
+static int stage(staging *s, const char *path, const void *bytes, size_t len, yf_diags *d)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
+    /* What the final rename could not replace is found now, before any file is in place. */
+    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        cli_error(d, "output.write", path, "无法写入：%s", g_strerror(EISDIR));
+        return -1;
+    }
+    char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    int fd = g_mkstemp_full(tmp, O_RDWR, 0666); /* the mode a plain fopen would give */
+    if (fd < 0) {
+        cli_error(d, "output.write", path, "无法创建输出文件：%s", g_strerror(errno));
+        g_free(tmp);
+        return -1;
+    }
+    close(fd);
+    g_ptr_array_add(s->tmp, tmp);
+    g_ptr_array_add(s->path, g_strdup(path));
+    GError *err = NULL; /* the file exists: its mode is kept */
+    if (!g_file_set_contents_full(tmp, bytes, (gssize)len, G_FILE_SET_CONTENTS_DURABLE, 0666,
+                                  &err)) {
+        cli_error(d, "output.write", path, "写入失败：%s", err->message);
+        g_error_free(err);
+        return -1;
     }
     return 0;
 }
 
-/* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 after
- * saying why. */
-static int stage(staging *s, const char *path, const void *bytes, size_t len)
-{
-    /* What the final rename could not replace is found now, before any file is in place. */
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: error: 无法写入：%s\n", path, strerror(EISDIR));
-        return -1;
-    }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: 无法创建输出文件：%s\n", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    s->tmp = realloc(s->tmp, (size_t)(s->n + 1) * sizeof *s->tmp);
-    s->path = realloc(s->path, (size_t)(s->n + 1) * sizeof *s->path);
-    s->tmp[s->n] = tmp;
-    s->path[s->n++] = strdup(path);
-    /* mkstemp makes the file 0600: give it the mode a plain fopen would. */
-    mode_t mask = umask(0);
-    umask(mask);
-    int ok = write_all(fd, bytes, len) == 0 && fchmod(fd, 0666 & ~mask) == 0 &&
-             (fsync(fd) == 0 || errno == EINVAL);
-    int err = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok)
-        fprintf(stderr, "%s: error: 写入失败：%s\n", path, strerror(err ? err : errno));
-    return ok ? 0 : -1;
-}
-
 /* Renames every staged file into place (`commit`) or removes them all. Returns 0 or -1. */
-static int unstage(staging *s, int commit)
+static int unstage(staging *s, int commit, yf_diags *d)
 {
     int rc = commit ? 0 : -1;
-    for (int i = 0; i < s->n; i++) {
-        if (rc == 0 && rename(s->tmp[i], s->path[i]) != 0) {
-            fprintf(stderr, "%s: error: 无法写入：%s\n", s->path[i], strerror(errno));
+    for (guint i = 0; i < s->tmp->len; i++) {
+        const char *tmp = g_ptr_array_index(s->tmp, i), *path = g_ptr_array_index(s->path, i);
+        if (rc == 0 && g_rename(tmp, path) != 0) {
+            cli_error(d, "output.write", path, "无法写入：%s", g_strerror(errno));
             rc = -1;
         }
         if (rc != 0)
-            unlink(s->tmp[i]);
-        free(s->tmp[i]);
-        free(s->path[i]);
+            g_unlink(tmp);
     }
-    free(s->tmp);
-    free(s->path);
+    g_ptr_array_free(s->tmp, TRUE);
+    g_ptr_array_free(s->path, TRUE);
     return rc;
 }
 
-/* The dump (to a file or "-"), then the PDF or the PNG pages (OUT.png for one page, OUT-1.png,
- * OUT-2.png … for several). Returns 0 or EXIT_PROBLEM. */
+/* The PNG of each page asked for: OUT.png for one page, OUT-1.png, OUT-2.png … for several. */
+static int stage_pngs(staging *s, const yf_layout *layout, const char *out, int page, double dpi,
+                      yf_diags *d)
+{
+    int pages = yf_layout_page_count(layout);
+    int first = page ? page : 1, last = page ? page : pages, ok = 1;
+    for (int p = first; p <= last && ok; p++) {
+        char *name = !page && pages > 1
+                         ? g_strdup_printf("%.*s-%d.png", (int)(strlen(out) - 4), out, p)
+                         : g_strdup(out);
+        size_t len = 0;
+        unsigned char *png = yf_layout_write_png_mem(layout, p, dpi, &len, d);
+        ok = png && stage(s, name, png, len, d) == 0;
+        free(png);
+        g_free(name);
+    }
+    return ok;
+}
+
+/* The dump (to a file or "-"), then the PDF or the PNG pages. Returns 0 or EXIT_PROBLEM. */
 static int write_outputs(const yf_layout *layout, const char *out, const char *dump, int page,
                          double dpi, yf_diags *d)
 {
-    staging s = { 0 };
+    staging s = { g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free) };
     int ok = 1;
     char *text = dump ? yf_layout_dump(layout) : NULL;
     if (dump && strcmp(dump, "-") != 0)
-        ok = stage(&s, dump, text, strlen(text)) == 0;
+        ok = stage(&s, dump, text, strlen(text), d) == 0;
     if (ok && out && cli_has_suffix(out, ".pdf")) {
-        ok = yf_layout_write_pdf(layout, out, d) == 0;
+        size_t len = 0;
+        unsigned char *pdf = yf_layout_write_pdf_mem(layout, &len, d);
+        ok = pdf && stage(&s, out, pdf, len, d) == 0;
+        free(pdf);
     } else if (ok && out) {
-        int pages = yf_layout_page_count(layout);
-        int first = page ? page : 1, last = page ? page : pages;
-        for (int p = first; p <= last && ok; p++) {
-            size_t n = strlen(out) + 16, len = 0;
-            char *name = malloc(n);
-            if (!page && pages > 1)
-                snprintf(name, n, "%.*s-%d.png", (int)(strlen(out) - 4), out, p);
-            else
-                snprintf(name, n, "%s", out);
-            unsigned char *png = yf_layout_write_png_mem(layout, p, dpi, &len, d);
-            ok = png && stage(&s, name, png, len) == 0;
-            free(png);
-            free(name);
-        }
+        ok = stage_pngs(&s, layout, out, page, dpi, d);
     }
-    ok = unstage(&s, ok) == 0;
+    ok = unstage(&s, ok, d) == 0;
     if (ok && dump && strcmp(dump, "-") == 0)
         fputs(text, stdout);
     free(text);
