@@ -312,7 +312,8 @@ static void buf_diags(buf *b, const server *s, const yf_diags *d)
     for (size_t i = 0; d && i < yf_diags_count(d); i++) {
         json_builder_begin_object(jb);
         json_builder_set_member_name(jb, "severity");
-        json_builder_add_string_value(jb, yf_diags_severity(d, i) == YF_ERROR ? "error" : "warning");
+        gboolean error = yf_diags_severity(d, i) == YF_ERROR;
+        json_builder_add_string_value(jb, error ? "error" : "warning");
         json_builder_set_member_name(jb, "code");
         json_builder_add_string_value(jb, yf_diags_code(d, i));
         client_member(jb, s, "file", yf_diags_file(d, i));

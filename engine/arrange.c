@@ -318,7 +318,8 @@ static void put_seal(signing *S, const signer *s, int row)
 
 static gboolean sign_error(signing *S, const yf_block *at, const char *what)
 {
-    yf_error_at(S->diags, "template.structure", at->file, at->line, at->col, "<signature>：%s", what);
+    yf_error_at(S->diags, "template.structure", at->file, at->line, at->col, "<signature>：%s",
+                what);
     return FALSE;
 }
 

@@ -667,7 +667,8 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
             out = formatted(B, at, path, format, &v);
         } else {
             /* A default the slot's own type refuses (default="017" for an integer). */
-            yf_error_at(B->diags, "template.slot", r.decl->file, r.decl->line, r.decl->col, "槽位「%s」的默认值：%s",
+            yf_error_at(B->diags, "template.slot", r.decl->file, r.decl->line, r.decl->col,
+                        "槽位「%s」的默认值：%s",
                         r.decl->name, problem);
             out = g_strdup("");
         }
@@ -861,7 +862,8 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         const yf_style *st = style_named(B, n->style);
         int start = (int)out->len;
         eval_inline(B, f, n->children, out, spans);
-        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold, FALSE, NULL, NULL };
+        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold,
+                       FALSE, NULL, NULL };
         if (sp.end > sp.start)
             g_array_append_val(spans, sp);
         break;
@@ -1253,7 +1255,8 @@ static void collect_part(binder *B, const frame *f, const yf_node *n, collector 
             collect_parts(B, f, n->children, K);
             int cells = (int)(K->parts->len - before);
             if (K->columns == 0 && cells > YF_MAX_COLUMNS && !B->over)
-                N_ERR(B, "template.structure", n, "表格的这一行有 %d 个单元格，超过 %d 列的上限", cells, YF_MAX_COLUMNS);
+                N_ERR(B, "template.structure", n, "表格的这一行有 %d 个单元格，超过 %d 列的上限", cells,
+                      YF_MAX_COLUMNS);
             else if (K->columns == 0)
                 K->columns = cells;
             else if (cells != K->columns && !B->over)
@@ -1531,7 +1534,8 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         break;
     case YF_N_ATTACHMENT_LIST:
         if (B->note)
-            N_ERR(B, "template.structure", n, "<attachment-list/> 只能用一次（附件说明已在 %s:%d 生成）", B->note->file,
+            N_ERR(B, "template.structure", n, "<attachment-list/> 只能用一次（附件说明已在 %s:%d 生成）",
+                  B->note->file,
                   B->note->line);
         B->note = n;
         B->note_at = B->doc->blocks->len;

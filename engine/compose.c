@@ -478,7 +478,8 @@ static void icu_breaks(composer *C, gboolean words)
         ubrk_close(bi);
     } else {
         yf_diag_at where = block_place(C, 0, 0);
-        yf_diag_put(C->diags, YF_WARNING, "setup.missing", &where, "ICU 断行器不可用（%s），按字断行", u_errorName(st));
+        yf_diag_put(C->diags, YF_WARNING, "setup.missing", &where, "ICU 断行器不可用（%s），按字断行",
+                    u_errorName(st));
         for (guint i = 1; i < C->cells->len; i++)
             CELL(C, i)->can_break = CELL(C, i)->word_start = TRUE;
     }

@@ -318,7 +318,8 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
     }
     const char *bad;
     if (!g_utf8_validate(json, (gssize)len, &bad)) {
-        yf_error_at(diags, "data.encoding", name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - json));
+        yf_error_at(diags, "data.encoding", name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码",
+                    (size_t)(bad - json));
         return NULL;
     }
     const char *code;
@@ -338,7 +339,8 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
             msg += n;
         if (g_str_has_prefix(msg, "Parse error: "))
             msg += strlen("Parse error: ");
-        yf_error_at(diags, "data.syntax", file, line ? line + line_base : 0, col, "JSON 格式错误：%s", msg);
+        yf_error_at(diags, "data.syntax", file, line ? line + line_base : 0, col, "JSON 格式错误：%s",
+                    msg);
         g_error_free(err);
         g_object_unref(parser);
         return NULL;

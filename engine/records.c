@@ -110,7 +110,8 @@ static void skip_space(cursor *c)
 
 static void split_error(const yf_records *rs, const cursor *c, const char *what, yf_diags *diags)
 {
-    yf_error_at(diags, "data.syntax", rs->path, c->line, (int)(c->i - c->bol) + 1, "JSON 格式错误：%s", what);
+    yf_error_at(diags, "data.syntax", rs->path, c->line, (int)(c->i - c->bol) + 1, "JSON 格式错误：%s",
+                what);
 }
 
 /* Moves past one element: to the ',' or ']' that ends it at the array's own level. Brackets are
@@ -545,13 +546,15 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, const char
         const char *eol = memchr(q, '\n', (size_t)(end - q));
         size_t n = eol ? (size_t)(eol - q + 1) : (size_t)(end - q);
         if (csv_parse(&p, q, n, on_field, on_row, &st) != n) {
-            yf_error_at(diags, "data.table", rs->path, st.line, 0, "CSV 格式错误：%s", csv_strerror(csv_error(&p)));
+            yf_error_at(diags, "data.table", rs->path, st.line, 0, "CSV 格式错误：%s",
+                        csv_strerror(csv_error(&p)));
             ok = FALSE;
         }
         q += n;
     }
     if (ok && !st.bad && csv_fini(&p, on_field, on_row, &st) != 0) {
-        yf_error_at(diags, "data.table", rs->path, st.line - 1, 0, "CSV 格式错误：%s", csv_strerror(csv_error(&p)));
+        yf_error_at(diags, "data.table", rs->path, st.line - 1, 0, "CSV 格式错误：%s",
+                    csv_strerror(csv_error(&p)));
         ok = FALSE;
     }
     if (ok && !st.bad && !st.header)
@@ -618,7 +621,8 @@ yf_records *yf_records_open(const char *path, const char *sheet, const char *gro
         return NULL;
     if (yf_read_file(path, YF_RECORDS_MAX_BYTES, &raw, &len) != 0) {
         if (errno == EFBIG)
-            yf_error_at(diags, "data.file", path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_RECORDS_MAX_BYTES);
+            yf_error_at(diags, "data.file", path, 0, 0, "数据文件过大（超过 %d 字节的上限）",
+                        YF_RECORDS_MAX_BYTES);
         else
             yf_error_at(diags, "data.file", path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;

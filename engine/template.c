@@ -138,7 +138,8 @@ static void check_attrs(loader *L, xmlNodePtr n, const char *const *allowed)
             ok |= strcmp((const char *)a->name, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv("、", (char **)allowed);
-            T_ERR(L, "template.attribute", n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name, allowed[0] ? list : "无");
+            T_ERR(L, "template.attribute", n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name,
+                  allowed[0] ? list : "无");
             g_free(list);
         }
     }
@@ -230,8 +231,8 @@ static gboolean parse_length(loader *L, xmlNodePtr n, const char *name, double l
     if (ok)
         *pt = mm * YF_MM;
     else
-        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为长度（如 4mm、12pt），%g 到 %g mm", n->name, name, v,
-              lo, hi);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为长度（如 4mm、12pt），%g 到 %g mm", n->name,
+              name, v, lo, hi);
     g_free(v);
     return ok;
 }
@@ -244,7 +245,8 @@ static void parse_int_attr(loader *L, xmlNodePtr n, const char *name, int lo, in
     char *end;
     long x = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || x < lo || x > hi)
-        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo, hi);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo,
+              hi);
     else
         *out = (int)x;
     g_free(v);
@@ -481,7 +483,8 @@ static void parse_page(loader *L, xmlNodePtr n)
             punct = NULL;
         }
     if (punct)
-        T_ERR(L, "template.attribute", n, "<page punct=\"%s\">：应为 quanjiao（全角式）、kaiming（开明式）或 banjiao（半角式）",
+        T_ERR(L, "template.attribute", n,
+              "<page punct=\"%s\">：应为 quanjiao（全角式）、kaiming（开明式）或 banjiao（半角式）",
               punct);
     g_free(punct);
     check_element_only(L, n);
@@ -499,7 +502,8 @@ static void parse_info(loader *L, xmlNodePtr n)
                    : is_el(c, "description") ? &L->t->description
                    : is_el(c, "author") ? &L->t->author : NULL;
         if (!dst) {
-            T_ERR(L, "template.unknown-element", c, "<info> 中未知元素 <%s>（可用：name、description、author）", c->name);
+            T_ERR(L, "template.unknown-element", c,
+                  "<info> 中未知元素 <%s>（可用：name、description、author）", c->name);
             continue;
         }
         check_attrs(L, c, none);
@@ -547,7 +551,8 @@ static void parse_style(loader *L, xmlNodePtr n)
     }
     if ((v = attr(n, "align"))) {
         if (!yf_parse_align(v, &s.align))
-            T_ERR(L, "template.attribute", n, "<style align=\"%s\">：应为 justify、left、center 或 right", v);
+            T_ERR(L, "template.attribute", n,
+                  "<style align=\"%s\">：应为 justify、left、center 或 right", v);
         g_free(v);
     }
     parse_chars(L, n, "indent", -10, 20, &s.indent);
@@ -773,8 +778,9 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
     if (s->type == YF_SLOT_LIST) {
         s->item = YF_SLOT_TEXT;
         if (item && (!parse_slot_type(item, &s->item) || !is_scalar(s->item))) {
-            T_ERR(L, "template.slot", c, "<slot item=\"%s\">：列表项应为 text、integer、number、money、date 或 "
-                        "boolean", item);
+            T_ERR(L, "template.slot", c,
+                  "<slot item=\"%s\">：列表项应为 text、integer、number、money、date 或 "
+                  "boolean", item);
             ok = FALSE;
         } else if (item && has_children) {
             T_ERR(L, "template.slot", c, "列表槽位「%s」要么用 item 声明简单列表项，要么用子槽位声明字段", s->name);
@@ -824,7 +830,8 @@ static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         if (!is_el(c, "slot")) {
-            T_ERR(L, "template.unknown-element", c, "<%s> 中只能有 <slot>，而不是 <%s>", parent->name, c->name);
+            T_ERR(L, "template.unknown-element", c, "<%s> 中只能有 <slot>，而不是 <%s>", parent->name,
+                  c->name);
             continue;
         }
         parse_slot(L, c, into);
@@ -972,7 +979,8 @@ static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
     if (n->as && (!valid_slot_name(n->as) || strchr(n->as, '.')))
         T_ERR(L, "template.attribute", x, "<for as=\"%s\">：循环变量应为一个不含“.”的名字", n->as);
     if (n->sort && strcmp(n->sort, "stroke") != 0 && strcmp(n->sort, "pinyin") != 0)
-        T_ERR(L, "template.attribute", x, "<for sort=\"%s\">：应为 stroke（按姓氏笔画）或 pinyin（按拼音）", n->sort);
+        T_ERR(L, "template.attribute", x, "<for sort=\"%s\">：应为 stroke（按姓氏笔画）或 pinyin（按拼音）",
+              n->sort);
     if (n->by && !n->sort)
         T_ERR(L, "template.attribute", x, "<for by=…> 需要同时给出 sort");
     parse_children(L, x, ctx, n->children);
@@ -1024,13 +1032,16 @@ static void parse_rule_strokes(loader *L, xmlNodePtr x, yf_geom *g)
     char **words = v ? g_strsplit(g_strstrip(v), " ", -1) : NULL;
     if (words && g_strv_length(words) == 2) {
         if (!stroke_length(words[0], &g->thickness) || !stroke_length(words[1], &g->thickness2))
-            T_ERR(L, "template.attribute", x, "<rule thickness=\"%s\">：应为一个或两个长度（如 0.35mm，双线如 \"1mm 0.35mm\"），各 0.05 到 5 mm", v);
+            T_ERR(L, "template.attribute", x,
+                  "<rule thickness=\"%s\">：应为一个或两个长度（如 0.35mm，双线如 \"1mm 0.35mm\"），各 0.05 到 5 mm",
+                  v);
         g->gap = 1 * YF_MM;
         parse_length(L, x, "gap", 0.1, 10, &g->gap);
     } else {
         parse_length(L, x, "thickness", 0.05, 5, &g->thickness);
         if (xmlHasProp(x, BAD_CAST "gap"))
-            T_ERR(L, "template.attribute", x, "<rule gap=…> 只用于双线（thickness 给出两个粗细，如 \"1mm 0.35mm\"）");
+            T_ERR(L, "template.attribute", x,
+                  "<rule gap=…> 只用于双线（thickness 给出两个粗细，如 \"1mm 0.35mm\"）");
     }
     g_strfreev(words);
     g_free(v);
@@ -1087,7 +1098,8 @@ static gboolean parse_align_attr(loader *L, xmlNodePtr x, yf_align *out)
     char *v = attr(x, "align");
     gboolean ok = v && yf_parse_align(v, out);
     if (v && !ok)
-        T_ERR(L, "template.attribute", x, "<%s align=\"%s\">：应为 left、center、right 或 justify", x->name, v);
+        T_ERR(L, "template.attribute", x, "<%s align=\"%s\">：应为 left、center、right 或 justify",
+              x->name, v);
     g_free(v);
     return ok;
 }
@@ -1244,7 +1256,8 @@ static void parse_widths(loader *L, xmlNodePtr x, yf_geom *g)
         gboolean mm = strcmp(end, "mm") == 0;
         if (g->columns == YF_MAX_COLUMNS || end == items[i] || (*end && !mm) || !(w > 0) ||
             w > 1000) {
-            T_ERR(L, "template.attribute", x, "<table widths=\"%s\">：应为最多 %d 个列宽，如“2 1 1”（比例）或“30mm 1 1”",
+            T_ERR(L, "template.attribute", x,
+                  "<table widths=\"%s\">：应为最多 %d 个列宽，如“2 1 1”（比例）或“30mm 1 1”",
                   v, YF_MAX_COLUMNS);
             break;
         }
@@ -1329,8 +1342,8 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     int kind = block_kind_of(x);
     if (x->ns) {
         const char *prefix = x->ns->prefix ? (const char *)x->ns->prefix : "";
-        T_ERR(L, "template.unknown-element", x, "<%s%s%s> 不是模板元素（模板语言不用命名空间）", prefix, *prefix ? ":" : "",
-              x->name);
+        T_ERR(L, "template.unknown-element", x, "<%s%s%s> 不是模板元素（模板语言不用命名空间）", prefix,
+              *prefix ? ":" : "", x->name);
     } else if (is_el(x, "if")) {
         g_ptr_array_add(out, parse_if(L, x, ctx));
     } else if (is_el(x, "for")) {
@@ -1385,17 +1398,20 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx == CTX_CELLS && (is_el(x, "td") || is_el(x, "th"))) {
         parse_part(L, x, is_el(x, "td") ? YF_PART_TD : YF_PART_TH, CTX_INLINE, out);
     } else if (ctx == CTX_BLOCK) {
-        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
-                    "paragraphs、rule、row、stack、signature、image、table、block、end、pagebreak、"
-                    "attachment、attachment-list、for、if、include）", x->parent->name, x->name);
+        T_ERR(L, "template.unknown-element", x,
+              "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
+              "paragraphs、rule、row、stack、signature、image、table、block、end、pagebreak、"
+              "attachment、attachment-list、for、if、include）", x->parent->name, x->name);
     } else if (ctx != CTX_INLINE) {
         static const char *const allowed[] = { [CTX_STACK] = "line、side、for、if",
                                                [CTX_TABLE] = "tr、for、if",
                                                [CTX_CELLS] = "td、th、for、if",
                                                [CTX_SIGNERS] = "issuer、image、for、if" };
-        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name, allowed[ctx]);
+        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name,
+              allowed[ctx]);
     } else {
-        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）", x->parent->name, x->name);
+        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）",
+              x->parent->name, x->name);
     }
 }
 
@@ -1557,7 +1573,8 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
                 *outer = (content_mark){ at + my_mark.at, TRUE };
             g_ptr_array_free(mine, TRUE);
         } else
-            T_ERR(L, "template.unknown-element", c, "<template> 中未知元素 <%s>（可用：info、page、styles、slots、body）",
+            T_ERR(L, "template.unknown-element", c,
+                  "<template> 中未知元素 <%s>（可用：info、page、styles、slots、body）",
                   c->name);
     }
     if (!have_body)
@@ -1676,8 +1693,8 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
     if (!d && g_hash_table_contains(K->t->rejected, n->path))
         return;
     if (!d) {
-        N_ERR(K->diags, "template.undeclared-slot", n, "<%s name=\"%s\">：槽位「%s」未在 <slots> 中声明%s", el, n->path,
-              n->path,
+        N_ERR(K->diags, "template.undeclared-slot", n, "<%s name=\"%s\">：槽位「%s」未在 <slots> 中声明%s",
+              el, n->path, n->path,
               g_str_has_prefix(n->path, "loop.") ? "（loop.index/count/first/last 只能用在 <for> 中）" : "");
         return;
     }
@@ -1692,8 +1709,8 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
     }
     char *why = NULL;
     if (n->format && !yf_format_applies(n->format, d->type, &why)) {
-        N_ERR(K->diags, "template.slot-use", n, "<v name=\"%s\" format=\"%s\">：%s，而「%s」是 %s", n->path, n->format,
-              why, n->path, yf_slot_type_name(d->type));
+        N_ERR(K->diags, "template.slot-use", n, "<v name=\"%s\" format=\"%s\">：%s，而「%s」是 %s",
+              n->path, n->format, why, n->path, yf_slot_type_name(d->type));
         g_free(why);
     }
 }
@@ -1702,10 +1719,11 @@ static void check_for(checker *K, yf_node *n, const scope *sc)
 {
     yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
     if (n->path && !d)
-        N_ERR(K->diags, "template.undeclared-slot", n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明", n->path, n->path);
+        N_ERR(K->diags, "template.undeclared-slot", n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明",
+              n->path, n->path);
     else if (d && d->type != YF_SLOT_LIST)
-        N_ERR(K->diags, "template.slot-use", n, "<for each=\"%s\">：「%s」应为 list 类型，却是 %s", n->path, n->path,
-              yf_slot_type_name(d->type));
+        N_ERR(K->diags, "template.slot-use", n, "<for each=\"%s\">：「%s」应为 list 类型，却是 %s", n->path,
+              n->path, yf_slot_type_name(d->type));
     if (!d || d->type != YF_SLOT_LIST) {
         check_nodes(K, n->children, sc);
         return;
@@ -1713,9 +1731,11 @@ static void check_for(checker *K, yf_node *n, const scope *sc)
     mark_use(owner, n);
     mark_use(d, n);
     if (n->by && !(d->fields && yf_slot_find(d->fields, n->by)))
-        N_ERR(K->diags, "template.slot-use", n, "<for by=\"%s\">：列表「%s」的项没有字段「%s」", n->by, n->path, n->by);
+        N_ERR(K->diags, "template.slot-use", n, "<for by=\"%s\">：列表「%s」的项没有字段「%s」", n->by, n->path,
+              n->by);
     else if (n->sort && !n->by && d->fields)
-        N_ERR(K->diags, "template.slot-use", n, "<for sort=…>：列表「%s」的项是对象，要用 by 指明按哪个字段排序", n->path);
+        N_ERR(K->diags, "template.slot-use", n, "<for sort=…>：列表「%s」的项是对象，要用 by 指明按哪个字段排序",
+              n->path);
     scope inner = { n->as ? n->as : "", d, sc };
     check_nodes(K, n->children, n->as ? &inner : sc);
 }
@@ -1758,7 +1778,8 @@ static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
             check_style(K, n);
             yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
             if (n->path && (!d || d->type != YF_SLOT_PARAGRAPHS))
-                N_ERR(K->diags, "template.slot-use", n, "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
+                N_ERR(K->diags, "template.slot-use", n,
+                      "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
             mark_use(owner, n);
             mark_use(d, n);
             break;
@@ -1789,7 +1810,8 @@ static void warn_unused_slots(checker *K, GPtrArray *slots)
     for (guint i = 0; i < slots->len; i++) {
         yf_slot *s = g_ptr_array_index(slots, i);
         if (!s->use_file)
-            yf_warn_at(K->diags, "template.unused-slot", s->file, s->line, s->col, "槽位「%s」已声明但未在正文中使用",
+            yf_warn_at(K->diags, "template.unused-slot", s->file, s->line, s->col,
+                       "槽位「%s」已声明但未在正文中使用",
                        s->name);
         else if (s->fields)
             warn_unused_slots(K, s->fields);
@@ -1805,7 +1827,8 @@ static void on_rng_error(void *user, xmlErrorPtr e)
 {
     loader *L = user;
     char *msg = g_strchomp(g_strdup(e->message ? e->message : "?"));
-    yf_error_at(L->diags, "template.schema", e->file ? e->file : L->path, e->line, 0, "不符合模板语法（RELAX NG）：%s",
+    yf_error_at(L->diags, "template.schema", e->file ? e->file : L->path, e->line, 0,
+                "不符合模板语法（RELAX NG）：%s",
                 msg);
     g_free(msg);
 }
