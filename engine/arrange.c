@@ -47,6 +47,18 @@ static void one_line(yf_layout *L, const yf_block *part, yf_line *out, yf_diags 
     yf_composed_clear(&c);
 }
 
+/* The layout's copy of the image at `path`; a problem with its file is placed at block `b`. */
+static const yf_image *block_image(yf_layout *L, const yf_block *b, const char *path,
+                                   yf_diags *diags)
+{
+    yf_diags *here = yf_diags_new();
+    const yf_image *img = yf_layout_image(L, path, here);
+    yf_diag_at at = yf_block_at(b, 0, 0);
+    yf_diags_move_to(diags, here, &at);
+    yf_diags_free(here);
+    return img;
+}
+
 /* ---- rows ------------------------------------------------------------------------------------ */
 
 static int arrange_row(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
@@ -219,7 +231,7 @@ static void image_box(const yf_image *img, const yf_geom *g, double *w, double *
  * and lies over what follows, its top at the top of the next line. */
 static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
 {
-    const yf_image *img = yf_layout_image(L, b->image, diags);
+    const yf_image *img = block_image(L, b, b->image, diags);
     if (!img)
         return -1;
     double w, h, width = L->page.text_width;
@@ -437,7 +449,7 @@ static gboolean collect_signers(signing *S)
         const yf_block *p = part_at(b, i);
         if (p->kind == YF_BLK_IMAGE) {
             signer *to = prev ? prev : issuers == 1 && S->signers->len ? &g_array_index(S->signers, signer, 0) : NULL;
-            const yf_image *img = yf_layout_image(S->L, p->image, S->diags);
+            const yf_image *img = block_image(S->L, p, p->image, S->diags);
             if (!img)
                 return FALSE;
             if (!to || to->seal) {

@@ -62,6 +62,11 @@ void yf_diags_free(yf_diags *d)
     g_free(d);
 }
 
+static const yf_diag *item(const yf_diags *d, size_t i)
+{
+    return &g_array_index(d->items, yf_diag, i);
+}
+
 static const char *sev_name(yf_severity sev) { return sev == YF_ERROR ? "error" : "warning"; }
 
 /* "FILE:LINE:COL: error: $.path: text", each part only when there is one. */
@@ -150,13 +155,20 @@ void yf_diags_append(yf_diags *d, yf_severity sev, const char *code, const char 
     yf_diag_put(d, sev, g_intern_string(code ? code : "other"), &at, "%s", text ? text : "");
 }
 
+void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at)
+{
+    for (size_t i = 0; i < yf_diags_count(from); i++) {
+        const yf_diag *g = item(from, i);
+        yf_diag_at here = { .file = g->file, .line = g->line, .col = g->col, .path = g->path,
+                            .slot = g->slot, .names_value = !g->path_in_line };
+        yf_diag_put(to, g->sev, g->code, g->file ? &here : at, "%s", g->text);
+    }
+    g_array_set_size(from->items, 0);
+    from->errors = from->dropped = 0;
+}
+
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }
 size_t yf_diags_errors(const yf_diags *d) { return d ? d->errors : 0; }
-
-static const yf_diag *item(const yf_diags *d, size_t i)
-{
-    return &g_array_index(d->items, yf_diag, i);
-}
 
 yf_severity yf_diags_severity(const yf_diags *d, size_t i) { return item(d, i)->sev; }
 const char *yf_diags_message(const yf_diags *d, size_t i) { return item(d, i)->line_text; }

@@ -36,6 +36,8 @@ void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_
                   const char *fmt, va_list ap) G_GNUC_PRINTF(5, 0);
 void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *file, int line,
                  int col, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
+/* Moves every diagnostic of `from` to `to`, those without a file placed at `at`. */
+void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at);
 #define yf_error_at(d, code, file, line, col, ...) \
     yf_diag_add(d, YF_ERROR, code, file, line, col, __VA_ARGS__)
 #define yf_warn_at(d, code, file, line, col, ...) \

@@ -326,3 +326,11 @@ def test_table_too_wide_has_its_place(yinfa):
         T: template('<p>x</p>\n<table widths="100mm 100mm"><tr><td>a</td><td>b</td></tr></table>')})
     [w] = [d for d in diags if d["code"] == "layout.table-too-wide"]
     assert w["file"] == T and w["line"] == 3, w
+
+
+def test_unreadable_image_has_the_place_of_its_element(yinfa):
+    diags, p = run_case(yinfa, "check", [T], {
+        T: template('<p>x</p>\n<image src="bad.png"/>'), "bad.png": "not an image"})
+    [e] = [d for d in diags if d["code"] == "image.read"]
+    check_fields(e)
+    assert p.returncode == 1 and e["file"] == T and e["line"] == 3, e
