@@ -135,14 +135,12 @@ void cli_error(yf_diags *d, const char *code, const char *file, const char *fmt,
 /* The diagnostics --json prints, gathered over the records of a run. */
 static JsonArray *collected;
 
-void cli_collect(const yf_diags *d, long record)
+void cli_collect_json(const char *json, long record)
 {
     if (!collected)
         collected = json_array_new();
-    char *json = yf_diags_json(d);
-    JsonNode *root = json_from_string(json, NULL);
-    free(json);
-    JsonArray *items = root ? json_node_get_array(root) : NULL;
+    JsonNode *root = json ? json_from_string(json, NULL) : NULL;
+    JsonArray *items = root && JSON_NODE_HOLDS_ARRAY(root) ? json_node_get_array(root) : NULL;
     for (guint i = 0; items && i < json_array_get_length(items); i++) {
         JsonObject *o = json_array_get_object_element(items, i);
         if (record > 0)
@@ -153,8 +151,40 @@ void cli_collect(const yf_diags *d, long record)
         json_node_unref(root);
 }
 
-static void print_json(FILE *out)
+void cli_collect(const yf_diags *d, long record)
 {
+    char *json = yf_diags_json(d);
+    cli_collect_json(json, record);
+    free(json);
+}
+
+char *cli_diags_json(const yf_diags *d, int errors_only)
+{
+    char *all = yf_diags_json(d);
+    if (!errors_only)
+        return all;
+    JsonNode *root = json_from_string(all, NULL);
+    free(all);
+    JsonArray *items = json_node_get_array(root), *errors = json_array_new();
+    for (guint i = 0; i < json_array_get_length(items); i++) {
+        JsonObject *o = json_array_get_object_element(items, i);
+        if (strcmp(json_object_get_string_member(o, "severity"), "error") == 0)
+            json_array_add_object_element(errors, json_object_ref(o));
+    }
+    JsonNode *out = json_node_init_array(json_node_alloc(), errors);
+    char *json = json_to_string(out, FALSE);
+    char *copy = strdup(json);
+    g_free(json);
+    json_node_unref(out);
+    json_array_unref(errors);
+    json_node_unref(root);
+    return copy;
+}
+
+void cli_print_json(FILE *out)
+{
+    if (!collected)
+        collected = json_array_new();
     JsonNode *root = json_node_init_array(json_node_alloc(), collected);
     char *json = json_to_string(root, TRUE);
     fprintf(out, "%s\n", json);
@@ -168,7 +198,7 @@ int cli_finish(yf_diags *d, int rc)
 {
     if (cli_json) {
         cli_collect(d, 0);
-        print_json(cli_json == CLI_JSON_STDERR ? stderr : stdout);
+        cli_print_json(cli_json == CLI_JSON_STDERR ? stderr : stdout);
     }
     for (size_t i = 0; !cli_json && i < yf_diags_count(d); i++)
         if (!cli_quiet || yf_diags_severity(d, i) == YF_ERROR)

@@ -43,8 +43,14 @@ extern int cli_json;
 void cli_error(yf_diags *d, const char *code, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* With --json: keeps the diagnostics of one record (1-based; its objects get "record": N) for the
- * array cli_finish prints. */
+ * array cli_finish prints — from a list, or from its JSON text (cli_diags_json). */
 void cli_collect(const yf_diags *d, long record);
+void cli_collect_json(const char *json, long record);
+/* The diagnostics (only the errors, with `errors_only`) as a JSON array, as text; caller frees
+ * with free(). */
+char *cli_diags_json(const yf_diags *d, int errors_only);
+/* Prints the array of what was collected to `out`, and forgets it. */
+void cli_print_json(FILE *out);
 /* Prints the diagnostics (warnings unless quiet; with --json all, as JSON), frees them, returns
  * rc. */
 int cli_finish(yf_diags *d, int rc);

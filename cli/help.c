@@ -32,7 +32,7 @@ static const command_help commands[] = {
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"
-      "                  [--draft] [--quiet]\n"
+      "                  [--draft] [--quiet] [--json]\n"
       "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
       "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
       "GBK 编码的 CSV 自动识别。\n"
@@ -46,6 +46,7 @@ static const command_help commands[] = {
       "      --group-by C 表格中 C 列相同的各行合为一条记录：各行相同的值为一个值，不同的值成为\n"
       "                   列表，每行一项（如“期号”相同的几行是一期简报的几篇文章）\n"
       "  -q, --quiet      不显示进度\n"
+      "      --json       失败记录的问题最后以 JSON 数组写到标准输出，每条含 record（记录序号）\n"
       "有问题的记录逐条报告（记录序号和行号），其余照常生成；退出状态 1。\n" },
     { "check", "检查模板和数据并排版，不写出文件",
       "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL]\n"

@@ -20,7 +20,7 @@ PREFLIGHT = os.path.join(ROOT, "tests", "preflight")
 # A code is a family and a name; a string literal of that shape whose name is a file extension
 # ("data.json", "template.xml") is a file name, not a code.
 FAMILIES = ("template", "data", "bind", "image", "font", "setup", "layout", "preflight", "output",
-            "diag")
+            "batch", "diag")
 CODE = re.compile(r'"((?:%s)\.[a-z][a-z0-9-]*)"' % "|".join(FAMILIES))
 FILE_EXTENSIONS = {"json", "xml", "csv", "pdf", "png", "svg", "conf", "rng", "docx", "h", "c"}
 
@@ -70,8 +70,17 @@ EMPTY_FONTS = """<?xml version="1.0"?><fontconfig><dir>/nonexistent-fonts</dir><
 # The test fonts have no Arabic (tests/fonts.conf): the name would be lost.
 ARABIC = "محمد"
 
-# (code, command, arguments, files): the files are written into a fresh folder, the command run in
-# it with --json. {HOSTILE} and {PREFLIGHT} in an argument are those folders of tests/.
+def crashing_rename(tmp):
+    """The environment of a process whose rename() crashes on a file name holding CRASH."""
+    from test_batch_reliability import shim
+    return shim(tmp)
+
+
+RECORDS = '{"标题": "a"}\n{"标题": "CRASH"}\n{"多余": 1}\n'
+
+# (code, command, arguments, files[, environment]): the files are written into a fresh folder, the
+# command run in it with --json (and the environment made for that folder). {HOSTILE} and
+# {PREFLIGHT} in an argument are those folders of tests/.
 CASES = [
     ("template.not-found", "check", ["no-such-template"], {}),
     ("template.file", "check", [T], {T: ""}),
@@ -141,6 +150,10 @@ CASES = [
     ("preflight.off-grid", "check", ["{PREFLIGHT}/off-grid/template.xml"], {}),
     ("output.write", "render", [T, "--draft", "-o", "no-such-folder/out.pdf"], {T: template("<p>x</p>")}),
     ("output.page", "render", [T, "--draft", "-o", "out.png", "--page", "9"], {T: template("<p>x</p>")}),
+    ("batch.name", "batch", [T, "r.jsonl", "-o", "out", "--name", "{标题}.pdf", "-q"],
+     {T: FILLED, "r.jsonl": RECORDS}),
+    ("batch.worker", "batch", [T, "r.jsonl", "-o", "out", "--name", "{标题}.pdf", "-q", "--jobs", "1"],
+     {T: FILLED, "r.jsonl": RECORDS}, crashing_rename),
     ("diag.more", "check", [T, D],
      {T: template('<for each="数" as="x"><p><v name="x"/></p></for>',
                   '<slot name="数" type="list" item="integer" example="1"/>'),
@@ -148,16 +161,17 @@ CASES = [
 ]
 
 
-def run_case(yinfa, command, args, files):
+def run_case(yinfa, command, args, files, make_env=None):
     """The diagnostics (parsed JSON) and the process of `yinfa COMMAND ARGS --json`."""
     with tempfile.TemporaryDirectory() as tmp:
+        env = make_env(tmp) if make_env else None
         for name, content in files.items():
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(os.path.join(tmp, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
                 f.write(content)
         args = [a.replace("{HOSTILE}", HOSTILE).replace("{PREFLIGHT}", PREFLIGHT) for a in args]
         p = subprocess.run([yinfa, command, *args, "--json"], capture_output=True, text=True,
-                           timeout=120, cwd=tmp)
+                           timeout=120, cwd=tmp, env=env)
     out = p.stderr if command == "text" else p.stdout
     try:
         return json.loads(out), p
@@ -167,8 +181,8 @@ def run_case(yinfa, command, args, files):
 
 def test_every_code_is_produced_by_an_input(yinfa):
     produced, missed = set(), []
-    for code, command, args, files in CASES:
-        diags, p = run_case(yinfa, command, args, files)
+    for code, command, args, files, *make_env in CASES:
+        diags, p = run_case(yinfa, command, args, files, *make_env)
         codes = {d["code"] for d in diags}
         if code not in codes:
             missed.append(f"{code}: {command} {args} gave {sorted(codes)}:\n" +
