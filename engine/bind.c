@@ -634,13 +634,19 @@ static char *json_path(const frame *f, const char *path)
     return g_strconcat("$.", path, NULL);
 }
 
-/* `v` formatted by `format`; an error at `at` when it cannot be written so unchanged. */
-static char *formatted(const binder *B, const yf_node *at, const char *path, const char *format,
-                       const yf_scalar *v)
+/* `v` formatted by `format`; an error at `at` (and at the value: its slot and JSON path in loop
+ * `f`) when it cannot be written so unchanged. */
+static char *formatted(const binder *B, const frame *f, const yf_node *at, const char *path,
+                       const char *format, const yf_scalar *v)
 {
     char *why = NULL, *out = yf_format_apply(format, v, &why);
     if (!out) {
-        N_ERR(B, "data.format", at, "「%s」的值 %s", path, why);
+        char *jpath = json_path(f, path);
+        found r = lookup(B, f, path);
+        yf_diag_at where = { .file = at->file, .line = at->line, .col = at->col, .path = jpath,
+                             .slot = r.decl ? r.decl->name : path };
+        yf_diag_put(B->diags, YF_ERROR, "data.format", &where, "「%s」的值 %s", path, why);
+        g_free(jpath);
         g_free(why);
         out = g_strdup("");
     }
@@ -657,14 +663,14 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
         const char *m = path + strlen("loop.");
         v.num = strcmp(m, "index") == 0 ? r.loop->index + 1 : r.loop->count;
         v.truth = strcmp(m, "first") == 0 ? r.loop->index == 0 : r.loop->index == r.loop->count - 1;
-        return formatted(B, at, path, format, &v);
+        return formatted(B, f, at, path, format, &v);
     }
     JsonNode *n = r.node;
     if ((!n || JSON_NODE_HOLDS_NULL(n)) && r.decl && r.decl->fallback) {
         n = json_node_init_string(json_node_alloc(), r.decl->fallback);
         char *keep = NULL, *problem = NULL, *out = NULL;
         if (scalar_of(v.type, n, &v, &keep, &problem)) {
-            out = formatted(B, at, path, format, &v);
+            out = formatted(B, f, at, path, format, &v);
         } else {
             /* A default the slot's own type refuses (default="017" for an integer). */
             yf_error_at(B->diags, "template.slot", r.decl->file, r.decl->line, r.decl->col,
@@ -680,7 +686,7 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
     if (!n || JSON_NODE_HOLDS_NULL(n))
         return g_strdup(draft(B) ? "X" : "");
     char *keep = NULL, *problem = NULL;
-    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? formatted(B, at, path, format, &v)
+    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? formatted(B, f, at, path, format, &v)
                                                           : g_strdup("");
     if (draft(B) && v.type == YF_SLOT_TEXT && !*out) {
         g_free(out);

@@ -348,3 +348,14 @@ def test_unreadable_image_has_the_place_of_its_element(yinfa):
     [e] = [d for d in diags if d["code"] == "image.read"]
     check_fields(e)
     assert p.returncode == 1 and e["file"] == T and e["line"] == 3, e
+
+
+def test_value_its_format_cannot_write_has_the_place_and_the_path(yinfa):
+    diags, p = run_case(yinfa, "check", [T, D], {
+        T: template('<p>x</p>\n<for each="款项" as="项"><p><v name="项" format="money-upper"/></p></for>',
+                    '<slot name="款项" type="list" item="number" example="1"/>'),
+        D: json.dumps({"款项": [1, 12.345]})})
+    [e] = [d for d in diags if d["code"] == "data.format"]
+    check_fields(e)
+    assert p.returncode == 1 and e["file"] == T and e["line"] == 3, e
+    assert e["path"] == "$.款项[1]", e
