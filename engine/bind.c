@@ -1750,7 +1750,7 @@ void yf_document_free(yf_document *doc)
     g_free(doc);
 }
 
-/* ---- places for layout messages --------------------------------------------------------------- */
+/* ---- places for layout messages -------------------------------------------------------------- */
 
 static const yf_span *source_in(const yf_block *b, int start, int end)
 {
