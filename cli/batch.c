@@ -78,9 +78,12 @@ static char *strdupf(const char *fmt, ...)
     return s;
 }
 
-/* All diagnostics of a run, one a line, as one string; NULL when there are none. */
+/* All diagnostics of a run, one a line, as one string; NULL when there are none. With --json
+ * the array of their objects instead (the report of a record travels as this text). */
 static char *diag_text(const yf_diags *d, int errors_only)
 {
+    if (cli_json && yf_diags_errors(d))
+        return cli_diags_json(d, errors_only);
     GString *s = g_string_new(NULL);
     for (size_t i = 0; i < yf_diags_count(d); i++)
         if (!errors_only || yf_diags_severity(d, i) == YF_ERROR)
@@ -167,6 +170,20 @@ static int pattern_ok(const char *pattern)
         if (!strchr(p, '}'))
             return 0;
     return 1;
+}
+
+/* A failed record's report that is not the engine's (a file name, a worker that died): with
+ * --json, made an array of one diagnostic with `code`, like the engine's. Takes `message`. */
+static char *report(const char *code, char *message)
+{
+    if (!cli_json || !message || message[0] == '[')
+        return message;
+    yf_diags *d = yf_diags_new();
+    yf_diags_append(d, YF_ERROR, code, NULL, message);
+    free(message);
+    char *json = cli_diags_json(d, 0);
+    yf_diags_free(d);
+    return json;
 }
 
 /* ---- one document -------------------------------------------------------------------------- */
@@ -465,7 +482,7 @@ static void finish(pool *pl, job *j, int ok, char *message)
 {
     j->st = ok ? DONE : FAILED;
     if (!ok) {
-        j->message = message ? message : strdup("渲染失败");
+        j->message = report("batch.worker", message ? message : strdup("渲染失败"));
         pl->p->failed++;
     } else {
         free(message);
@@ -744,7 +761,8 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
                     continue;
                 j->st = j->merged ? DONE : FAILED;
                 if (!j->merged) {
-                    j->message = j->merge_message ? j->merge_message : strdup("渲染失败");
+                    j->message = report("batch.worker",
+                                        j->merge_message ? j->merge_message : strdup("渲染失败"));
                     j->merge_message = NULL;
                 }
             }
@@ -778,7 +796,8 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
         }
         if (count_progress) {
             j->st = FAILED;
-            j->message = strdupf("生成合并文件的进程处理这条记录时%s；合并文件中略去了它", how);
+            j->message = report("batch.worker",
+                                strdupf("生成合并文件的进程处理这条记录时%s；合并文件中略去了它", how));
             p->done++;
             p->failed++;
             free(how);
@@ -803,7 +822,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "group-by", required_argument, 0, 'G' }, { "print", no_argument, 0, 'p' },
         { "printer", required_argument, 0, 'P' }, { "copies", required_argument, 0, 'C' },
         { "copies-from", required_argument, 0, 'F' }, { "simplex", no_argument, 0, 'X' },
-        { "format", required_argument, 0, 'T' },
+        { "format", required_argument, 0, 'T' }, { "json", no_argument, 0, 'J' },
         { 0, 0, 0, 0 } };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){ .pattern = "{#}.pdf", .jobs = cores > 0 ? (int)cores : 1, .shard_k = 1,
@@ -829,6 +848,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'r': o->resume = 1; break;
         case 'D': o->draft = 1; break;
         case 'q': cli_quiet = 1; break;
+        case 'J': cli_json = CLI_JSON_STDOUT; break;
         case 'f': o->fonts_conf = optarg; break;
         case 'S': o->sheet = optarg; break;
         case 'G': o->group_by = optarg; break;
@@ -929,7 +949,7 @@ static void fail_job(job *j, char *why)
 {
     j->st = FAILED;
     free(j->message);
-    j->message = why;
+    j->message = report("batch.name", why);
 }
 
 /* While planning a large batch: a line a second, so that the run shows life from the start. */
@@ -1096,7 +1116,9 @@ static void summary(const options *o, const yf_records *rs, const job *jobs, siz
     }
     for (size_t i = 0; i < count; i++) {
         const job *j = &jobs[i];
-        if (j->st == FAILED)
+        if (j->st == FAILED && cli_json)
+            cli_collect_json(j->message, (long)j->record + 1);
+        else if (j->st == FAILED)
             fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）失败：\n%s\n", j->record + 1, o->data,
                     yf_records_line(rs, j->record), j->message);
         else if (j->st == DONE && j->deaths && !cli_quiet)
@@ -1211,6 +1233,8 @@ int cmd_batch(int argc, char **argv)
     free(todo);
     yf_records_free(rs);
     yf_template_free(t);
+    if (cli_json)
+        cli_print_json(stdout);
     yf_diags_free(d);
     if (stop || printed == 130)
         return 130;

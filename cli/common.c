@@ -2,13 +2,17 @@
  * context and a template, printing diagnostics. Public header only. */
 #include "common.h"
 
+#include <glib.h>
+#include <json-glib/json-glib.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int cli_quiet;
+int cli_json;
 
 /* ---- where things are ------------------------------------------------------------------- */
 
@@ -118,9 +122,85 @@ char *cli_find_template(const char *arg)
 
 /* ---- common steps ------------------------------------------------------------------------ */
 
+void cli_error(yf_diags *d, const char *code, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    yf_diags_append(d, YF_ERROR, code, file, text);
+    g_free(text);
+}
+
+/* The diagnostics --json prints, gathered over the records of a run. */
+static JsonArray *collected;
+
+void cli_collect_json(const char *json, long record)
+{
+    if (!collected)
+        collected = json_array_new();
+    JsonNode *root = json ? json_from_string(json, NULL) : NULL;
+    JsonArray *items = root && JSON_NODE_HOLDS_ARRAY(root) ? json_node_get_array(root) : NULL;
+    for (guint i = 0; items && i < json_array_get_length(items); i++) {
+        JsonObject *o = json_array_get_object_element(items, i);
+        if (record > 0)
+            json_object_set_int_member(o, "record", record);
+        json_array_add_object_element(collected, json_object_ref(o));
+    }
+    if (root)
+        json_node_unref(root);
+}
+
+void cli_collect(const yf_diags *d, long record)
+{
+    char *json = yf_diags_json(d);
+    cli_collect_json(json, record);
+    free(json);
+}
+
+char *cli_diags_json(const yf_diags *d, int errors_only)
+{
+    char *all = yf_diags_json(d);
+    if (!errors_only)
+        return all;
+    JsonNode *root = json_from_string(all, NULL);
+    free(all);
+    JsonArray *items = json_node_get_array(root), *errors = json_array_new();
+    for (guint i = 0; i < json_array_get_length(items); i++) {
+        JsonObject *o = json_array_get_object_element(items, i);
+        if (strcmp(json_object_get_string_member(o, "severity"), "error") == 0)
+            json_array_add_object_element(errors, json_object_ref(o));
+    }
+    JsonNode *out = json_node_init_array(json_node_alloc(), errors);
+    char *json = json_to_string(out, FALSE);
+    char *copy = strdup(json);
+    g_free(json);
+    json_node_unref(out);
+    json_array_unref(errors);
+    json_node_unref(root);
+    return copy;
+}
+
+void cli_print_json(FILE *out)
+{
+    if (!collected)
+        collected = json_array_new();
+    JsonNode *root = json_node_init_array(json_node_alloc(), collected);
+    char *json = json_to_string(root, TRUE);
+    fprintf(out, "%s\n", json);
+    g_free(json);
+    json_node_unref(root);
+    json_array_unref(collected);
+    collected = NULL;
+}
+
 int cli_finish(yf_diags *d, int rc)
 {
-    for (size_t i = 0; i < yf_diags_count(d); i++)
+    if (cli_json) {
+        cli_collect(d, 0);
+        cli_print_json(cli_json == CLI_JSON_STDERR ? stderr : stdout);
+    }
+    for (size_t i = 0; !cli_json && i < yf_diags_count(d); i++)
         if (!cli_quiet || yf_diags_severity(d, i) == YF_ERROR)
             fprintf(stderr, "%s\n", yf_diags_message(d, i));
     yf_diags_free(d);
@@ -141,8 +221,8 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d)
 {
     char *path = cli_find_template(arg);
     if (!path) {
-        fprintf(stderr, "yinfa: error: 找不到模板“%s”（可以是模板文件、含 template.xml 的目录，或 "
-                        "templates/ 下的模板名）\n", arg);
+        cli_error(d, "template.not-found", "yinfa", "找不到模板“%s”（可以是模板文件、含 template.xml "
+                  "的目录，或 templates/ 下的模板名）", arg);
         return NULL;
     }
     yf_template *t = yf_template_load(ctx, path, d);
@@ -195,7 +275,7 @@ static int is_records(const char *path)
     yf_data *d = yf_data_load_json(path, probe);
     int many = 0;
     for (size_t i = 0; !d && i < yf_diags_count(probe); i++)
-        many |= strstr(yf_diags_message(probe, i), YF_DATA_MANY_RECORDS) != NULL;
+        many |= strcmp(yf_diags_code(probe, i), "data.many-records") == 0;
     yf_data_free(d);
     yf_diags_free(probe);
     return many;
@@ -215,12 +295,12 @@ int cli_load_data(const char *path, const char *sheet, const char *group_by, lon
         return -1;
     size_t n = yf_records_count(rs);
     if (n == 0) {
-        fprintf(stderr, "%s: error: 数据文件中没有记录\n", path);
+        cli_error(d, "data.no-records", path, "数据文件中没有记录");
         yf_records_free(rs);
         return -1;
     }
     if (record > 0 && (size_t)record > n) {
-        fprintf(stderr, "%s: error: --record %ld 超出范围：文件中有 %zu 条记录\n", path, record, n);
+        cli_error(d, "data.no-records", path, "--record %ld 超出范围：文件中有 %zu 条记录", record, n);
         yf_records_free(rs);
         return -1;
     }

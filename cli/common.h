@@ -34,7 +34,25 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 int cli_load_data(const char *path, const char *sheet, const char *group_by, long record,
                   yf_data **data, yf_records **records, yf_diags *d);
 
-/* Prints the diagnostics (warnings unless quiet), frees them, returns rc. */
+/* Set by --json: the diagnostics are printed as one JSON array (yf_diags_json's objects) instead
+ * of lines — on stdout (CLI_JSON_STDOUT), or on stderr when stdout is the command's output. */
+enum { CLI_JSON_OFF, CLI_JSON_STDOUT, CLI_JSON_STDERR };
+extern int cli_json;
+
+/* Appends the program's own problem to `d`, formatted, with its stable code. */
+void cli_error(yf_diags *d, const char *code, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* With --json: keeps the diagnostics of one record (1-based; its objects get "record": N) for the
+ * array cli_finish prints — from a list, or from its JSON text (cli_diags_json). */
+void cli_collect(const yf_diags *d, long record);
+void cli_collect_json(const char *json, long record);
+/* The diagnostics (only the errors, with `errors_only`) as a JSON array, as text; caller frees
+ * with free(). */
+char *cli_diags_json(const yf_diags *d, int errors_only);
+/* Prints the array of what was collected to `out`, and forgets it. */
+void cli_print_json(FILE *out);
+/* Prints the diagnostics (warnings unless quiet; with --json all, as JSON), frees them, returns
+ * rc. */
 int cli_finish(yf_diags *d, int rc);
 
 /* The help of each command (help.c): its text, or NULL for no such command. */

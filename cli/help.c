@@ -28,11 +28,13 @@ static const command_help commands[] = {
       "      --dpi N         PNG 的分辨率（默认 96）\n"
       "      --fonts-conf F  另用一个 fontconfig 文件决定有哪些字体\n"
       "  -q, --quiet         只打印错误\n"
+      "      --json          问题以 JSON 数组写到标准输出（--dump - 时写到标准错误），\n"
+      "                      每条含 code、file、line、column、path、slot、text\n"
       "输出是原子的：出错时不产生任何文件，已有的文件保持不变。\n" },
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"
-      "                  [--format pdf|docx] [--draft] [--quiet]\n"
+      "                  [--format pdf|docx] [--draft] [--quiet] [--json]\n"
       "                  [--print [-P PRINTER] [--copies N | --copies-from SLOT] [--simplex]]\n"
       "DATA 中每条记录生成一份文件。DATA：JSON Lines（每行一个对象）、JSON 数组、CSV（首行为表头，\n"
       "表头“文章.标题”表示嵌套，“文章1.标题”“文章2.标题”表示列表），或 Excel/WPS 的 .xlsx、.xls。\n"
@@ -51,6 +53,7 @@ static const command_help commands[] = {
       "      --print      生成后逐份送打印机（须有 -o DIR），每份一个打印任务，以文件名为名；\n"
       "                   -P、--copies、--copies-from、--simplex 同 yinfa print。打印记录存于\n"
       "                   DIR/.yinfa-print.json：加 --resume 再运行时只打印尚未打印的文件\n"
+      "      --json       失败记录的问题最后以 JSON 数组写到标准输出，每条含 record（记录序号）\n"
       "有问题的记录逐条报告（记录序号和行号），其余照常生成；退出状态 1。\n" },
     { "print", "填充模板并排版，送打印机（CUPS）",
       "用法：yinfa print TEMPLATE DATA [-P PRINTER] [--copies N | --copies-from SLOT]\n"
@@ -74,12 +77,18 @@ static const command_help commands[] = {
       "有没有 A4 纸、能否原大（不缩放）打印，以及默认打印机。\n" },
     { "check", "检查模板和数据并排版，不写出文件",
       "用法：yinfa check TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL]\n"
-      "                  [--fonts-conf F] [-q]\n"
+      "                  [--fonts-conf F] [-q] [--json]\n"
       "像 render 一样填充和排版，但不写出文件；列出所有问题（模板、数据、版面）。\n"
-      "DATA 含多条记录时检查每一条，每条问题标明记录序号和行号。没有 DATA 时只检查模板。\n" },
+      "DATA 含多条记录时检查每一条，每条问题标明记录序号和行号。没有 DATA 时只检查模板。\n"
+      "  -q, --quiet      只打印错误\n"
+      "      --json       问题以 JSON 数组写到标准输出：每条含 severity、code（见 docs/diagnostics.md）、\n"
+      "                   file、line、column、path（JSON 路径）、slot、text、message，多条记录时另有 record\n" },
     { "text", "打印填好的正文，不排版",
       "用法：yinfa text TEMPLATE [DATA] [--record N] [--sheet NAME] [--group-by COL] [--draft]\n"
-      "打印填好数据后的文字，每个段落一行，前面是它的种类（title、p、h1 …）。\n" },
+      "                 [-q] [--json]\n"
+      "打印填好数据后的文字，每个段落一行，前面是它的种类（title、p、h1 …）。\n"
+      "  -q, --quiet      只打印错误\n"
+      "      --json       问题以 JSON 数组写到标准错误（标准输出是正文）\n" },
     { "slots", "打印数据骨架或槽位声明",
       "用法：yinfa slots TEMPLATE [--declarations | --csv]\n"
       "默认打印一份 JSON 数据骨架：每个槽位及其示例值，可以直接改成自己的数据。\n"

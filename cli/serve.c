@@ -48,6 +48,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
 #include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -169,45 +171,38 @@ static void buf_add(buf *b, const void *p, size_t n)
 
 static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
+static void buf_printf(buf *b, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 static void buf_printf(buf *b, const char *fmt, ...)
 {
-    char tmp[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    char *s = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (n > 0)
-        buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    buf_str(b, s);
+    g_free(s);
+}
+
+/* A JSON node's text (json-glib's writer: RFC 8259 escaping), appended; takes the node. */
+static void buf_node(buf *b, JsonNode *n)
+{
+    char *json = json_to_string(n, FALSE);
+    buf_str(b, json);
+    g_free(json);
+    json_node_unref(n);
 }
 
 /* `s` as a JSON string, quotes included. The engine's messages are UTF-8 already. */
 static void buf_json(buf *b, const char *s)
 {
-    buf_str(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_add(b, p, 1);
-    }
-    buf_str(b, "\"");
+    buf_node(b, json_node_init_string(json_node_alloc(), s));
 }
 
 static void buf_base64(buf *b, const unsigned char *d, size_t n)
 {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)d[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)d[i + 1] << 8;
-        if (i + 2 < n)
-            v |= d[i + 2];
-        char q[4] = { abc[(v >> 18) & 63], abc[(v >> 12) & 63],
-                      i + 1 < n ? abc[(v >> 6) & 63] : '=', i + 2 < n ? abc[v & 63] : '=' };
-        buf_add(b, q, 4);
-    }
+    char *s = g_base64_encode(d, n);
+    buf_str(b, s);
+    g_free(s);
 }
 
 /* ---- messages for the client: no path of the server --------------------------------------- */
@@ -286,17 +281,54 @@ static void buf_client_json(buf *b, const server *s, const char *msg)
     free(clean.s);
 }
 
+/* A member of a diagnostic for the client: a text with the server's paths taken out, or null. */
+static void client_member(JsonBuilder *jb, const server *s, const char *name, const char *text)
+{
+    json_builder_set_member_name(jb, name);
+    if (!text) {
+        json_builder_add_null_value(jb);
+        return;
+    }
+    buf clean = { 0 };
+    buf_client_text(&clean, s, text);
+    json_builder_add_string_value(jb, clean.s ? clean.s : "");
+    free(clean.s);
+}
+
+static void int_member(JsonBuilder *jb, const char *name, int value)
+{
+    json_builder_set_member_name(jb, name);
+    if (value > 0)
+        json_builder_add_int_value(jb, value);
+    else
+        json_builder_add_null_value(jb);
+}
+
+/* The diagnostics as yf_diags_json has them — severity, code, file, line, column, path, slot,
+ * text and the whole line as message — the files named for the client. */
 static void buf_diags(buf *b, const server *s, const yf_diags *d)
 {
-    buf_str(b, "[");
+    JsonBuilder *jb = json_builder_new();
+    json_builder_begin_array(jb);
     for (size_t i = 0; d && i < yf_diags_count(d); i++) {
-        buf_str(b, i ? ",{\"severity\":" : "{\"severity\":");
-        buf_json(b, yf_diags_severity(d, i) == YF_ERROR ? "error" : "warning");
-        buf_str(b, ",\"message\":");
-        buf_client_json(b, s, yf_diags_message(d, i));
-        buf_str(b, "}");
+        json_builder_begin_object(jb);
+        json_builder_set_member_name(jb, "severity");
+        gboolean error = yf_diags_severity(d, i) == YF_ERROR;
+        json_builder_add_string_value(jb, error ? "error" : "warning");
+        json_builder_set_member_name(jb, "code");
+        json_builder_add_string_value(jb, yf_diags_code(d, i));
+        client_member(jb, s, "file", yf_diags_file(d, i));
+        int_member(jb, "line", yf_diags_line(d, i));
+        int_member(jb, "column", yf_diags_column(d, i));
+        client_member(jb, s, "path", yf_diags_path(d, i));
+        client_member(jb, s, "slot", yf_diags_slot(d, i));
+        client_member(jb, s, "text", yf_diags_text(d, i));
+        client_member(jb, s, "message", yf_diags_message(d, i));
+        json_builder_end_object(jb);
     }
-    buf_str(b, "]");
+    json_builder_end_array(jb);
+    buf_node(b, json_builder_get_root(jb));
+    g_object_unref(jb);
 }
 
 /* ---- answers -------------------------------------------------------------------------------- */
@@ -332,14 +364,14 @@ static void answer_json(answer *a, unsigned status, buf *b)
 static void answer_error(answer *a, const server *s, unsigned status, const yf_diags *d,
                          const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     buf b = { 0 };
     buf_str(&b, "{\"error\":");
     buf_client_json(&b, s, msg);
+    g_free(msg);
     buf_str(&b, ",\"diagnostics\":");
     buf_diags(&b, s, d);
     buf_str(&b, "}");
@@ -861,7 +893,8 @@ static char *fonts_json(yf_context *ctx, const yf_diags *d)
         char quoted[64];
         snprintf(quoted, sizeof quoted, "「%s」", line);
         for (size_t i = 0; substitute && i < yf_diags_count(d); i++) {
-            if (strstr(yf_diags_message(d, i), quoted)) {
+            if (strcmp(yf_diags_code(d, i), "font.substitute") == 0 &&
+                strstr(yf_diags_text(d, i), quoted)) {
                 buf_str(&b, ",\"message\":");
                 buf_client_json(&b, NULL, yf_diags_message(d, i));
                 break;

@@ -11,7 +11,10 @@
 #include "print.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -21,116 +24,109 @@
 
 /* ---- output: every file of a run, or none -------------------------------------------------- */
 
-/* The dump and the PNG pages are written in full under temporary names beside their targets and
- * renamed into place only when the whole run has succeeded (the PDF is written atomically by the
- * library in between): a full disk at the third page leaves no file behind, and every existing
- * file as it was. */
+/* The PDF, the dump and the PNG pages are made in memory first, then written in full under
+ * temporary names beside their targets (GLib's g_file_set_contents: written, synced, mode as a
+ * plain fopen would give) and renamed into place only when every one is written: a full disk at
+ * the third page leaves no file behind, and every existing file as it was. */
 typedef struct {
-    char **tmp, **path;
-    int n;
+    GPtrArray *tmp, *path; /* of char* */
 } staging;
 
-static int write_all(int fd, const char *p, size_t len)
+/* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 with an
+ * error in d. */
+static int stage(staging *s, const char *path, const void *bytes, size_t len, yf_diags *d)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
+    /* What the final rename could not replace is found now, before any file is in place. */
+    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        cli_error(d, "output.write", path, "无法写入：%s", g_strerror(EISDIR));
+        return -1;
+    }
+    char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    int fd = g_mkstemp_full(tmp, O_RDWR, 0666); /* the mode a plain fopen would give */
+    if (fd < 0) {
+        cli_error(d, "output.write", path, "无法创建输出文件：%s", g_strerror(errno));
+        g_free(tmp);
+        return -1;
+    }
+    close(fd);
+    g_ptr_array_add(s->tmp, tmp);
+    g_ptr_array_add(s->path, g_strdup(path));
+    GError *err = NULL; /* the file exists: its mode is kept */
+    if (!g_file_set_contents_full(tmp, bytes, (gssize)len, G_FILE_SET_CONTENTS_DURABLE, 0666,
+                                  &err)) {
+        cli_error(d, "output.write", path, "写入失败：%s", err->message);
+        g_error_free(err);
+        return -1;
     }
     return 0;
 }
 
-/* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 after
- * saying why. */
-static int stage(staging *s, const char *path, const void *bytes, size_t len)
-{
-    /* What the final rename could not replace is found now, before any file is in place. */
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: error: 无法写入：%s\n", path, strerror(EISDIR));
-        return -1;
-    }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: 无法创建输出文件：%s\n", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    s->tmp = realloc(s->tmp, (size_t)(s->n + 1) * sizeof *s->tmp);
-    s->path = realloc(s->path, (size_t)(s->n + 1) * sizeof *s->path);
-    s->tmp[s->n] = tmp;
-    s->path[s->n++] = strdup(path);
-    /* mkstemp makes the file 0600: give it the mode a plain fopen would. */
-    mode_t mask = umask(0);
-    umask(mask);
-    int ok = write_all(fd, bytes, len) == 0 && fchmod(fd, 0666 & ~mask) == 0 &&
-             (fsync(fd) == 0 || errno == EINVAL);
-    int err = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok)
-        fprintf(stderr, "%s: error: 写入失败：%s\n", path, strerror(err ? err : errno));
-    return ok ? 0 : -1;
-}
-
 /* Renames every staged file into place (`commit`) or removes them all. Returns 0 or -1. */
-static int unstage(staging *s, int commit)
+static int unstage(staging *s, int commit, yf_diags *d)
 {
     int rc = commit ? 0 : -1;
-    for (int i = 0; i < s->n; i++) {
-        if (rc == 0 && rename(s->tmp[i], s->path[i]) != 0) {
-            fprintf(stderr, "%s: error: 无法写入：%s\n", s->path[i], strerror(errno));
+    for (guint i = 0; i < s->tmp->len; i++) {
+        const char *tmp = g_ptr_array_index(s->tmp, i), *path = g_ptr_array_index(s->path, i);
+        if (rc == 0 && g_rename(tmp, path) != 0) {
+            cli_error(d, "output.write", path, "无法写入：%s", g_strerror(errno));
             rc = -1;
         }
         if (rc != 0)
-            unlink(s->tmp[i]);
-        free(s->tmp[i]);
-        free(s->path[i]);
+            g_unlink(tmp);
     }
-    free(s->tmp);
-    free(s->path);
+    g_ptr_array_free(s->tmp, TRUE);
+    g_ptr_array_free(s->path, TRUE);
     return rc;
 }
 
-/* The dump (to a file or "-"), then the PDF or the PNG pages (OUT.png for one page, OUT-1.png,
- * OUT-2.png … for several). Returns 0 or EXIT_PROBLEM. */
+/* The PNG of each page asked for: OUT.png for one page, OUT-1.png, OUT-2.png … for several. */
+static int stage_pngs(staging *s, const yf_layout *layout, const char *out, int page, double dpi,
+                      yf_diags *d)
+{
+    int pages = yf_layout_page_count(layout);
+    int first = page ? page : 1, last = page ? page : pages, ok = 1;
+    for (int p = first; p <= last && ok; p++) {
+        char *name = !page && pages > 1
+                         ? g_strdup_printf("%.*s-%d.png", (int)(strlen(out) - 4), out, p)
+                         : g_strdup(out);
+        size_t len = 0;
+        unsigned char *png = yf_layout_write_png_mem(layout, p, dpi, &len, d);
+        ok = png && stage(s, name, png, len, d) == 0;
+        free(png);
+        g_free(name);
+    }
+    return ok;
+}
+
+/* The dump (to a file or "-"), then the PDF, the Word file or the PNG pages — all written or
+ * none —, or the OFD (written atomically by itself, after the others are in place). Returns 0 or
+ * EXIT_PROBLEM. */
 static int write_outputs(const yf_document *doc, const yf_layout *layout, const char *out,
                          const char *dump, int page, double dpi, yf_diags *d)
 {
-    staging s = { 0 };
-    int ok = 1;
+    staging s = { g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free) };
+    int ok = 1, ofd = 0;
     char *text = dump ? yf_layout_dump(layout) : NULL;
     if (dump && strcmp(dump, "-") != 0)
-        ok = stage(&s, dump, text, strlen(text)) == 0;
+        ok = stage(&s, dump, text, strlen(text), d) == 0;
     if (ok && out && cli_has_suffix(out, ".pdf")) {
-        ok = yf_layout_write_pdf(layout, out, d) == 0;
-    } else if (ok && out && cli_has_suffix(out, ".ofd")) {
-        ok = yf_layout_write_ofd(layout, out, d) == 0;
+        size_t len = 0;
+        unsigned char *pdf = yf_layout_write_pdf_mem(layout, &len, d);
+        ok = pdf && stage(&s, out, pdf, len, d) == 0;
+        free(pdf);
     } else if (ok && out && cli_has_suffix(out, ".docx")) {
-        ok = yf_document_write_docx(doc, layout, out, d) == 0;
+        size_t len = 0;
+        unsigned char *docx = yf_document_write_docx_mem(doc, layout, &len, d);
+        ok = docx && stage(&s, out, docx, len, d) == 0;
+        free(docx);
+    } else if (ok && out && cli_has_suffix(out, ".ofd")) {
+        ofd = 1;
     } else if (ok && out) {
-        int pages = yf_layout_page_count(layout);
-        int first = page ? page : 1, last = page ? page : pages;
-        for (int p = first; p <= last && ok; p++) {
-            size_t n = strlen(out) + 16, len = 0;
-            char *name = malloc(n);
-            if (!page && pages > 1)
-                snprintf(name, n, "%.*s-%d.png", (int)(strlen(out) - 4), out, p);
-            else
-                snprintf(name, n, "%s", out);
-            unsigned char *png = yf_layout_write_png_mem(layout, p, dpi, &len, d);
-            ok = png && stage(&s, name, png, len) == 0;
-            free(png);
-            free(name);
-        }
+        ok = stage_pngs(&s, layout, out, page, dpi, d);
     }
-    ok = unstage(&s, ok) == 0;
+    ok = unstage(&s, ok, d) == 0;
+    if (ok && ofd)
+        ok = yf_layout_write_ofd(layout, out, d) == 0;
     if (ok && dump && strcmp(dump, "-") == 0)
         fputs(text, stdout);
     free(text);
@@ -177,9 +173,8 @@ static int load_one(const char *path, const char *sheet, const char *group_by, l
     if (cli_load_data(path, sheet, group_by, record, data, &rs, d) != 0)
         return -1;
     if (rs) {
-        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
-                        "或用 yinfa batch 逐条生成\n", path, yf_records_count(rs),
-                yf_records_count(rs));
+        cli_error(d, "data.many-records", path, "文件中有 %zu 条记录：请用 --record N（1–%zu）选一条，"
+                  "或用 yinfa batch 逐条生成", yf_records_count(rs), yf_records_count(rs));
         yf_records_free(rs);
         return -1;
     }
@@ -194,7 +189,7 @@ static int cmd_render(int argc, char **argv)
         { "dpi", required_argument, 0, 'r' },    { "fonts-conf", required_argument, 0, 'f' },
         { "quiet", no_argument, 0, 'q' },        { "record", required_argument, 0, 'R' },
         { "sheet", required_argument, 0, 'S' },  { "group-by", required_argument, 0, 'G' },
-        { 0, 0, 0, 0 } };
+        { "json", no_argument, 0, 'J' },         { 0, 0, 0, 0 } };
     const char *out = NULL, *dump = NULL, *fonts_conf = NULL, *sheet = NULL, *group_by = NULL;
     int draft = 0, page = 0;
     long record = 0;
@@ -215,6 +210,7 @@ static int cmd_render(int argc, char **argv)
             break;
         case 'S': sheet = optarg; break;
         case 'G': group_by = optarg; break;
+        case 'J': cli_json = CLI_JSON_STDOUT; break;
         default: return usage_error("render", NULL);
         }
     }
@@ -223,6 +219,8 @@ static int cmd_render(int argc, char **argv)
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
+    if (cli_json && dump && strcmp(dump, "-") == 0)
+        cli_json = CLI_JSON_STDERR; /* stdout is the dump */
     if (out && !cli_has_suffix(out, ".pdf") && !cli_has_suffix(out, ".png") &&
         !cli_has_suffix(out, ".ofd") && !cli_has_suffix(out, ".docx")) {
         fprintf(stderr, "yinfa render: 输出文件应以 .pdf、.png、.ofd 或 .docx 结尾：%s\n", out);
@@ -252,7 +250,7 @@ static int cmd_render(int argc, char **argv)
     yf_layout *layout = NULL;
     if (t && (!data_arg || data)) {
         if (!data_arg && !draft)
-            fprintf(stderr, "yinfa render: error: 没有数据文件；只有 --draft 时才能不给数据\n");
+            cli_error(d, "data.missing", "yinfa render", "没有数据文件；只有 --draft 时才能不给数据");
         else
             doc = yf_document_bind(t, data, draft ? YF_BIND_DRAFT : 0, d);
     }
@@ -389,11 +387,13 @@ static int check_records(yf_context *ctx, const yf_template *t, yf_records *rs, 
         yf_diags *one = yf_diags_new();
         yf_data *data = yf_records_get(rs, i, one);
         int rc = data ? check_one(ctx, t, data, 0, 0, one) : EXIT_PROBLEM;
-        if (rc != 0 || yf_diags_errors(one)) {
-            bad++;
+        int failed = rc != 0 || yf_diags_errors(one);
+        bad += failed;
+        if (cli_json)
+            cli_collect(one, (long)i + 1);
+        if (failed && !cli_json)
             fprintf(stderr, "第 %zu 条记录（%s 第 %d 行）：\n", i + 1, path, yf_records_line(rs, i));
-        }
-        for (size_t k = 0; k < yf_diags_count(one); k++)
+        for (size_t k = 0; !cli_json && k < yf_diags_count(one); k++)
             if (rc != 0 || !cli_quiet)
                 fprintf(stderr, "%s\n", yf_diags_message(one, k));
         yf_data_free(data);
@@ -429,6 +429,8 @@ static int bind_only(int argc, char **argv, int print)
             group_by = argv[++i];
         else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
             cli_quiet = 1;
+        else if (strcmp(argv[i], "--json") == 0)
+            cli_json = print ? CLI_JSON_STDERR : CLI_JSON_STDOUT; /* text's stdout is the text */
         else if (argv[i][0] == '-' || n == 2)
             return usage_error(argv[0], "需要 TEMPLATE [DATA]");
         else
@@ -449,13 +451,13 @@ static int bind_only(int argc, char **argv, int print)
     if (t && args[1] && cli_load_data(args[1], sheet, group_by, record, &data, &rs, d) != 0)
         t = (yf_template_free(t), NULL);
     if (t && rs && print) {
-        fprintf(stderr, "%s: error: 文件中有 %zu 条记录：请用 --record N（1–%zu）选一条\n", args[1],
-                yf_records_count(rs), yf_records_count(rs));
+        cli_error(d, "data.many-records", args[1], "文件中有 %zu 条记录：请用 --record N（1–%zu）选一条",
+                  yf_records_count(rs), yf_records_count(rs));
     } else if (t && rs) {
         rc = check_records(ctx, t, rs, args[1], d);
     } else if (t && (!args[1] || data)) {
         rc = check_one(ctx, t, data, draft, print, d);
-        if (rc == 0 && !print && !cli_quiet && !yf_diags_errors(d))
+        if (rc == 0 && !print && !cli_quiet && !cli_json && !yf_diags_errors(d))
             fprintf(stderr, "%s: 没有发现问题\n", args[1] ? args[1] : args[0]);
     }
     yf_records_free(rs);

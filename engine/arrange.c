@@ -47,6 +47,18 @@ static void one_line(yf_layout *L, const yf_block *part, yf_line *out, yf_diags 
     yf_composed_clear(&c);
 }
 
+/* The layout's copy of the image at `path`; a problem with its file is placed at block `b`. */
+static const yf_image *block_image(yf_layout *L, const yf_block *b, const char *path,
+                                   yf_diags *diags)
+{
+    yf_diags *here = yf_diags_new();
+    const yf_image *img = yf_layout_image(L, path, here);
+    yf_diag_at at = yf_block_at(b, 0, 0);
+    yf_diags_move_to(diags, here, &at);
+    yf_diags_free(here);
+    return img;
+}
+
 /* ---- rows ------------------------------------------------------------------------------------ */
 
 static int arrange_row(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
@@ -71,8 +83,11 @@ static int arrange_row(yf_layout *L, const yf_block *b, yf_composed *out, yf_dia
         yf_line_move_runs(&row, &ln, x, 0);
         yf_line_clear(&ln);
     }
-    if (row.overfull)
-        yf_warn(diags, "一行放不下「%s」，各部分重叠", row.text);
+    if (row.overfull) {
+        yf_diag_at at = yf_block_at(b, 0, 0);
+        yf_diag_put(diags, YF_WARNING, "layout.overfull-line", &at, "一行放不下「%s」，各部分重叠",
+                    row.text);
+    }
     row.width = row.natural = width;
     g_array_append_val(out->lines, row);
     return 0;
@@ -216,7 +231,7 @@ static void image_box(const yf_image *img, const yf_geom *g, double *w, double *
  * and lies over what follows, its top at the top of the next line. */
 static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags *diags)
 {
-    const yf_image *img = yf_layout_image(L, b->image, diags);
+    const yf_image *img = block_image(L, b, b->image, diags);
     if (!img)
         return -1;
     double w, h, width = L->page.text_width;
@@ -224,9 +239,11 @@ static int arrange_image(yf_layout *L, const yf_block *b, yf_composed *out, yf_d
     /* An image larger than the type area would run off the page (GB/T 9704 §5.2.1 版心). */
     if (w > width + 0.01 || h > L->page.text_height + 0.01) {
         char *name = g_path_get_basename(b->image);
-        yf_error_at(diags, b->where, 0, 0, "图片 %s 为 %.1f × %.1f mm，大于版心（%.0f × %.0f mm），"
-                    "排不进一页：请在模板中给出更小的 width 或 height", name, w / YF_MM, h / YF_MM,
-                    width / YF_MM, L->page.text_height / YF_MM);
+        yf_diag_at at = yf_block_at(b, 0, 0);
+        yf_diag_put(diags, YF_ERROR, "layout.too-tall", &at,
+                    "图片 %s 为 %.1f × %.1f mm，大于版心（%.0f × %.0f mm），排不进一页：请在模板中"
+                    "给出更小的 width 或 height", name, w / YF_MM, h / YF_MM, width / YF_MM,
+                    L->page.text_height / YF_MM);
         g_free(name);
         return -1;
     }
@@ -313,7 +330,8 @@ static void put_seal(signing *S, const signer *s, int row)
 
 static gboolean sign_error(signing *S, const yf_block *at, const char *what)
 {
-    yf_error_at(S->diags, at->file, at->line, at->col, "<signature>：%s", what);
+    yf_error_at(S->diags, "template.structure", at->file, at->line, at->col, "<signature>：%s",
+                what);
     return FALSE;
 }
 
@@ -431,11 +449,11 @@ static gboolean collect_signers(signing *S)
         const yf_block *p = part_at(b, i);
         if (p->kind == YF_BLK_IMAGE) {
             signer *to = prev ? prev : issuers == 1 && S->signers->len ? &g_array_index(S->signers, signer, 0) : NULL;
-            const yf_image *img = yf_layout_image(S->L, p->image, S->diags);
+            const yf_image *img = block_image(S->L, p, p->image, S->diags);
             if (!img)
                 return FALSE;
             if (!to || to->seal) {
-                yf_error_at(S->diags, p->file, p->line, p->col,
+                yf_error_at(S->diags, "template.structure", p->file, p->line, p->col,
                             "<signature>：印章 <image> 前面没有它的 <issuer>（联合署名时每个印章紧跟在它的署名之后）");
                 return FALSE;
             }

@@ -33,6 +33,7 @@ typedef struct frame {
     const yf_slot *list;
     JsonNode *item;      /* NULL in a draft without data */
     int index, count;    /* 0-based */
+    const char *jpath;   /* the item's JSON path in the data ("$.议程[2]"), for messages */
     const struct frame *up;
 } frame;
 
@@ -75,8 +76,8 @@ static gboolean draft(const binder *B) { return (B->flags & YF_BIND_DRAFT) != 0;
 
 /* ---- limits ----------------------------------------------------------------------------------- */
 
-#define N_ERR(B, node, ...) \
-    yf_error_at((B)->diags, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+#define N_ERR(B, code, node, ...) \
+    yf_error_at((B)->diags, code, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
 
 /* Counts `cost` units of work at node `n`; FALSE once evaluation must stop. */
 static gboolean spend(binder *B, const yf_node *n, long cost)
@@ -85,7 +86,7 @@ static gboolean spend(binder *B, const yf_node *n, long cost)
         return FALSE;
     B->steps += cost;
     if (B->steps > YF_BIND_MAX_STEPS) {
-        N_ERR(B, n, "求值工作量超过上限（%ld 步）：循环嵌套在很长的列表上？", YF_BIND_MAX_STEPS);
+        N_ERR(B, "bind.limit", n, "求值工作量超过上限（%ld 步）：循环嵌套在很长的列表上？", YF_BIND_MAX_STEPS);
         B->over = TRUE;
     }
     return !B->over;
@@ -96,7 +97,7 @@ static gboolean block_too_long(binder *B, const yf_node *n, size_t len)
     if (len <= YF_BLOCK_MAX_BYTES)
         return FALSE;
     if (!B->over)
-        N_ERR(B, n, "段落过长（超过 %d 字节的上限）", YF_BLOCK_MAX_BYTES);
+        N_ERR(B, "bind.limit", n, "段落过长（超过 %d 字节的上限）", YF_BLOCK_MAX_BYTES);
     B->over = TRUE;
     return TRUE;
 }
@@ -619,13 +620,33 @@ static found lookup(const binder *B, const frame *f, const char *path)
     return r;
 }
 
-/* `v` formatted by `format`; an error at `at` when it cannot be written so unchanged. */
-static char *formatted(const binder *B, const yf_node *at, const char *path, const char *format,
-                       const yf_scalar *v)
+/* The JSON path of the data a path names ("$.市总.届次", "$.议程[2].时长" in a loop over 议程),
+ * or NULL for loop.*. Caller frees. */
+static char *json_path(const frame *f, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    size_t head = dot ? (size_t)(dot - path) : strlen(path);
+    if (head == 4 && strncmp(path, "loop", 4) == 0)
+        return NULL;
+    for (; f; f = f->up)
+        if (strlen(f->var) == head && strncmp(f->var, path, head) == 0)
+            return dot ? g_strconcat(f->jpath, dot, NULL) : g_strdup(f->jpath);
+    return g_strconcat("$.", path, NULL);
+}
+
+/* `v` formatted by `format`; an error at `at` (and at the value: its slot and JSON path in loop
+ * `f`) when it cannot be written so unchanged. */
+static char *formatted(const binder *B, const frame *f, const yf_node *at, const char *path,
+                       const char *format, const yf_scalar *v)
 {
     char *why = NULL, *out = yf_format_apply(format, v, &why);
     if (!out) {
-        N_ERR(B, at, "「%s」的值 %s", path, why);
+        char *jpath = json_path(f, path);
+        found r = lookup(B, f, path);
+        yf_diag_at where = { .file = at->file, .line = at->line, .col = at->col, .path = jpath,
+                             .slot = r.decl ? r.decl->name : path };
+        yf_diag_put(B->diags, YF_ERROR, "data.format", &where, "「%s」的值 %s", path, why);
+        g_free(jpath);
         g_free(why);
         out = g_strdup("");
     }
@@ -642,17 +663,18 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
         const char *m = path + strlen("loop.");
         v.num = strcmp(m, "index") == 0 ? r.loop->index + 1 : r.loop->count;
         v.truth = strcmp(m, "first") == 0 ? r.loop->index == 0 : r.loop->index == r.loop->count - 1;
-        return formatted(B, at, path, format, &v);
+        return formatted(B, f, at, path, format, &v);
     }
     JsonNode *n = r.node;
     if ((!n || JSON_NODE_HOLDS_NULL(n)) && r.decl && r.decl->fallback) {
         n = json_node_init_string(json_node_alloc(), r.decl->fallback);
         char *keep = NULL, *problem = NULL, *out = NULL;
         if (scalar_of(v.type, n, &v, &keep, &problem)) {
-            out = formatted(B, at, path, format, &v);
+            out = formatted(B, f, at, path, format, &v);
         } else {
             /* A default the slot's own type refuses (default="017" for an integer). */
-            yf_error_at(B->diags, r.decl->file, r.decl->line, r.decl->col, "槽位「%s」的默认值：%s",
+            yf_error_at(B->diags, "template.slot", r.decl->file, r.decl->line, r.decl->col,
+                        "槽位「%s」的默认值：%s",
                         r.decl->name, problem);
             out = g_strdup("");
         }
@@ -664,7 +686,7 @@ static char *value_text(const binder *B, const frame *f, const yf_node *at, cons
     if (!n || JSON_NODE_HOLDS_NULL(n))
         return g_strdup(draft(B) ? "X" : "");
     char *keep = NULL, *problem = NULL;
-    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? formatted(B, at, path, format, &v)
+    char *out = scalar_of(v.type, n, &v, &keep, &problem) ? formatted(B, f, at, path, format, &v)
                                                           : g_strdup("");
     if (draft(B) && v.type == YF_SLOT_TEXT && !*out) {
         g_free(out);
@@ -753,7 +775,7 @@ static int loop_items(binder *B, const frame *f, const yf_node *n, JsonNode ***i
                           ? g_strdup(json_node_get_string(k)) : g_strdup("");
         }
         if (!yf_collate_order(n->sort, keys, count, *order))
-            yf_error_at(B->diags, n->file, n->line, n->col,
+            yf_error_at(B->diags, "setup.missing", n->file, n->line, n->col,
                         strcmp(n->sort, "stroke") == 0
                             ? "无法按姓氏笔画排序：缺少笔画数据（Debian 软件包 rime-data-stroke）"
                             : "无法按姓氏拼音排序：ICU 排序规则不可用");
@@ -772,10 +794,14 @@ static void repeat(binder *B, const frame *f, const yf_node *n, item_fn each, vo
     int *order;
     int count = loop_items(B, f, n, &items, &order);
     found r = lookup(B, f, n->path);
+    char *list = json_path(f, n->path);
     for (int i = 0; i < count && !B->over; i++) {
-        frame inner = { n->as, r.decl, items[order[i]], i, count, f };
+        char *jpath = g_strdup_printf("%s[%d]", list ? list : "$", order[i]);
+        frame inner = { n->as, r.decl, items[order[i]], i, count, jpath, f };
         each(B, &inner, n, user);
+        g_free(jpath);
     }
+    g_free(list);
     g_free(items);
     g_free(order);
 }
@@ -823,6 +849,14 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
     case YF_N_VALUE: {
         char *v = value_text(B, f, n, n->path, n->format);
         yf_span keep = { .start = (int)out->len, .keep = TRUE };
+        found r = lookup(B, f, n->path);
+        char *jpath = r.loop ? NULL : json_path(f, n->path);
+        if (jpath) {
+            GStringChunk *strings = B->doc->strings;
+            keep.slot = g_string_chunk_insert_const(strings, r.decl ? r.decl->name : n->path);
+            keep.path = g_string_chunk_insert_const(strings, jpath);
+            g_free(jpath);
+        }
         g_string_append(out, v);
         keep.end = (int)out->len;
         if (keep.end > keep.start)
@@ -834,7 +868,8 @@ static void eval_inline_node(binder *B, const frame *f, const yf_node *n, GStrin
         const yf_style *st = style_named(B, n->style);
         int start = (int)out->len;
         eval_inline(B, f, n->children, out, spans);
-        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold, FALSE };
+        yf_span sp = { start, (int)out->len, st->role, st->size, st->color, st->bold,
+                       FALSE, NULL, NULL };
         if (sp.end > sp.start)
             g_array_append_val(spans, sp);
         break;
@@ -927,7 +962,6 @@ static void block_clear(gpointer p)
     g_free(b->text);
     g_free(b->outline);
     g_free(b->image);
-    g_free(b->where);
     if (b->spans)
         g_array_free(b->spans, TRUE);
     if (b->parts)
@@ -990,7 +1024,7 @@ static void count_pages(binder *B, const yf_node *at, const yf_block *b)
     B->lines += min_lines(page, b);
     double pages = ceil(B->lines / page->lines_per_page);
     if (pages > page->max_pages && !B->over) {
-        N_ERR(B, at, "文档超过 %d 页的上限（按文字量估算，至少需要 %.0f 页）", page->max_pages,
+        N_ERR(B, "bind.limit", at, "文档超过 %d 页的上限（按文字量估算，至少需要 %.0f 页）", page->max_pages,
               pages);
         B->over = TRUE;
     }
@@ -1084,6 +1118,21 @@ static void emit_block(binder *B, const yf_node *at, yf_block_kind kind, const c
  * the template's folder — inside the template collection either way, like includes, so that data
  * (a web form's, say) cannot have any other file of the machine drawn into a document. FALSE when
  * there is no image: a slot without a value (a draft, an optional seal), or an error. */
+/* An image slot's value names a file that cannot be used: a data problem at the value. */
+static void image_data_error(binder *B, const frame *f, const yf_node *n, const char *name,
+                             const char *shown, const char *problem)
+{
+    found r = lookup(B, f, n->path);
+    char *jpath = json_path(f, n->path);
+    /* The line names the value rather than its path (the file is what the user chose). */
+    yf_diag_at at = { .file = B->data ? yf_data_name(B->data) : "(无数据)", .path = jpath,
+                      .slot = r.decl ? r.decl->name : n->path, .names_value = TRUE };
+    yf_diag_put(B->diags, YF_ERROR, "data.image", &at,
+                "图片“%s”（%s）%s（槽位「%s」，模板 %s:%d:%d <image name=\"%s\">）", name, shown,
+                problem, n->path, n->file, n->line, n->col, n->path);
+    g_free(jpath);
+}
+
 static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block *out)
 {
     found r = n->path ? lookup(B, f, n->path) : (found){ 0 };
@@ -1111,17 +1160,14 @@ static gboolean make_image(binder *B, const frame *f, const yf_node *n, yf_block
     char *cwd = g_get_current_dir(), *here = g_strconcat(cwd, G_DIR_SEPARATOR_S, NULL);
     const char *shown = g_str_has_prefix(file, here) ? file + strlen(here) : file;
     if (problem && n->src)
-        N_ERR(B, n, "<image src=\"%s\">：图片 %s %s", name, shown, problem);
+        N_ERR(B, "template.image", n, "<image src=\"%s\">：图片 %s %s", name, shown, problem);
     else if (problem)
-        yf_error_at(B->diags, B->data ? yf_data_name(B->data) : "(无数据)", 0, 0,
-                    "图片“%s”（%s）%s（槽位「%s」，模板 %s:%d:%d <image name=\"%s\">）", name,
-                    shown, problem, n->path, n->file, n->line, n->col, n->path);
+        image_data_error(B, f, n, name, shown, problem);
     g_free(here);
     g_free(cwd);
     *out = (yf_block){ .kind = YF_BLK_IMAGE, .geom = n->geom, .text = name,
                        .file = g_intern_string(n->file), .line = n->line, .col = n->col };
     out->image = problem ? NULL : g_strdup(file);
-    out->where = problem ? NULL : g_strdup_printf("%s:%d:%d", n->file, n->line, n->col);
     free(real);
     g_free(abs);
     if (problem)
@@ -1215,11 +1261,12 @@ static void collect_part(binder *B, const frame *f, const yf_node *n, collector 
             collect_parts(B, f, n->children, K);
             int cells = (int)(K->parts->len - before);
             if (K->columns == 0 && cells > YF_MAX_COLUMNS && !B->over)
-                N_ERR(B, n, "表格的这一行有 %d 个单元格，超过 %d 列的上限", cells, YF_MAX_COLUMNS);
+                N_ERR(B, "template.structure", n, "表格的这一行有 %d 个单元格，超过 %d 列的上限", cells,
+                      YF_MAX_COLUMNS);
             else if (K->columns == 0)
                 K->columns = cells;
             else if (cells != K->columns && !B->over)
-                N_ERR(B, n, "表格的这一行有 %d 个单元格，而表格有 %d 列%s", cells, K->columns,
+                N_ERR(B, "template.structure", n, "表格的这一行有 %d 个单元格，而表格有 %d 列%s", cells, K->columns,
                       K->block->geom.columns ? "（widths）" : "（第一行）");
             K->rows++;
         } else if (make_part(B, f, n, n->part == YF_PART_TH ? YF_STYLE_TABLE_HEADER : K->style,
@@ -1307,7 +1354,7 @@ static void eval_composite(binder *B, const frame *f, const yf_node *n)
         b.header_rows++;
     }
     if (n->block == YF_BLK_STACK && count_part(&b, YF_PART_SIDE) > 1)
-        N_ERR(B, n, "<stack> 中只能有一个 <side>");
+        N_ERR(B, "template.structure", n, "<stack> 中只能有一个 <side>");
     b.text = composite_text(&b);
     gboolean empty = n->block == YF_BLK_TABLE ? K.rows == 0 || b.geom.columns == 0 : !*b.text;
     if (B->over || empty)
@@ -1352,7 +1399,7 @@ static void eval_attachment(binder *B, const frame *f, const yf_node *n)
     B->attachment = 0;
     memcpy(B->heading, saved, sizeof saved);
     if (!B->over && !g_ptr_array_index(B->annexes, B->annexes->len - 1))
-        N_ERR(B, n, "<attachment> 缺少 <title>（附件标题，附件说明中的名称与它一致）");
+        N_ERR(B, "template.structure", n, "<attachment> 缺少 <title>（附件标题，附件说明中的名称与它一致）");
     else if (B->doc->blocks->len == at + 2 && B->labels->len && B->titled->len &&
              g_array_index(B->titled, guint, B->titled->len - 1) == at + 1)
         listed_only(B, at);
@@ -1493,7 +1540,8 @@ static void eval_block_node(binder *B, const frame *f, const yf_node *n)
         break;
     case YF_N_ATTACHMENT_LIST:
         if (B->note)
-            N_ERR(B, n, "<attachment-list/> 只能用一次（附件说明已在 %s:%d 生成）", B->note->file,
+            N_ERR(B, "template.structure", n, "<attachment-list/> 只能用一次（附件说明已在 %s:%d 生成）",
+                  B->note->file,
                   B->note->line);
         B->note = n;
         B->note_at = B->doc->blocks->len;
@@ -1531,6 +1579,7 @@ yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int fla
     B.doc = doc;
     doc->page = t->page;
     doc->blocks = g_array_new(FALSE, TRUE, sizeof(yf_block));
+    doc->strings = g_string_chunk_new(256);
     g_array_set_clear_func(doc->blocks, block_clear);
     /* The collection: the folder that holds the template's folder (as for includes). */
     char *abs = g_canonicalize_filename(t->path, NULL);
@@ -1694,7 +1743,40 @@ void yf_document_free(yf_document *doc)
     if (!doc)
         return;
     g_array_free(doc->blocks, TRUE);
+    if (doc->strings)
+        g_string_chunk_free(doc->strings);
     g_free(doc->title);
     g_free(doc->author);
     g_free(doc);
+}
+
+/* ---- places for layout messages -------------------------------------------------------------- */
+
+static const yf_span *source_in(const yf_block *b, int start, int end)
+{
+    for (guint i = 0; b->spans && i < b->spans->len; i++) {
+        const yf_span *sp = &g_array_index(b->spans, yf_span, i);
+        if (sp->path && (end <= start || (sp->start < end && sp->end > start)))
+            return sp;
+    }
+    for (guint i = 0; end <= start && b->parts && i < b->parts->len; i++) {
+        const yf_span *sp = source_in(&g_array_index(b->parts, yf_block, i), 0, 0);
+        if (sp)
+            return sp;
+    }
+    return NULL;
+}
+
+yf_diag_at yf_block_at(const yf_block *b, int start, int end)
+{
+    yf_diag_at at = { 0 };
+    if (!b)
+        return at;
+    at = (yf_diag_at){ .file = b->file, .line = b->line, .col = b->col };
+    const yf_span *sp = source_in(b, start, end);
+    if (sp) {
+        at.slot = sp->slot;
+        at.path = sp->path;
+    }
+    return at;
 }

@@ -219,11 +219,27 @@ static double kerning(const PangoItem *item, const PangoGlyphInfo *gi)
     return (double)(gi->geometry.width - logical.width) / PANGO_SCALE;
 }
 
+/* The place of a message about the text from byte `start` to `end` of the block: its template
+ * element, and the slot whose value the text is, if any. */
+static yf_diag_at block_place(const composer *C, int start, int end)
+{
+    return yf_block_at(C->block, start, end);
+}
+
+/* The place of cells [s, e). */
+static yf_diag_at cells_at(const composer *C, int s, int e)
+{
+    if (e <= s || s < 0 || e > (int)C->cells->len)
+        return block_place(C, 0, 0);
+    return block_place(C, CELL(C, s)->start, CELL(C, e - 1)->start + CELL(C, e - 1)->len);
+}
+
 /* A Han character the role's face lacks (a 生僻字 of a name beyond GB2312, which 仿宋_GB2312 and
  * FandolFang do not have) is set in the next face of the role's list that has it: the print mixes
  * two faces, which the user is told — once for each character in a run. */
 static void warn_fallback(composer *C, yf_role role, PangoFont *font, const char *ch, int len)
 {
+    int at = (int)(ch - C->text);
     const char *want = C->ctx->resolved[role];
     PangoFontDescription *d = font ? pango_font_describe(font) : NULL;
     const char *got = d ? pango_font_description_get_family(d) : NULL;
@@ -233,8 +249,9 @@ static void warn_fallback(composer *C, yf_role role, PangoFont *font, const char
         gboolean seen = FALSE;
         for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
             seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);
+        yf_diag_at where = block_place(C, at, at + len);
         if (!seen)
-            yf_warn(C->diags, "%s", msg);
+            yf_diag_put(C->diags, YF_WARNING, "font.fallback", &where, "%s", msg);
         g_free(msg);
     }
     if (d)
@@ -273,8 +290,9 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
         gboolean seen = FALSE;
         for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
             seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);
+        yf_diag_at where = block_place(C, c.start, c.start + c.len);
         if (!seen)
-            yf_error(C->diags, "%s", msg);
+            yf_diag_put(C->diags, YF_ERROR, "font.no-glyph", &where, "%s", msg);
         g_free(msg);
         c.drop = TRUE;
     }
@@ -459,7 +477,9 @@ static void icu_breaks(composer *C, gboolean words)
         }
         ubrk_close(bi);
     } else {
-        yf_warn(C->diags, "ICU 断行器不可用（%s），按字断行", u_errorName(st));
+        yf_diag_at where = block_place(C, 0, 0);
+        yf_diag_put(C->diags, YF_WARNING, "setup.missing", &where, "ICU 断行器不可用（%s），按字断行",
+                    u_errorName(st));
         for (guint i = 1; i < C->cells->len; i++)
             CELL(C, i)->can_break = CELL(C, i)->word_start = TRUE;
     }
@@ -2024,8 +2044,11 @@ static void emit_line(composer *C, const trial *t, gboolean last, gboolean tight
     case YF_ALIGN_RIGHT: line.x = C->width - mr - line.width; break;
     default: line.x = ml + (t->para_start ? st->indent * C->pitch : 0); break;
     }
-    if (line.overfull)
-        yf_warn(C->diags, "一行放不下「%s」，已强行断开", line.text);
+    if (line.overfull) {
+        yf_diag_at where = cells_at(C, t->s, t->e);
+        yf_diag_put(C->diags, YF_WARNING, "layout.overfull-line", &where,
+                    "一行放不下「%s」，已强行断开", line.text);
+    }
     g_array_append_val(out->lines, line);
 }
 
@@ -2044,8 +2067,10 @@ static void warn_broken(composer *C, const range *r)
     const cell *a = CELL(C, s), *b = CELL(C, e - 1);
     glong chars = g_utf8_strlen(C->text + a->start, b->start + b->len - a->start);
     const char *end = g_utf8_offset_to_pointer(C->text + a->start, MIN(chars, 12));
-    yf_warn(C->diags, "「%.*s…」（%ld 个字符）比一行长，没有断行机会，已强行断开",
-            (int)(end - (C->text + a->start)), C->text + a->start, chars);
+    yf_diag_at where = cells_at(C, s, e);
+    yf_diag_put(C->diags, YF_WARNING, "layout.unbreakable", &where,
+                "「%.*s…」（%ld 个字符）比一行长，没有断行机会，已强行断开",
+                (int)(end - (C->text + a->start)), C->text + a->start, chars);
 }
 
 static void set_lines(composer *C, yf_composed *out)

@@ -96,7 +96,7 @@ static gboolean load_office_faces(yf_context *ctx, const char *roles_conf, yf_di
         if (root)
             alias_prefers(root, alias, ctx->office[r]);
         if (!ctx->office[r]->len) {
-            yf_error_at(diags, roles_conf, 0, 0, "字体角色配置没有「%s」的办公字体（别名 %s）",
+            yf_error_at(diags, "font.config", roles_conf, 0, 0, "字体角色配置没有「%s」的办公字体（别名 %s）",
                         roles[r].name, alias);
             ok = FALSE;
         }
@@ -137,7 +137,7 @@ static char *resolve_role(FcConfig *fc, yf_role r)
 static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_diags *diags)
 {
     if (file && !g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
-        yf_error_at(diags, file, 0, 0, "%s%s", what,
+        yf_error_at(diags, "font.config", file, 0, 0, "%s%s", what,
                     g_file_test(file, G_FILE_TEST_EXISTS) ? "不是普通文件" : "不存在");
         return FALSE;
     }
@@ -146,7 +146,7 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
     gboolean ok = FcConfigParseAndLoad(fc, (const FcChar8 *)abs, FcTrue);
     g_free(abs);
     if (!ok)
-        yf_error_at(diags, file ? file : "fonts.conf", 0, 0,
+        yf_error_at(diags, "font.config", file ? file : "fonts.conf", 0, 0,
                     "%s无法解析（不是 fontconfig 的 XML 配置）", what);
     return ok;
 }
@@ -159,14 +159,14 @@ static gboolean resolve_roles(yf_context *ctx, const char *roles_conf, const cha
     for (int r = 0; r < YF_ROLE_COUNT; r++) {
         ctx->resolved[r] = resolve_role(ctx->fc, r);
         if (!ctx->resolved[r]) {
-            yf_error(diags, "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
+            yf_error(diags, "setup.missing", "字体角色「%s」没有可用的中文字体（安装 fonts-noto-cjk，或检查 %s）",
                      roles[r].name, fonts_conf ? fonts_conf : roles_conf);
             ok = FALSE;
             continue;
         }
         ctx->substitute[r] = !is_office_face(ctx, r, ctx->resolved[r]);
         if (ctx->substitute[r])
-            yf_warn(diags, "字体角色「%s」未找到办公字体（如 %s），以 %s 替代", roles[r].name,
+            yf_warn(diags, "font.substitute", "字体角色「%s」未找到办公字体（如 %s），以 %s 替代", roles[r].name,
                     (const char *)g_ptr_array_index(ctx->office[r], 0), ctx->resolved[r]);
     }
     return ok;
@@ -177,7 +177,7 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     FcConfig *fc = FcConfigCreate();
     /* The role map first: its aliases must be in place before the fonts' own rules run. */
     if (!roles_conf) {
-        yf_error(diags, "没有字体角色配置（yinfa-roles.conf）");
+        yf_error(diags, "setup.missing", "没有字体角色配置（yinfa-roles.conf）");
         FcConfigDestroy(fc);
         return NULL;
     }

@@ -50,7 +50,7 @@ static long hex4(const char *s, size_t n)
 
 /* A string from its opening quote at *i; *i is left after the closing quote. Returns NULL or a
  * message naming the offending byte offset. */
-static char *scan_string(const char *s, size_t len, size_t *i)
+static char *scan_string(const char *s, size_t len, size_t *i, const char **code)
 {
     size_t k = *i + 1;
     while (k < len && s[k] != '"') {
@@ -71,6 +71,7 @@ static char *scan_string(const char *s, size_t len, size_t *i)
                 return g_strdup_printf("第 %zu 字节处的 \\u%.4s 是不成对的代理项，不是字符", k,
                                        s + k + 2);
             } else if (u >= 0 && is_control((gunichar)u)) {
+                *code = "data.control-character";
                 return g_strdup_printf("第 %zu 字节处有控制字符 U+%04lX", k, u);
             }
             k += u < 0 ? 2 : step;
@@ -78,8 +79,10 @@ static char *scan_string(const char *s, size_t len, size_t *i)
             k += 2;
         } else {
             gunichar c = g_utf8_get_char(s + k);
-            if (is_control(c))
+            if (is_control(c)) {
+                *code = "data.control-character";
                 return g_strdup_printf("第 %zu 字节处有控制字符 U+%04X", k, c);
+            }
             k = (size_t)(g_utf8_next_char(s + k) - s);
         }
     }
@@ -206,9 +209,10 @@ static char *scan_number(const char *s, size_t len, size_t *i)
 /* The checks json-glib does not make, in one pass over bytes that are valid UTF-8: control
  * characters, raw or escaped; \u escapes that are not characters; numbers out of range; nesting
  * deeper than YF_DATA_MAX_DEPTH (json-glib recurses); more than YF_DATA_MAX_VALUES values.
- * Returns NULL or a message naming the offending byte offset. */
-static char *scan(const char *s, size_t len)
+ * Returns NULL or a message naming the offending byte offset, its diagnostic code in *code. */
+static char *scan(const char *s, size_t len, const char **code)
 {
+    *code = "data.syntax";
     size_t depth = 0, values = 1;
     gboolean closed = FALSE; /* the top-level object or list has ended */
     for (size_t i = 0; i < len;) {
@@ -219,16 +223,20 @@ static char *scan(const char *s, size_t len)
             size_t line = 1;
             for (size_t k = 0; k < i; k++)
                 line += s[k] == '\n';
+            *code = "data.many-records";
             return g_strdup_printf("第 %zu 行又开始一个 JSON 值：" YF_DATA_MANY_RECORDS, line);
         }
         if (c == '"') {
-            problem = scan_string(s, len, &i);
+            problem = scan_string(s, len, &i, code);
         } else if (c == '-' || c == '+' || c == '.' || g_ascii_isdigit(c)) {
             problem = scan_number(s, len, &i);
         } else {
             gunichar u = g_utf8_get_char(s + i);
-            if (is_control(u))
+            if (is_control(u)) {
+                *code = "data.control-character";
                 return g_strdup_printf("第 %zu 字节处有控制字符 U+%04X", i, u);
+            }
+            *code = "data.limit";
             if ((c == '[' || c == '{') && ++depth > YF_DATA_MAX_DEPTH)
                 return g_strdup_printf("第 %zu 字节处嵌套超过 %d 层", i, YF_DATA_MAX_DEPTH);
             if (c == ']' || c == '}') {
@@ -242,6 +250,7 @@ static char *scan(const char *s, size_t len)
         }
         if (problem)
             return problem;
+        *code = "data.syntax";
     }
     return NULL;
 }
@@ -288,7 +297,7 @@ static void blank_to_null(JsonNode *root)
 static yf_data *make_data(const char *name, JsonNode *root, yf_diags *diags)
 {
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        yf_error_at(diags, name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
+        yf_error_at(diags, "data.root", name, 0, 0, "数据的最外层应为 JSON 对象 {…}");
         return NULL;
     }
     yf_data *d = g_new0(yf_data, 1);
@@ -304,17 +313,19 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
                       size_t len, yf_diags *diags)
 {
     if (len > YF_DATA_MAX_BYTES) {
-        yf_error_at(diags, name, 0, 0, "数据文件过大（%zu 字节，上限 %d）", len, YF_DATA_MAX_BYTES);
+        yf_error_at(diags, "data.file", name, 0, 0, "数据文件过大（%zu 字节，上限 %d）", len, YF_DATA_MAX_BYTES);
         return NULL;
     }
     const char *bad;
     if (!g_utf8_validate(json, (gssize)len, &bad)) {
-        yf_error_at(diags, name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码", (size_t)(bad - json));
+        yf_error_at(diags, "data.encoding", name, 0, 0, "第 %zu 字节处不是有效的 UTF-8 编码",
+                    (size_t)(bad - json));
         return NULL;
     }
-    char *problem = scan(json, len);
+    const char *code;
+    char *problem = scan(json, len, &code);
     if (problem) {
-        yf_error_at(diags, name, 0, 0, "%s", problem);
+        yf_error_at(diags, code, name, 0, 0, "%s", problem);
         g_free(problem);
         return NULL;
     }
@@ -328,7 +339,8 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
             msg += n;
         if (g_str_has_prefix(msg, "Parse error: "))
             msg += strlen("Parse error: ");
-        yf_error_at(diags, file, line ? line + line_base : 0, col, "JSON 格式错误：%s", msg);
+        yf_error_at(diags, "data.syntax", file, line ? line + line_base : 0, col, "JSON 格式错误：%s",
+                    msg);
         g_error_free(err);
         g_object_unref(parser);
         return NULL;
@@ -359,7 +371,8 @@ static gboolean check_tree(JsonNode *n, GString *path, int depth, const char *na
                            yf_diags *diags)
 {
     if (depth > YF_DATA_MAX_DEPTH) {
-        yf_error_at(diags, name, 0, 0, "%s: 嵌套超过 %d 层", path->str, YF_DATA_MAX_DEPTH);
+        yf_diag_at at = { .file = name, .path = path->str };
+        yf_diag_put(diags, YF_ERROR, "data.limit", &at, "嵌套超过 %d 层", YF_DATA_MAX_DEPTH);
         return FALSE;
     }
     gsize at = path->len;
@@ -390,8 +403,11 @@ static gboolean check_tree(JsonNode *n, GString *path, int depth, const char *na
         ok = !is_control(g_utf8_get_char(p));
     for (const char *p = text; ok && *p; p = g_utf8_next_char(p))
         ok = !is_control(g_utf8_get_char(p));
-    if (!ok)
-        yf_error_at(diags, name, 0, 0, "%s: 有控制字符（U+0000–U+001F、U+007F–U+009F）", path->str);
+    if (!ok) {
+        yf_diag_at at = { .file = name, .path = path->str };
+        yf_diag_put(diags, YF_ERROR, "data.control-character", &at,
+                    "有控制字符（U+0000–U+001F、U+007F–U+009F）");
+    }
     return ok;
 }
 
@@ -409,9 +425,9 @@ yf_data *yf_data_load_json(const char *path, yf_diags *diags)
     size_t len = 0;
     if (yf_read_file(path, YF_DATA_MAX_BYTES, &buf, &len) != 0) {
         if (errno == EFBIG)
-            yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_DATA_MAX_BYTES);
+            yf_error_at(diags, "data.file", path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_DATA_MAX_BYTES);
         else
-            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
+            yf_error_at(diags, "data.file", path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;
     }
     yf_data *d = yf_data_parse_json(path, buf, len, diags);

@@ -22,6 +22,7 @@ typedef struct {
     char *path;
     char *slot;
     char *text;        /* the message alone */
+    gboolean path_in_line;
     char *line_text;   /* the whole formatted line */
 } yf_diag;
 
@@ -61,6 +62,11 @@ void yf_diags_free(yf_diags *d)
     g_free(d);
 }
 
+static const yf_diag *item(const yf_diags *d, size_t i)
+{
+    return &g_array_index(d->items, yf_diag, i);
+}
+
 static const char *sev_name(yf_severity sev) { return sev == YF_ERROR ? "error" : "warning"; }
 
 /* "FILE:LINE:COL: error: $.path: text", each part only when there is one. */
@@ -76,7 +82,9 @@ static char *format_line(const yf_diag *g)
         g_string_append(s, ": ");
     }
     g_string_append_printf(s, "%s: ", sev_name(g->sev));
-    if (g->path)
+    /* A problem in the data has its JSON path for a place; one in the template or the layout
+     * its line, the path (of the text from the data) only in the record. */
+    if (g->path && g->path_in_line)
         g_string_append_printf(s, "%s: ", g->path);
     g_string_append(s, g->text);
     return g_string_free(s, FALSE);
@@ -107,13 +115,14 @@ void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_
         add_dropped(d, sev);
         return;
     }
-    yf_diag g = { .sev = sev, .code = code ? code : "other" };
+    yf_diag g = { .sev = sev, .code = code };
     if (at) {
         g.file = g_strdup(at->file);
         g.line = at->file && at->line > 0 ? at->line : 0;
         g.col = g.line > 0 && at->col > 0 ? at->col : 0;
         g.path = g_strdup(at->path);
         g.slot = g_strdup(at->slot);
+        g.path_in_line = at->path && g.line == 0 && !at->names_value;
     }
     g.text = g_strdup_vprintf(fmt, ap);
     g.line_text = format_line(&g);
@@ -139,13 +148,27 @@ void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *fil
     va_end(ap);
 }
 
+void yf_diags_append(yf_diags *d, yf_severity sev, const char *code, const char *file,
+                     const char *text)
+{
+    yf_diag_at at = { .file = file };
+    yf_diag_put(d, sev, g_intern_string(code ? code : "other"), &at, "%s", text ? text : "");
+}
+
+void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at)
+{
+    for (size_t i = 0; i < yf_diags_count(from); i++) {
+        const yf_diag *g = item(from, i);
+        yf_diag_at here = { .file = g->file, .line = g->line, .col = g->col, .path = g->path,
+                            .slot = g->slot, .names_value = !g->path_in_line };
+        yf_diag_put(to, g->sev, g->code, g->file ? &here : at, "%s", g->text);
+    }
+    g_array_set_size(from->items, 0);
+    from->errors = from->dropped = 0;
+}
+
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }
 size_t yf_diags_errors(const yf_diags *d) { return d ? d->errors : 0; }
-
-static const yf_diag *item(const yf_diags *d, size_t i)
-{
-    return &g_array_index(d->items, yf_diag, i);
-}
 
 yf_severity yf_diags_severity(const yf_diags *d, size_t i) { return item(d, i)->sev; }
 const char *yf_diags_message(const yf_diags *d, size_t i) { return item(d, i)->line_text; }

@@ -1689,7 +1689,7 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
                             yf_diags *diags)
 {
     if (!doc || !L || doc->blocks->len != L->composed->len) {
-        yf_error(diags, "DOCX 生成失败：文档与版面不对应");
+        yf_error(diags, "output.write", "DOCX 生成失败：文档与版面不对应");
         return NULL;
     }
     /* Lines one twip under the grid's pitch (225 mm / 22, in whole twips): LibreOffice rounds the
@@ -1770,7 +1770,7 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
         zip_source_free(mem);
     zip_error_fini(&ze);
     if (!out)
-        yf_error(diags, "DOCX 生成失败：无法写出 Word 文件包");
+        yf_error(diags, "output.write", "DOCX 生成失败：无法写出 Word 文件包");
     for (guint i = 0; i < D.media->len; i++) {
         media *m = g_ptr_array_index(D.media, i);
         g_bytes_unref(m->png);
@@ -1802,7 +1802,7 @@ static int write_bytes(FILE *f, void *user, yf_diags *diags)
 {
     const bytes_job *j = user;
     if (fwrite(j->bytes, 1, j->len, f) != j->len) {
-        yf_error(diags, "DOCX 写入失败");
+        yf_error(diags, "output.write", "DOCX 写入失败");
         return -1;
     }
     return 0;

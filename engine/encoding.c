@@ -75,14 +75,14 @@ char *yf_text_decode(const char *name, const char *buf, size_t len, size_t *out_
         const char *utf8_bad = NULL;
         g_utf8_validate(buf, (gssize)len, &utf8_bad);
         if (strcmp(charset, "GB18030") == 0)
-            yf_error_at(diags, name, 0, 0,
+            yf_error_at(diags, "data.encoding", name, 0, 0,
                         "无法识别文件的编码：第 %zu 字节处既不是有效的 UTF-8，也不是有效的 GB18030"
                         "（GBK）编码；请以 UTF-8 或 GBK 编码保存",
                         (size_t)(utf8_bad - buf));
         else
-            yf_error_at(diags, name, 0, 0, "第 %zu 字节处不是有效的 %s 编码", bad + 2, label);
+            yf_error_at(diags, "data.encoding", name, 0, 0, "第 %zu 字节处不是有效的 %s 编码", bad + 2, label);
         return NULL;
     }
-    yf_warn_at(diags, name, 0, 0, "文件不是 UTF-8 编码，已按 %s 编码读取", label);
+    yf_warn_at(diags, "data.legacy-encoding", name, 0, 0, "文件不是 UTF-8 编码，已按 %s 编码读取", label);
     return out;
 }

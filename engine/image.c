@@ -110,7 +110,7 @@ static yf_image *load_png(const char *path, const char *buf, size_t len, const b
     if (len >= 24 && memcmp(buf + 12, "IHDR", 4) == 0) {
         char *why = raster_refused(be32(buf, 16), be32(buf, 20), b, 0);
         if (why) {
-            yf_error(diags, "图片 %s 过大：%s", path, why);
+            yf_error(diags, "image.read", "图片 %s 过大：%s", path, why);
             g_free(why);
             return NULL;
         }
@@ -119,7 +119,7 @@ static yf_image *load_png(const char *path, const char *buf, size_t len, const b
     cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_bytes, &r);
     cairo_status_t st = cairo_surface_status(s);
     if (st != CAIRO_STATUS_SUCCESS) {
-        yf_error(diags, "图片 %s 无法读取：%s", path, cairo_status_to_string(st));
+        yf_error(diags, "image.read", "图片 %s 无法读取：%s", path, cairo_status_to_string(st));
         cairo_surface_destroy(s);
         return NULL;
     }
@@ -487,7 +487,7 @@ static yf_image *load_svg(const char *path, const char *buf, size_t len, const b
     gint64 pixels = 0;
     char *problem = check_svg(buf, len, b, &pixels);
     if (problem) {
-        yf_error(diags, "SVG 图片 %s %s", path, problem);
+        yf_error(diags, "image.read", "SVG 图片 %s %s", path, problem);
         g_free(problem);
         return NULL;
     }
@@ -495,7 +495,7 @@ static yf_image *load_svg(const char *path, const char *buf, size_t len, const b
     GError *err = NULL;
     RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)buf, len, &err);
     if (!h) {
-        yf_error(diags, "图片 %s 无法读取：%s", path, err ? err->message : "不是 SVG 文件");
+        yf_error(diags, "image.read", "图片 %s 无法读取：%s", path, err ? err->message : "不是 SVG 文件");
         g_clear_error(&err);
         return NULL;
     }
@@ -527,9 +527,9 @@ static yf_image *image_load(const char *path, const budget *b, yf_diags *diags)
     size_t n = 0;
     if (yf_read_file(path, YF_IMAGE_MAX_BYTES, &buf, &n) != 0) {
         if (errno == EFBIG)
-            yf_error(diags, "图片 %s 过大（上限 %d MiB）", path, YF_IMAGE_MAX_BYTES >> 20);
+            yf_error(diags, "image.read", "图片 %s 过大（上限 %d MiB）", path, YF_IMAGE_MAX_BYTES >> 20);
         else
-            yf_error(diags, "图片 %s 无法打开：%s", path, yf_read_error(errno));
+            yf_error(diags, "image.read", "图片 %s 无法打开：%s", path, yf_read_error(errno));
         return NULL;
     }
     yf_image *img = NULL;
@@ -538,7 +538,7 @@ static yf_image *image_load(const char *path, const budget *b, yf_diags *diags)
     else if (memchr(buf, '<', MIN(n, 512)))
         img = load_svg(path, buf, n, b, diags);
     else
-        yf_error(diags, "图片 %s 既不是 PNG 也不是 SVG 文件", path);
+        yf_error(diags, "image.read", "图片 %s 既不是 PNG 也不是 SVG 文件", path);
     g_free(buf);
     return img;
 }

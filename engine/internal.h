@@ -25,6 +25,8 @@ typedef struct {
     int line, col;
     const char *path;
     const char *slot;
+    gboolean names_value; /* the text names the value itself (an image's file): the line does
+                             not repeat the path */
 } yf_diag_at;
 
 /* Appends a diagnostic. `code` is a stable string literal listed in docs/diagnostics.md. */
@@ -34,10 +36,14 @@ void yf_diag_putv(yf_diags *d, yf_severity sev, const char *code, const yf_diag_
                   const char *fmt, va_list ap) G_GNUC_PRINTF(5, 0);
 void yf_diag_add(yf_diags *d, yf_severity sev, const char *code, const char *file, int line,
                  int col, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
-#define yf_error_at(d, file, line, col, ...) yf_diag_add(d, YF_ERROR, NULL, file, line, col, __VA_ARGS__)
-#define yf_warn_at(d, file, line, col, ...) yf_diag_add(d, YF_WARNING, NULL, file, line, col, __VA_ARGS__)
-#define yf_error(d, ...) yf_diag_add(d, YF_ERROR, NULL, NULL, 0, 0, __VA_ARGS__)
-#define yf_warn(d, ...) yf_diag_add(d, YF_WARNING, NULL, NULL, 0, 0, __VA_ARGS__)
+/* Moves every diagnostic of `from` to `to`, those without a file placed at `at`. */
+void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at);
+#define yf_error_at(d, code, file, line, col, ...) \
+    yf_diag_add(d, YF_ERROR, code, file, line, col, __VA_ARGS__)
+#define yf_warn_at(d, code, file, line, col, ...) \
+    yf_diag_add(d, YF_WARNING, code, file, line, col, __VA_ARGS__)
+#define yf_error(d, code, ...) yf_diag_add(d, YF_ERROR, code, NULL, 0, 0, __VA_ARGS__)
+#define yf_warn(d, code, ...) yf_diag_add(d, YF_WARNING, code, NULL, 0, 0, __VA_ARGS__)
 
 /* ---- type roles and styles --------------------------------------------------------------- */
 
@@ -86,6 +92,9 @@ typedef struct {
     gboolean bold;
     gboolean keep;        /* not a face: a slot's value, which a title's lines do not break
                              inside when it fits on one (GB/T 9704 §7.3.1 词意完整) */
+    const char *slot;     /* keep: the slot it fills ("市总.届次", a list's field "时长") and the */
+    const char *path;     /* JSON path of its value ("$.议程[2].时长"), for messages about the
+                             text; owned by the document; NULL when not from the data */
 } yf_span;
 
 /* ---- page setup -------------------------------------------------------------------------- */
@@ -314,14 +323,20 @@ typedef struct yf_block {
     int under;            /* > 0: the first line starts under the under-th character (1-based)
                              of the first line of the block before (the 附件说明's "2." under
                              "1.", the 4th character of "附件：1."; "3." under "2.", the 1st) */
-    char *where;          /* image: its template place "file:line:col", for messages */
 } yf_block;
 
 struct yf_document {
     char *title, *author;
     yf_page page;
     GArray *blocks;       /* of yf_block */
+    GStringChunk *strings; /* the spans' slot names and JSON paths */
 };
+
+/* The place of a message about block `b` (or its text from byte `start` to `end`; end <= start:
+ * the whole block): the template element it comes from, and — when its text there (the first
+ * such stretch, in its parts too) is a slot's value — the slot and the value's JSON path. The
+ * strings are lent by the block. */
+yf_diag_at yf_block_at(const yf_block *b, int start, int end);
 
 /* ---- styles (style.c) ------------------------------------------------------------------- */
 

@@ -196,7 +196,7 @@ static int part_end(ofd *o, xml_part *p, char *name)
         xmlBufferFree(p->buf);
     g_free(name);
     if (rc != 0)
-        yf_error(o->diags, "OFD 生成失败：内存不足");
+        yf_error(o->diags, "output.write", "OFD 生成失败：内存不足");
     return rc;
 }
 
@@ -232,7 +232,7 @@ static ofd_font *font_of(ofd *o, PangoFont *font)
     if (!key) {
         PangoFontDescription *d = pango_font_describe(font);
         char *s = pango_font_description_to_string(d);
-        yf_error(o->diags, "OFD 生成失败：字体「%s」没有字体文件，无法嵌入", s);
+        yf_error(o->diags, "output.write", "OFD 生成失败：字体「%s」没有字体文件，无法嵌入", s);
         g_free(s);
         pango_font_description_free(d);
         return NULL;
@@ -398,7 +398,7 @@ static int embed_fonts(ofd *o)
         ofd_font *f = g_ptr_array_index(o->fonts, i);
         hb_blob_t *blob = yf_subset_face_file(f->key, f->gids, f->unicodes, &f->plan);
         if (!blob) {
-            yf_error(o->diags, "OFD 生成失败：字体「%s」无法子集化嵌入", f->family);
+            yf_error(o->diags, "output.write", "OFD 生成失败：字体「%s」无法子集化嵌入", f->family);
             return -1;
         }
         f->map = hb_subset_plan_old_to_new_glyph_mapping(f->plan);
@@ -410,7 +410,7 @@ static int embed_fonts(ofd *o)
         void *copy = malloc(len);
         if (!copy) {
             hb_blob_destroy(blob);
-            yf_error(o->diags, "OFD 生成失败：内存不足");
+            yf_error(o->diags, "output.write", "OFD 生成失败：内存不足");
             return -1;
         }
         memcpy(copy, data, len);
@@ -458,7 +458,7 @@ static ofd_media *media_of(ofd *o, const yf_figure *f)
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) {
         g_byte_array_unref(png);
-        yf_error(o->diags, "OFD 生成失败：图像无法转为 PNG：%s", cairo_status_to_string(st));
+        yf_error(o->diags, "output.write", "OFD 生成失败：图像无法转为 PNG：%s", cairo_status_to_string(st));
         return NULL;
     }
     ofd_media *m = g_new0(ofd_media, 1);
@@ -810,7 +810,7 @@ static GBytes *zip_parts(ofd *o, const char *const *order, int norder)
     if (!za) {
         if (src)
             zip_source_free(src);
-        yf_error(o->diags, "OFD 生成失败：%s", zip_error_strerror(&ze));
+        yf_error(o->diags, "output.write", "OFD 生成失败：%s", zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return NULL;
     }
@@ -840,7 +840,7 @@ static GBytes *zip_parts(ofd *o, const char *const *order, int norder)
             zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0);
         }
     if (!ok || zip_close(za) < 0) {
-        yf_error(o->diags, "OFD 生成失败：%s", zip_strerror(za));
+        yf_error(o->diags, "output.write", "OFD 生成失败：%s", zip_strerror(za));
         zip_discard(za);
         zip_source_free(src);
         zip_error_fini(&ze);
@@ -862,7 +862,7 @@ static GBytes *zip_parts(ofd *o, const char *const *order, int norder)
     zip_source_free(src);
     zip_error_fini(&ze);
     if (!bytes)
-        yf_error(o->diags, "OFD 生成失败：无法读出压缩包");
+        yf_error(o->diags, "output.write", "OFD 生成失败：无法读出压缩包");
     return bytes;
 }
 
@@ -927,7 +927,7 @@ static int write_bytes(FILE *f, void *user, yf_diags *diags)
     gsize len = 0;
     const void *data = g_bytes_get_data(user, &len);
     if (fwrite(data, 1, len, f) != len) {
-        yf_error(diags, "OFD 写入失败");
+        yf_error(diags, "output.write", "OFD 写入失败");
         return -1;
     }
     return 0;

@@ -404,7 +404,8 @@ static void too_tall(flow *F, guint b, guint i)
     };
     const yf_block *blk = c->block;
     const char *name = names[blk->kind] ? names[blk->kind] : "这一行";
-    yf_error_at(F->diags, blk->file, blk->line, blk->col,
+    yf_diag_at at = yf_block_at(blk, 0, 0);
+    yf_diag_put(F->diags, YF_ERROR, "layout.too-tall", &at,
                 "%s高 %.0f mm，超过版心的 %.0f mm，一页放不下", name, h / YF_MM,
                 p->text_height / YF_MM);
     F->reported[b] = TRUE;
@@ -540,7 +541,8 @@ static void flow_signature(flow *F, guint b)
         over = signature_overrun(F, c, at, below);
     }
     if (over > 0 && !F->reported[b]) {
-        yf_error_at(F->diags, c->block->file, c->block->line, c->block->col,
+        yf_diag_at where = yf_block_at(c->block, 0, 0);
+        yf_diag_put(F->diags, YF_ERROR, "layout.too-tall", &where,
                     "<signature>：发文机关署名、成文日期和印章高 %.0f mm，一页放不下",
                     (ln->height + above + below) / YF_MM);
         F->reported[b] = TRUE;

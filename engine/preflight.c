@@ -231,13 +231,11 @@ static gboolean first_time(checker *C, int check, int a, int b)
     return TRUE;
 }
 
-static void error_at_block(checker *C, int block, const char *msg)
+static void error_at_block(checker *C, const char *code, int block, const char *msg)
 {
     const yf_block *blk = block >= 0 ? block_at(C->L, block) : NULL;
-    if (blk && blk->file)
-        yf_error_at(C->diags, blk->file, blk->line, blk->col, "第 %d 页：%s", C->page, msg);
-    else
-        yf_error(C->diags, "第 %d 页：%s", C->page, msg);
+    yf_diag_at at = yf_block_at(blk && blk->file ? blk : NULL, 0, 0);
+    yf_diag_put(C->diags, YF_ERROR, code, &at, "第 %d 页：%s", C->page, msg);
     C->errors++;
 }
 
@@ -348,7 +346,7 @@ static void report_overlap(checker *C, const box *a, const box *b)
                       ? g_strdup_printf("（%s:%d:%d）", other->file, other->line, other->col)
                       : g_strdup("");
     char *msg = g_strdup_printf("%s与%s%s重叠", db, da, where);
-    error_at_block(C, b->block >= 0 ? b->block : a->block, msg);
+    error_at_block(C, "preflight.overlap", b->block >= 0 ? b->block : a->block, msg);
     g_free(msg);
     g_free(where);
     g_free(da);
@@ -504,7 +502,7 @@ static void check_area(checker *C)
         char *msg = g_strdup_printf("%s超出版心%s边 %.1f mm（版心 %.0f × %.0f mm）", d,
                                     side_name[e->side], e->amount / YF_MM,
                                     p->text_width / YF_MM, p->text_height / YF_MM);
-        error_at_block(C, e->block, msg);
+        error_at_block(C, "preflight.outside", e->block, msg);
         g_free(msg);
         g_free(d);
     }
@@ -559,7 +557,7 @@ static void check_grid(checker *C, const yf_pagebox *pb)
         char *msg = inside ? g_strdup_printf("%s不在行格上（基线偏离 %.2f mm；行距 %.2f mm）", d,
                                              off / YF_MM, pitch / YF_MM)
                            : g_strdup_printf("%s不在版心的行格内", d);
-        error_at_block(C, pl->block, msg);
+        error_at_block(C, "preflight.off-grid", pl->block, msg);
         g_free(msg);
         g_free(d);
     }

@@ -110,7 +110,8 @@ static void skip_space(cursor *c)
 
 static void split_error(const yf_records *rs, const cursor *c, const char *what, yf_diags *diags)
 {
-    yf_error_at(diags, rs->path, c->line, (int)(c->i - c->bol) + 1, "JSON 格式错误：%s", what);
+    yf_error_at(diags, "data.syntax", rs->path, c->line, (int)(c->i - c->bol) + 1, "JSON 格式错误：%s",
+                what);
 }
 
 /* Moves past one element: to the ',' or ']' that ends it at the array's own level. Brackets are
@@ -335,7 +336,7 @@ static gboolean header_ok(csv_state *st)
         for (const char *p = key; p && *p && parts <= YF_DATA_MAX_DEPTH; p++)
             parts += *p == '.';
         if (parts > YF_DATA_MAX_DEPTH) {
-            yf_error_at(st->diags, st->rs->path, st->row_line, 0,
+            yf_error_at(st->diags, "data.table", st->rs->path, st->row_line, 0,
                         "CSV 表头第 %u 列「%.30s…」的键嵌套超过 %d 层", i + 1, key, YF_DATA_MAX_DEPTH);
             return FALSE;
         }
@@ -369,7 +370,7 @@ static gboolean group_column_ok(csv_state *st)
             return TRUE;
         }
     }
-    yf_error_at(st->diags, st->rs->path, st->row_line, 0, "表头中没有 --group-by 指定的列「%s」",
+    yf_error_at(st->diags, "data.table", st->rs->path, st->row_line, 0, "表头中没有 --group-by 指定的列「%s」",
                 st->group_by);
     return FALSE;
 }
@@ -520,7 +521,7 @@ static gboolean load_sheet(yf_records *rs, const char *sheet, const char *group_
     gboolean ok = xls ? yf_xls_read(rs->path, sheet, on_sheet_row, &st, diags)
                       : yf_xlsx_read(rs->path, sheet, on_sheet_row, &st, diags);
     if (ok && !st.header)
-        yf_error_at(diags, rs->path, 0, 0, "工作表是空的：没有表头行");
+        yf_error_at(diags, "data.table", rs->path, 0, 0, "工作表是空的：没有表头行");
     finish_groups(&st);
     state_free(&st);
     if (st.header)
@@ -545,17 +546,19 @@ static gboolean load_csv(yf_records *rs, const char *buf, size_t len, const char
         const char *eol = memchr(q, '\n', (size_t)(end - q));
         size_t n = eol ? (size_t)(eol - q + 1) : (size_t)(end - q);
         if (csv_parse(&p, q, n, on_field, on_row, &st) != n) {
-            yf_error_at(diags, rs->path, st.line, 0, "CSV 格式错误：%s", csv_strerror(csv_error(&p)));
+            yf_error_at(diags, "data.table", rs->path, st.line, 0, "CSV 格式错误：%s",
+                        csv_strerror(csv_error(&p)));
             ok = FALSE;
         }
         q += n;
     }
     if (ok && !st.bad && csv_fini(&p, on_field, on_row, &st) != 0) {
-        yf_error_at(diags, rs->path, st.line - 1, 0, "CSV 格式错误：%s", csv_strerror(csv_error(&p)));
+        yf_error_at(diags, "data.table", rs->path, st.line - 1, 0, "CSV 格式错误：%s",
+                    csv_strerror(csv_error(&p)));
         ok = FALSE;
     }
     if (ok && !st.bad && !st.header)
-        yf_error_at(diags, rs->path, 0, 0, "CSV 文件没有表头行");
+        yf_error_at(diags, "data.table", rs->path, 0, 0, "CSV 文件没有表头行");
     csv_free(&p);
     finish_groups(&st);
     state_free(&st);
@@ -611,16 +614,17 @@ yf_records *yf_records_open(const char *path, const char *sheet, const char *gro
         }
     }
     if (sheet)
-        yf_error_at(diags, path, 0, 0, "--sheet 只用于 .xlsx 或 .xls 文件");
+        yf_error_at(diags, "data.table", path, 0, 0, "--sheet 只用于 .xlsx 或 .xls 文件");
     char *raw = NULL, *buf = NULL;
     size_t len = 0;
     if (sheet)
         return NULL;
     if (yf_read_file(path, YF_RECORDS_MAX_BYTES, &raw, &len) != 0) {
         if (errno == EFBIG)
-            yf_error_at(diags, path, 0, 0, "数据文件过大（超过 %d 字节的上限）", YF_RECORDS_MAX_BYTES);
+            yf_error_at(diags, "data.file", path, 0, 0, "数据文件过大（超过 %d 字节的上限）",
+                        YF_RECORDS_MAX_BYTES);
         else
-            yf_error_at(diags, path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
+            yf_error_at(diags, "data.file", path, 0, 0, "无法读取数据：%s", yf_read_error(errno));
         return NULL;
     }
     size_t raw_len = len;
@@ -637,7 +641,7 @@ yf_records *yf_records_open(const char *path, const char *sheet, const char *gro
         ok = load_csv(rs, buf, len, group_by, diags);
         g_free(buf);
     } else if (group_by) {
-        yf_error_at(diags, path, 0, 0, "--group-by 只用于表格（CSV、.xlsx、.xls）");
+        yf_error_at(diags, "data.table", path, 0, 0, "--group-by 只用于表格（CSV、.xlsx、.xls）");
         g_free(buf);
         ok = FALSE;
     } else {

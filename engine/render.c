@@ -166,7 +166,7 @@ int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, 
     }
     cairo_status_t st = cairo_surface_status(s);
     if (st != CAIRO_STATUS_SUCCESS) {
-        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        yf_error(diags, "output.write", "PDF 生成失败：%s", cairo_status_to_string(st));
         return -1;
     }
     return 0;
@@ -197,7 +197,7 @@ int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *d
     yf_atomic *file = pdf->file;
     pdf_free(pdf);
     if (st != CAIRO_STATUS_SUCCESS) {
-        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        yf_error(diags, "output.write", "PDF 生成失败：%s", cairo_status_to_string(st));
         yf_atomic_abort(file);
         return -1;
     }
@@ -236,12 +236,12 @@ static unsigned char *write_mem(yf_write_fn write, void *user, size_t *len, yf_d
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
     if (!f) {
-        yf_error(diags, "内存不足，无法生成输出");
+        yf_error(diags, "output.write", "内存不足，无法生成输出");
         return NULL;
     }
     int rc = write(f, user, diags);
     if (fclose(f) != 0 && rc == 0) {
-        yf_error(diags, "内存不足，无法生成输出");
+        yf_error(diags, "output.write", "内存不足，无法生成输出");
         rc = -1;
     }
     if (rc != 0) {
@@ -261,7 +261,7 @@ static int write_pdf_stream(FILE *f, void *user, yf_diags *diags)
     cairo_status_t st = pdf_finish(pdf, L->title, L->author);
     pdf_free(pdf);
     if (rc == 0 && st != CAIRO_STATUS_SUCCESS) {
-        yf_error(diags, "PDF 生成失败：%s", cairo_status_to_string(st));
+        yf_error(diags, "output.write", "PDF 生成失败：%s", cairo_status_to_string(st));
         rc = -1;
     }
     return rc;
@@ -295,7 +295,7 @@ static int write_png(FILE *f, void *user, yf_diags *diags)
     cairo_status_t st = cairo_surface_write_to_png_stream(s, to_file, f);
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) {
-        yf_error(diags, "PNG 生成失败：%s", cairo_status_to_string(st));
+        yf_error(diags, "output.write", "PNG 生成失败：%s", cairo_status_to_string(st));
         return -1;
     }
     return 0;
@@ -304,11 +304,11 @@ static int write_png(FILE *f, void *user, yf_diags *diags)
 static int png_args_ok(const yf_layout *L, int page, double dpi, yf_diags *diags)
 {
     if (page < 1 || page > (int)L->pages->len) {
-        yf_error(diags, "没有第 %d 页（共 %u 页）", page, L->pages->len);
+        yf_error(diags, "output.page", "没有第 %d 页（共 %u 页）", page, L->pages->len);
         return 0;
     }
     if (dpi < 10 || dpi > 1200) {
-        yf_error(diags, "分辨率 %.0f dpi 超出范围（10–1200）", dpi);
+        yf_error(diags, "output.page", "分辨率 %.0f dpi 超出范围（10–1200）", dpi);
         return 0;
     }
     return 1;

@@ -15,8 +15,9 @@
 
 /* The left edges of the columns and the table's right edge: widths in mm as given, the rest of
  * the type area shared out by the relative widths. */
-static void column_edges(const yf_layout *L, const yf_geom *g, double *x, yf_diags *diags)
+static void column_edges(const yf_layout *L, const yf_block *b, double *x, yf_diags *diags)
 {
+    const yf_geom *g = &b->geom;
     double fixed = 0, shares = 0;
     for (int c = 0; c < g->columns; c++) {
         if (g->widths[c] > 0)
@@ -28,8 +29,12 @@ static void column_edges(const yf_layout *L, const yf_geom *g, double *x, yf_dia
     x[0] = 0;
     for (int c = 0; c < g->columns; c++)
         x[c + 1] = x[c] + (g->widths[c] > 0 ? g->widths[c] : rest * -g->widths[c] / shares);
-    if (x[g->columns] > L->page.text_width + 0.01)
-        yf_warn(diags, "表格宽 %.1f mm，超出版心（156 mm）", x[g->columns] / YF_MM);
+    if (x[g->columns] > L->page.text_width + 0.01) {
+        yf_diag_at at = yf_block_at(b, 0, 0);
+        at.slot = at.path = NULL; /* the widths are the template's */
+        yf_diag_put(diags, YF_WARNING, "layout.table-too-wide", &at, "表格宽 %.1f mm，超出版心（156 mm）",
+                    x[g->columns] / YF_MM);
+    }
 }
 
 static void border(yf_line *ln, double x, double y, double w, double h)
@@ -45,7 +50,7 @@ int yf_table_compose(yf_layout *L, const yf_block *b, yf_composed *out, yf_diags
     const int cols = b->geom.columns, rows = (int)b->parts->len / cols;
     const double pitch = yf_page_pitch(&L->page);
     double x[YF_MAX_COLUMNS + 1];
-    column_edges(L, &b->geom, x, diags);
+    column_edges(L, b, x, diags);
     int rc = 0;
     for (int r = 0; r < rows; r++) {
         yf_composed cells[YF_MAX_COLUMNS] = { { 0 } };

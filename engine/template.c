@@ -100,15 +100,16 @@ static void loader_done(loader *L)
         g_array_free(L->tags, TRUE);
 }
 
-#define T_ERR(L, n, ...)                                             \
-    do {                                                             \
-        int l_, c_;                                                  \
-        node_pos(L, n, &l_, &c_);                                    \
-        yf_error_at((L)->diags, (L)->path, l_, c_, __VA_ARGS__);     \
+#define T_ERR(L, code, n, ...)                                         \
+    do {                                                               \
+        int l_, c_;                                                    \
+        node_pos(L, n, &l_, &c_);                                      \
+        yf_error_at((L)->diags, code, (L)->path, l_, c_, __VA_ARGS__); \
     } while (0)
 
 /* Errors of the second pass carry the node's stored position. */
-#define N_ERR(d, node, ...) yf_error_at(d, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+#define N_ERR(d, code, node, ...) \
+    yf_error_at(d, code, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -239,7 +240,8 @@ static void check_attrs(loader *L, xmlNodePtr n)
             ok |= strcmp((const char *)a->name, allowed[i]) == 0;
         if (!ok) {
             char *list = g_strjoinv("、", (char **)allowed);
-            T_ERR(L, n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name, allowed[0] ? list : "无");
+            T_ERR(L, "template.attribute", n, "<%s> 没有属性 %s（可用：%s）", n->name, a->name,
+                  allowed[0] ? list : "无");
             g_free(list);
         }
     }
@@ -249,7 +251,7 @@ static char *required_attr(loader *L, xmlNodePtr n, const char *name)
 {
     char *v = attr(n, name);
     if (!v || !*v)
-        T_ERR(L, n, "<%s> 缺少 %s 属性", n->name, name);
+        T_ERR(L, "template.attribute", n, "<%s> 缺少 %s 属性", n->name, name);
     if (v && !*v) {
         g_free(v);
         v = NULL;
@@ -266,7 +268,7 @@ static gboolean yes_no(loader *L, xmlNodePtr n, const char *name, gboolean *out)
     if (ok)
         *out = strcmp(v, "yes") == 0;
     else
-        T_ERR(L, n, "<%s %s=\"%s\">：应为 yes 或 no", n->name, name, v);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为 yes 或 no", n->name, name, v);
     g_free(v);
     return ok;
 }
@@ -293,10 +295,10 @@ static void check_element_only(loader *L, xmlNodePtr parent)
     for (xmlNodePtr c = parent->children; c; c = c->next) {
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
             !is_blank(c->content))
-            T_ERR(L, parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
+            T_ERR(L, "template.structure", parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
                   parent->name);
         else if (c->type == XML_ENTITY_REF_NODE)
-            T_ERR(L, parent, "不允许实体引用 &%s;", c->name);
+            T_ERR(L, "template.syntax", parent, "不允许实体引用 &%s;", c->name);
     }
 }
 
@@ -310,7 +312,7 @@ static void parse_chars(loader *L, xmlNodePtr n, const char *name, double lo, do
     char *end;
     double x = g_ascii_strtod(v, &end);
     if (end == v || *end || !(x >= lo && x <= hi))
-        T_ERR(L, n, "<%s %s=\"%s\">：应为字数（%g 到 %g）", n->name, name, v, lo, hi);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为字数（%g 到 %g）", n->name, name, v, lo, hi);
     else
         *out = x;
     g_free(v);
@@ -331,8 +333,8 @@ static gboolean parse_length(loader *L, xmlNodePtr n, const char *name, double l
     if (ok)
         *pt = mm * YF_MM;
     else
-        T_ERR(L, n, "<%s %s=\"%s\">：应为长度（如 4mm、12pt），%g 到 %g mm", n->name, name, v,
-              lo, hi);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为长度（如 4mm、12pt），%g 到 %g mm", n->name,
+              name, v, lo, hi);
     g_free(v);
     return ok;
 }
@@ -345,7 +347,8 @@ static void parse_int_attr(loader *L, xmlNodePtr n, const char *name, int lo, in
     char *end;
     long x = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || x < lo || x > hi)
-        T_ERR(L, n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo, hi);
+        T_ERR(L, "template.attribute", n, "<%s %s=\"%s\">：应为 %d 到 %d 之间的整数", n->name, name, v, lo,
+              hi);
     else
         *out = (int)x;
     g_free(v);
@@ -357,7 +360,7 @@ static void on_xml_error(void *user, xmlErrorPtr e)
 {
     loader *L = user;
     char *msg = g_strchomp(g_strdup(e->message ? e->message : "XML 错误"));
-    yf_error_at(L->diags, L->path, e->line, e->int2, "XML 格式错误：%s", msg);
+    yf_error_at(L->diags, "template.syntax", L->path, e->line, e->int2, "XML 格式错误：%s", msg);
     g_free(msg);
 }
 
@@ -399,10 +402,10 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
     if (L->stopped)
         return;
     if (ctxt->nodeNr > YF_TEMPLATE_MAX_DEPTH)
-        yf_error_at(L->diags, L->path, L->at.line, L->at.col, "元素嵌套超过 %d 层",
+        yf_error_at(L->diags, "template.limit", L->path, L->at.line, L->at.col, "元素嵌套超过 %d 层",
                     YF_TEMPLATE_MAX_DEPTH);
     else if (L->tags->len > YF_TEMPLATE_MAX_ELEMENTS)
-        yf_error_at(L->diags, L->path, L->at.line, L->at.col, "元素超过 %d 个",
+        yf_error_at(L->diags, "template.limit", L->path, L->at.line, L->at.col, "元素超过 %d 个",
                     YF_TEMPLATE_MAX_ELEMENTS);
     else
         return;
@@ -416,19 +419,19 @@ static gboolean check_bytes(loader *L)
     const char *bad;
     pos p;
     if (L->len == 0) {
-        yf_error_at(L->diags, L->path, 0, 0, "模板文件为空");
+        yf_error_at(L->diags, "template.file", L->path, 0, 0, "模板文件为空");
         return FALSE;
     }
     if (!g_utf8_validate(L->buf, (gssize)L->len, &bad)) {
         p = offset_pos(L, (size_t)(bad - L->buf));
-        yf_error_at(L->diags, L->path, p.line, p.col,
+        yf_error_at(L->diags, "template.file", L->path, p.line, p.col,
                     "第 %zu 字节处不是有效的 UTF-8 编码（模板应为 UTF-8）", (size_t)(bad - L->buf));
         return FALSE;
     }
     const char *doctype = g_strstr_len(L->buf, (gssize)L->len, "<!DOCTYPE");
     if (doctype) {
         p = offset_pos(L, (size_t)(doctype - L->buf));
-        yf_error_at(L->diags, L->path, p.line, p.col,
+        yf_error_at(L->diags, "template.syntax", L->path, p.line, p.col,
                     "模板中不允许 DOCTYPE 声明（出于安全考虑，不处理 DTD 和实体）");
         return FALSE;
     }
@@ -446,11 +449,11 @@ static xmlDocPtr read_xml(loader *L, const char *path)
         return NULL; /* over the limit already, and said so */
     if (yf_read_file(path, YF_TEMPLATE_MAX_BYTES - *L->read, &buf, &len) != 0) {
         if (errno == EFBIG) {
-            yf_error_at(L->diags, path, 0, 0, "模板过大：模板与它引用的文件合计超过 %d 字节的上限",
+            yf_error_at(L->diags, "template.file", path, 0, 0, "模板过大：模板与它引用的文件合计超过 %d 字节的上限",
                         YF_TEMPLATE_MAX_BYTES);
             *L->read = YF_TEMPLATE_MAX_BYTES + 1;
         } else {
-            yf_error_at(L->diags, path, 0, 0, "无法读取模板：%s", yf_read_error(errno));
+            yf_error_at(L->diags, "template.file", path, 0, 0, "无法读取模板：%s", yf_read_error(errno));
         }
         return NULL;
     }
@@ -477,7 +480,7 @@ static xmlDocPtr read_xml(loader *L, const char *path)
         doc = NULL;
     }
     if (!doc && yf_diags_errors(L->diags) == before)
-        yf_error_at(L->diags, path, 0, 0, "XML 格式错误");
+        yf_error_at(L->diags, "template.syntax", path, 0, 0, "XML 格式错误");
     return doc;
 }
 
@@ -499,7 +502,7 @@ static char *real_path(char *path)
 static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
 {
     if (g_path_is_absolute(ref)) {
-        T_ERR(L, n, "“%s”：只能引用模板目录内的相对路径", ref);
+        T_ERR(L, "template.include", n, "“%s”：只能引用模板目录内的相对路径", ref);
         return NULL;
     }
     char *file = g_canonicalize_filename(L->path, NULL);
@@ -511,12 +514,12 @@ static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
     gboolean inside = g_str_has_prefix(abs, prefix);
     g_free(prefix);
     if (!inside) {
-        T_ERR(L, n, "“%s”：引用超出了模板所在的模板目录", ref);
+        T_ERR(L, "template.include", n, "“%s”：引用超出了模板所在的模板目录", ref);
         g_free(abs);
         return NULL;
     }
     if (L->depth >= YF_INCLUDE_MAX_DEPTH) {
-        T_ERR(L, n, "“%s”：引用嵌套超过 %d 层（是否循环引用？）", ref, YF_INCLUDE_MAX_DEPTH);
+        T_ERR(L, "template.include", n, "“%s”：引用嵌套超过 %d 层（是否循环引用？）", ref, YF_INCLUDE_MAX_DEPTH);
         g_free(abs);
         return NULL;
     }
@@ -561,7 +564,7 @@ static void parse_page(loader *L, xmlNodePtr n)
     check_attrs(L, n);
     char *preset = attr(n, "preset");
     if (preset && strcmp(preset, "gbt9704") != 0)
-        T_ERR(L, n, "<page preset=\"%s\">：未知的版式（可用：gbt9704）", preset);
+        T_ERR(L, "template.attribute", n, "<page preset=\"%s\">：未知的版式（可用：gbt9704）", preset);
     g_free(preset);
     /* GB/T 9704 §5.2.2 allows the grid to be adjusted ("可作适当调整"). */
     parse_int_attr(L, n, "chars", 20, 40, &L->t->page.chars_per_line);
@@ -580,7 +583,8 @@ static void parse_page(loader *L, xmlNodePtr n)
             punct = NULL;
         }
     if (punct)
-        T_ERR(L, n, "<page punct=\"%s\">：应为 quanjiao（全角式）、kaiming（开明式）或 banjiao（半角式）",
+        T_ERR(L, "template.attribute", n,
+              "<page punct=\"%s\">：应为 quanjiao（全角式）、kaiming（开明式）或 banjiao（半角式）",
               punct);
     g_free(punct);
     check_element_only(L, n);
@@ -597,7 +601,8 @@ static void parse_info(loader *L, xmlNodePtr n)
                    : is_el(c, "description") ? &L->t->description
                    : is_el(c, "author") ? &L->t->author : NULL;
         if (!dst) {
-            T_ERR(L, c, "<info> 中未知元素 <%s>（可用：name、description、author）", c->name);
+            T_ERR(L, "template.unknown-element", c,
+                  "<info> 中未知元素 <%s>（可用：name、description、author）", c->name);
             continue;
         }
         check_attrs(L, c);
@@ -617,31 +622,32 @@ static void parse_style(loader *L, xmlNodePtr n)
     char *base = attr(n, "base");
     const yf_style *from = g_hash_table_lookup(L->t->styles, base ? base : name);
     if (base && !from)
-        T_ERR(L, n, "<style base=\"%s\">：没有这个样式", base);
+        T_ERR(L, "template.style", n, "<style base=\"%s\">：没有这个样式", base);
     yf_style s = from ? *from : yf_style_builtin(YF_BLK_PARA, &L->t->page);
 
     char *v;
     if ((v = attr(n, "role"))) {
         int r = yf_role_from_name(v);
         if (r < 0)
-            T_ERR(L, n, "<style role=\"%s\">：未知的字体角色（可用：小标宋、仿宋、黑体、楷体、宋体）", v);
+            T_ERR(L, "template.attribute", n, "<style role=\"%s\">：未知的字体角色（可用：小标宋、仿宋、黑体、楷体、宋体）", v);
         else
             s.role = r;
         g_free(v);
     }
     if ((v = attr(n, "size"))) {
         if (!yf_parse_size(v, &s.size))
-            T_ERR(L, n, "<style size=\"%s\">：应为字号（如 三号、小四）或磅值（如 16pt）", v);
+            T_ERR(L, "template.attribute", n, "<style size=\"%s\">：应为字号（如 三号、小四）或磅值（如 16pt）", v);
         g_free(v);
     }
     if ((v = attr(n, "color"))) {
         if (!yf_parse_color(v, &s.color))
-            T_ERR(L, n, "<style color=\"%s\">：应为 #RRGGBB、red 或 black", v);
+            T_ERR(L, "template.attribute", n, "<style color=\"%s\">：应为 #RRGGBB、red 或 black", v);
         g_free(v);
     }
     if ((v = attr(n, "align"))) {
         if (!yf_parse_align(v, &s.align))
-            T_ERR(L, n, "<style align=\"%s\">：应为 justify、left、center 或 right", v);
+            T_ERR(L, "template.attribute", n,
+                  "<style align=\"%s\">：应为 justify、left、center 或 right", v);
         g_free(v);
     }
     parse_chars(L, n, "indent", -10, 20, &s.indent);
@@ -667,7 +673,7 @@ static void parse_styles(loader *L, xmlNodePtr n)
         if (is_el(c, "style"))
             parse_style(L, c);
         else
-            T_ERR(L, c, "<styles> 中只能有 <style>，而不是 <%s>", c->name);
+            T_ERR(L, "template.unknown-element", c, "<styles> 中只能有 <style>，而不是 <%s>", c->name);
     }
 }
 
@@ -774,9 +780,9 @@ static gboolean parse_slot_bound(loader *L, xmlNodePtr c, yf_slot *s, const char
     char *problem = NULL;
     gboolean ok = numeric && yf_parse_numeric(s->type, v, FALSE, &x, &problem);
     if (!numeric)
-        T_ERR(L, c, "<slot %s=\"%s\">：只能用于 integer、number、money 类型的槽位", which, v);
+        T_ERR(L, "template.slot", c, "<slot %s=\"%s\">：只能用于 integer、number、money 类型的槽位", which, v);
     else if (!ok)
-        T_ERR(L, c, "<slot %s=\"%s\">：%s", which, v, problem);
+        T_ERR(L, "template.slot", c, "<slot %s=\"%s\">：%s", which, v, problem);
     else {
         *text = g_strdup(x.dec);
         *num = x.num;
@@ -791,15 +797,15 @@ static gboolean parse_slot_range(loader *L, xmlNodePtr c, yf_slot *s)
     gboolean ok = parse_slot_bound(L, c, s, "min", &s->min, &s->min_num);
     ok &= parse_slot_bound(L, c, s, "max", &s->max, &s->max_num);
     if (ok && s->min && s->max && s->min_num > s->max_num) {
-        T_ERR(L, c, "<slot min=\"%s\" max=\"%s\">：最小值大于最大值", s->min, s->max);
+        T_ERR(L, "template.slot", c, "<slot min=\"%s\" max=\"%s\">：最小值大于最大值", s->min, s->max);
         ok = FALSE;
     }
     char *numerals = attr(c, "numerals");
     if (numerals && strcmp(numerals, "chinese") != 0) {
-        T_ERR(L, c, "<slot numerals=\"%s\">：只能是 chinese", numerals);
+        T_ERR(L, "template.slot", c, "<slot numerals=\"%s\">：只能是 chinese", numerals);
         ok = FALSE;
     } else if (numerals && s->type != YF_SLOT_INTEGER) {
-        T_ERR(L, c, "<slot numerals=\"chinese\">：只能用于 integer 类型的槽位");
+        T_ERR(L, "template.slot", c, "<slot numerals=\"chinese\">：只能用于 integer 类型的槽位");
         ok = FALSE;
     }
     s->chinese_numerals = numerals != NULL && ok;
@@ -822,25 +828,25 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
     char *type = attr(c, "type"), *item = attr(c, "item");
     gboolean ok = TRUE;
     if (!s->name) {
-        T_ERR(L, c, "<slot> 缺少 name 属性");
+        T_ERR(L, "template.slot", c, "<slot> 缺少 name 属性");
         ok = FALSE;
     } else if (!valid_slot_name(s->name)) {
-        T_ERR(L, c, "槽位名「%s」无效：用“.”分隔的名称，不含空白、括号和运算符，也不能是 loop",
+        T_ERR(L, "template.slot", c, "槽位名「%s」无效：用“.”分隔的名称，不含空白、括号和运算符，也不能是 loop",
               s->name);
         ok = FALSE;
     } else if (yf_slot_find(into, s->name)) {
-        T_ERR(L, c, "槽位「%s」重复声明", s->name);
+        T_ERR(L, "template.slot", c, "槽位「%s」重复声明", s->name);
         ok = FALSE;
     } else {
         yf_slot *other = prefix_conflict(into, s->name);
         if (other) {
-            T_ERR(L, c, "槽位「%s」与「%s」（%s:%d）冲突：同一个名字不能既是值又是对象", s->name,
+            T_ERR(L, "template.slot", c, "槽位「%s」与「%s」（%s:%d）冲突：同一个名字不能既是值又是对象", s->name,
                   other->name, other->file, other->line);
             ok = FALSE;
         }
     }
     if (type && !parse_slot_type(type, &s->type)) {
-        T_ERR(L, c, "槽位「%s」的类型 \"%s\" 未知（可用：text、integer、number、money、date、"
+        T_ERR(L, "template.slot", c, "槽位「%s」的类型 \"%s\" 未知（可用：text、integer、number、money、date、"
                     "boolean、list、object、paragraphs）", s->name ? s->name : "?", type);
         ok = FALSE;
     }
@@ -855,19 +861,20 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
     }
     if (s->type == YF_SLOT_LIST || s->type == YF_SLOT_OBJECT) {
         if (s->type == YF_SLOT_OBJECT && !has_children && ok)
-            T_ERR(L, c, "对象槽位「%s」需要用 <slot> 子元素声明其成员", s->name);
+            T_ERR(L, "template.slot", c, "对象槽位「%s」需要用 <slot> 子元素声明其成员", s->name);
     } else if (has_children) {
-        T_ERR(L, c, "只有 list 和 object 类型的槽位可以有子槽位");
+        T_ERR(L, "template.slot", c, "只有 list 和 object 类型的槽位可以有子槽位");
         ok = FALSE;
     }
     if (s->type == YF_SLOT_LIST) {
         s->item = YF_SLOT_TEXT;
         if (item && (!parse_slot_type(item, &s->item) || !is_scalar(s->item))) {
-            T_ERR(L, c, "<slot item=\"%s\">：列表项应为 text、integer、number、money、date 或 "
-                        "boolean", item);
+            T_ERR(L, "template.slot", c,
+                  "<slot item=\"%s\">：列表项应为 text、integer、number、money、date 或 "
+                  "boolean", item);
             ok = FALSE;
         } else if (item && has_children) {
-            T_ERR(L, c, "列表槽位「%s」要么用 item 声明简单列表项，要么用子槽位声明字段", s->name);
+            T_ERR(L, "template.slot", c, "列表槽位「%s」要么用 item 声明简单列表项，要么用子槽位声明字段", s->name);
             ok = FALSE;
         }
         if (!has_children) {
@@ -877,7 +884,7 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
                                      .col = s->col };
         }
     } else if (item) {
-        T_ERR(L, c, "只有 list 类型的槽位可以有 item 属性");
+        T_ERR(L, "template.slot", c, "只有 list 类型的槽位可以有 item 属性");
     }
     /* <slot type="list" short="标题">: an item written as plain text stands for an object with
      * just that field (a list of attachment names where attachments with content may also be). */
@@ -885,13 +892,13 @@ static yf_slot *parse_slot(loader *L, xmlNodePtr c, GPtrArray *into)
     if (s->shorthand && (s->type != YF_SLOT_LIST || !s->fields ||
                          !yf_slot_find(s->fields, s->shorthand) ||
                          yf_slot_find(s->fields, s->shorthand)->type != YF_SLOT_TEXT)) {
-        T_ERR(L, c, "<slot short=\"%s\">：只能用于有字段的列表槽位，且须指明其中一个 text 字段",
+        T_ERR(L, "template.slot", c, "<slot short=\"%s\">：只能用于有字段的列表槽位，且须指明其中一个 text 字段",
               s->shorthand);
         ok = FALSE;
     }
     ok &= parse_slot_range(L, c, s);
     if (!s->example && ok && is_scalar(s->type) && !s->fallback) {
-        T_ERR(L, c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s->name);
+        T_ERR(L, "template.slot", c, "槽位「%s」缺少 example 属性（示例值用于 slots 骨架和表单）", s->name);
         ok = FALSE;
     }
     g_free(type);
@@ -914,7 +921,8 @@ static void parse_slot_list(loader *L, xmlNodePtr parent, GPtrArray *into)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         if (!is_el(c, "slot")) {
-            T_ERR(L, c, "<%s> 中只能有 <slot>，而不是 <%s>", parent->name, c->name);
+            T_ERR(L, "template.unknown-element", c, "<%s> 中只能有 <slot>，而不是 <%s>", parent->name,
+                  c->name);
             continue;
         }
         parse_slot(L, c, into);
@@ -990,7 +998,7 @@ static yf_expr *parse_test(loader *L, xmlNodePtr x)
     char *err = NULL;
     yf_expr *e = yf_expr_parse(src, &err);
     if (!e) {
-        T_ERR(L, x, "%s", err);
+        T_ERR(L, "template.expression", x, "%s", err);
         g_free(err);
     }
     g_free(src);
@@ -1028,11 +1036,11 @@ static yf_node *parse_if(loader *L, xmlNodePtr x, context ctx)
         if (!run_end)
             break;
         if (seen_else)
-            T_ERR(L, run_end, "<else/> 之后不能再有 <%s>", run_end->name);
+            T_ERR(L, "template.structure", run_end, "<else/> 之后不能再有 <%s>", run_end->name);
         gboolean is_else = is_el(run_end, "else");
         check_attrs(L, run_end);
         if (run_end->children)
-            T_ERR(L, run_end, "<%s> 应为空元素，分隔 <if> 的分支", run_end->name);
+            T_ERR(L, "template.structure", run_end, "<%s> 应为空元素，分隔 <if> 的分支", run_end->name);
         yf_node *next = new_node(L, run_end, YF_N_IF);
         if (!is_else)
             next->test = parse_test(L, run_end);
@@ -1055,11 +1063,12 @@ static yf_node *parse_for(loader *L, xmlNodePtr x, context ctx)
     n->sep = attr(x, "sep");
     n->last_sep = attr(x, "last-sep");
     if (n->as && (!valid_slot_name(n->as) || strchr(n->as, '.')))
-        T_ERR(L, x, "<for as=\"%s\">：循环变量应为一个不含“.”的名字", n->as);
+        T_ERR(L, "template.attribute", x, "<for as=\"%s\">：循环变量应为一个不含“.”的名字", n->as);
     if (n->sort && strcmp(n->sort, "stroke") != 0 && strcmp(n->sort, "pinyin") != 0)
-        T_ERR(L, x, "<for sort=\"%s\">：应为 stroke（按姓氏笔画）或 pinyin（按拼音）", n->sort);
+        T_ERR(L, "template.attribute", x, "<for sort=\"%s\">：应为 stroke（按姓氏笔画）或 pinyin（按拼音）",
+              n->sort);
     if (n->by && !n->sort)
-        T_ERR(L, x, "<for by=…> 需要同时给出 sort");
+        T_ERR(L, "template.attribute", x, "<for by=…> 需要同时给出 sort");
     parse_children(L, x, ctx, n->children);
     return n;
 }
@@ -1076,7 +1085,7 @@ static void parse_block(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArray *
     if (num && strcmp(num, "none") == 0)
         n->numbered = FALSE;
     else if (num && strcmp(num, "auto") != 0)
-        T_ERR(L, x, "<%s number=\"%s\">：应为 auto 或 none", x->name, num);
+        T_ERR(L, "template.attribute", x, "<%s number=\"%s\">：应为 auto 或 none", x->name, num);
     g_free(num);
     parse_children(L, x, CTX_INLINE, n->children);
     g_ptr_array_add(out, n);
@@ -1107,13 +1116,16 @@ static void parse_rule_strokes(loader *L, xmlNodePtr x, yf_geom *g)
     char **words = v ? g_strsplit(g_strstrip(v), " ", -1) : NULL;
     if (words && g_strv_length(words) == 2) {
         if (!stroke_length(words[0], &g->thickness) || !stroke_length(words[1], &g->thickness2))
-            T_ERR(L, x, "<rule thickness=\"%s\">：应为一个或两个长度（如 0.35mm，双线如 \"1mm 0.35mm\"），各 0.05 到 5 mm", v);
+            T_ERR(L, "template.attribute", x,
+                  "<rule thickness=\"%s\">：应为一个或两个长度（如 0.35mm，双线如 \"1mm 0.35mm\"），各 0.05 到 5 mm",
+                  v);
         g->gap = 1 * YF_MM;
         parse_length(L, x, "gap", 0.1, 10, &g->gap);
     } else {
         parse_length(L, x, "thickness", 0.05, 5, &g->thickness);
         if (xmlHasProp(x, BAD_CAST "gap"))
-            T_ERR(L, x, "<rule gap=…> 只用于双线（thickness 给出两个粗细，如 \"1mm 0.35mm\"）");
+            T_ERR(L, "template.attribute", x,
+                  "<rule gap=…> 只用于双线（thickness 给出两个粗细，如 \"1mm 0.35mm\"）");
     }
     g_strfreev(words);
     g_free(v);
@@ -1132,23 +1144,23 @@ static void parse_rule_place(loader *L, xmlNodePtr x, yf_geom *g)
     parse_length(L, x, "space-after", 0, 100, &g->space_after);
     char *from = attr(x, "from");
     if (from && strcmp(from, "page") != 0 && strcmp(from, "type-area") != 0)
-        T_ERR(L, x, "<rule from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
+        T_ERR(L, "template.attribute", x, "<rule from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
     g->from_page = from && strcmp(from, "page") == 0;
     g_free(from);
     if (g->bottom >= 0 && g->space >= 0)
-        T_ERR(L, x, "<rule>：bottom 与 space-before 不能同时使用");
+        T_ERR(L, "template.attribute", x, "<rule>：bottom 与 space-before 不能同时使用");
     gboolean in_top = FALSE;
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         in_top |= is_el(up, "block");
     if (g->space_after >= 0 && !in_top)
-        T_ERR(L, x, "<rule space-after=…> 只用于 <block position=\"top\"> 中");
+        T_ERR(L, "template.attribute", x, "<rule space-after=…> 只用于 <block position=\"top\"> 中");
 }
 
 static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
 {
     check_attrs(L, x);
     if (x->children)
-        T_ERR(L, x, "<rule> 应为空元素");
+        T_ERR(L, "template.structure", x, "<rule> 应为空元素");
     yf_node *n = new_node(L, x, YF_N_BLOCK);
     n->block = YF_BLK_RULE;
     n->geom.thickness = 0.35 * YF_MM; /* §7.4.1: the 版记's 粗线 */
@@ -1158,7 +1170,7 @@ static void parse_rule(loader *L, xmlNodePtr x, GPtrArray *out)
     parse_rule_place(L, x, &n->geom);
     char *color = attr(x, "color");
     if (color && !yf_parse_color(color, &n->geom.color))
-        T_ERR(L, x, "<rule color=\"%s\">：应为 #RRGGBB、red 或 black", color);
+        T_ERR(L, "template.attribute", x, "<rule color=\"%s\">：应为 #RRGGBB、red 或 black", color);
     g_free(color);
     g_ptr_array_add(out, n);
 }
@@ -1168,7 +1180,8 @@ static gboolean parse_align_attr(loader *L, xmlNodePtr x, yf_align *out)
     char *v = attr(x, "align");
     gboolean ok = v && yf_parse_align(v, out);
     if (v && !ok)
-        T_ERR(L, x, "<%s align=\"%s\">：应为 left、center、right 或 justify", x->name, v);
+        T_ERR(L, "template.attribute", x, "<%s align=\"%s\">：应为 left、center、right 或 justify",
+              x->name, v);
     g_free(v);
     return ok;
 }
@@ -1179,15 +1192,15 @@ static yf_node *parse_image(loader *L, xmlNodePtr x)
 {
     check_attrs(L, x);
     if (x->children)
-        T_ERR(L, x, "<image> 应为空元素");
+        T_ERR(L, "template.structure", x, "<image> 应为空元素");
     yf_node *n = new_node(L, x, YF_N_BLOCK);
     n->block = YF_BLK_IMAGE;
     n->src = attr(x, "src");
     n->path = attr(x, "name");
     if (!n->src == !n->path)
-        T_ERR(L, x, "<image> 要用 src（模板目录中的文件）或 name（给出文件名的槽位）之一");
+        T_ERR(L, "template.attribute", x, "<image> 要用 src（模板目录中的文件）或 name（给出文件名的槽位）之一");
     if (n->src && (!*n->src || g_path_is_absolute(n->src)))
-        T_ERR(L, x, "<image src=\"%s\">：应为相对于模板的路径", n->src);
+        T_ERR(L, "template.attribute", x, "<image src=\"%s\">：应为相对于模板的路径", n->src);
     parse_length(L, x, "width", 1, 297, &n->geom.width);
     parse_length(L, x, "height", 1, 297, &n->geom.height);
     n->geom.align = YF_ALIGN_CENTER;
@@ -1203,7 +1216,7 @@ static void group_from_page(loader *L, xmlNodePtr x, yf_geom *g)
 {
     char *from = attr(x, "from");
     if (from && strcmp(from, "page") != 0 && strcmp(from, "type-area") != 0)
-        T_ERR(L, x, "<block from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
+        T_ERR(L, "template.attribute", x, "<block from=\"%s\">：应为 page（页面）或 type-area（版心）", from);
     if (from && strcmp(from, "page") == 0)
         g->offset -= L->t->page.top;
     g_free(from);
@@ -1218,7 +1231,7 @@ static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
     check_attrs(L, x);
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         if (is_el(up, "block") || is_el(up, "end") || (end && is_el(up, "attachment")))
-            T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
+            T_ERR(L, "template.structure", x, "<%s> 不能放在 <%s> 中", x->name, up->name);
     yf_node *n = new_node(L, x, YF_N_GROUP);
     n->place = end ? YF_PLACE_END : YF_PLACE_TOP;
     /* GB/T 9704 §7.4: the 版记 on the last side, an even page when printed on both sides. */
@@ -1227,10 +1240,10 @@ static void parse_group(loader *L, xmlNodePtr x, GPtrArray *out)
     if (!end) {
         char *position = required_attr(L, x, "position");
         if (position && strcmp(position, "top") != 0)
-            T_ERR(L, x, "<block position=\"%s\">：应为 top", position);
+            T_ERR(L, "template.attribute", x, "<block position=\"%s\">：应为 top", position);
         g_free(position);
         if (!xmlHasProp(x, BAD_CAST "offset"))
-            T_ERR(L, x, "<block> 缺少 offset 属性（到版心上边缘的距离，如 35mm）");
+            T_ERR(L, "template.attribute", x, "<block> 缺少 offset 属性（到版心上边缘的距离，如 35mm）");
         parse_length(L, x, "offset", 0, 225, &n->geom.offset);
         group_from_page(L, x, &n->geom);
     }
@@ -1246,7 +1259,7 @@ static void parse_attachment(loader *L, xmlNodePtr x, GPtrArray *out)
     check_attrs(L, x);
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         if (is_el(up, "block") || is_el(up, "end") || is_el(up, "attachment"))
-            T_ERR(L, x, "<attachment> 不能放在 <%s> 中", up->name);
+            T_ERR(L, "template.structure", x, "<attachment> 不能放在 <%s> 中", up->name);
     yf_node *n = new_node(L, x, YF_N_ATTACHMENT);
     parse_children(L, x, CTX_BLOCK, n->children);
     g_ptr_array_add(out, n);
@@ -1258,11 +1271,11 @@ static void parse_marker(loader *L, xmlNodePtr x, GPtrArray *out)
     gboolean list = is_el(x, "attachment-list");
     check_attrs(L, x);
     if (x->children)
-        T_ERR(L, x, "<%s> 应为空元素", x->name);
+        T_ERR(L, "template.structure", x, "<%s> 应为空元素", x->name);
     /* The 附件说明 is not part of an attachment; the end group has no page to break. */
     for (xmlNodePtr up = x->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
         if (is_el(up, list ? "attachment" : "end"))
-            T_ERR(L, x, "<%s> 不能放在 <%s> 中", x->name, up->name);
+            T_ERR(L, "template.structure", x, "<%s> 不能放在 <%s> 中", x->name, up->name);
     yf_node *n = new_node(L, x, list ? YF_N_ATTACHMENT_LIST : YF_N_PAGEBREAK);
     if (list)
         n->style = attr(x, "style");
@@ -1312,7 +1325,8 @@ static void parse_widths(loader *L, xmlNodePtr x, yf_geom *g)
         gboolean mm = strcmp(end, "mm") == 0;
         if (g->columns == YF_MAX_COLUMNS || end == items[i] || (*end && !mm) || !(w > 0) ||
             w > 1000) {
-            T_ERR(L, x, "<table widths=\"%s\">：应为最多 %d 个列宽，如“2 1 1”（比例）或“30mm 1 1”",
+            T_ERR(L, "template.attribute", x,
+                  "<table widths=\"%s\">：应为最多 %d 个列宽，如“2 1 1”（比例）或“30mm 1 1”",
                   v, YF_MAX_COLUMNS);
             break;
         }
@@ -1361,7 +1375,7 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
             continue;
         }
         if (which < 0) {
-            T_ERR(L, c, "<%s> 中未知元素 <%s>（可用：%s）", x->name, c->name,
+            T_ERR(L, "template.unknown-element", c, "<%s> 中未知元素 <%s>（可用：%s）", x->name, c->name,
                   kind == YF_BLK_ROW ? "left、center、right" : "issuer、date、image、for、if");
             continue;
         }
@@ -1370,7 +1384,7 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
             stray += !after_issuer;
         after_issuer = kind == YF_BLK_SIGNATURE && which == 0;
         if (seen[which]++ && !(kind == YF_BLK_SIGNATURE && (which == 0 || which == 3)))
-            T_ERR(L, c, "<%s> 中只能有一个 <%s>", x->name, c->name);
+            T_ERR(L, "template.structure", c, "<%s> 中只能有一个 <%s>", x->name, c->name);
         if (which == 3)
             g_ptr_array_add(n->children, parse_image(L, c));
         else
@@ -1378,11 +1392,11 @@ static void parse_composite(loader *L, xmlNodePtr x, yf_block_kind kind, GPtrArr
                        CTX_INLINE, n->children);
     }
     if (kind == YF_BLK_SIGNATURE && !(seen[0] && seen[1]))
-        T_ERR(L, x, "<signature> 要有 <issuer>（发文机关署名）和 <date>（成文日期）");
+        T_ERR(L, "template.structure", x, "<signature> 要有 <issuer>（发文机关署名）和 <date>（成文日期）");
     if (kind == YF_BLK_SIGNATURE && seen[0] == 1 && seen[3] > 1)
-        T_ERR(L, x, "<signature> 中只能有一个 <image>（一个发文机关一个印章）");
+        T_ERR(L, "template.structure", x, "<signature> 中只能有一个 <image>（一个发文机关一个印章）");
     if (kind == YF_BLK_SIGNATURE && seen[0] > 1 && stray)
-        T_ERR(L, x, "联合署名的 <signature> 中，每个 <image>（印章）紧跟在它的 <issuer> 之后");
+        T_ERR(L, "template.structure", x, "联合署名的 <signature> 中，每个 <image>（印章）紧跟在它的 <issuer> 之后");
     g_ptr_array_add(out, n);
 }
 
@@ -1391,8 +1405,8 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     int kind = block_kind_of(x);
     if (x->ns) {
         const char *prefix = x->ns->prefix ? (const char *)x->ns->prefix : "";
-        T_ERR(L, x, "<%s%s%s> 不是模板元素（模板语言不用命名空间）", prefix, *prefix ? ":" : "",
-              x->name);
+        T_ERR(L, "template.unknown-element", x, "<%s%s%s> 不是模板元素（模板语言不用命名空间）", prefix,
+              *prefix ? ":" : "", x->name);
     } else if (is_el(x, "if")) {
         g_ptr_array_add(out, parse_if(L, x, ctx));
     } else if (is_el(x, "for")) {
@@ -1410,7 +1424,7 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx == CTX_INLINE && is_el(x, "v")) {
         check_attrs(L, x);
         if (x->children)
-            T_ERR(L, x, "<v> 应为空元素：<v name=\"…\"/>");
+            T_ERR(L, "template.structure", x, "<v> 应为空元素：<v name=\"…\"/>");
         yf_node *n = new_node(L, x, YF_N_VALUE);
         n->path = required_attr(L, x, "name");
         n->format = attr(x, "format");
@@ -1447,17 +1461,20 @@ static void parse_element(loader *L, xmlNodePtr x, context ctx, GPtrArray *out)
     } else if (ctx == CTX_CELLS && (is_el(x, "td") || is_el(x, "th"))) {
         parse_part(L, x, is_el(x, "td") ? YF_PART_TD : YF_PART_TH, CTX_INLINE, out);
     } else if (ctx == CTX_BLOCK) {
-        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
-                    "paragraphs、rule、row、stack、signature、image、table、block、end、pagebreak、"
-                    "attachment、attachment-list、for、if、include）", x->parent->name, x->name);
+        T_ERR(L, "template.unknown-element", x,
+              "<%s> 中未知元素 <%s>（可用：title、subtitle、salutation、p、h1–h4、"
+              "paragraphs、rule、row、stack、signature、image、table、block、end、pagebreak、"
+              "attachment、attachment-list、for、if、include）", x->parent->name, x->name);
     } else if (ctx != CTX_INLINE) {
         static const char *const allowed[] = { [CTX_STACK] = "line、side、for、if",
                                                [CTX_TABLE] = "tr、for、if",
                                                [CTX_CELLS] = "td、th、for、if",
                                                [CTX_SIGNERS] = "issuer、image、for、if" };
-        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name, allowed[ctx]);
+        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：%s）", x->parent->name, x->name,
+              allowed[ctx]);
     } else {
-        T_ERR(L, x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）", x->parent->name, x->name);
+        T_ERR(L, "template.unknown-element", x, "<%s> 中未知元素 <%s>（可用：v、br、span、for、if）",
+              x->parent->name, x->name);
     }
 }
 
@@ -1469,7 +1486,7 @@ static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray 
         } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             if (ctx != CTX_INLINE) {
                 if (!is_blank(c->content))
-                    T_ERR(L, parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
+                    T_ERR(L, "template.structure", parent, "<%s> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中",
                           parent->name);
                 continue;
             }
@@ -1477,7 +1494,7 @@ static void parse_children(loader *L, xmlNodePtr parent, context ctx, GPtrArray 
             n->text = g_strdup((const char *)c->content);
             g_ptr_array_add(out, n);
         } else if (c->type == XML_ENTITY_REF_NODE) {
-            T_ERR(L, parent, "不允许实体引用 &%s;", c->name);
+            T_ERR(L, "template.syntax", parent, "不允许实体引用 &%s;", c->name);
         }
     }
 }
@@ -1499,7 +1516,7 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
     xmlDocPtr doc = read_xml(&sub, path);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (root && !is_el(root, "part")) {
-        T_ERR(&sub, root, "被引用的文件的根元素应为 <part>，而不是 <%s>", root->name);
+        T_ERR(&sub, "template.structure", root, "被引用的文件的根元素应为 <part>，而不是 <%s>", root->name);
     } else if (root) {
         check_attrs(&sub, root);
         for (xmlNodePtr c = root->children; c; c = c->next) {
@@ -1511,7 +1528,7 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
                 parse_element(&sub, c, CTX_BLOCK, out);
             else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                      !is_blank(c->content))
-                T_ERR(&sub, root, "<part> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
+                T_ERR(&sub, "template.structure", root, "<part> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
         }
     }
     if (doc)
@@ -1534,18 +1551,18 @@ static void parse_body(loader *L, xmlNodePtr n, GPtrArray *into, content_mark *m
         if (is_el(c, "content")) {
             check_attrs(L, c);
             if (!mark)
-                T_ERR(L, c, "<content/> 只能用在被 extends 的基础模板中");
+                T_ERR(L, "template.structure", c, "<content/> 只能用在被 extends 的基础模板中");
             else if (mark->found)
-                T_ERR(L, c, "<content/> 只能出现一次");
+                T_ERR(L, "template.structure", c, "<content/> 只能出现一次");
             else
                 *mark = (content_mark){ into->len, TRUE };
         } else if (c->type == XML_ELEMENT_NODE) {
             parse_element(L, c, CTX_BLOCK, into);
         } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                    !is_blank(c->content)) {
-            T_ERR(L, n, "<body> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
+            T_ERR(L, "template.structure", n, "<body> 中不能直接写文字；段落文字请放在 <p>、<h1> 等元素中");
         } else if (c->type == XML_ENTITY_REF_NODE) {
-            T_ERR(L, n, "不允许实体引用 &%s;", c->name);
+            T_ERR(L, "template.syntax", n, "不允许实体引用 &%s;", c->name);
         }
     }
 }
@@ -1559,15 +1576,15 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
     if (!root)
         goto done;
     if (!is_el(root, "template")) {
-        T_ERR(L, root, "根元素应为 <template>，而不是 <%s>", root->name);
+        T_ERR(L, "template.structure", root, "根元素应为 <template>，而不是 <%s>", root->name);
         goto done;
     }
     check_attrs(L, root);
     char *version = attr(root, "version");
     if (!version)
-        T_ERR(L, root, "<template> 缺少 version 属性（当前版本为 version=\"1\"）");
+        T_ERR(L, "template.attribute", root, "<template> 缺少 version 属性（当前版本为 version=\"1\"）");
     else if (strcmp(version, "1") != 0)
-        T_ERR(L, root, "<template version=\"%s\">：不支持的版本（本程序支持 1）", version);
+        T_ERR(L, "template.attribute", root, "<template version=\"%s\">：不支持的版本（本程序支持 1）", version);
     g_free(version);
     check_element_only(L, root);
 
@@ -1603,7 +1620,7 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
             parse_slots(L, c);
         else if (is_el(c, "body")) {
             if (have_body && !extended)
-                T_ERR(L, c, "<template> 只能有一个 <body>");
+                T_ERR(L, "template.structure", c, "<template> 只能有一个 <body>");
             have_body = TRUE;
             GPtrArray *mine = g_ptr_array_new();
             content_mark my_mark = { 0 };
@@ -1615,11 +1632,12 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
                 *outer = (content_mark){ at + my_mark.at, TRUE };
             g_ptr_array_free(mine, TRUE);
         } else
-            T_ERR(L, c, "<template> 中未知元素 <%s>（可用：info、page、styles、slots、body）",
+            T_ERR(L, "template.unknown-element", c,
+                  "<template> 中未知元素 <%s>（可用：info、page、styles、slots、body）",
                   c->name);
     }
     if (!have_body)
-        T_ERR(L, root, "<template> 缺少 <body>");
+        T_ERR(L, "template.structure", root, "<template> 缺少 <body>");
 done:
     if (doc)
         xmlFreeDoc(doc);
@@ -1734,8 +1752,8 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
     if (!d && g_hash_table_contains(K->t->rejected, n->path))
         return;
     if (!d) {
-        N_ERR(K->diags, n, "<%s name=\"%s\">：槽位「%s」未在 <slots> 中声明%s", el, n->path,
-              n->path,
+        N_ERR(K->diags, "template.undeclared-slot", n, "<%s name=\"%s\">：槽位「%s」未在 <slots> 中声明%s",
+              el, n->path, n->path,
               g_str_has_prefix(n->path, "loop.") ? "（loop.index/count/first/last 只能用在 <for> 中）" : "");
         return;
     }
@@ -1743,15 +1761,15 @@ static void check_value(checker *K, yf_node *n, const scope *sc)
     mark_use(d, n);
     d->image |= n->kind != YF_N_VALUE;
     if (!is_scalar(d->type)) {
-        N_ERR(K->diags, n, "<%s name=\"%s\">：「%s」是%s，不能直接输出（%s）", el, n->path,
+        N_ERR(K->diags, "template.slot-use", n, "<%s name=\"%s\">：「%s」是%s，不能直接输出（%s）", el, n->path,
               n->path, what_is(d->type),
               d->type == YF_SLOT_PARAGRAPHS ? "用 <paragraphs name=…/>" : "用 <for each=…> 逐项输出");
         return;
     }
     char *why = NULL;
     if (n->format && !yf_format_applies(n->format, d->type, &why)) {
-        N_ERR(K->diags, n, "<v name=\"%s\" format=\"%s\">：%s，而「%s」是 %s", n->path, n->format,
-              why, n->path, yf_slot_type_name(d->type));
+        N_ERR(K->diags, "template.slot-use", n, "<v name=\"%s\" format=\"%s\">：%s，而「%s」是 %s",
+              n->path, n->format, why, n->path, yf_slot_type_name(d->type));
         g_free(why);
     }
 }
@@ -1760,10 +1778,11 @@ static void check_for(checker *K, yf_node *n, const scope *sc)
 {
     yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
     if (n->path && !d)
-        N_ERR(K->diags, n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明", n->path, n->path);
+        N_ERR(K->diags, "template.undeclared-slot", n, "<for each=\"%s\">：槽位「%s」未在 <slots> 中声明",
+              n->path, n->path);
     else if (d && d->type != YF_SLOT_LIST)
-        N_ERR(K->diags, n, "<for each=\"%s\">：「%s」应为 list 类型，却是 %s", n->path, n->path,
-              yf_slot_type_name(d->type));
+        N_ERR(K->diags, "template.slot-use", n, "<for each=\"%s\">：「%s」应为 list 类型，却是 %s", n->path,
+              n->path, yf_slot_type_name(d->type));
     if (!d || d->type != YF_SLOT_LIST) {
         check_nodes(K, n->children, sc);
         return;
@@ -1771,9 +1790,11 @@ static void check_for(checker *K, yf_node *n, const scope *sc)
     mark_use(owner, n);
     mark_use(d, n);
     if (n->by && !(d->fields && yf_slot_find(d->fields, n->by)))
-        N_ERR(K->diags, n, "<for by=\"%s\">：列表「%s」的项没有字段「%s」", n->by, n->path, n->by);
+        N_ERR(K->diags, "template.slot-use", n, "<for by=\"%s\">：列表「%s」的项没有字段「%s」", n->by, n->path,
+              n->by);
     else if (n->sort && !n->by && d->fields)
-        N_ERR(K->diags, n, "<for sort=…>：列表「%s」的项是对象，要用 by 指明按哪个字段排序", n->path);
+        N_ERR(K->diags, "template.slot-use", n, "<for sort=…>：列表「%s」的项是对象，要用 by 指明按哪个字段排序",
+              n->path);
     scope inner = { n->as ? n->as : "", d, sc };
     check_nodes(K, n->children, n->as ? &inner : sc);
 }
@@ -1788,7 +1809,7 @@ static void check_if(checker *K, yf_node *n, const scope *sc)
                 const char *p = g_ptr_array_index(paths, i);
                 yf_slot *owner = NULL, *d = resolve(K, sc, p, &owner, b);
                 if (!d)
-                    N_ERR(K->diags, b, "条件中的槽位「%s」未在 <slots> 中声明", p);
+                    N_ERR(K->diags, "template.undeclared-slot", b, "条件中的槽位「%s」未在 <slots> 中声明", p);
                 mark_use(owner, b);
                 mark_use(d, b);
             }
@@ -1801,7 +1822,7 @@ static void check_if(checker *K, yf_node *n, const scope *sc)
 static void check_style(checker *K, yf_node *n)
 {
     if (n->style && !g_hash_table_contains(K->t->styles, n->style))
-        N_ERR(K->diags, n, "样式「%s」未在 <styles> 中定义", n->style);
+        N_ERR(K->diags, "template.style", n, "样式「%s」未在 <styles> 中定义", n->style);
 }
 
 static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
@@ -1816,7 +1837,8 @@ static void check_nodes(checker *K, GPtrArray *nodes, const scope *sc)
             check_style(K, n);
             yf_slot *owner = NULL, *d = n->path ? resolve(K, sc, n->path, &owner, n) : NULL;
             if (n->path && (!d || d->type != YF_SLOT_PARAGRAPHS))
-                N_ERR(K->diags, n, "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
+                N_ERR(K->diags, "template.slot-use", n,
+                      "<paragraphs name=\"%s\">：应为 paragraphs 类型的槽位", n->path);
             mark_use(owner, n);
             mark_use(d, n);
             break;
@@ -1847,7 +1869,8 @@ static void warn_unused_slots(checker *K, GPtrArray *slots)
     for (guint i = 0; i < slots->len; i++) {
         yf_slot *s = g_ptr_array_index(slots, i);
         if (!s->use_file)
-            yf_warn_at(K->diags, s->file, s->line, s->col, "槽位「%s」已声明但未在正文中使用",
+            yf_warn_at(K->diags, "template.unused-slot", s->file, s->line, s->col,
+                       "槽位「%s」已声明但未在正文中使用",
                        s->name);
         else if (s->fields)
             warn_unused_slots(K, s->fields);
@@ -1863,7 +1886,8 @@ static void on_rng_error(void *user, xmlErrorPtr e)
 {
     loader *L = user;
     char *msg = g_strchomp(g_strdup(e->message ? e->message : "?"));
-    yf_error_at(L->diags, e->file ? e->file : L->path, e->line, 0, "不符合模板语法（RELAX NG）：%s",
+    yf_error_at(L->diags, "template.schema", e->file ? e->file : L->path, e->line, 0,
+                "不符合模板语法（RELAX NG）：%s",
                 msg);
     g_free(msg);
 }
@@ -1880,7 +1904,7 @@ static void validate_schema(loader *L, const char *path)
     xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, "UTF-8",
                                   XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
     if (!rng)
-        yf_error(L->diags, "内置的模板语法（RELAX NG）无法加载");
+        yf_error(L->diags, "setup.missing", "内置的模板语法（RELAX NG）无法加载");
     else if (doc) {
         xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
         xmlRelaxNGSetValidStructuredErrors(vc, on_rng_error, L);

@@ -25,13 +25,13 @@ yf_atomic *yf_atomic_open(const char *path, yf_diags *diags)
     g_free(base);
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {
-        yf_error_at(diags, path, 0, 0, "无法创建输出文件：%s", g_strerror(errno));
+        yf_error_at(diags, "output.write", path, 0, 0, "无法创建输出文件：%s", g_strerror(errno));
         g_free(tmp);
         return NULL;
     }
     FILE *f = fdopen(fd, "wb");
     if (!f) {
-        yf_error_at(diags, path, 0, 0, "无法写入：%s", g_strerror(errno));
+        yf_error_at(diags, "output.write", path, 0, 0, "无法写入：%s", g_strerror(errno));
         close(fd);
         unlink(tmp);
         g_free(tmp);
@@ -66,11 +66,11 @@ int yf_atomic_commit(yf_atomic *a, yf_diags *diags)
 {
     int rc = 0;
     if (fflush(a->f) != 0 || ferror(a->f) || (fsync(fileno(a->f)) != 0 && errno != EINVAL)) {
-        yf_error_at(diags, a->path, 0, 0, "写入失败：%s", g_strerror(errno));
+        yf_error_at(diags, "output.write", a->path, 0, 0, "写入失败：%s", g_strerror(errno));
         rc = -1;
     }
     if (fclose(a->f) != 0 && rc == 0) {
-        yf_error_at(diags, a->path, 0, 0, "写入失败：%s", g_strerror(errno));
+        yf_error_at(diags, "output.write", a->path, 0, 0, "写入失败：%s", g_strerror(errno));
         rc = -1;
     }
     if (rc == 0) {
@@ -79,7 +79,7 @@ int yf_atomic_commit(yf_atomic *a, yf_diags *diags)
         umask(mask);
         chmod(a->tmp, 0666 & ~mask);
         if (rename(a->tmp, a->path) != 0) {
-            yf_error_at(diags, a->path, 0, 0, "无法写入：%s", g_strerror(errno));
+            yf_error_at(diags, "output.write", a->path, 0, 0, "无法写入：%s", g_strerror(errno));
             rc = -1;
         }
     }

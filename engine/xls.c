@@ -54,7 +54,7 @@ static gboolean select_sheet(const void *h, const char *path, const char *sheet,
 {
     unsigned int count = 0;
     if (freexl_get_info(h, FREEXL_BIFF_SHEET_COUNT, &count) != FREEXL_OK || count == 0) {
-        yf_error_at(diags, path, 0, 0, "无法读取电子表格：工作簿中没有工作表");
+        yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：工作簿中没有工作表");
         return FALSE;
     }
     GString *names = g_string_new(NULL);
@@ -68,7 +68,7 @@ static gboolean select_sheet(const void *h, const char *path, const char *sheet,
         }
         g_string_append_printf(names, "%s「%s」", names->len ? "、" : "", name);
     }
-    yf_error_at(diags, path, 0, 0, "无法读取电子表格：没有名为「%s」的工作表（有：%s）", sheet,
+    yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：没有名为「%s」的工作表（有：%s）", sheet,
                 names->str);
     g_string_free(names, TRUE);
     return FALSE;
@@ -79,7 +79,7 @@ gboolean yf_xls_read(const char *path, const char *sheet, yf_sheet_row_fn on_row
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > XLS_MAX_BYTES) {
-        yf_error_at(diags, path, 0, 0, "无法读取电子表格：%s",
+        yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：%s",
                     stat(path, &st) != 0 ? g_strerror(errno)
                     : !S_ISREG(st.st_mode) ? "不是普通文件" : "文件超过 64 MiB 的上限");
         return FALSE;
@@ -87,7 +87,7 @@ gboolean yf_xls_read(const char *path, const char *sheet, yf_sheet_row_fn on_row
     const void *h = NULL;
     int rc = freexl_open(path, &h);
     if (rc != FREEXL_OK) {
-        yf_error_at(diags, path, 0, 0, "无法读取电子表格：不是有效的 .xls 文件（FreeXL 错误 %d）", rc);
+        yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：不是有效的 .xls 文件（FreeXL 错误 %d）", rc);
         if (h)
             freexl_close(h);
         return FALSE;
@@ -96,7 +96,7 @@ gboolean yf_xls_read(const char *path, const char *sheet, yf_sheet_row_fn on_row
     unsigned int rows = 0;
     unsigned short cols = 0;
     if (ok && freexl_worksheet_dimensions(h, &rows, &cols) != FREEXL_OK) {
-        yf_error_at(diags, path, 0, 0, "无法读取电子表格：工作表的大小不可读");
+        yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：工作表的大小不可读");
         ok = FALSE;
     }
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);

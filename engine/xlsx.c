@@ -91,7 +91,7 @@ static void pkg_error(package *P, const char *part, const char *fmt, const char 
         return;
     P->failed = TRUE;
     char *msg = g_strdup_printf(fmt, detail);
-    yf_error_at(P->diags, P->path, 0, 0, "无法读取电子表格（%s）：%s", part, msg);
+    yf_error_at(P->diags, "data.workbook", P->path, 0, 0, "无法读取电子表格（%s）：%s", part, msg);
     g_free(msg);
 }
 
@@ -738,7 +738,7 @@ gboolean yf_xlsx_read(const char *path, const char *sheet, yf_sheet_row_fn on_ro
     if (!P.zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, err);
-        yf_error_at(diags, path, 0, 0, "无法读取电子表格：不是有效的 .xlsx 文件（%s）",
+        yf_error_at(diags, "data.workbook", path, 0, 0, "无法读取电子表格：不是有效的 .xlsx 文件（%s）",
                     zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return FALSE;

@@ -93,6 +93,11 @@ YF_API const char *yf_diags_text(const yf_diags *d, size_t i);
  * "line", "column", "path", "slot", "text", "message"} — a member that is none is null; "message"
  * is the whole line. Caller frees with free(). */
 YF_API char *yf_diags_json(const yf_diags *d);
+/* Appends a diagnostic of the program using the library (a template not found, a record out of
+ * range), so that all its problems are in one list, printed and given as JSON alike: `code` a
+ * stable code (copied), `file` the place or NULL, `text` the message. */
+YF_API void yf_diags_append(yf_diags *d, yf_severity sev, const char *code, const char *file,
+                     const char *text);
 /* Writes every diagnostic, one a line, to `out`. */
 YF_API void yf_diags_print(const yf_diags *d, FILE *out);
 

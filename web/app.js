@@ -1,7 +1,7 @@
 // The form page of `yinfa serve`. A template's slot declarations become a form; what the form
 // holds becomes the JSON data the command line would read; the server lays it out and sends back
 // page images (the preview), the PDF, and the engine's messages, which are put beside the field
-// whose JSON path they name ("data.json: error: $.市总.届次: 缺少必填值…").
+// whose JSON path they carry (a diagnostic's "path": "$.市总.届次").
 //
 // Nothing typed is ever changed or lost: numbers and dates are text fields that keep what was
 // typed (the engine says what is wrong with it, when the field is left); the form is kept as a
@@ -626,22 +626,39 @@ async function readJson(res) {
 
 // ---- messages beside fields -----------------------------------------------------------------------
 
-// "data.json: error: $.议程[0].时长: 应为整数，却是 12.5（槽位「时长」，…）"
-const DATA_MESSAGE = /^data\.json: (error|warning): \$\.?(\S*?): (.*)$/;
+// The engine's diagnostics come as records (docs/diagnostics.md): severity, code, file, line,
+// column, path (the JSON path of the value, "$.议程[0].时长"), slot, text, and the whole line as
+// message.
 
 function shortText(text) {
   // The slot and template position are for template authors; the secretary needs the first part.
   return text.replace(/（槽位「[^」]*」[^）]*）$/, '');
 }
 
-// "data.json: error: 图片“../common/x.png”（…）找不到这个文件（槽位「印章」，模板 …）": a
-// message about an image slot's file, which names the value instead of a JSON path.
-const IMAGE_MESSAGE = /^data\.json: (error|warning): (图片“([^”]*)”.*)$/;
-
-// The message without the place in front ("notice/template.xml:12:5: error: "), which is for
-// the template's author; the whole line stays in the tooltip.
+// A line the server sent whole (a font's message): without the place in front
+// ("notice/template.xml:12:5: error: "), which is for the template's author.
 function plainText(message) {
   return shortText(message.replace(/^[^\s:]+(:\d+)*: (error|warning): /, ''));
+}
+
+// What the general list shows of a diagnostic: its text, after the JSON path it is about.
+function generalText(d) {
+  return shortText(d.path && d.code.startsWith('data.') && d.code !== 'data.image' ? `${d.path}: ${d.text}` : d.text);
+}
+
+// The field a diagnostic is about: the nearest one on its JSON path ($.正文[3] belongs to 正文).
+// Problems of the data are shown there, and errors about text from it (a character no font has);
+// warnings of the layout (an overfull line) stay in the general list.
+function fieldFor(d, fields) {
+  if (!d.path || !(d.code.startsWith('data.') || d.severity === 'error')) return null;
+  let path = d.path.replace(/^\$\.?/, '');
+  let field = null;
+  while (path && !(field = fields.get(path))) {
+    const up = path.replace(/(\[\d+\]|\.[^.[]*|^[^.[]*)$/, '');
+    if (up === path) break;
+    path = up;
+  }
+  return field && field.mark ? field : null;
 }
 
 // Puts the engine's messages beside the fields they name. With `fieldsOnly` (a check when a
@@ -649,53 +666,26 @@ function plainText(message) {
 function showDiagnostics(diagnostics, { fieldsOnly = false } = {}) {
   if (!state.root) return 0;
   const fields = new Map();
-  const images = [];
   state.root.visit('', (path, field) => {
     field.unmark && field.unmark();
     fields.set(path, field);
-    if (field.redraw) images.push(field);
   });
   const general = $('general');
   if (!fieldsOnly) general.replaceChildren();
   let problems = 0;
   const said = new Set();
   for (const d of diagnostics) {
-    const m = DATA_MESSAGE.exec(d.message);
-    const image = !m && IMAGE_MESSAGE.exec(d.message);
-    let field = null;
-    if (image) {
-      field = images.find((f) => f.get() === image[3]) || null;
-      if (d.severity === 'error') problems++;
-      if (field) field.mark('invalid', shortText(image[2]), d.message);
-    }
-    if (image && field) continue;
-    if (image) {
-      if (!fieldsOnly && !said.has(d.message)) {
-        said.add(d.message);
-        general.append(el('li', { class: 'error', text: plainText(d.message), title: d.message }));
-      }
-      continue;
-    }
-    if (m) {
-      // The nearest field on the path: $.正文[3] belongs to 正文.
-      let path = m[2];
-      while (path && !(field = fields.get(path))) {
-        const up = path.replace(/(\[\d+\]|\.[^.[]*|^[^.[]*)$/, '');
-        if (up === path) break;
-        path = up;
-      }
-    }
     if (d.severity === 'error') problems++;
-    if (field && field.mark) {
-      const text = shortText(m[3]);
-      const missing = text.startsWith('缺少必填值');
+    const field = fieldFor(d, fields);
+    if (field) {
+      const missing = d.code === 'data.required';
       // An empty form is not a form full of mistakes: what is still to fill is pointed out
       // for a field once it has been left empty, and for all once the PDF is asked for.
       if (missing && !state.showMissing && !state.touched.has(field)) continue;
-      field.mark(missing ? 'missing' : 'invalid', missing ? '必填，尚未填写' : text, d.message);
+      field.mark(missing ? 'missing' : 'invalid', missing ? '必填，尚未填写' : shortText(d.text), d.message);
     } else if (!fieldsOnly && !said.has(d.message)) {
       said.add(d.message);
-      general.append(el('li', { class: d.severity === 'error' ? 'error' : 'warning', text: plainText(d.message), title: d.message }));
+      general.append(el('li', { class: d.severity === 'error' ? 'error' : 'warning', text: generalText(d), title: d.message }));
     }
   }
   if (!fieldsOnly) general.hidden = general.children.length === 0;
