@@ -888,6 +888,10 @@ static int parse_options(int argc, char **argv, options *o)
         fprintf(stderr, "yinfa batch: 打印须用 --print 和 -o DIR；--copies 与 --copies-from 只能用一个\n");
         return -1;
     }
+    if (o->print && o->docx) {
+        fprintf(stderr, "yinfa batch: 打印送的是 PDF：--print 不能与 Word 文件（--format docx）同用\n");
+        return -1;
+    }
     if (o->merge && !cli_has_suffix(o->merge, ".pdf")) {
         fprintf(stderr, "yinfa batch: --merge 的文件应以 .pdf 结尾\n");
         return -1;
