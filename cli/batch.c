@@ -53,6 +53,7 @@ typedef struct {
 typedef struct {
     const char *tpl, *data, *dir, *pattern, *merge, *fonts_conf, *sheet, *group_by;
     int jobs, shard_k, shard_n, resume, draft;
+    long long created;  /* every file's creation date: one for the whole batch */
 } options;
 
 static volatile sig_atomic_t stop;
@@ -319,6 +320,8 @@ static void worker(const options *o, const yf_template *t, const yf_records *rs,
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
+    if (ctx)
+        yf_context_set_creation_date(ctx, o->created);
     uint64_t index;
     while (read_full(in, &index, sizeof index) == 1 && index < count) {
         char *message = NULL;
@@ -597,6 +600,8 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
+    if (ctx)
+        yf_context_set_creation_date(ctx, o->created);
     yf_pdf *pdf = ctx ? yf_pdf_open(o->merge, d) : NULL;
     int rc = pdf ? 0 : -1;
     /* A first pass announces every document, so that the merged file embeds fonts subset to the
@@ -1056,12 +1061,11 @@ int cmd_batch(int argc, char **argv)
         guard_free(&g);
         return EXIT_USAGE;
     }
-    /* One creation date for the whole batch: the files do not depend on --jobs or timing. */
-    if (!getenv("SOURCE_DATE_EPOCH")) {
-        char epoch[32];
-        snprintf(epoch, sizeof epoch, "%ld", (long)time(NULL));
-        setenv("SOURCE_DATE_EPOCH", epoch, 1);
-    }
+    /* One creation date for the whole batch, handed to every worker's context: the files do not
+     * depend on --jobs or timing. */
+    o.created = cli_creation_date();
+    if (o.created < 0)
+        o.created = (long long)time(NULL);
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <hyphen.h>
+#include <libxml/parser.h>
 #include <pango/pangofc-fontmap.h>
 #include <string.h>
 
@@ -99,8 +100,24 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
     return ok;
 }
 
+/* What the libraries want done once per process before threads use them (include/yinfa.h,
+ * "Threads"): libxml2's parser globals (xmlInitParser must not race with itself or with a parse,
+ * libxml2 2.9 "Thread safety"). */
+static gpointer library_init_once(gpointer unused)
+{
+    xmlInitParser();
+    return NULL;
+}
+
+void yf_library_init(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, library_init_once, NULL);
+}
+
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)
 {
+    yf_library_init();
     FcConfig *fc = FcConfigCreate();
     /* The role map first: its aliases must be in place before the fonts' own rules run. */
     if (!roles_conf) {
@@ -117,6 +134,7 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     yf_context *ctx = g_new0(yf_context, 1);
     ctx->fc = fc;
     ctx->max_pages = YF_DEFAULT_MAX_PAGES;
+    ctx->creation_date = -1;
     gboolean ok = TRUE;
     for (int r = 0; r < YF_ROLE_COUNT; r++) {
         ctx->resolved[r] = resolve_role(fc, r);
@@ -156,6 +174,11 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
 
 void yf_context_set_max_pages(yf_context *ctx, int pages) { ctx->max_pages = MAX(pages, 1); }
 
+void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds)
+{
+    ctx->creation_date = unix_seconds < 0 ? -1 : unix_seconds;
+}
+
 void yf_context_free(yf_context *ctx)
 {
     if (!ctx)
@@ -168,6 +191,7 @@ void yf_context_free(yf_context *ctx)
         g_free(ctx->resolved[r]);
     if (ctx->hyphen)
         hnj_hyphen_free(ctx->hyphen);
+    yf_schema_free(ctx->schema);
     if (ctx->fc)
         FcConfigDestroy(ctx->fc);
     g_free(ctx);

@@ -8,12 +8,38 @@
  *   yf_layout_new      document      -> lines -> pages        (engine/compose.c, engine/paginate.c)
  *   yf_layout_write_*  pages         -> PDF, PNG, text dump   (engine/render.c, engine/dump.c)
  *
- * Ownership: every `_new` / `_load` / `_bind` result is owned by the caller and released with the
- * matching `_free`. Accessors lend: the returned pointer lives as long as the object it came from.
+ * Ownership: every `_new` / `_load` / `_bind` / `_open` / `_get` result is owned by the caller and
+ * released with the matching `_free` (a yf_pdf with yf_pdf_close or yf_pdf_abort); every `_free`
+ * and yf_pdf_abort accept NULL and do nothing. Accessors lend: the returned pointer lives as long
+ * as the object it came from. A `char *` or byte buffer the header says the caller frees is freed
+ * with free(). Objects are independent once made: a document may outlive its data and template, a
+ * layout its document (but not its context).
  *
  * Errors: no function prints or exits. Problems are appended to a yf_diags list as values with a
  * place (file:line:column, or a JSON path), and the function returns NULL or a negative number.
  * All problems of a stage are collected before it gives up, so a user sees them all at once.
+ * `diags` is never NULL (a stage tells its failure by the errors it adds); other pointer
+ * arguments are not NULL unless their function says so.
+ *
+ * Threads: a context, and everything made with it or handed to a function together with it
+ * (templates, data, documents, layouts, PDFs, diagnostics), is used by one thread at a time.
+ * Several contexts may live in one process and be used from different threads at once: that is
+ * how a server renders in parallel (a context and its own objects per thread). The library itself
+ * keeps no mutable global state; what the libraries under it force to be process-wide is set up
+ * once and then only read:
+ *   - libxml2: xmlInitParser, run once (GOnce) before the first parse of any thread; error
+ *     handlers are libxml2's per-thread ones. The compiled RELAX NG grammar is per context.
+ *   - fontconfig, Pango, Cairo, HarfBuzz: each context has its own FcConfig and Pango font map;
+ *     Cairo's font and scaled-font caches and FreeType faces made by Pango are guarded by Cairo's
+ *     and Pango's own locks. The FreeType library that draws subset fonts is one per process,
+ *     made once (GOnce) and only used under Cairo's lock on its faces.
+ *   - the stroke order table of name sorting (rime-data), read once (GOnce) and then read-only;
+ *     the loop.index/count/first/last declarations, constant.
+ *   - ICU: its data and caches are ICU's own, thread-safe; break iterators, collators, number
+ *     formats and converters are opened per call (a few microseconds each), never shared.
+ *   - libhyphen: the English patterns are loaded per context.
+ * The library reads no environment variable: settings come through a context (the PDF creation
+ * date: yf_context_set_creation_date).
  */
 #ifndef YINFA_H
 #define YINFA_H
@@ -42,6 +68,7 @@ void yf_diags_free(yf_diags *d);
 
 size_t yf_diags_count(const yf_diags *d);
 size_t yf_diags_errors(const yf_diags *d);
+/* Of entry `i` < yf_diags_count(d). */
 yf_severity yf_diags_severity(const yf_diags *d, size_t i);
 /* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
 const char *yf_diags_message(const yf_diags *d, size_t i);
@@ -63,6 +90,12 @@ void yf_context_free(yf_context *ctx);
  * layout work, a document that would need more (a loop over hostile data): the error says so. */
 #define YF_DEFAULT_MAX_PAGES 1000
 void yf_context_set_max_pages(yf_context *ctx, int pages);
+
+/* The creation and modification date written into every PDF made with `ctx`'s layouts, in
+ * seconds since 1970-01-01 UTC: a fixed date makes the same input give the same bytes
+ * (reproducible builds: a program sets it from SOURCE_DATE_EPOCH). Negative, or never set: the
+ * time the file is made. A merged PDF takes the date of its first document's context. */
+void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds);
 
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
 char *yf_context_describe_fonts(yf_context *ctx);
