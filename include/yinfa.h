@@ -155,9 +155,10 @@ yf_records *yf_records_load(const char *path, yf_diags *diags);
 yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
                             yf_diags *diags);
 size_t yf_records_count(const yf_records *records);
-/* The line where record `i` (0-based) starts, 1-based. */
+/* The line where record `i` (0-based) starts, 1-based; 0 when there is no record `i`. */
 int yf_records_line(const yf_records *records, size_t i);
-/* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags. */
+/* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags (a
+ * record that is not a JSON object, or no record `i`). */
 yf_data *yf_records_get(const yf_records *records, size_t i, yf_diags *diags);
 void yf_records_free(yf_records *records);
 
