@@ -21,7 +21,12 @@
 #include <stdio.h>
 
 /* One FreeType library for the process: Cairo may keep a font face in its caches after the
- * document that made it is gone, and the face must not outlive its library. */
+ * document that made it is gone (and destroy it later from any thread), and the face must not
+ * outlive its library. FreeType allows one library to be shared by threads "as long as a mutex
+ * lock is used around FT_New_Face and FT_Done_Face" (FreeType API reference, FT_Library): that
+ * is `faces`. Drawing with a face is guarded by Cairo's lock on it. */
+G_LOCK_DEFINE_STATIC(faces);
+
 static FT_Library freetype(void)
 {
     static gsize once;
@@ -81,7 +86,9 @@ static const cairo_user_data_key_t face_key;
 static void face_data_free(void *p)
 {
     face_data *d = p;
+    G_LOCK(faces);
     FT_Done_Face(d->face);
+    G_UNLOCK(faces);
     hb_blob_destroy(d->blob);
     g_free(d);
 }
@@ -160,7 +167,11 @@ static subset *subset_face(const char *key, hb_set_t *gids)
     unsigned len = 0;
     const char *data = hb_blob_get_data(bytes, &len);
     FT_Face ft = NULL;
-    if (!len || FT_New_Memory_Face(freetype(), (const FT_Byte *)data, (FT_Long)len, 0, &ft) != 0) {
+    G_LOCK(faces);
+    FT_Error failed = len ? FT_New_Memory_Face(freetype(), (const FT_Byte *)data, (FT_Long)len, 0, &ft)
+                          : 1;
+    G_UNLOCK(faces);
+    if (failed) {
         hb_blob_destroy(bytes);
         hb_subset_plan_destroy(plan);
         return NULL;

@@ -32,7 +32,8 @@
  *   - fontconfig, Pango, Cairo, HarfBuzz: each context has its own FcConfig and Pango font map;
  *     Cairo's font and scaled-font caches and FreeType faces made by Pango are guarded by Cairo's
  *     and Pango's own locks. The FreeType library that draws subset fonts is one per process,
- *     made once (GOnce) and only used under Cairo's lock on its faces.
+ *     made once (GOnce); its faces are made and done under a mutex (FreeType's rule for a
+ *     shared FT_Library) and drawn under Cairo's lock on each face.
  *   - the stroke order table of name sorting (rime-data), read once (GOnce) and then read-only;
  *     the loop.index/count/first/last declarations, constant.
  *   - ICU: its data and caches are ICU's own, thread-safe; break iterators, collators, number
