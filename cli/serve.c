@@ -42,9 +42,9 @@
  * request that needs the engine is put in one queue, taken in order by the first free worker, and
  * its connection suspended until the worker has answered, so the event loop never waits on a
  * render; a request that waits longer than QUEUE_WAIT_SECONDS, or finds the queue full, is
- * answered 503. Bodies, pages and preview images
- * per request are bounded; a template name is one folder name, never a path; every failure is a
- * 4xx or 5xx with a JSON body, and the server goes on serving. Uses the public header only. */
+ * answered 503. Bodies, pages and preview images per request are bounded; a template name is one
+ * folder name, never a path; every failure is a 4xx or 5xx with a JSON body, and the server goes
+ * on serving. Uses the public header only. */
 #define _GNU_SOURCE
 #include "common.h"
 #include "web_assets.h"
