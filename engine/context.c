@@ -9,6 +9,7 @@
 #include <hyphen.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <libxml/xmlschemastypes.h>
 #include <pango/pangofc-fontmap.h>
 #include <string.h>
 
@@ -103,12 +104,14 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
 
 /* What the libraries want done once per process before threads use them (include/yinfa.h,
  * "Threads"): libxml2's parser globals (xmlInitParser must not race with itself or with a parse,
- * libxml2 2.9 "Thread safety"), and the datatype tables RELAX NG compiles against, which libxml2
- * 2.9 makes on the first xmlRelaxNGParse without a lock (two contexts compiling the grammar at
- * once would both make them, and one set would be lost). */
+ * libxml2 2.9 "Thread safety"), and the datatype tables RELAX NG compiles against (XML Schema's
+ * and RELAX NG's own type libraries), which libxml2 2.9 makes on the first xmlRelaxNGParse
+ * without a lock (two contexts compiling the grammar at once would both make them, and one set
+ * would be lost). */
 static gpointer library_init_once(gpointer unused)
 {
     xmlInitParser();
+    xmlSchemaInitTypes();
     xmlRelaxNGInitTypes();
     return NULL;
 }

@@ -27,10 +27,10 @@
  * how a server renders in parallel (a context and its own objects per thread). The library itself
  * keeps no mutable global state; what the libraries under it force to be process-wide is set up
  * once and then only read:
- *   - libxml2: xmlInitParser and xmlRelaxNGInitTypes (the datatype tables libxml2 2.9 would
- *     otherwise make, unlocked, on a first schema compile), run once (GOnce) before the first
- *     parse of any thread; error handlers are libxml2's per-thread ones. The compiled RELAX NG
- *     grammar is per context.
+ *   - libxml2: xmlInitParser, xmlSchemaInitTypes and xmlRelaxNGInitTypes (the datatype tables
+ *     libxml2 2.9 would otherwise make, unlocked, on a first schema compile), run once (GOnce)
+ *     before the first parse of any thread; error handlers are libxml2's per-thread ones. The
+ *     compiled RELAX NG grammar is per context.
  *   - fontconfig, Pango, Cairo, HarfBuzz: each context has its own FcConfig and Pango font map;
  *     Cairo's font and scaled-font caches and FreeType faces made by Pango are guarded by Cairo's
  *     and Pango's own locks. The FreeType library that draws subset fonts is one per process,
