@@ -11,6 +11,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlschemastypes.h>
 #include <pango/pangofc-fontmap.h>
+#include <pthread.h>
 #include <string.h>
 
 /* English hyphenation patterns (Debian's hyphen-en-us, read by libhyphen): long English words in
@@ -108,18 +109,18 @@ static gboolean load_conf(FcConfig *fc, const char *file, const char *what, yf_d
  * and RELAX NG's own type libraries), which libxml2 2.9 makes on the first xmlRelaxNGParse
  * without a lock (two contexts compiling the grammar at once would both make them, and one set
  * would be lost). */
-static gpointer library_init_once(gpointer unused)
+static void library_init_once(void)
 {
     xmlInitParser();
     xmlSchemaInitTypes();
     xmlRelaxNGInitTypes();
-    return NULL;
 }
 
+/* pthread_once, whose ordering ThreadSanitizer follows (GOnce's lock is a futex it cannot see). */
 void yf_library_init(void)
 {
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, library_init_once, NULL);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, library_init_once);
 }
 
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)

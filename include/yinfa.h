@@ -26,18 +26,18 @@
  * Several contexts may live in one process and be used from different threads at once: that is
  * how a server renders in parallel (a context and its own objects per thread). The library itself
  * keeps no mutable global state; what the libraries under it force to be process-wide is set up
- * once and then only read:
+ * once (pthread_once) and then only read, or guarded:
  *   - libxml2: xmlInitParser, xmlSchemaInitTypes and xmlRelaxNGInitTypes (the datatype tables
- *     libxml2 2.9 would otherwise make, unlocked, on a first schema compile), run once (GOnce)
- *     before the first parse of any thread; error handlers are libxml2's per-thread ones. The
- *     compiled RELAX NG grammar is per context.
+ *     libxml2 2.9 would otherwise make, unlocked, on a first schema compile), once before the
+ *     first parse of any thread; error handlers are libxml2's per-thread ones. The compiled
+ *     RELAX NG grammar is per context.
  *   - fontconfig, Pango, Cairo, HarfBuzz: each context has its own FcConfig and Pango font map;
- *     Cairo's font and scaled-font caches and FreeType faces made by Pango are guarded by Cairo's
- *     and Pango's own locks. The FreeType library that draws subset fonts is one per process,
- *     made once (GOnce); its faces are made and done under a mutex (FreeType's rule for a
- *     shared FT_Library) and drawn under Cairo's lock on each face.
- *   - the stroke order table of name sorting (rime-data), read once (GOnce) and then read-only;
- *     the loop.index/count/first/last declarations, constant.
+ *     Cairo's font and scaled-font caches, the FreeType faces Pango makes and Pango's own worker
+ *     thread are guarded by Cairo's and Pango's locks. The FreeType library that draws subset
+ *     fonts is one per process, made once; its faces are made and done under a mutex (FreeType's
+ *     rule for a shared FT_Library) and drawn under Cairo's lock on each face.
+ *   - the stroke order table of name sorting (rime-data), read once on first use and then
+ *     read-only; the loop.index/count/first/last declarations, never written.
  *   - ICU: its data and caches are ICU's own, thread-safe; break iterators, collators, number
  *     formats and converters are opened per call (a few microseconds each), never shared.
  *   - libhyphen: the English patterns are loaded per context.

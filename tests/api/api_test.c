@@ -94,12 +94,13 @@ static yf_context *new_context(yf_diags *d)
     return ctx;
 }
 
-/* Template NAME of templates/ with its data.json, laid out with `ctx`; NULL when a stage fails. */
-static yf_layout *lay_out(yf_context *ctx, const char *name, yf_diags *d)
+/* The template.xml of folder `dir` (below the source tree) with its data.json, laid out with `ctx`;
+ * NULL when a stage fails. */
+static yf_layout *lay_out(yf_context *ctx, const char *dir, yf_diags *d)
 {
     char *tpath = NULL, *dpath = NULL;
-    if (asprintf(&tpath, "%s/templates/%s/template.xml", root, name) < 0 ||
-        asprintf(&dpath, "%s/templates/%s/data.json", root, name) < 0)
+    if (asprintf(&tpath, "%s/%s/template.xml", root, dir) < 0 ||
+        asprintf(&dpath, "%s/%s/data.json", root, dir) < 0)
         abort();
     yf_template *t = yf_template_load(ctx, tpath, d);
     yf_data *data = yf_data_load_json(dpath, d);
@@ -310,7 +311,7 @@ static void test_max_pages(void)
     yf_diags *d = yf_diags_new();
     yf_context *ctx = new_context(d);
     yf_context_set_max_pages(ctx, 1);
-    yf_layout *L = lay_out(ctx, "speech", d);
+    yf_layout *L = lay_out(ctx, "templates/speech", d);
     OK(!L && yf_diags_errors(d) > 0, "a 3-page speech with a 1-page limit is refused");
     yf_layout_free(L);
     yf_context_free(ctx);
@@ -322,8 +323,8 @@ static void test_max_pages(void)
 static void test_output(yf_context *ctx)
 {
     yf_diags *d = yf_diags_new();
-    yf_layout *speech = lay_out(ctx, "speech", d);
-    yf_layout *letter = lay_out(ctx, "letter", d);
+    yf_layout *speech = lay_out(ctx, "templates/speech", d);
+    yf_layout *letter = lay_out(ctx, "templates/letter", d);
     OK(speech && yf_layout_page_count(speech) == 3, "the speech: 3 pages");
     OK(letter && yf_layout_page_count(letter) == 1, "the letter: 1 page");
     if (!speech || !letter) {
@@ -444,9 +445,13 @@ static void test_output(yf_context *ctx)
 /* ---- threads -------------------------------------------------------------------------------- */
 
 #define THREADS 4
-#define RENDERS 3
+#define RENDERS 4
 
-static const char *const thread_templates[] = { "speech", "notice", "letter" };
+/* The speech, a notice with images, a letter, and a list of names sorted by strokes (the stroke
+ * table is read once per process, on first use) and by pinyin, with a number in Chinese numerals
+ * (ICU's spell-out rules). */
+static const char *const thread_templates[] = { "templates/speech", "templates/notice",
+                                                "templates/letter", "tests/api/names" };
 #define NTEMPLATES (sizeof thread_templates / sizeof *thread_templates)
 
 typedef struct {
