@@ -72,3 +72,36 @@ def test_public_api(yinfa):
         assert created("speech.pdf").startswith("2023-11-14T22:13:20"), created("speech.pdf")
         assert created("merged.pdf").startswith("2023-11-14T22:13:20"), created("merged.pdf")
         assert not created("undated.pdf").startswith("2026-01-01T00:00:00"), created("undated.pdf")
+
+
+def created(pdf):
+    info = subprocess.run(["pdfinfo", "-isodates", pdf], capture_output=True, text=True,
+                          check=True).stdout
+    return re.search(r"^CreationDate:\s+(\S+)", info, re.M).group(1)
+
+
+def test_cli_creation_date(yinfa):
+    """The command line reads SOURCE_DATE_EPOCH and hands it to the library as a setting; a batch
+    gives all its files one date, whether the variable is set or not."""
+    letter = os.path.join(ROOT, "templates", "letter")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+        pdf = os.path.join(tmp, "a.pdf")
+        subprocess.run([yinfa, "render", letter, os.path.join(letter, "data.json"), "-o", pdf, "-q"],
+                       env=env, check=True, timeout=120)
+        assert created(pdf).startswith("2023-11-14T22:13:20"), created(pdf)
+
+        env["SOURCE_DATE_EPOCH"] = "soon"
+        p = subprocess.run([yinfa, "render", letter, os.path.join(letter, "data.json"), "-o", pdf,
+                            "-q"], env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and "SOURCE_DATE_EPOCH" in p.stderr, p.stderr
+
+        records = os.path.join(tmp, "records.json")
+        one = open(os.path.join(letter, "data.json"), encoding="utf-8").read()
+        open(records, "w", encoding="utf-8").write(f"[{one}, {one}]")
+        env.pop("SOURCE_DATE_EPOCH")
+        out = os.path.join(tmp, "out")
+        subprocess.run([yinfa, "batch", letter, records, "-o", out, "--jobs", "2", "-q"], env=env,
+                       check=True, timeout=300)
+        dates = {created(os.path.join(out, f)) for f in os.listdir(out)}
+        assert len(os.listdir(out)) == 2 and len(dates) == 1, dates
