@@ -99,8 +99,10 @@ asan: test-deps
 # ThreadSanitizer: the library built with -fsanitize=thread in build-tsan/, then the threaded part
 # of the API test (tests/api/api_test.c: four threads, each rendering with a context of its own,
 # compared byte for byte with a render on one thread). tests/tsan.supp names races inside the
-# libraries below yinfa (built without TSan, so their atomics are invisible to it), each with its
-# reason; a report in yinfa's own code is never suppressed, and any report fails the target.
+# libraries below yinfa (built without TSan, so their atomics and GLib's futex locks are invisible
+# to it), each with its reason; a report in yinfa's own code is never suppressed, and any report
+# fails the target. G_SLICE=always-malloc: GLib's slice allocator hands memory between threads
+# in ways TSan cannot follow; plain malloc it can.
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 
 tsan:
