@@ -56,6 +56,7 @@ typedef struct {
     int jobs, shard_k, shard_n, resume, draft, print;
     int docx;           /* each record as a Word file (--format docx, or a --name ending .docx) */
     cli_print_options po; /* --print: -P, --copies, --copies-from, --simplex */
+    long long created;  /* every file's creation date: one for the whole batch */
 } options;
 
 static volatile sig_atomic_t stop;
@@ -353,6 +354,8 @@ static void worker(const options *o, const yf_template *t, const yf_records *rs,
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
+    if (ctx)
+        yf_context_set_creation_date(ctx, o->created);
     uint64_t index;
     while (read_full(in, &index, sizeof index) == 1 && index < count) {
         char *message = NULL;
@@ -631,6 +634,8 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
 {
     yf_diags *d = yf_diags_new();
     yf_context *ctx = cli_open_context(o->fonts_conf, d);
+    if (ctx)
+        yf_context_set_creation_date(ctx, o->created);
     yf_pdf *pdf = ctx ? yf_pdf_open(o->merge, d) : NULL;
     int rc = pdf ? 0 : -1;
     /* A first pass announces every document, so that the merged file embeds fonts subset to the
@@ -1162,12 +1167,11 @@ int cmd_batch(int argc, char **argv)
         guard_free(&g);
         return EXIT_PROBLEM;
     }
-    /* One creation date for the whole batch: the files do not depend on --jobs or timing. */
-    if (!getenv("SOURCE_DATE_EPOCH")) {
-        char epoch[32];
-        snprintf(epoch, sizeof epoch, "%ld", (long)time(NULL));
-        setenv("SOURCE_DATE_EPOCH", epoch, 1);
-    }
+    /* One creation date for the whole batch, handed to every worker's context: the files do not
+     * depend on --jobs or timing. */
+    o.created = cli_creation_date();
+    if (o.created < 0)
+        o.created = (long long)time(NULL);
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);

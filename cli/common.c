@@ -2,6 +2,7 @@
  * context and a template, printing diagnostics. Public header only. */
 #include "common.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <limits.h>
@@ -207,6 +208,23 @@ int cli_finish(yf_diags *d, int rc)
     return rc;
 }
 
+long long cli_creation_date(void)
+{
+    /* reproducible-builds.org's SOURCE_DATE_EPOCH: whole seconds since 1970 UTC. */
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (!epoch || !*epoch)
+        return -1;
+    char *end;
+    errno = 0;
+    long long t = strtoll(epoch, &end, 10);
+    if (*end || errno || t < 0) {
+        fprintf(stderr, "yinfa: warning: SOURCE_DATE_EPOCH 应为 1970 年以来的秒数，已忽略：%s\n",
+                epoch);
+        return -1;
+    }
+    return t;
+}
+
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
 {
     char *roles = cli_find_share("fonts/yinfa-roles.conf");
@@ -214,6 +232,8 @@ yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
         fonts_conf = getenv("YINFA_FONTS_CONF");
     yf_context *ctx = yf_context_new(roles, fonts_conf, d);
     free(roles);
+    if (ctx)
+        yf_context_set_creation_date(ctx, cli_creation_date());
     return ctx;
 }
 

@@ -23,7 +23,10 @@ char *cli_find_share(const char *rel);
  * under templates/ — as a path, or NULL. Caller frees. */
 char *cli_find_template(const char *arg);
 /* A context with the project's font roles and $YINFA_FONTS_CONF (or `fonts_conf`). */
+/* A context for the roles and fonts; its PDFs dated SOURCE_DATE_EPOCH when that is set. */
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);
+/* SOURCE_DATE_EPOCH as seconds, or -1 when unset or not a number (said on stderr). */
+long long cli_creation_date(void);
 /* Finds and loads a template; says so on stderr when it cannot be found. */
 yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 /* The DATA of render, check and text. A JSON object file gives *data. A file of records (JSON

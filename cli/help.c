@@ -95,11 +95,14 @@ static const command_help commands[] = {
       "      --declarations  槽位声明（类型、标签、说明、是否必填）的 JSON，供表单使用\n"
       "      --csv           批量数据的 CSV 表头行（列表写成“文章1.标题”这样的编号列）\n" },
     { "serve", "在本机启动公文填写网页",
-      "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf F] [-q]\n"
+      "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf F]\n"
+      "                  [--workers N] [-q]\n"
       "在本机启动公文填写网页：选择模板、填写表单、实时预览、下载 PDF。\n"
       "      --port N        端口（0 为任选一个空闲端口）；默认 8080\n"
       "      --host ADDR     监听地址；默认 127.0.0.1，只有本机可以访问\n"
       "      --templates DIR 模板目录（每个含 template.xml 的子目录是一种公文）\n"
+      "      --workers N     同时生成文档的线程数（1–64，每个线程一份字体上下文）；\n"
+      "                      默认为 CPU 核数，至少 2\n"
       "按 Ctrl+C 停止。\n" },
     { "extract", "由一份原文生成新模板",
       "用法：yinfa extract TEXT.txt --name NEWTYPE [--out DIR]\n"

@@ -1,6 +1,7 @@
 /* yinfa serve — a local web page where a secretary fills a template and downloads the PDF.
  *
- *   yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE] [-q]
+ *   yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE]
+ *               [--workers N] [-q]
  *
  * An HTTP server (libmicrohttpd) for the form page — the files of web/, compiled into the
  * program — and a small JSON API the page uses:
@@ -35,12 +36,16 @@
  *   - What is sent back names files relative to the templates folder (notice/template.xml:12:5),
  *     never by a path of the server.
  *
- * A yf_context may not be used by two threads at once: every engine call runs in one engine
- * thread. A request that needs it is put in a queue and its connection suspended until the engine
- * has answered, so the event loop never waits on a render; a request that waits longer than
- * QUEUE_WAIT_SECONDS, or finds the queue full, is answered 503. Bodies, pages and preview images
- * per request are bounded; a template name is one folder name, never a path; every failure is a
- * 4xx or 5xx with a JSON body, and the server goes on serving. Uses the public header only. */
+ * A yf_context is used by one thread at a time (include/yinfa.h, "Threads"): the engine's work runs
+ * on a pool of worker threads (--workers, by default one per online CPU and at least two), each
+ * with a context of its own, so a light request is not held up behind a heavy one while a worker
+ * is free. Templates are loaded for each request by the worker that runs it, with its context. A
+ * request that needs the engine is put in one queue, taken in order by the first free worker, and
+ * its connection suspended until the worker has answered, so the event loop never waits on a
+ * render; a request that waits longer than QUEUE_WAIT_SECONDS, or finds the queue full, is
+ * answered 503. Bodies, pages and preview images per request are bounded; a template name is one
+ * folder name, never a path; every failure is a 4xx or 5xx with a JSON body, and the server goes
+ * on serving. Uses the public header only. */
 #define _GNU_SOURCE
 #include "common.h"
 #include "web_assets.h"
@@ -60,6 +65,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A filled template is a few KB of JSON; 2 MB of text is already a thousand pages. */
 #define MAX_BODY (2 * 1024 * 1024)
@@ -77,7 +83,7 @@
 #define MAX_PREVIEW_PAGES 6
 #define MIN_DPI 30
 #define MAX_DPI 200
-/* Requests waiting for the engine, and how long one may wait before it is answered 503. */
+/* Requests waiting for a worker, and how long one may wait before it is answered 503. */
 #define MAX_QUEUED 32
 #define QUEUE_WAIT_SECONDS 30
 /* Open connections in all, and from one peer address. The browser opens at most 6 to one host;
@@ -90,8 +96,11 @@
 /* Memory per connection for its request line, headers and buffers (bodies are copied out as
  * they come): a browser's headers are under 8 KB. */
 #define CONNECTION_MEMORY (32 * 1024)
-/* The event loop's threads: they only read, parse and write; the engine has its own thread. */
+/* The event loop's threads: they only read, parse and write; the engine has its own threads. */
 #define POOL_THREADS 2
+/* Engine workers (--workers): each holds a context, its fonts loaded (some MB each). */
+#define MIN_DEFAULT_WORKERS 2
+#define MAX_WORKERS 64
 #define MAX_TEMPLATES 500
 #define NAME_MAX_BYTES 200
 /* Images listed for the pickers: the engine's limit on an image file (README, hardening), the
@@ -102,12 +111,14 @@
 #define IMAGE_PATH_MAX 1024
 
 static const char serve_usage[] =
-    "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE] [-q]\n"
+    "用法：yinfa serve [--port 8080] [--host 127.0.0.1] [--templates DIR] [--fonts-conf FILE]\n"
+    "                  [--workers N] [-q]\n"
     "在本机启动公文填写网页：选择模板、填写表单、实时预览、下载 PDF。\n"
     "--port       端口（0 为任选一个空闲端口）；默认 8080\n"
     "--host       监听地址；默认 127.0.0.1，只有本机可以访问\n"
     "--templates  模板目录（每个含 template.xml 的子目录是一种公文）；默认 $YINFA_TEMPLATES\n"
     "             或安装目录下的 templates/\n"
+    "--workers    同时生成文档的线程数（每个线程一份字体上下文）；默认为 CPU 核数，至少 2\n"
     "按 Ctrl+C 停止。\n";
 
 typedef struct {
@@ -120,9 +131,18 @@ typedef struct {
 } address;
 
 typedef struct job job;
+typedef struct server server;
 
+/* An engine worker: a thread and the context only it uses. */
 typedef struct {
+    server *s;
     yf_context *ctx;
+    pthread_t thread;
+    int started;
+} worker;
+
+struct server {
+    yf_context *ctx;          /* the first worker's context, made first: its fonts' warnings */
     char *templates;          /* the templates folder: absolute, symbolic links resolved */
     size_t templates_len;
     char *fonts;              /* GET /api/fonts's answer, made once at start */
@@ -131,14 +151,15 @@ typedef struct {
     unsigned port;            /* the port listened on; 0 until the daemon runs */
     size_t buffered;          /* bytes of request bodies held, all connections together */
     size_t sending;           /* bytes of answers queued on connections and not yet sent */
-    /* The engine thread and its queue. */
-    pthread_t engine;
+    /* The engine's workers and their queue. */
+    worker *workers;
+    int nworkers;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     job *head, *tail;
     size_t queued;
     int stopping;
-} server;
+};
 
 /* ---- a growing byte buffer: bodies and JSON responses ------------------------------------- */
 
@@ -333,7 +354,7 @@ static void buf_diags(buf *b, const server *s, const yf_diags *d)
 
 /* ---- answers -------------------------------------------------------------------------------- */
 
-/* What a request is answered: built by the routes and the engine thread, sent by send_answer. */
+/* What a request is answered: built by the routes and the engine's workers, sent by send_answer. */
 typedef struct {
     unsigned status;
     const char *type;               /* Content-Type */
@@ -911,7 +932,11 @@ static char *fonts_json(yf_context *ctx, const yf_diags *d)
     return b.s;
 }
 
-/* ---- engine work: run in the engine thread only --------------------------------------------- */
+/* ---- engine work: run in the engine's workers only ------------------------------------------ */
+
+/* The context of the worker running this code: each worker sets it when it starts, and no other
+ * thread calls the engine. */
+static __thread yf_context *worker_ctx;
 
 /* One template as {"id": NAME, "declarations": {...}}, or with "diagnostics" when it does not
  * load — a broken template shows up in the list with its errors instead of vanishing. */
@@ -919,7 +944,7 @@ static void describe_template(server *s, const char *name, buf *b)
 {
     char *path = template_path(s, name);
     yf_diags *d = yf_diags_new();
-    yf_template *t = path ? yf_template_load(s->ctx, path, d) : NULL;
+    yf_template *t = path ? yf_template_load(worker_ctx, path, d) : NULL;
     buf_str(b, "{\"id\":");
     buf_json(b, name);
     if (t) {
@@ -960,7 +985,7 @@ static void list_templates(server *s, answer *a)
 static void get_declarations(server *s, const char *path, answer *a)
 {
     yf_diags *d = yf_diags_new();
-    yf_template *t = yf_template_load(s->ctx, path, d);
+    yf_template *t = yf_template_load(worker_ctx, path, d);
     char *decl = t ? yf_template_declarations_json(t) : NULL;
     yf_template_free(t);
     if (decl) {
@@ -990,7 +1015,7 @@ typedef struct {
 static void render_run(server *s, const char *path, const buf *body, int draft, render *r,
                        yf_diags *d)
 {
-    r->t = yf_template_load(s->ctx, path, d);
+    r->t = yf_template_load(worker_ctx, path, d);
     if (!r->t)
         return;
     r->data = yf_data_parse_json("data.json", body->s ? body->s : "", body->len, d);
@@ -1005,7 +1030,7 @@ static void render_run(server *s, const char *path, const buf *body, int draft, 
         yf_diags_free(again);
     }
     if (r->doc)
-        r->layout = yf_layout_new(s->ctx, r->doc, d);
+        r->layout = yf_layout_new(worker_ctx, r->doc, d);
 }
 
 static void render_free(render *r)
@@ -1071,7 +1096,7 @@ static void preview(server *s, const char *path, const buf *body, int first, int
 static void check(server *s, const char *path, const buf *body, answer *a)
 {
     yf_diags *d = yf_diags_new();
-    yf_template *t = yf_template_load(s->ctx, path, d);
+    yf_template *t = yf_template_load(worker_ctx, path, d);
     if (!t) {
         answer_error(a, s, MHD_HTTP_INTERNAL_SERVER_ERROR, d, "模板有错误");
         yf_diags_free(d);
@@ -1143,12 +1168,12 @@ static void pdf(server *s, const char *name, const char *path, const buf *body, 
     yf_diags_free(d);
 }
 
-/* ---- the engine thread and its queue -------------------------------------------------------- */
+/* ---- the engine's workers and their queue --------------------------------------------------- */
 
 enum { JOB_LIST, JOB_DECLARATIONS, JOB_PREVIEW, JOB_PDF, JOB_CHECK, JOB_DOCX };
 
 /* A request for the engine. Its connection is suspended from the moment it is queued until the
- * engine thread has filled `reply` and resumed it. */
+ * worker that took it has filled `reply` and resumed it. */
 struct job {
     int kind;
     struct MHD_Connection *c;
@@ -1184,11 +1209,14 @@ static void job_run(server *s, job *j)
     }
 }
 
-/* Takes the queue's jobs one by one; once the server stops, the jobs still waiting are
- * answered 503. After MHD_resume_connection the job belongs to its connection again. */
+/* A worker: takes the queue's jobs one by one, in the order they came, with its own context;
+ * once the server stops, the jobs still waiting are answered 503. After MHD_resume_connection the
+ * job belongs to its connection again. */
 static void *engine_thread(void *arg)
 {
-    server *s = arg;
+    worker *w = arg;
+    server *s = w->s;
+    worker_ctx = w->ctx;
     for (;;) {
         pthread_mutex_lock(&s->lock);
         while (!s->head && !s->stopping)
@@ -1220,7 +1248,7 @@ static int job_queue(server *s, job *j)
     int ok = !s->stopping && s->queued < MAX_QUEUED;
     if (ok) {
         clock_gettime(CLOCK_MONOTONIC, &j->queued_at);
-        /* Suspended before the engine thread can see it, so its resume always follows. */
+        /* Suspended before a worker can see it, so its resume always follows. */
         MHD_suspend_connection(j->c);
         if (s->tail)
             s->tail->next = j;
@@ -1265,7 +1293,7 @@ static int parse_pages(const char *s, int *first, int *last)
     return 1;
 }
 
-/* A job for the engine thread, taking the path; NULL when out of memory. */
+/* A job for the engine's workers, taking the path; NULL when out of memory. */
 static job *new_job(request *rq, struct MHD_Connection *c, int kind, char *path)
 {
     job *j = calloc(1, sizeof *j);
@@ -1350,7 +1378,7 @@ static void template_request(server *s, struct MHD_Connection *c, const char *re
     j->dpi = dpi;
 }
 
-/* Fills `a`, or makes rq->job for the engine thread. */
+/* Fills `a`, or makes rq->job for the engine's workers. */
 static void route(server *s, struct MHD_Connection *c, const char *url, const char *method,
                   request *rq, answer *a)
 {
@@ -1540,14 +1568,31 @@ static char *default_templates(void)
     return env ? strdup(env) : cli_find_share("templates");
 }
 
-/* The engine thread's end: the job it runs is finished, those waiting are answered 503. */
+/* The workers' end: the jobs they run are finished, those waiting are answered 503. */
 static void stop_engine(server *s)
 {
     pthread_mutex_lock(&s->lock);
     s->stopping = 1;
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->engine, NULL);
+    for (int i = 0; i < s->nworkers; i++)
+        if (s->workers[i].started)
+            pthread_join(s->workers[i].thread, NULL);
+}
+
+/* Starts every worker; 0 when one cannot be (the ones started are stopped again). */
+static int start_engine(server *s)
+{
+    for (int i = 0; i < s->nworkers; i++) {
+        worker *w = &s->workers[i];
+        w->s = s;
+        if (pthread_create(&w->thread, NULL, engine_thread, w) != 0) {
+            stop_engine(s);
+            return 0;
+        }
+        w->started = 1;
+    }
+    return 1;
 }
 
 /* Serves until SIGINT or SIGTERM. */
@@ -1562,7 +1607,7 @@ static int run(server *s, const char *host)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (pthread_create(&s->engine, NULL, engine_thread, s) != 0) {
+    if (!start_engine(s)) {
         fprintf(stderr, "yinfa serve: 无法启动线程\n");
         return EXIT_PROBLEM;
     }
@@ -1594,11 +1639,51 @@ static int run(server *s, const char *host)
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);
-    /* The engine first: every suspended connection is resumed with its answer before the
+    /* The workers first: every suspended connection is resumed with its answer before the
      * daemon closes them all. */
     stop_engine(s);
     MHD_stop_daemon(daemon);
     return 0;
+}
+
+/* One worker per online CPU, and at least two: a light request then finds a free worker beside a
+ * heavy one even on one core. */
+static long default_workers(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < MIN_DEFAULT_WORKERS ? MIN_DEFAULT_WORKERS : n > MAX_WORKERS ? MAX_WORKERS : n;
+}
+
+/* The workers' contexts: the first is the one made for the fonts' warnings, the others alike
+ * (their warnings are the same, said once already). 0 when one cannot be made. */
+static int open_workers(server *s, int n, const char *fonts_conf)
+{
+    s->workers = calloc((size_t)n, sizeof *s->workers);
+    if (!s->workers) {
+        fprintf(stderr, "yinfa serve: 内存不足\n");
+        return 0;
+    }
+    s->nworkers = n;
+    s->workers[0].ctx = s->ctx;
+    for (int i = 1; i < n; i++) {
+        yf_diags *d = yf_diags_new();
+        s->workers[i].ctx = cli_open_context(fonts_conf, d);
+        if (!s->workers[i].ctx) {
+            cli_finish(d, EXIT_PROBLEM);
+            return 0;
+        }
+        yf_diags_free(d);
+    }
+    return 1;
+}
+
+static void close_workers(server *s)
+{
+    for (int i = 1; i < s->nworkers; i++)
+        yf_context_free(s->workers[i].ctx);
+    free(s->workers);
+    s->workers = NULL;
+    s->nworkers = 0;
 }
 
 /* The templates folder as an absolute path without symbolic links — the form in which the
@@ -1624,9 +1709,9 @@ int cmd_serve(int argc, char **argv)
         { "port", required_argument, 0, 'p' },      { "host", required_argument, 0, 'H' },
         { "templates", required_argument, 0, 't' }, { "fonts-conf", required_argument, 0, 'f' },
         { "quiet", no_argument, 0, 'q' },           { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 } };
+        { "workers", required_argument, 0, 'w' },   { 0, 0, 0, 0 } };
     const char *host = "127.0.0.1", *templates = NULL, *fonts_conf = NULL;
-    long port = 8080;
+    long port = 8080, workers = default_workers();
     int c;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         char *end;
@@ -1635,6 +1720,13 @@ int cmd_serve(int argc, char **argv)
             port = strtol(optarg, &end, 10);
             if (*end || end == optarg || port < 0 || port > 65535) {
                 fprintf(stderr, "yinfa serve: 端口应为 0–65535：%s\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'w':
+            workers = strtol(optarg, &end, 10);
+            if (*end || end == optarg || workers < 1 || workers > MAX_WORKERS) {
+                fprintf(stderr, "yinfa serve: 线程数应为 1–%d：%s\n", MAX_WORKERS, optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -1665,13 +1757,16 @@ int cmd_serve(int argc, char **argv)
     s.fonts = s.ctx ? fonts_json(s.ctx, d) : NULL;
     /* The fonts' warnings are said once here, not with every render, and shown by the page. */
     int rc = cli_finish(d, s.ctx ? 0 : EXIT_PROBLEM);
-    if (s.ctx) {
+    if (s.ctx && !open_workers(&s, (int)workers, fonts_conf))
+        rc = EXIT_PROBLEM;
+    if (rc == 0) {
         pthread_mutex_init(&s.lock, NULL);
         pthread_cond_init(&s.wake, NULL);
         rc = run(&s, host);
         pthread_cond_destroy(&s.wake);
         pthread_mutex_destroy(&s.lock);
     }
+    close_workers(&s);
     yf_context_free(s.ctx);
     free(s.fonts);
     free(s.templates);

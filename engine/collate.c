@@ -18,6 +18,7 @@
  * only, by a character that ICU reads that way; equal keys keep the names' order in the data. */
 #include "format.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unicode/ucol.h>
 
@@ -60,17 +61,20 @@ static GHashTable *strokes_load(void)
     return t;
 }
 
-/* The table, read once per process on first use and never changed after (like ICU's data). */
-static gpointer strokes_load_once(gpointer unused)
+/* The table, read once per process on first use and never changed after (like ICU's data).
+ * pthread_once, whose ordering ThreadSanitizer follows (GOnce's lock is a futex it cannot see). */
+static GHashTable *stroke_table;
+static pthread_once_t stroke_once = PTHREAD_ONCE_INIT;
+
+static void strokes_load_once(void)
 {
-    return strokes_load();
+    stroke_table = strokes_load();
 }
 
 static GHashTable *strokes(void)
 {
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, strokes_load_once, NULL);
-    return once.retval;
+    pthread_once(&stroke_once, strokes_load_once);
+    return stroke_table;
 }
 
 /* A byte string whose memcmp order is the stroke order of `name`: per character its stroke count

@@ -8,8 +8,12 @@
 
 #include <hyphen.h>
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlschemastypes.h>
 #include <pango/pangofc-fontmap.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 /* English hyphenation patterns (Debian's hyphen-en-us, read by libhyphen): long English words in
  * Chinese text break between syllables. Without them words are not hyphenated. */
@@ -172,8 +176,29 @@ static gboolean resolve_roles(yf_context *ctx, const char *roles_conf, const cha
     return ok;
 }
 
+/* What the libraries want done once per process before threads use them (include/yinfa.h,
+ * "Threads"): libxml2's parser globals (xmlInitParser must not race with itself or with a parse,
+ * libxml2 2.9 "Thread safety"), and the datatype tables RELAX NG compiles against (XML Schema's
+ * and RELAX NG's own type libraries), which libxml2 2.9 makes on the first xmlRelaxNGParse
+ * without a lock (two contexts compiling the grammar at once would both make them, and one set
+ * would be lost). */
+static void library_init_once(void)
+{
+    xmlInitParser();
+    xmlSchemaInitTypes();
+    xmlRelaxNGInitTypes();
+}
+
+/* pthread_once, whose ordering ThreadSanitizer follows (GOnce's lock is a futex it cannot see). */
+void yf_library_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, library_init_once);
+}
+
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)
 {
+    yf_library_init();
     FcConfig *fc = FcConfigCreate();
     /* The role map first: its aliases must be in place before the fonts' own rules run. */
     if (!roles_conf) {
@@ -190,6 +215,7 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     yf_context *ctx = g_new0(yf_context, 1);
     ctx->fc = fc;
     ctx->max_pages = YF_DEFAULT_MAX_PAGES;
+    ctx->creation_date = -1;
     if (!load_office_faces(ctx, roles_conf, diags) ||
         !resolve_roles(ctx, roles_conf, fonts_conf, diags)) {
         yf_context_free(ctx);
@@ -216,6 +242,16 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
 
 void yf_context_set_max_pages(yf_context *ctx, int pages) { ctx->max_pages = MAX(pages, 1); }
 
+time_t yf_context_time(const yf_context *ctx)
+{
+    return ctx && ctx->creation_date >= 0 ? (time_t)ctx->creation_date : time(NULL);
+}
+
+void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds)
+{
+    ctx->creation_date = unix_seconds < 0 ? -1 : unix_seconds;
+}
+
 void yf_context_free(yf_context *ctx)
 {
     if (!ctx)
@@ -231,6 +267,7 @@ void yf_context_free(yf_context *ctx)
     }
     if (ctx->hyphen)
         hnj_hyphen_free(ctx->hyphen);
+    yf_schema_free(ctx->schema);
     if (ctx->fc)
         FcConfigDestroy(ctx->fc);
     g_free(ctx);

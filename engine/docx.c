@@ -1542,10 +1542,9 @@ static void write_font_table(docx *D)
     end(D);
 }
 
-static char *iso_date(void)
+static char *iso_date(const yf_layout *L)
 {
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    time_t t = epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+    time_t t = yf_context_time(L->ctx);
     struct tm tm;
     gmtime_r(&t, &tm);
     char buf[32];
@@ -1563,7 +1562,7 @@ static void write_core(docx *D)
     attr(D, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
     text_el(D, "dc:title", D->L->title ? D->L->title : "");
     text_el(D, "dc:creator", D->L->author ? D->L->author : "");
-    char *date = iso_date();
+    char *date = iso_date(D->L);
     el(D, "dcterms:created");
     attr(D, "xsi:type", "dcterms:W3CDTF");
     xmlTextWriterWriteString(D->w, BAD_CAST date);
@@ -1743,8 +1742,7 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
             }
             g_free(name);
         }
-        time_t mtime = getenv("SOURCE_DATE_EPOCH")
-                           ? (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10) : time(NULL);
+        time_t mtime = yf_context_time(L->ctx);
         for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); i++)
             zip_file_set_mtime(za, (zip_uint64_t)i, mtime, 0);
         if (rc != 0 || zip_close(za) < 0) {

@@ -10,6 +10,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
+#include <time.h>
 #include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -271,6 +272,8 @@ struct yf_template {
 /* The template grammar, compiled in from templates/yinfa-template.rng (build/schema.c). */
 extern const char yf_schema_rng[];
 extern const unsigned yf_schema_rng_len;
+/* Frees a context's compiled grammar (an xmlRelaxNGPtr), or nothing for NULL. */
+void yf_schema_free(void *schema);
 
 /* The declaration of loop.index, loop.count, loop.first or loop.last, or NULL. */
 yf_slot *yf_loop_slot(const char *member);
@@ -365,7 +368,15 @@ struct yf_context {
     GPtrArray *office[YF_ROLE_COUNT];  /* each role's office faces, from the roles file */
     struct _HyphenDict *hyphen;        /* English hyphenation patterns (libhyphen), or NULL */
     int max_pages;                     /* for the templates loaded with this context */
+    long long creation_date;           /* the PDFs' CreationDate/ModDate, Unix seconds; <0: now */
+    void *schema;                      /* xmlRelaxNGPtr: the template grammar, compiled on the
+                                          first load with this context (template.c) */
 };
+
+/* The libraries' process-wide set-up, done once whichever thread comes first (context.c). */
+void yf_library_init(void);
+/* The time written into files made with `ctx` (yf_context_set_creation_date), or now. */
+time_t yf_context_time(const yf_context *ctx);
 
 PangoFontDescription *yf_context_font(const yf_context *ctx, yf_role role, double size);
 

@@ -763,12 +763,6 @@ static int write_document(ofd *o)
     return part_end(o, &x, g_strdup("Doc_0/Document.xml"));
 }
 
-/* The creation time: SOURCE_DATE_EPOCH when set (reproducible output), else now. */
-static time_t creation_time(void)
-{
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    return epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
-}
 
 static int write_ofd_xml(ofd *o)
 {
@@ -783,7 +777,7 @@ static int write_ofd_xml(ofd *o)
         element_text(x.w, "DocID", g_checksum_get_string(o->digest));
         element_text(x.w, "Title", o->L->title ? o->L->title : "");
         element_text(x.w, "Author", o->L->author ? o->L->author : "");
-        time_t t = creation_time();
+        time_t t = yf_context_time(o->L->ctx);
         struct tm tm;
         char date[16];
         gmtime_r(&t, &tm);
@@ -815,7 +809,7 @@ static GBytes *zip_parts(ofd *o, const char *const *order, int norder)
         return NULL;
     }
     zip_source_keep(src);
-    time_t mtime = creation_time();
+    time_t mtime = yf_context_time(o->L->ctx);
     int ok = 1;
     /* The parts named in `order` first, in that order, then the others as they were made. */
     for (int k = 0; k <= norder && ok; k++)

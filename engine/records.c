@@ -664,11 +664,15 @@ size_t yf_records_count(const yf_records *rs) { return rs->items->len; }
 
 int yf_records_line(const yf_records *rs, size_t i)
 {
-    return g_array_index(rs->items, record, i).line;
+    return i < rs->items->len ? g_array_index(rs->items, record, i).line : 0;
 }
 
 yf_data *yf_records_get(const yf_records *rs, size_t i, yf_diags *diags)
 {
+    if (i >= rs->items->len) {
+        yf_error_at(diags, "data.no-records", rs->path, 0, 0, "没有第 %zu 条记录（共 %u 条）", i + 1, rs->items->len);
+        return NULL;
+    }
     const record *r = &g_array_index(rs->items, record, i);
     return yf_data_parse_json_line(rs->path, r->line, rs->text + r->off, r->len, diags);
 }

@@ -75,15 +75,16 @@ static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned
     return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* PDF dates: SOURCE_DATE_EPOCH when set, for reproducible output. */
-static void set_dates(cairo_surface_t *s)
+/* PDF dates from the context's setting (yf_context_set_creation_date), for reproducible output;
+ * unset, Cairo writes the time the file is made. The library reads no environment. */
+static void set_dates(cairo_surface_t *s, const yf_context *ctx)
 {
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (!epoch)
+    if (!ctx || ctx->creation_date < 0)
         return;
-    time_t t = (time_t)strtoll(epoch, NULL, 10);
+    time_t t = (time_t)ctx->creation_date;
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm))
+        return;
     char buf[32];
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, buf);
@@ -97,6 +98,7 @@ struct yf_pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     int pages;           /* pages written so far */
+    gboolean dated;      /* the dates are set, from the first document's context */
     yf_fontset *fonts;   /* a single document's subset fonts, or NULL: Cairo subsets at the end */
 };
 
@@ -107,7 +109,6 @@ static yf_pdf *pdf_new(FILE *f)
     /* The size is set again for every page; A4 until then. */
     pdf->surface = cairo_pdf_surface_create_for_stream(to_file, f, 210 * YF_MM, 297 * YF_MM);
     cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_CREATOR, "yinfa " YF_VERSION);
-    set_dates(pdf->surface);
     pdf->cr = cairo_create(pdf->surface);
     return pdf;
 }
@@ -132,6 +133,10 @@ void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *L)
 int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, yf_diags *diags)
 {
     cairo_surface_t *s = pdf->surface;
+    if (!pdf->dated) {
+        set_dates(s, L->ctx);
+        pdf->dated = TRUE;
+    }
     if (pdf->fonts)
         yf_fontset_bind(pdf->fonts, L);
     if ((flags & YF_PDF_ODD_START) && pdf->pages % 2 == 1) {

@@ -18,20 +18,29 @@
 #include <hb-subset.h>
 #include <hb.h>
 #include <pango/pangofc-font.h>
+#include <pthread.h>
 #include <stdio.h>
 
 /* One FreeType library for the process: Cairo may keep a font face in its caches after the
- * document that made it is gone, and the face must not outlive its library. */
+ * document that made it is gone (and destroy it later from any thread), and the face must not
+ * outlive its library. FreeType allows one library to be shared by threads "as long as a mutex
+ * lock is used around FT_New_Face and FT_Done_Face" (FreeType API reference, FT_Library): that
+ * is `faces`. Drawing with a face is guarded by Cairo's lock on it. POSIX's once and mutex, whose
+ * ordering ThreadSanitizer follows (GLib's are futexes it cannot see). */
+static pthread_mutex_t faces = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t freetype_once = PTHREAD_ONCE_INIT;
+static FT_Library freetype_lib;
+
+static void freetype_init(void)
+{
+    if (FT_Init_FreeType(&freetype_lib) != 0)
+        freetype_lib = NULL;
+}
+
 static FT_Library freetype(void)
 {
-    static gsize once;
-    static FT_Library lib;
-    if (g_once_init_enter(&once)) {
-        if (FT_Init_FreeType(&lib) != 0)
-            lib = NULL;
-        g_once_init_leave(&once, 1);
-    }
-    return lib;
+    pthread_once(&freetype_once, freetype_init);
+    return freetype_lib;
 }
 
 /* A subset face: Cairo's face for drawing and the glyph renumbering of the subset. */
@@ -81,7 +90,9 @@ static const cairo_user_data_key_t face_key;
 static void face_data_free(void *p)
 {
     face_data *d = p;
+    pthread_mutex_lock(&faces);
     FT_Done_Face(d->face);
+    pthread_mutex_unlock(&faces);
     hb_blob_destroy(d->blob);
     g_free(d);
 }
@@ -194,7 +205,11 @@ static subset *subset_face(const char *key, hb_set_t *gids)
     unsigned len = 0;
     const char *data = hb_blob_get_data(bytes, &len);
     FT_Face ft = NULL;
-    if (!len || FT_New_Memory_Face(freetype(), (const FT_Byte *)data, (FT_Long)len, 0, &ft) != 0) {
+    pthread_mutex_lock(&faces);
+    FT_Error failed = len ? FT_New_Memory_Face(freetype(), (const FT_Byte *)data, (FT_Long)len, 0, &ft)
+                          : 1;
+    pthread_mutex_unlock(&faces);
+    if (failed) {
         hb_blob_destroy(bytes);
         hb_subset_plan_destroy(plan);
         return NULL;

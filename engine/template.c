@@ -1657,7 +1657,8 @@ typedef struct {
     yf_diags *diags;
 } checker;
 
-/* The synthetic declarations of loop.index (1, 2, …), loop.count, loop.first, loop.last. */
+/* The synthetic declarations of loop.index (1, 2, …), loop.count, loop.first, loop.last. Shared
+ * by every template of every thread: never written (mark_use leaves them alone). */
 static yf_slot loop_index = { .name = "loop.index", .type = YF_SLOT_INTEGER };
 static yf_slot loop_count = { .name = "loop.count", .type = YF_SLOT_INTEGER };
 static yf_slot loop_first = { .name = "loop.first", .type = YF_SLOT_BOOLEAN };
@@ -1721,9 +1722,14 @@ static yf_slot *resolve(const checker *K, const scope *sc, const char *path, yf_
     return d;
 }
 
+static gboolean is_loop_slot(const yf_slot *s)
+{
+    return s == &loop_index || s == &loop_count || s == &loop_first || s == &loop_last;
+}
+
 static void mark_use(yf_slot *s, const yf_node *n)
 {
-    if (s && !s->use_file) {
+    if (s && !s->use_file && !is_loop_slot(s)) {
         s->use_file = n->file;
         s->use_line = n->line;
         s->use_col = n->col;
@@ -1892,15 +1898,36 @@ static void on_rng_error(void *user, xmlErrorPtr e)
     g_free(msg);
 }
 
-static void validate_schema(loader *L, const char *path)
+/* The compiled grammar. With a context it is compiled once, on the context's first load, and
+ * kept there: the context is used by one thread at a time, and a compiled RELAX NG schema is not
+ * shared between threads (libxml2 keeps validation state in it). Without one it is compiled for
+ * this load and freed by the caller. */
+static xmlRelaxNGPtr compile_schema(void)
+{
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(yf_schema_rng, (int)yf_schema_rng_len);
+    xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
+    if (pc)
+        xmlRelaxNGFreeParserCtxt(pc);
+    return rng;
+}
+
+static xmlRelaxNGPtr schema_of(yf_context *ctx)
+{
+    if (!ctx)
+        return compile_schema();
+    if (!ctx->schema)
+        ctx->schema = compile_schema();
+    return ctx->schema;
+}
+
+static void validate_schema(loader *L, yf_context *ctx, const char *path)
 {
     char *buf = NULL;
     size_t len = 0;
     if (yf_read_file(path, YF_TEMPLATE_MAX_BYTES, &buf, &len) != 0)
         return;
     xmlSetStructuredErrorFunc(L, on_rng_error);
-    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(yf_schema_rng, (int)yf_schema_rng_len);
-    xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
+    xmlRelaxNGPtr rng = schema_of(ctx);
     xmlDocPtr doc = xmlReadMemory(buf, (int)len, path, "UTF-8",
                                   XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
     if (!rng)
@@ -1914,11 +1941,15 @@ static void validate_schema(loader *L, const char *path)
     xmlSetStructuredErrorFunc(NULL, NULL);
     if (doc)
         xmlFreeDoc(doc);
-    if (rng)
+    if (rng && !ctx)
         xmlRelaxNGFree(rng);
-    if (pc)
-        xmlRelaxNGFreeParserCtxt(pc);
     g_free(buf);
+}
+
+void yf_schema_free(void *schema)
+{
+    if (schema)
+        xmlRelaxNGFree(schema);
 }
 
 /* ---- loading ----------------------------------------------------------------------------------- */
@@ -1955,6 +1986,7 @@ static void init_styles(yf_template *t)
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)
 {
+    yf_library_init();
     yf_template *t = g_new0(yf_template, 1);
     t->path = g_strdup(path);
     yf_page_gbt9704(&t->page);
@@ -1987,7 +2019,7 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     }
     /* Every file read — the template, its bases and parts — against the grammar. */
     for (guint i = 0; yf_diags_errors(diags) == errors_before && i < t->files->len; i++)
-        validate_schema(&L, g_ptr_array_index(t->files, i));
+        validate_schema(&L, ctx, g_ptr_array_index(t->files, i));
     g_free(abs);
     g_free(dir);
     g_free(root);

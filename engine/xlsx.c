@@ -112,6 +112,7 @@ static xmlTextReaderPtr part_open(package *P, const char *name, gboolean optiona
     }
     part_stream *s = g_new0(part_stream, 1);
     s->zf = zf;
+    yf_library_init();
     xmlTextReaderPtr r = xmlReaderForIO(part_read, part_close, s, name, "UTF-8",
                                         XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT |
                                             XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -10,12 +10,41 @@
  *                                                             engine/dump.c)
  *   yf_document_write_docx  blocks + pages -> Word file     (engine/docx.c)
  *
- * Ownership: every `_new` / `_load` / `_bind` result is owned by the caller and released with the
- * matching `_free`. Accessors lend: the returned pointer lives as long as the object it came from.
+ * Ownership: every `_new` / `_load` / `_bind` / `_open` / `_get` result is owned by the caller and
+ * released with the matching `_free` (a yf_pdf with yf_pdf_close or yf_pdf_abort); every `_free`
+ * and yf_pdf_abort accept NULL and do nothing. Accessors lend: the returned pointer lives as long
+ * as the object it came from. A `char *` or byte buffer the header says the caller frees is freed
+ * with free(). Objects are independent once made: a document may outlive its data and template, a
+ * layout its document (but not its context).
  *
  * Errors: no function prints or exits. Problems are appended to a yf_diags list as values with a
  * place (file:line:column, or a JSON path), and the function returns NULL or a negative number.
  * All problems of a stage are collected before it gives up, so a user sees them all at once.
+ * `diags` is never NULL (a stage tells its failure by the errors it adds); other pointer
+ * arguments are not NULL unless their function says so.
+ *
+ * Threads: a context, and everything made with it or handed to a function together with it
+ * (templates, data, documents, layouts, PDFs, diagnostics), is used by one thread at a time.
+ * Several contexts may live in one process and be used from different threads at once: that is
+ * how a server renders in parallel (a context and its own objects per thread). The library itself
+ * keeps no mutable global state; what the libraries under it force to be process-wide is set up
+ * once (pthread_once) and then only read, or guarded:
+ *   - libxml2: xmlInitParser, xmlSchemaInitTypes and xmlRelaxNGInitTypes (the datatype tables
+ *     libxml2 2.9 would otherwise make, unlocked, on a first schema compile), once before the
+ *     first parse of any thread; error handlers are libxml2's per-thread ones. The compiled
+ *     RELAX NG grammar is per context.
+ *   - fontconfig, Pango, Cairo, HarfBuzz: each context has its own FcConfig and Pango font map;
+ *     Cairo's font and scaled-font caches, the FreeType faces Pango makes and Pango's own worker
+ *     thread are guarded by Cairo's and Pango's locks. The FreeType library that draws subset
+ *     fonts is one per process, made once; its faces are made and done under a mutex (FreeType's
+ *     rule for a shared FT_Library) and drawn under Cairo's lock on each face.
+ *   - the stroke order table of name sorting (rime-data), read once on first use and then
+ *     read-only; the loop.index/count/first/last declarations, never written.
+ *   - ICU: its data and caches are ICU's own, thread-safe; break iterators, collators, number
+ *     formats and converters are opened per call (a few microseconds each), never shared.
+ *   - libhyphen: the English patterns are loaded per context.
+ * The library reads no environment variable: settings come through a context (the PDF creation
+ * date: yf_context_set_creation_date).
  */
 #ifndef YINFA_H
 #define YINFA_H
@@ -64,6 +93,7 @@ YF_API void yf_diags_free(yf_diags *d);
 
 YF_API size_t yf_diags_count(const yf_diags *d);
 YF_API size_t yf_diags_errors(const yf_diags *d);
+/* Of entry `i` < yf_diags_count(d). */
 YF_API yf_severity yf_diags_severity(const yf_diags *d, size_t i);
 /* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
 YF_API const char *yf_diags_message(const yf_diags *d, size_t i);
@@ -116,6 +146,12 @@ YF_API void yf_context_free(yf_context *ctx);
  * layout work, a document that would need more (a loop over hostile data): the error says so. */
 #define YF_DEFAULT_MAX_PAGES 1000
 YF_API void yf_context_set_max_pages(yf_context *ctx, int pages);
+
+/* The creation and modification date written into every PDF made with `ctx`'s layouts, in
+ * seconds since 1970-01-01 UTC: a fixed date makes the same input give the same bytes
+ * (reproducible builds: a program sets it from SOURCE_DATE_EPOCH). Negative, or never set: the
+ * time the file is made. A merged PDF takes the date of its first document's context. */
+YF_API void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds);
 
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
 YF_API char *yf_context_describe_fonts(yf_context *ctx);
@@ -175,9 +211,10 @@ YF_API yf_records *yf_records_load(const char *path, yf_diags *diags);
 YF_API yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
                             yf_diags *diags);
 YF_API size_t yf_records_count(const yf_records *records);
-/* The line where record `i` (0-based) starts, 1-based. */
+/* The line where record `i` (0-based) starts, 1-based; 0 when there is no record `i`. */
 YF_API int yf_records_line(const yf_records *records, size_t i);
-/* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags. */
+/* Record `i` as data named "FILE:LINE" in messages; caller frees. NULL with errors in diags (a
+ * record that is not a JSON object, or no record `i`). */
 YF_API yf_data *yf_records_get(const yf_records *records, size_t i, yf_diags *diags);
 YF_API void yf_records_free(yf_records *records);
 
