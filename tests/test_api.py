@@ -105,3 +105,14 @@ def test_cli_creation_date(yinfa):
                        check=True, timeout=300)
         dates = {created(os.path.join(out, f)) for f in os.listdir(out)}
         assert len(os.listdir(out)) == 2 and len(dates) == 1, dates
+
+
+def test_every_public_function_is_called(yinfa):
+    """The API test calls every function the header exports (YF_API): a new one without a test
+    fails here."""
+    header = open(os.path.join(ROOT, "include", "yinfa.h"), encoding="utf-8").read()
+    test = open(os.path.join(ROOT, "tests", "api", "api_test.c"), encoding="utf-8").read()
+    names = re.findall(r"YF_API[^;(]*?\b(yf_[a-z0-9_]+)\s*\(", header)
+    assert len(names) > 50, names
+    missing = [n for n in names if not re.search(r"\b%s\s*\(" % n, test)]
+    assert missing == [], missing

@@ -554,6 +554,107 @@ static void test_threads(int renders)
         result_free(&reference[k]);
 }
 
+/* ---- diagnostics as data, the version, the Word and OFD writers ----------------------------- */
+
+static const char *or_none(const char *s)
+{
+    return s ? s : "(none)";
+}
+
+static void test_fields(yf_context *ctx)
+{
+    OK(strcmp(yf_version(), YF_VERSION) == 0, "yf_version() is YF_VERSION (%s)", yf_version());
+    yf_diags *d = yf_diags_new();
+    const char *bad = "{\n  \"标题\": ,\n}";
+    OK(!yf_data_parse_json("bad.json", bad, strlen(bad), d) && yf_diags_count(d) >= 1,
+       "malformed JSON data is an error");
+    OK(strcmp(yf_diags_code(d, 0), "data.syntax") == 0 && strcmp(or_none(yf_diags_file(d, 0)),
+       "bad.json") == 0 && yf_diags_line(d, 0) == 2 && yf_diags_column(d, 0) > 0,
+       "its fields: code %s, file %s, line %d, column %d", yf_diags_code(d, 0),
+       or_none(yf_diags_file(d, 0)), yf_diags_line(d, 0), yf_diags_column(d, 0));
+    OK(yf_diags_text(d, 0) && strstr(yf_diags_message(d, 0), yf_diags_text(d, 0)) &&
+       !strstr(yf_diags_text(d, 0), "error:"), "the text is the message without place and severity");
+    yf_diags_append(d, YF_WARNING, "app.custom", "form.txt", "程序自己的提示");
+    size_t last = yf_diags_count(d) - 1;
+    OK(yf_diags_severity(d, last) == YF_WARNING && strcmp(yf_diags_code(d, last), "app.custom") == 0
+       && strcmp(or_none(yf_diags_file(d, last)), "form.txt") == 0 &&
+       strstr(yf_diags_message(d, last), "程序自己的提示") && !yf_diags_path(d, last) &&
+       !yf_diags_slot(d, last) && yf_diags_line(d, last) == 0,
+       "yf_diags_append: a program's own diagnostic in the same list");
+    char *json = yf_diags_json(d);
+    OK(json && json[0] == '[' && strstr(json, "\"code\"") && strstr(json, "data.syntax") &&
+       strstr(json, "app.custom"), "yf_diags_json: every diagnostic, with its code");
+    free(json);
+    yf_diags_free(d);
+
+    /* A required value missing: the slot and the JSON path as fields. */
+    d = yf_diags_new();
+    char *tpath = path_of(root, "templates/letter/template.xml");
+    yf_template *t = yf_template_load(ctx, tpath, d);
+    yf_data *empty = yf_data_parse_json("empty.json", "{}", 2, d);
+    OK(t && empty && !yf_document_bind(t, empty, 0, d) && yf_diags_errors(d) > 0,
+       "binding the letter to {} fails");
+    int found = 0;
+    for (size_t i = 0; i < yf_diags_count(d); i++)
+        if (strcmp(yf_diags_code(d, i), "data.required") == 0 && yf_diags_slot(d, i) &&
+            yf_diags_path(d, i) && strncmp(yf_diags_path(d, i), "$.", 2) == 0)
+            found++;
+    OK(found > 0, "a missing value: data.required with its slot and JSON path (%d)", found);
+    yf_template_free(t);
+    yf_data_free(empty);
+    free(tpath);
+    yf_diags_free(d);
+}
+
+static int starts_zip(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char head[4] = { 0 };
+    int ok = f && fread(head, 1, 4, f) == 4 && memcmp(head, "PK\3\4", 4) == 0;
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+static void test_exchange_formats(yf_context *ctx)
+{
+    yf_diags *d = yf_diags_new();
+    char *tpath = path_of(root, "templates/notice/template.xml");
+    char *dpath = path_of(root, "templates/notice/data.json");
+    yf_template *t = yf_template_load(ctx, tpath, d);
+    yf_data *data = yf_data_load_json(dpath, d);
+    yf_document *doc = t && data ? yf_document_bind(t, data, 0, d) : NULL;
+    yf_layout *L = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    OK(L != NULL, "the notice lays out");
+    if (L) {
+        char *docx = path_of(out, "notice.docx"), *ofd = path_of(out, "notice.ofd");
+        OK(yf_document_write_docx(doc, L, docx, d) == 0 && starts_zip(docx),
+           "yf_document_write_docx: a zip package");
+        size_t len = 0;
+        unsigned char *mem = yf_document_write_docx_mem(doc, L, &len, d);
+        OK(mem && len > 1000 && memcmp(mem, "PK\3\4", 4) == 0, "yf_document_write_docx_mem");
+        free(mem);
+        OK(yf_layout_write_ofd(L, ofd, d) == 0 && starts_zip(ofd), "yf_layout_write_ofd");
+        free(docx);
+        free(ofd);
+        yf_diags *bad = yf_diags_new();
+        char *nope = path_of(out, "missing-folder/n.ofd"), *nope2 = path_of(out, "missing-folder/n.docx");
+        OK(yf_layout_write_ofd(L, nope, bad) == -1 && !exists(nope) &&
+           yf_document_write_docx(doc, L, nope2, bad) == -1 && !exists(nope2) &&
+           yf_diags_errors(bad) == 2, "OFD and Word into a missing folder: -1, an error each, no file");
+        free(nope);
+        free(nope2);
+        yf_diags_free(bad);
+    }
+    yf_layout_free(L);
+    yf_document_free(doc);
+    yf_data_free(data);
+    yf_template_free(t);
+    free(tpath);
+    free(dpath);
+    yf_diags_free(d);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -573,6 +674,8 @@ int main(int argc, char **argv)
         test_template_and_data(ctx);
         test_max_pages();
         test_output(ctx);
+        test_fields(ctx);
+        test_exchange_formats(ctx);
         yf_context_free(ctx);
         yf_diags_free(d);
         test_threads(renders);
