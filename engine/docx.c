@@ -29,13 +29,24 @@
 #define NS_PKG_REL "http://schemas.openxmlformats.org/package/2006/relationships"
 #define REL_BASE "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
-/* The faces offices have, by role: the names Word and WPS documents use (GB/T 9704 §6 names the
- * faces 小标宋, 仿宋, 黑体, 楷体; the 宋体 of page numbers, §7.5). */
-static const char *const office_face[YF_ROLE_COUNT] = {
-    [YF_ROLE_XIAOBIAOSONG] = "方正小标宋简体", [YF_ROLE_FANGSONG] = "仿宋_GB2312",
-    [YF_ROLE_HEITI] = "黑体",                  [YF_ROLE_KAITI] = "楷体_GB2312",
-    [YF_ROLE_SONGTI] = "宋体",
-};
+/* The name Word and WPS documents use for a role's office face (GB/T 9704 §6 names the faces
+ * 小标宋, 仿宋, 黑体, 楷体; the 宋体 of page numbers, §7.5): the first Chinese name in the role's
+ * list of office faces, which the roles file holds (fonts/yinfa-roles.conf: 方正小标宋简体,
+ * 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体) — the one list, read by the context. */
+static const char *office_face(const yf_context *ctx, yf_role role)
+{
+    static const char *const generic[YF_ROLE_COUNT] = {
+        [YF_ROLE_XIAOBIAOSONG] = "小标宋", [YF_ROLE_FANGSONG] = "仿宋", [YF_ROLE_HEITI] = "黑体",
+        [YF_ROLE_KAITI] = "楷体", [YF_ROLE_SONGTI] = "宋体",
+    };
+    const GPtrArray *names = ctx ? ctx->office[role] : NULL;
+    for (guint i = 0; names && i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        if (!g_str_is_ascii(name))
+            return name;
+    }
+    return names && names->len ? g_ptr_array_index(names, 0) : generic[role];
+}
 
 /* ---- the styles of the document ------------------------------------------------------------- */
 
@@ -162,7 +173,7 @@ static void color_hex(char *out, uint32_t rgb) { g_snprintf(out, 7, "%06X", rgb 
 
 static void fonts(docx *D, yf_role role)
 {
-    const char *f = office_face[role];
+    const char *f = office_face(D->L->ctx, role);
     el(D, "w:rFonts");
     attr(D, "w:ascii", f);
     attr(D, "w:hAnsi", f);
@@ -1530,9 +1541,9 @@ static void write_font_table(docx *D)
     attr(D, "xmlns:w", NS_W);
     for (int r = 0; r < YF_ROLE_COUNT; r++) {
         el(D, "w:font");
-        attr(D, "w:name", office_face[r]);
+        attr(D, "w:name", office_face(D->L->ctx, r));
         const char *alt = D->L->ctx ? D->L->ctx->resolved[r] : NULL;
-        if (alt && strcmp(alt, office_face[r]) != 0)
+        if (alt && strcmp(alt, office_face(D->L->ctx, r)) != 0)
             val(D, "w:altName", alt);
         val(D, "w:charset", "86");
         val(D, "w:family", r == YF_ROLE_HEITI ? "modern" : "roman");

@@ -81,8 +81,9 @@ def digest(*paths):
 
 
 def run_limited(args, cwd, env=None, preexec=None):
-    """(exit status, stderr, seconds, peak RSS in MB) of one run. A run that outlives ten times
-    the limit is killed; the address space is capped far above the limit, so that a runaway
+    """(exit status, stderr, seconds, peak RSS in MB) of one run. The seconds are the CPU time the
+    run took (user + system, from wait4): the work an input costs, not how busy the machine is.
+    A run that outlives ten times the limit on the clock is killed; the address space is capped far above the limit, so that a runaway
     fails instead of taking the machine with it."""
     def limits():
         if not SANITIZED:
@@ -90,7 +91,6 @@ def run_limited(args, cwd, env=None, preexec=None):
         if preexec:
             preexec()
     with tempfile.TemporaryFile() as err:
-        start = time.monotonic()
         p = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err,
                              preexec_fn=limits)
         timer = threading.Timer(10 * SECONDS, p.kill)
@@ -98,7 +98,7 @@ def run_limited(args, cwd, env=None, preexec=None):
         # wait4, not wait: the child's own peak RSS comes with its exit status.
         _, status, usage = os.wait4(p.pid, 0)
         timer.cancel()
-        seconds = time.monotonic() - start
+        seconds = usage.ru_utime + usage.ru_stime
         p.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         return p.returncode, err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024
