@@ -8,6 +8,7 @@
 
 #include <hyphen.h>
 #include <pango/pangofc-fontmap.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* English hyphenation patterns (Debian's hyphen-en-us, read by libhyphen): long English words in
@@ -156,10 +157,21 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
 
 void yf_context_set_max_pages(yf_context *ctx, int pages) { ctx->max_pages = MAX(pages, 1); }
 
+void yf_context_set_shared_templates(yf_context *ctx, const char *dir)
+{
+    g_free(ctx->shared_templates);
+    ctx->shared_templates = NULL;
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    if (real)
+        ctx->shared_templates = g_strdup(real);
+    free(real);
+}
+
 void yf_context_free(yf_context *ctx)
 {
     if (!ctx)
         return;
+    g_free(ctx->shared_templates);
     if (ctx->pango)
         g_object_unref(ctx->pango);
     if (ctx->fontmap)

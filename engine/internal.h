@@ -334,6 +334,7 @@ struct yf_context {
     gboolean substitute[YF_ROLE_COUNT];
     struct _HyphenDict *hyphen;        /* English hyphenation patterns (libhyphen), or NULL */
     int max_pages;                     /* for the templates loaded with this context */
+    char *shared_templates;            /* resolved; includes not found beside a type, or NULL */
 };
 
 PangoFontDescription *yf_context_font(const yf_context *ctx, yf_role role, double size);
