@@ -137,10 +137,11 @@ static char *last_words(const char *phrase, int max)
     u_strFromUTF8(buf, G_N_ELEMENTS(buf), &len, phrase, -1, &st);
     UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_WORD, "zh", buf, len, &st) : NULL;
     int32_t best = -1;
-    if (bi && U_SUCCESS(st)) {
+    /* Four characters if a word starts there, else five (a noun phrase of two words). */
+    for (int most = max - 1; most <= max && best < 0 && bi && U_SUCCESS(st); most++) {
         /* All characters here are in the BMP: UTF-16 units are characters. */
         for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi))
-            if (len - b <= max && len - b >= 2) {
+            if (len - b <= most && len - b >= 2) {
                 best = b;
                 break;
             }
@@ -209,6 +210,36 @@ static char *word_after(const char *p)
     while (*q && n < 4 && is_han(g_utf8_get_char(q)))
         q = g_utf8_next_char(q), n++;
     return n >= 2 ? g_strndup(p, q - p) : g_strdup("");
+}
+
+/* The noun right after a measure word ("X个工种，" → 工种; "X名职工获" → 职工): up to four Han
+ * characters, up to a particle or a verb that ends it. NULL when there is none of two or more. */
+static char *counted_noun(const char *p)
+{
+    static const char *const stops = "的了和与及等获在为将到从向被把由是有共约已均";
+    const char *q = p;
+    int n = 0;
+    while (*q && n < 4) {
+        gunichar c = g_utf8_get_char(q);
+        if (!is_han(c) || g_utf8_strchr(stops, -1, c))
+            break;
+        q = g_utf8_next_char(q), n++;
+    }
+    return n >= 2 && n < 4 ? g_strndup(p, q - p) : NULL;
+}
+
+/* 工种 + 个数 → 工种数; 职工 + 人数 → 职工人数; 参会人员 + 人数 → 参会人数. */
+static char *counted_name(const char *noun, const char *base)
+{
+    if (strcmp(base, "人数") == 0 || strcmp(base, "人次") == 0) {
+        GString *w = g_string_new(noun);
+        static const char *const people[] = { "人员", NULL };
+        strip_suffix(w, people);
+        g_string_append(w, base);
+        return g_string_free(w, FALSE);
+    }
+    const char *tail = g_str_has_suffix(base, "数") ? "数" : base;
+    return g_strconcat(noun, tail, NULL);
 }
 
 /* What the word right after an X says: the slot's name base and type. */
@@ -386,7 +417,14 @@ static ex_slot *slot_for_x(ex_slots *s, const char *line, const char *p, const c
         }
     for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
         if (g_str_has_prefix(end, units[i].after)) {
-            char *composed = compose_name(w, units[i].base);
+            /* "X个工种", "X名职工": the noun after the measure word is what is counted. */
+            char *noun = strcmp(units[i].type, "integer") == 0
+                             ? counted_noun(end + strlen(units[i].after)) : NULL;
+            if (noun) {
+                g_free(w);
+                w = noun;
+            }
+            char *composed = noun ? counted_name(noun, units[i].base) : compose_name(w, units[i].base);
             char *name = unique(s, composed);
             g_free(composed);
             char *how = g_strdup_printf("X%s → %s（%s）%s%s%s", units[i].after, name, units[i].type,

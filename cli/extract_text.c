@@ -469,11 +469,13 @@ static guint read_bottom(GPtrArray *lines, guint from, GPtrArray *tail_kinds)
         while (end > from && issuers < 4) {
             const ex_line *l = g_ptr_array_index(lines, end - 1);
             if (l->rows || !name_like(l->text) || chars(l->text) > 25 || salutation_like(l->text) ||
-                starts_any(l->text, roster_words))
+                starts_any(l->text, roster_words) || is_attach_start(l->text))
                 break;
             g_ptr_array_insert(tail_kinds, 0, GINT_TO_POINTER(EX_ISSUER));
             end--;
             issuers++;
+            if (l->blank_before)
+                break; /* the signature block starts after a blank line */
         }
     }
     return end;
@@ -508,6 +510,10 @@ static void read_numbered(ex_doc *doc, const char *s, int expect[5])
     if (stop && g_utf8_strlen(s + prefix, stop - (s + prefix)) <= 20 &&
         !g_strstr_len(s + prefix, stop - (s + prefix), "，")) {
         b->runin = (size_t)(stop - s) + strlen("。");
+        b->runin_level = level;
+    } else if (level <= 2 && stop && stop[strlen("。")] == '\0' && chars(s) <= 40) {
+        /* "（一）突出政治引领，巩固……基础。": a heading that ends with a full stop. */
+        b->runin = strlen(s);
         b->runin_level = level;
     }
 }

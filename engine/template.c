@@ -1910,8 +1910,10 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     char *dir = g_path_get_dirname(abs);
     char *root = real_path(g_path_get_dirname(dir));
     size_t read = 0;
+    /* Without a context, the installed shared templates (share/yinfa/templates). */
+    char *installed = ctx ? NULL : real_path(g_build_filename(YF_DATADIR, "templates", NULL));
     loader L = { .t = t, .diags = diags, .read = &read, .root = root,
-                 .shared = ctx ? ctx->shared_templates : NULL };
+                 .shared = ctx ? ctx->shared_templates : installed };
     size_t errors_before = yf_diags_errors(diags);
     read_template_file(&L, path, NULL);
     loader_done(&L);
@@ -1930,6 +1932,7 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     g_free(abs);
     g_free(dir);
     g_free(root);
+    g_free(installed);
     if (yf_diags_errors(diags) > errors_before) {
         yf_template_free(t);
         return NULL;

@@ -68,7 +68,8 @@ void yf_context_set_max_pages(yf_context *ctx, int pages);
  * an <include src=…> or extends=… that names no file beside the template (a type in a user's
  * own folder naming "../common/gbt9704.xml") is looked for at the same place below `dir`, and
  * that file's own includes then stay below `dir`. NULL (the default) looks nowhere else. The
- * folder is resolved now; a folder that does not exist is the same as NULL. */
+ * folder is resolved now; a folder that does not exist is the same as NULL. A template loaded
+ * without a context looks in the installed share/yinfa/templates. */
 void yf_context_set_shared_templates(yf_context *ctx, const char *dir);
 
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
