@@ -356,7 +356,9 @@ static ex_slot *date_part(ex_slots *s, const char *line, const char *p, const ch
         return s->year;
     }
     if (!s->date_prefix) {
-        char *w = word_before(line, p);
+        /* "于X月X日前报送": the date something is due by. */
+        const char *due = strstr(end, "日前");
+        char *w = due && due - end <= 12 ? g_strdup("截止") : word_before(line, p);
         GString *g = g_string_new(w);
         g_free(w);
         static const char *const time_words[] = { "时间", NULL };
@@ -459,11 +461,15 @@ static ex_slot *slot_for_mark(ex_slots *s, const char *line, const char *p, cons
     gboolean digits = *value != '\0';
     for (const char *c = value; *c; c++)
         digits &= g_ascii_isdigit(*c) || *c == '.' || *c == ',';
+    char *with_year = g_strconcat("2000年", value, NULL);
     if (ex_parse_date(value, &y, &m, &d)) {
         type = "date";
         g_free(example);
         example = g_strdup_printf("%04d-%02d-%02d", y, m, d);
         base = "日期";
+    } else if (ex_parse_date(with_year, &y, &m, &d) || g_str_has_suffix(value, "月")) {
+        /* "3月31日", "2026年4月": a date as the sentence writes it, kept as text. */
+        base = g_str_has_prefix(end, "前") ? "截止日期" : "日期";
     } else if (digits && (g_str_has_prefix(end, "元") || g_str_has_prefix(end, "万元"))) {
         type = "money";
         base = "金额";
@@ -475,7 +481,9 @@ static ex_slot *slot_for_mark(ex_slots *s, const char *line, const char *p, cons
                 break;
             }
     }
-    char *composed = *w && base != w ? compose_name(w, base) : g_strdup(base);
+    g_free(with_year);
+    gboolean own = base != w && strcmp(base, "截止日期") != 0;
+    char *composed = *w && own ? compose_name(w, base) : g_strdup(base);
     char *name = unique(s, composed);
     g_free(composed);
     char *how = g_strdup_printf("Word 中加底纹的“%s” → %s（%s）", value, name, type);

@@ -16,7 +16,7 @@ hyph_pkgs=(hyphen-en-us)
 # Stroke sequences of 75 000 characters, for names 按姓氏笔画为序 (engine/collate.c).
 data_pkgs=(rime-data-stroke)
 test_pkgs=(poppler-utils python3-pdfminer python3 valgrind man-db python3-openpyxl
-           libreoffice-calc-nogui)
+           libreoffice-calc-nogui libreoffice-writer-nogui)
 
 want=("${build_pkgs[@]}" "${font_pkgs[@]}" "${data_pkgs[@]}" "${hyph_pkgs[@]}")
 web=0
