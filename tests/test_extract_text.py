@@ -299,3 +299,39 @@ def test_yinfa_templates_collection_without_common(yinfa):
         p = run([yinfa, "render", "zhibao", os.path.join(out, "data.json"), "-o", pdf, "-q"], env, "/")
         assert p.returncode == 0, p.stderr
         assert "宁波市总工会文件" in pdftext(pdf)
+
+
+def test_serve_lists_the_users_types(yinfa):
+    """`yinfa serve` (installed templates) offers the types in the user's templates folder too, and
+    renders them with their shared parts."""
+    import http.client
+    import json
+    from serving import Server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = environment(tmp)
+        folder, _ = extract(yinfa, os.path.join(TEXTS, "speech.txt"), "my-speech", env, tmp)
+        saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "YINFA_TEMPLATES")}
+        os.environ["XDG_DATA_HOME"] = env["XDG_DATA_HOME"]
+        os.environ.pop("YINFA_TEMPLATES", None)
+        try:
+            with Server(yinfa) as srv:
+                def call(method, path, body=None):
+                    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+                    conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+                    r = conn.getresponse()
+                    out = r.status, r.read()
+                    conn.close()
+                    return out
+                status, body = call("GET", "/api/templates")
+                ids = [t["id"] for t in json.loads(body)["templates"]]
+                assert status == 200 and "my-speech" in ids and "notice" in ids, ids
+                data = open(os.path.join(folder, "data.json"), encoding="utf-8").read().encode("utf-8")
+                status, body = call("POST", "/api/templates/my-speech/pdf", data)
+                assert status == 200 and body[:5] == b"%PDF-", body[:300]
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
