@@ -652,7 +652,7 @@ static char *readme(const char *name, const char *src, const ex_doc *doc, ex_slo
 static void usage(void)
 {
     fprintf(stderr, "用法：yinfa extract SOURCE.txt|SOURCE.docx --name NEWTYPE [-o DIR] [-q]\n"
-                    "（NEWTYPE 是新模板的名字，不含“/”；默认写到用户模板目录 "
+                    "（NEWTYPE 是新模板的名字，不含“/”，不以“.”开头；默认写到用户模板目录 "
                     "$XDG_DATA_HOME/yinfa/templates/NEWTYPE/）\n");
 }
 
