@@ -393,8 +393,9 @@ static ex_slot *slot_for_x(ex_slots *s, const char *line, const char *p, const c
         for (size_t i = 0; i < G_N_ELEMENTS(ordinals); i++)
             if (g_str_has_prefix(end, ordinals[i].after)) {
                 char *w = word_before(line, g_utf8_prev_char(p));
-                char *name = unique(s, *w && strlen(w) <= 12 ? compose_name(w, ordinals[i].base)
-                                                             : ordinals[i].base);
+                char *composed = *w ? compose_name(w, ordinals[i].base) : g_strdup(ordinals[i].base);
+                char *name = unique(s, composed);
+                g_free(composed);
                 g_free(w);
                 char *how = g_strdup_printf("第X%s → %s（integer，中文数字）", ordinals[i].after, name);
                 ex_slot *x = new_slot(s, name, "integer", ordinals[i].example, line, p, end, how);

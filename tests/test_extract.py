@@ -71,7 +71,7 @@ def test_structure_becomes_elements(yinfa):
         xml = open(os.path.join(out, "template.xml"), encoding="utf-8").read()
         assert "<salutation>各区县（市）总工会" in xml
         assert "<issuer>宁波市总工会</issuer>" in xml and "<date>2026年3月6日</date>" in xml
-        assert '<slot name="日期.月" type="integer"' in xml and '<slot name="日期.日" type="integer"' in xml
+        assert '<slot name="截止日期.月" type="integer"' in xml and '<slot name="截止日期.日" type="integer"' in xml
 
 
 def test_extract_never_overwrites(yinfa):
