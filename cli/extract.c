@@ -384,10 +384,13 @@ static char *write_template(const ex_doc *doc, ex_slots *slots, const char *name
     xmlBufferPtr buf = xmlBufferCreate();
     o.w = xmlNewTextWriterMemory(buf, 0);
     xmlTextWriterStartDocument(o.w, NULL, "UTF-8", NULL);
-    char *about = g_strdup_printf(" %s（%s%s%s）, extracted by yinfa extract from %s; the shared "
+    char *source = g_path_get_basename(src);
+    gboolean genre = doc->genre && doc->family != EX_MINUTES;
+    char *about = g_strdup_printf(" %s%s%s%s, extracted by yinfa extract from %s; the shared "
                                   "parts of its family come from ../common/. ",
-                                  ex_family_name(doc->family), doc->genre ? "文种：" : "",
-                                  doc->genre ? doc->genre : "", "", src);
+                                  ex_family_name(doc->family), genre ? "（" : "",
+                                  genre ? doc->genre : "", genre ? "）" : "", source);
+    g_free(source);
     xmlTextWriterWriteRaw(o.w, BAD_CAST "\n");
     xmlTextWriterWriteComment(o.w, BAD_CAST about);
     g_free(about);
@@ -402,8 +405,8 @@ static char *write_template(const ex_doc *doc, ex_slots *slots, const char *name
     nl(&o, 2);
     char *base = g_path_get_basename(src);
     char *desc = g_strdup_printf("%s%s%s，由 %s 提取：请核对槽位的名称、类型和示例。",
-                                 ex_family_name(doc->family), doc->genre ? "·" : "",
-                                 doc->genre ? doc->genre : "", base);
+                                 ex_family_name(doc->family), genre ? "·" : "",
+                                 genre ? doc->genre : "", base);
     g_free(base);
     xmlTextWriterWriteElement(o.w, BAD_CAST "description", BAD_CAST desc);
     g_free(desc);
@@ -500,6 +503,11 @@ static void fill_red(JsonObject *root, const ex_doc *doc)
                              ? json_object_get_object_member(root, "发文字号") : NULL;
     if (date && number && ex_parse_date(date, &y, &m, &d))
         json_object_set_int_member(number, "年份", y);
+    /* 份号, 密级, 紧急程度 (§7.2.1–7.2.3) only where a document has them: the source did not. */
+    static const char *const absent[] = { "份号", "密级", "紧急程度", NULL };
+    for (int i = 0; absent[i]; i++)
+        if (json_object_has_member(root, absent[i]))
+            json_object_remove_member(root, absent[i]);
     gboolean upward = doc->genre && (strcmp(doc->genre, "请示") == 0 || strcmp(doc->genre, "报告") == 0);
     if (!upward && json_object_has_member(root, "签发人"))
         json_object_remove_member(root, "签发人");

@@ -100,10 +100,13 @@ static gboolean strip_suffix(GString *w, const char *const *words)
     return FALSE;
 }
 
+/* Takes a leading word off, unless what is left would be one or two characters: 慰问资金 stays,
+ * 资金 alone names nothing. */
 static gboolean strip_prefix(GString *w, const char *const *words)
 {
     for (int i = 0; words[i]; i++)
-        if (g_str_has_prefix(w->str, words[i]) && w->len >= strlen(words[i])) {
+        if (g_str_has_prefix(w->str, words[i]) &&
+            (w->len == strlen(words[i]) || g_utf8_strlen(w->str + strlen(words[i]), -1) >= 3)) {
             g_string_erase(w, 0, (gssize)strlen(words[i]));
             return TRUE;
         }

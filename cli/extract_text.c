@@ -553,7 +553,6 @@ static void decide_family(ex_doc *doc)
         g_ptr_array_add(doc->why, g_strdup(speech_sub ? "副标题“——在……上的讲话”" : "称呼“同志们”"));
     } else if (t && g_str_has_suffix(t, "纪要")) {
         doc->family = EX_MINUTES;
-        doc->genre = g_strdup("纪要");
         g_ptr_array_add(doc->why, g_strdup("标题以“纪要”结尾"));
     } else {
         for (int i = 0; t && genres[i]; i++)

