@@ -485,12 +485,37 @@ static JsonArray *cc_list(const char *line)
     return a;
 }
 
+/* "甬工〔2026〕5号　　签发人：张三" (GB/T 9704 §7.2.4) into 发文字号's 机关代字, 年份 and 序号 and
+ * the 签发人; returns whether there was a 签发人. */
+static gboolean fill_number(JsonObject *root, JsonObject *number, const char *line)
+{
+    const char *open = strstr(line, "〔"), *close = open ? strstr(open, "〕") : NULL;
+    const char *hao = close ? strstr(close, "号") : NULL;
+    if (!hao)
+        return FALSE;
+    char *code = g_strstrip(g_strndup(line, open - line));
+    if (*code)
+        json_object_set_string_member(number, "机关代字", code);
+    g_free(code);
+    json_object_set_int_member(number, "年份", g_ascii_strtoll(open + strlen("〔"), NULL, 10));
+    json_object_set_int_member(number, "序号", g_ascii_strtoll(close + strlen("〕"), NULL, 10));
+    const char *signer = strstr(hao, "签发人：");
+    if (!signer)
+        return FALSE;
+    char *name = g_strstrip(g_strdup(signer + strlen("签发人：")));
+    json_object_set_string_member(root, "签发人", name);
+    g_free(name);
+    return TRUE;
+}
+
 /* The red-header parts' data from what the source says: the issuer is the 发文机关, the date's
  * year the 发文字号's, the 版记's lines its 抄送, 印发机关 and 印发日期; a 签发人 only for the
  * upward documents (请示, 报告: GB/T 9704 §7.2.4). */
 static void fill_red(JsonObject *root, const ex_doc *doc)
 {
     const char *issuer = first_text(doc, EX_ISSUER), *date = first_text(doc, EX_DATE);
+    if (doc->masthead)
+        issuer = doc->masthead;
     if (issuer) {
         JsonArray *a = json_array_new();
         char *plain = ex_plain(issuer);
@@ -508,7 +533,9 @@ static void fill_red(JsonObject *root, const ex_doc *doc)
     for (int i = 0; absent[i]; i++)
         if (json_object_has_member(root, absent[i]))
             json_object_remove_member(root, absent[i]);
-    gboolean upward = doc->genre && (strcmp(doc->genre, "请示") == 0 || strcmp(doc->genre, "报告") == 0);
+    gboolean signer = doc->number && number && fill_number(root, number, doc->number);
+    gboolean upward = signer || (doc->genre && (strcmp(doc->genre, "请示") == 0 ||
+                                                strcmp(doc->genre, "报告") == 0));
     if (!upward && json_object_has_member(root, "签发人"))
         json_object_remove_member(root, "签发人");
     const char *cc = first_text(doc, EX_CC), *printed = first_text(doc, EX_PRINTED);

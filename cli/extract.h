@@ -62,6 +62,8 @@ typedef struct {
     char *genre;        /* the 文种 the title ends with (通知, 请示 …), or NULL */
     GPtrArray *why;     /* sentences for the report: how the family was told */
     GPtrArray *lines;   /* the source lines, owned (the tables are theirs) */
+    char *masthead;     /* a 发文机关标志 line at the top ("宁波市总工会文件"), or NULL */
+    char *number;       /* a 发文字号 line at the top ("甬工〔2026〕5号", "签发人：……" with it), or NULL */
 } ex_doc;
 
 /* The structure of a document from its lines. Takes the lines (and frees them with the doc). */

@@ -116,6 +116,12 @@ static gboolean ends_sentence(const char *s)
     return c && g_utf8_strchr("。！？；…", -1, c) != NULL;
 }
 
+/* A mark a paragraph can end with: a sentence's end, or the colon before what it introduces. */
+static gboolean ends_paragraph(const char *s)
+{
+    return ends_sentence(s) || last_char(s) == 0xFF1A || last_char(s) == ':';
+}
+
 /* The value of a Chinese numeral digit 一 … 九, 〇/零 (0) — or -1. */
 static int chinese_digit(gunichar c)
 {
@@ -314,7 +320,8 @@ static void join_wrapped(GPtrArray *lines)
         while (i + 1 < lines->len && !a->rows) {
             ex_line *b = g_ptr_array_index(lines, i + 1);
             gboolean full = last >= w - 1.5 && last <= w + 1;
-            gboolean continues = !ends_with_mark(a->text) || (by_indent && b->indent < 1);
+            /* A comma or a 、 never ends a paragraph; a full stop at the end of a full line may. */
+            gboolean continues = !ends_paragraph(a->text) || (by_indent && b->indent < 1);
             if (!full || !continues || b->rows || b->blank_before || starts_part(b) ||
                 (by_indent && b->indent >= 1))
                 break;
@@ -342,6 +349,8 @@ void ex_doc_free(ex_doc *doc)
     g_ptr_array_free(doc->why, TRUE);
     g_ptr_array_free(doc->lines, TRUE);
     g_free(doc->genre);
+    g_free(doc->masthead);
+    g_free(doc->number);
     g_free(doc);
 }
 
@@ -396,9 +405,53 @@ static gboolean name_like(const char *s)
 }
 
 /* The title, subtitles and salutation at the top; returns the index of the first line after. */
-static guint read_top(ex_doc *doc, GPtrArray *lines)
+/* "甬工〔2026〕5号" (GB/T 9704 §7.2.4: 〔〕 around the year), with "签发人：……" on the line or not. */
+static gboolean is_doc_number(const char *s)
+{
+    const char *open = strstr(s, "〔");
+    if (!open && !(open = strstr(s, "[")))
+        return FALSE;
+    const char *hao = strstr(open, "号");
+    return hao && chars(s) <= 40 && (hao[strlen("号")] == '\0' || strstr(hao, "签发人"));
+}
+
+/* The 版头 as pasted from a PDF or a Word file: the 发文机关标志 ("……文件") and the 发文字号 at
+ * the top. They are the shared 版头's data, not the type's text; returns the lines they took. */
+static guint read_masthead(ex_doc *doc, GPtrArray *lines)
 {
     guint i = 0;
+    for (; i < lines->len && i < 4; i++) {
+        const char *s = ((ex_line *)g_ptr_array_index(lines, i))->text;
+        if (!doc->masthead && g_str_has_suffix(s, "文件") && chars(s) <= 30 && !ends_with_mark(s))
+            doc->masthead = g_strndup(s, strlen(s) - strlen("文件"));
+        else if (!doc->number && is_doc_number(s))
+            doc->number = g_strdup(s);
+        else
+            break;
+    }
+    return i;
+}
+
+/* A page number copied with the text from a PDF: "— 1 —", "－2－", "-3-". */
+static gboolean is_page_number(const char *s)
+{
+    GString *t = g_string_new(NULL);
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (!is_space(c))
+            g_string_append_unichar(t, c == 0xFF0D || c == '-' || c == 0x2013 ? 0x2014 : c);
+    }
+    const char *p = t->str;
+    gboolean yes = g_str_has_prefix(p, "—") && g_str_has_suffix(p, "—") && t->len > 2 * strlen("—");
+    for (p += strlen("—"); yes && p < t->str + t->len - strlen("—"); p++)
+        yes = g_ascii_isdigit(*p);
+    g_string_free(t, TRUE);
+    return yes;
+}
+
+static guint read_top(ex_doc *doc, GPtrArray *lines)
+{
+    guint i = read_masthead(doc, lines);
     GString *title = g_string_new(NULL);
     int title_lines = 0;
     for (; i < lines->len && title_lines < 4; i++) {
@@ -562,7 +615,10 @@ static void decide_family(ex_doc *doc)
                 g_ptr_array_add(doc->why, g_strdup_printf("标题以文种“%s”结尾", genres[i]));
                 break;
             }
-        if (!doc->genre && t && salutation && signed_) {
+        if (!doc->genre && (doc->masthead || doc->number)) {
+            doc->family = EX_RED;
+            g_ptr_array_add(doc->why, g_strdup("原文有发文机关标志或发文字号"));
+        } else if (!doc->genre && t && salutation && signed_) {
             doc->family = EX_RED;
             g_ptr_array_add(doc->why, g_strdup("有主送机关、署名和成文日期"));
         } else if (!doc->genre && t && !salutation && !signed_) {
@@ -582,6 +638,9 @@ ex_doc *ex_recognise(GPtrArray *lines)
     ex_doc *doc = g_new0(ex_doc, 1);
     doc->blocks = g_ptr_array_new();
     doc->why = g_ptr_array_new_with_free_func(g_free);
+    for (guint k = lines->len; k-- > 0;)
+        if (is_page_number(((ex_line *)g_ptr_array_index(lines, k))->text))
+            g_ptr_array_remove_index(lines, k);
     join_wrapped(lines);
     guint i = read_top(doc, lines);
     GPtrArray *tail = g_ptr_array_new();
