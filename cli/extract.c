@@ -636,6 +636,12 @@ static void report(const ex_doc *doc, ex_slots *slots, const char *dir, const ch
             counts[EX_H2], counts[EX_H3], counts[EX_H4], counts[EX_PARA] + counts[EX_ROSTER],
             counts[EX_TABLE], counts[EX_ATTACH] + counts[EX_ATTACH_MORE], counts[EX_ISSUER],
             counts[EX_DATE], counts[EX_NOTE], counts[EX_CC] + counts[EX_PRINTED]);
+    guint listed = 0;
+    for (guint i = 0; i < doc->lines->len; i++)
+        listed += ((ex_line *)g_ptr_array_index(doc->lines, i))->list_numbered;
+    if (listed)
+        fprintf(stderr, "  注意：%u 个段落由 Word 的自动编号编号，编号不在文字中，未能识别为标题；"
+                        "请在模板中改为 <h1> 等标题\n", listed);
     fprintf(stderr, "  槽位 %u 个%s\n", ex_slots_count(slots), ex_slots_count(slots) ? "：" : "");
     for (guint i = 0; i < ex_slots_count(slots); i++) {
         const ex_slot *s = ex_slots_get(slots, i);

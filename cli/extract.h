@@ -18,6 +18,7 @@ typedef struct {
     double indent;         /* leading white space, in characters (a full-width space is 1) */
     int align;             /* 0 as the body, 1 centred, 2 flush right (a .docx's w:jc) */
     gboolean title_style;  /* a .docx paragraph styled as a title */
+    gboolean list_numbered; /* a .docx paragraph numbered by Word's list feature (w:numPr) */
     GPtrArray *rows;       /* a table: rows, each a GPtrArray of cell texts; else NULL */
 } ex_line;
 

@@ -64,6 +64,7 @@ typedef struct {
     int align;
     gboolean title_style;
     gboolean blank;      /* an empty paragraph stood before */
+    gboolean list_numbered;
 } reader;
 
 static void end_line(reader *R)
@@ -89,6 +90,7 @@ static void end_line(reader *R)
     g_free(empty);
     l->align = R->align;
     l->title_style = R->title_style;
+    l->list_numbered = R->list_numbered;
     l->blank_before = R->blank && R->lines->len > 0;
     R->blank = FALSE;
     g_ptr_array_add(R->lines, l);
@@ -99,7 +101,10 @@ static void read_runs(reader *R, const xmlNode *n)
     for (const xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (is_w(c, "del") || is_w(c, "pPr") || is_w(c, "rPr") || is_w(c, "instrText"))
+        /* Deleted text, properties, field codes; of alternative content (mc:AlternateContent)
+         * the first choice only, its fallback being the same again. */
+        if (is_w(c, "del") || is_w(c, "pPr") || is_w(c, "rPr") || is_w(c, "instrText") ||
+            is_w(c, "sdtPr") || strcmp((const char *)c->name, "Fallback") == 0)
             continue;
         if (is_w(c, "r")) {
             gboolean m = marked(c);
@@ -133,6 +138,7 @@ static void read_paragraph(reader *R, const xmlNode *p)
                                                              strcmp(jc, "end") == 0) ? 2 : 0;
     R->title_style = style && (g_ascii_strcasecmp(style, "Title") == 0 ||
                                strstr(style, "标题") == style);
+    R->list_numbered = child(pr, "numPr") != NULL;
     g_free(jc);
     g_free(style);
     read_runs(R, p);
@@ -143,7 +149,7 @@ static void read_paragraph(reader *R, const xmlNode *p)
 static char *cell_text(const xmlNode *tc)
 {
     reader R = { g_ptr_array_new_with_free_func(ex_line_free), g_string_new(NULL), FALSE, 0,
-                 FALSE, FALSE };
+                 FALSE, FALSE, FALSE };
     for (const xmlNode *p = tc->children; p; p = p->next)
         if (is_w(p, "p"))
             read_paragraph(&R, p);
@@ -251,7 +257,7 @@ GPtrArray *ex_lines_from_docx(const char *path, char **error)
         return NULL;
     }
     reader R = { g_ptr_array_new_with_free_func(ex_line_free), g_string_new(NULL), FALSE, 0,
-                 FALSE, FALSE };
+                 FALSE, FALSE, FALSE };
     read_body(&R, body);
     g_string_free(R.text, TRUE);
     xmlFreeDoc(doc);
