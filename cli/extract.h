@@ -19,6 +19,7 @@ typedef struct {
     int align;             /* 0 as the body, 1 centred, 2 flush right (a .docx's w:jc) */
     gboolean title_style;  /* a .docx paragraph styled as a title */
     gboolean list_numbered; /* a .docx paragraph numbered by Word's list feature (w:numPr) */
+    gboolean bold;         /* a .docx paragraph all in bold */
     GPtrArray *rows;       /* a table: rows, each a GPtrArray of cell texts; else NULL */
 } ex_line;
 

@@ -38,6 +38,19 @@ static char *w_val(const xmlNode *n)
     return out;
 }
 
+/* A run set in bold (w:b, not w:val="0"/"false"); a run that does not say takes the paragraph
+ * mark's (LibreOffice writes a paragraph all in bold so). */
+static gboolean bold(const xmlNode *run, gboolean mark)
+{
+    xmlNode *b = child(child(run, "rPr"), "b");
+    if (!b)
+        return mark;
+    char *v = w_val(b);
+    gboolean yes = !v || (strcmp(v, "0") != 0 && strcmp(v, "false") != 0);
+    g_free(v);
+    return yes;
+}
+
 /* A run the author marked: shaded with a colour other than white, or highlighted. */
 static gboolean marked(const xmlNode *run)
 {
@@ -65,10 +78,15 @@ typedef struct {
     gboolean title_style;
     gboolean blank;      /* an empty paragraph stood before */
     gboolean list_numbered;
+    gboolean mark_bold;  /* the paragraph mark is bold (w:pPr/w:rPr/w:b) */
+    gboolean bold_text;  /* the line has text in bold … */
+    gboolean plain_text; /* … and text not in bold */
 } reader;
 
 static void end_line(reader *R)
 {
+    gboolean all_bold = R->bold_text && !R->plain_text;
+    R->bold_text = R->plain_text = FALSE;
     if (R->in_mark)
         g_string_append(R->text, EX_MARK_OFF), R->in_mark = FALSE;
     /* The same trimming as a text line's: indentation typed as spaces is no content. */
@@ -91,6 +109,7 @@ static void end_line(reader *R)
     l->align = R->align;
     l->title_style = R->title_style;
     l->list_numbered = R->list_numbered;
+    l->bold = all_bold;
     l->blank_before = R->blank && R->lines->len > 0;
     R->blank = FALSE;
     g_ptr_array_add(R->lines, l);
@@ -112,9 +131,13 @@ static void read_runs(reader *R, const xmlNode *n)
                 g_string_append(R->text, m ? EX_MARK_ON : EX_MARK_OFF);
                 R->in_mark = m;
             }
+            gboolean b = bold(c, R->mark_bold);
             for (const xmlNode *t = c->children; t; t = t->next) {
                 if (is_w(t, "t")) {
                     xmlChar *s = xmlNodeGetContent(t);
+                    for (const xmlChar *k = s; k && *k && !b; k++)
+                        R->plain_text |= !g_ascii_isspace(*k);
+                    R->bold_text |= b && s && *s;
                     g_string_append(R->text, (const char *)s);
                     xmlFree(s);
                 } else if (is_w(t, "tab")) {
@@ -139,6 +162,10 @@ static void read_paragraph(reader *R, const xmlNode *p)
     R->title_style = style && (g_ascii_strcasecmp(style, "Title") == 0 ||
                                strstr(style, "标题") == style);
     R->list_numbered = child(pr, "numPr") != NULL;
+    xmlNode *mark = child(child(pr, "rPr"), "b");
+    char *v = w_val(mark);
+    R->mark_bold = mark && (!v || (strcmp(v, "0") != 0 && strcmp(v, "false") != 0));
+    g_free(v);
     g_free(jc);
     g_free(style);
     read_runs(R, p);
@@ -149,7 +176,7 @@ static void read_paragraph(reader *R, const xmlNode *p)
 static char *cell_text(const xmlNode *tc)
 {
     reader R = { g_ptr_array_new_with_free_func(ex_line_free), g_string_new(NULL), FALSE, 0,
-                 FALSE, FALSE, FALSE };
+                 FALSE, FALSE, FALSE, FALSE, FALSE, FALSE };
     for (const xmlNode *p = tc->children; p; p = p->next)
         if (is_w(p, "p"))
             read_paragraph(&R, p);
@@ -257,7 +284,7 @@ GPtrArray *ex_lines_from_docx(const char *path, char **error)
         return NULL;
     }
     reader R = { g_ptr_array_new_with_free_func(ex_line_free), g_string_new(NULL), FALSE, 0,
-                 FALSE, FALSE, FALSE };
+                 FALSE, FALSE, FALSE, FALSE, FALSE, FALSE };
     read_body(&R, body);
     g_string_free(R.text, TRUE);
     xmlFreeDoc(doc);

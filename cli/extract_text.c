@@ -665,6 +665,11 @@ ex_doc *ex_recognise(GPtrArray *lines)
             add(doc, EX_ATTACH_MORE, s); /* "2.……": the next attachment's name */
         } else if (starts_any(s, roster_words)) {
             add(doc, EX_ROSTER, s);
+        } else if (l->bold && !heading_level(s, &number, &prefix, &canonical) &&
+                   !ends_with_mark(s) && !ends_sentence(s) && chars(s) <= 30) {
+            /* A short line all in bold in a Word file: a heading without a number (黑体). */
+            add(doc, EX_H1, s);
+            attaching = FALSE;
         } else {
             attaching = FALSE;
             read_numbered(doc, s, expect);

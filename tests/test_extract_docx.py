@@ -32,7 +32,7 @@ RICH = [
     ("p", [("二、名额分配", False)]),
     ("TABLE", [["单位", "名额", "联络员"], ["海曙区总工会", "30", "张敏"], ["江北区总工会", "25", "李强"],
                ["北仑区总工会", "28", "王芳"]]),
-    ("p", [("三、工作要求", False)]),
+    ("bold", [("工作要求", False)]),
     ("p", [("各单位于", False), ("3月31日", True), ("前将人员名单报市总工会劳动和经济工作部。", False)]),
     ("right", [("宁波市总工会", False)]),
     ("right", [("2026年2月26日", False)]),
@@ -61,6 +61,7 @@ FODT_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
    <style:text-properties fo:font-weight="bold" fo:font-size="22pt"/></style:style>
   <style:style style:name="R" style:family="paragraph"><style:paragraph-properties fo:text-align="end"/></style:style>
   <style:style style:name="S" style:family="text"><style:text-properties fo:background-color="#ffff00"/></style:style>
+  <style:style style:name="B" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
  </office:automatic-styles>
  <office:body><office:text>
 """
@@ -85,8 +86,9 @@ def fodt_rich():
             out.append("</table:table>")
             continue
         style = {"title": ' text:style-name="C"', "right": ' text:style-name="R"'}.get(kind, "")
-        spans = "".join(f'<text:span text:style-name="S">{escape(t)}</text:span>' if shaded else escape(t)
-                        for t, shaded in runs)
+        spans = "".join(f'<text:span text:style-name="S">{escape(t)}</text:span>' if shaded
+                        else f'<text:span text:style-name="B">{escape(t)}</text:span>' if kind == "bold"
+                        else escape(t) for t, shaded in runs)
         out.append(f"<text:p{style}>{spans}</text:p>")
     return FODT_HEAD + "\n".join(out) + FODT_TAIL
 
@@ -195,6 +197,8 @@ def test_docx_from_libreoffice(yinfa):
         body = root.find("body")
         table = body.find("table")
         assert table is not None and len(table.findall("tr")) == 4, ET.tostring(body, encoding="unicode")[:300]
+        # a line all in bold: a heading without a number
+        assert [h.text for h in body.findall("h1") if h.get("number") == "none"] == ["工作要求"]
         slots = {s.get("name"): s.get("type") for s in root.iter("slot")}
         # the shaded runs: 5 天 a count, 1800 元 money, 3月31日 the date things are due by
         assert sorted(slots.values()) == ["integer", "money", "text"], slots
