@@ -390,8 +390,10 @@ static gboolean title_like(const ex_line *l)
 
 static gboolean salutation_like(const char *s)
 {
+    /* "现将有关事项通知如下：" introduces the body; it addresses no one. */
     return (g_str_has_suffix(s, "：") || g_str_has_suffix(s, ":")) && chars(s) <= 80 &&
-           !strstr(s, "。") && !is_attach_start(s) && !starts_any(s, roster_words);
+           !strstr(s, "。") && !strstr(s, "如下") && !is_attach_start(s) &&
+           !starts_any(s, roster_words);
 }
 
 /* A short line without a final mark: an issuer above the date, a speaker under the title. */
@@ -404,7 +406,6 @@ static gboolean name_like(const char *s)
            !heading_level(s, &number, &prefix, &canonical);
 }
 
-/* The title, subtitles and salutation at the top; returns the index of the first line after. */
 /* "甬工〔2026〕5号" (GB/T 9704 §7.2.4: 〔〕 around the year), with "签发人：……" on the line or not. */
 static gboolean is_doc_number(const char *s)
 {
@@ -449,6 +450,8 @@ static gboolean is_page_number(const char *s)
     return yes;
 }
 
+/* The 版头 pasted with the text, the title, subtitles and salutation at the top; returns the
+ * index of the first line after them. */
 static guint read_top(ex_doc *doc, GPtrArray *lines)
 {
     guint i = read_masthead(doc, lines);
@@ -458,7 +461,6 @@ static guint read_top(ex_doc *doc, GPtrArray *lines)
         const ex_line *l = g_ptr_array_index(lines, i);
         if ((title_lines && l->blank_before) || !title_like(l))
             break;
-        /* A short line followed by its continuation is a title only if the next is no body. */
         if (title->len)
             g_string_append(title, "\n");
         g_string_append(title, l->text);
@@ -572,7 +574,7 @@ static void read_numbered(ex_doc *doc, const char *s, int expect[5])
 }
 
 static const char *const genres[] = { "通知", "通报", "请示", "报告", "决定", "意见", "批复",
-                                      "函", "通告", "公告", "决议", "议案", "纪要", "方案", NULL };
+                                      "函", "通告", "公告", "决议", "议案", NULL };
 
 static void decide_family(ex_doc *doc)
 {
