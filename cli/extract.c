@@ -257,6 +257,71 @@ static void literal_end(out *o, const ex_doc *doc)
     xmlTextWriterEndElement(o->w);
 }
 
+static const char *first_title(const ex_doc *doc)
+{
+    for (guint i = 0; i < doc->blocks->len; i++) {
+        const ex_block *b = g_ptr_array_index(doc->blocks, i);
+        if (b->kind == EX_TITLE)
+            return b->text;
+    }
+    return NULL;
+}
+
+/* The masthead of a 纪要 (GB/T 9704 §10.3: the red 纪要标志 35 mm below the top of the type
+ * area, as templates/minutes sets it) or of a bulletin (templates/bulletin: its name large and
+ * red, the issue under it): the issue number, the compiling office and the date on one line, a
+ * red rule. The 纪要标志 is the source's title. */
+static void masthead(out *o, const ex_doc *doc, const char *title_text)
+{
+    gboolean minutes = doc->family == EX_MINUTES;
+    if (minutes) {
+        nl(o, 2);
+        xmlTextWriterStartElement(o->w, BAD_CAST "block");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "position", BAD_CAST "top");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "offset", BAD_CAST "35mm");
+        nl(o, 3);
+        xmlTextWriterStartElement(o->w, BAD_CAST "stack");
+        xmlTextWriterWriteAttribute(o->w, BAD_CAST "style", BAD_CAST "纪要标志");
+        char **lines = g_strsplit(title_text, "\n", -1);
+        for (int i = 0; lines[i]; i++)
+            element(o, 4, "line", NULL, NULL, lines[i]);
+        g_strfreev(lines);
+        nl(o, 3);
+        xmlTextWriterEndElement(o->w);
+        nl(o, 2);
+        xmlTextWriterEndElement(o->w);
+    } else {
+        nl(o, 2);
+        xmlTextWriterWriteRaw(o->w, BAD_CAST "<p style=\"报头\"><v name=\"简报名称\"/></p>");
+    }
+    nl(o, 2);
+    xmlTextWriterWriteRaw(o->w, BAD_CAST "<p style=\"期号\">第<v name=\"期号\"/>期</p>");
+    nl(o, 2);
+    xmlTextWriterWriteRaw(o->w, BAD_CAST "<row style=\"报头行\"><left inset=\"1\"><v name=\"编印单位\"/>"
+                                         "</left><right inset=\"1\"><v name=\"日期\"/></right></row>");
+    nl(o, 2);
+    xmlTextWriterWriteRaw(o->w, BAD_CAST(minutes ? "<rule thickness=\"0.5mm\" color=\"red\" space-before=\"4mm\"/>"
+                                                 : "<rule thickness=\"1mm\" color=\"red\" space-before=\"3mm\"/>"));
+}
+
+/* The name of a bulletin when the source's title is one ("工作简报", "工会动态"): the masthead's,
+ * and the article has no title of its own; else NULL. */
+static const char *bulletin_name(const ex_doc *doc)
+{
+    static const char *const names[] = { "简报", "简讯", "动态", "快报", "通讯", NULL };
+    const char *t = first_title(doc);
+    for (int i = 0; t && doc->family == EX_ARTICLE && names[i]; i++)
+        if (g_str_has_suffix(t, names[i]) && !strchr(t, '\n') && g_utf8_strlen(t, -1) <= 12)
+            return t;
+    return NULL;
+}
+
+/* Whether the family sets a masthead of its own (masthead()). */
+static gboolean has_masthead(const ex_doc *doc)
+{
+    return doc->family == EX_MINUTES || doc->family == EX_ARTICLE;
+}
+
 static gboolean has(const ex_doc *doc, ex_kind kind)
 {
     for (guint i = 0; i < doc->blocks->len; i++)
@@ -277,7 +342,19 @@ static void write_body(out *o, const ex_doc *doc)
     for (guint i = 0; i < doc->blocks->len; i++) {
         const ex_block *b = g_ptr_array_index(doc->blocks, i);
         switch (b->kind) {
-        case EX_TITLE: title(o, b->text); break;
+        case EX_TITLE:
+            if (doc->family == EX_MINUTES) {
+                masthead(o, doc, b->text); /* the title is the 纪要标志 */
+            } else if (doc->family == EX_ARTICLE) {
+                masthead(o, doc, b->text);
+                if (!bulletin_name(doc)) {
+                    comment(o, 2, " the article's title: 二号小标宋, centred (templates/bulletin) ");
+                    element(o, 2, "p", "style", "文章标题", b->text);
+                }
+            } else {
+                title(o, b->text);
+            }
+            break;
         case EX_SUBTITLE: element(o, 2, "subtitle", NULL, NULL, b->text); break;
         case EX_SALUTATION: element(o, 2, "salutation", NULL, NULL, b->text); break;
         case EX_H1: case EX_H2: case EX_H3: case EX_H4: {
@@ -340,8 +417,23 @@ static void write_styles(out *o, const ex_doc *doc)
 {
     nl(o, 1);
     xmlTextWriterStartElement(o->w, BAD_CAST "styles");
-    if (doc->family == EX_RED || doc->family == EX_MINUTES)
+    if (doc->family == EX_RED)
         style(o, "标题", (const char *const[]){ "space-before", "2", NULL });
+    if (doc->family == EX_MINUTES) {
+        /* templates/minutes: the 纪要标志 红色小标宋, set smaller when long; the issue line. */
+        style(o, "纪要标志", (const char *const[]){ "base", "标题", "size", "小初", "color", "red", NULL });
+        style(o, "期号", (const char *const[]){ "base", "正文", "indent", "0", "align", "center",
+                                               "space-before", "2", NULL });
+        style(o, "报头行", (const char *const[]){ "base", "正文", "indent", "0", "space-before", "1", NULL });
+    }
+    if (doc->family == EX_ARTICLE) {
+        /* templates/bulletin: the name 初号 red, the issue in 楷体, the article's title 二号. */
+        style(o, "报头", (const char *const[]){ "base", "标题", "size", "初号", "color", "red", NULL });
+        style(o, "期号", (const char *const[]){ "base", "正文", "role", "楷体", "indent", "0",
+                                               "align", "center", NULL });
+        style(o, "报头行", (const char *const[]){ "base", "正文", "indent", "0", "space-before", "1", NULL });
+        style(o, "文章标题", (const char *const[]){ "base", "标题", "space-before", "1", NULL });
+    }
     if (has(doc, EX_NOTE))
         style(o, "附注", (const char *const[]){ "base", "正文", NULL });
     if (has(doc, EX_ATTACH)) {
@@ -367,6 +459,13 @@ static void write_styles(out *o, const ex_doc *doc)
 /* template.xml as a string, its slots named in `slots`. */
 static char *write_template(const ex_doc *doc, ex_slots *slots, const char *name, const char *src)
 {
+    /* The names the shared parts and the masthead declare: common/red-header.xml's and
+     * common/end-block.xml's, the masthead's. */
+    static const char *const taken[] = { "份号", "密级", "紧急程度", "发文机关", "发文字号", "签发人",
+                                         "抄送", "印发机关", "印发日期", "简报名称", "期号",
+                                         "编印单位", "日期", NULL };
+    for (int i = 0; taken[i]; i++)
+        ex_slots_reserve(slots, taken[i]);
     /* The body first, into a buffer of its own: its X's make the slots declared before it. */
     xmlBufferPtr body = xmlBufferCreate();
     out o = { xmlNewTextWriterMemory(body, 0), slots, FALSE };
@@ -415,6 +514,22 @@ static char *write_template(const ex_doc *doc, ex_slots *slots, const char *name
     write_styles(&o, doc);
     nl(&o, 1);
     xmlTextWriterStartElement(o.w, BAD_CAST "slots");
+    if (has_masthead(doc)) {
+        static const char *const fixed[][4] = {
+            { "简报名称", "text", "工作简报", "简报名称" }, { "期号", "integer", "12", "期号" },
+            { "编印单位", "text", "宁波市总工会办公室", "编印单位" }, { "日期", "date", "2026-01-12", "日期" },
+        };
+        for (size_t k = doc->family == EX_MINUTES ? 1 : 0; k < G_N_ELEMENTS(fixed); k++) {
+            nl(&o, 2);
+            xmlTextWriterStartElement(o.w, BAD_CAST "slot");
+            xmlTextWriterWriteAttribute(o.w, BAD_CAST "name", BAD_CAST fixed[k][0]);
+            xmlTextWriterWriteAttribute(o.w, BAD_CAST "type", BAD_CAST fixed[k][1]);
+            xmlTextWriterWriteAttribute(o.w, BAD_CAST "label", BAD_CAST fixed[k][3]);
+            const char *value = k == 0 && bulletin_name(doc) ? bulletin_name(doc) : fixed[k][2];
+            xmlTextWriterWriteAttribute(o.w, BAD_CAST(k == 0 ? "default" : "example"), BAD_CAST value);
+            xmlTextWriterEndElement(o.w);
+        }
+    }
     for (guint i = 0; i < ex_slots_count(slots); i++) {
         const ex_slot *s = ex_slots_get(slots, i);
         nl(&o, 2);

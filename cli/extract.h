@@ -90,6 +90,8 @@ typedef struct ex_slots ex_slots;
 
 ex_slots *ex_slots_new(void);
 void ex_slots_free(ex_slots *s);
+/* A name the template declares otherwise (the shared parts' slots): no new slot takes it. */
+void ex_slots_reserve(ex_slots *s, const char *name);
 guint ex_slots_count(const ex_slots *s);
 const ex_slot *ex_slots_get(const ex_slots *s, guint i);
 

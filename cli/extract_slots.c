@@ -41,6 +41,11 @@ void ex_slots_free(ex_slots *s)
     g_free(s);
 }
 
+void ex_slots_reserve(ex_slots *s, const char *name)
+{
+    g_hash_table_add(s->used, g_strdup(name));
+}
+
 guint ex_slots_count(const ex_slots *s) { return s->slots->len; }
 const ex_slot *ex_slots_get(const ex_slots *s, guint i) { return g_ptr_array_index(s->slots, i); }
 

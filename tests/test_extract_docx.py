@@ -157,13 +157,12 @@ def check(yinfa, tmp, docx, name, want, family, cells=()):
     p = te.run([yinfa, "render", name, "--draft", "-o", pdf, "-q"], env, tmp)
     assert p.returncode == 0, (name, p.stderr)
     got = te.pdftext(pdf)
-    red = family.startswith("红头公文")
-    expected = te.RED_HEADER_DRAFT + want + te.END_BLOCK_DRAFT if red else want
+    title = te.title_of(root)
+    expected = te.expected_draft(family, want, title)
     if got != expected:
         at = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
         raise AssertionError(f"{name}: the draft differs at {at}: «{got[max(0, at - 10):at + 10]}» vs "
                              f"«{expected[max(0, at - 10):at + 10]}»")
-    title = "".join(root.find("body").find("title").itertext())
     problems = [p for p in te.layout_problems(pdf, title) if not any(c in p for c in cells)]
     assert not problems, (name, problems[:6])
     data = os.path.join(folder, "data.json")
