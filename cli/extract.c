@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 
 #define EXTRACT_MAX_BYTES (4 * 1024 * 1024)
+/* Below the engine's bound on a template with everything it includes (engine/template.c). */
+#define EXTRACT_MAX_TEMPLATE (900 * 1024)
 
 /* ---- reading the source -------------------------------------------------------------------- */
 
@@ -841,11 +843,31 @@ static char *type_ref(const char *dir, const char *name)
     return ref;
 }
 
+/* A folder this run made, emptied and removed again: nothing half-made is left. */
+static void remove_written(const char *dir)
+{
+    static const char *const files[] = { "template.xml", "data.json", "README.md", NULL };
+    for (int i = 0; files[i]; i++) {
+        char *path = g_build_filename(dir, files[i], NULL);
+        g_remove(path);
+        g_free(path);
+    }
+    g_rmdir(dir);
+}
+
 static int finish(const char *dir, const char *name, const char *src, ex_doc *doc,
                   ex_slots *slots)
 {
     char *xml = write_template(doc, slots, name, src);
     int rc = 0;
+    /* The engine reads templates of 1 MiB at most (with their parts): a longer source makes a
+     * template no command could read. */
+    if (strlen(xml) > EXTRACT_MAX_TEMPLATE) {
+        fprintf(stderr, "yinfa extract: %s: 原文过长：生成的模板有 %zu 字节，超过模板 %d KiB 的上限；"
+                        "请只提取一份公文\n", src, strlen(xml), EXTRACT_MAX_TEMPLATE / 1024);
+        g_free(xml);
+        return EXIT_PROBLEM;
+    }
     if (g_mkdir_with_parents(dir, 0777) != 0) {
         fprintf(stderr, "yinfa extract: 无法创建 %s：%s\n", dir, g_strerror(errno));
         g_free(xml);
@@ -853,6 +875,7 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
     }
     if (write_file(dir, "template.xml", xml)) {
         g_free(xml);
+        remove_written(dir);
         return EXIT_PROBLEM;
     }
     g_free(xml);
@@ -873,6 +896,7 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
         yf_diags_print(d, stderr);
         yf_diags_free(d);
         g_free(data);
+        remove_written(dir);
         return rc;
     }
     yf_diags_free(d);
@@ -881,6 +905,8 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
     char *data_ref = g_shell_quote(data_path);
     char *text = readme(name, src, doc, slots, ref, data_ref);
     rc = write_file(dir, "README.md", text) ? EXIT_PROBLEM : 0;
+    if (rc)
+        remove_written(dir);
     if (!rc && !cli_quiet)
         report(doc, slots, dir, ref, data_ref);
     g_free(text);

@@ -12,6 +12,7 @@
 struct ex_slots {
     GPtrArray *slots;     /* of ex_slot */
     GHashTable *used;     /* names and date prefixes taken */
+    GHashTable *next;     /* name -> the number to try next for it */
     char *date_prefix;    /* the date being read (X年X月X日), until its day */
     ex_slot *year;        /* the year written alone, one slot */
 };
@@ -21,6 +22,7 @@ ex_slots *ex_slots_new(void)
     ex_slots *s = g_new0(ex_slots, 1);
     s->slots = g_ptr_array_new();
     s->used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return s;
 }
 
@@ -37,6 +39,7 @@ void ex_slots_free(ex_slots *s)
     }
     g_ptr_array_free(s->slots, TRUE);
     g_hash_table_destroy(s->used);
+    g_hash_table_destroy(s->next);
     g_free(s->date_prefix);
     g_free(s);
 }
@@ -316,14 +319,17 @@ static char *compose_name(const char *word, const char *base)
     return g_strconcat(word, base, NULL);
 }
 
-/* A name not taken yet: "金额", then "金额2" … */
+/* A name not taken yet: "金额", then "金额2" … (the next number of each name remembered, so
+ * that a text of many alike facts is not quadratic). */
 static char *unique(ex_slots *s, const char *name)
 {
     char *n = g_strdup(name);
-    for (int k = 2; g_hash_table_contains(s->used, n); k++) {
+    int k = GPOINTER_TO_INT(g_hash_table_lookup(s->next, name));
+    for (k = MAX(k, 2); g_hash_table_contains(s->used, n); k++) {
         g_free(n);
         n = g_strdup_printf("%s%d", name, k);
     }
+    g_hash_table_replace(s->next, g_strdup(name), GINT_TO_POINTER(k));
     g_hash_table_add(s->used, g_strdup(n));
     return n;
 }

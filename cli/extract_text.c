@@ -191,6 +191,9 @@ static int heading_level(const char *line, int *number, size_t *prefix, gboolean
 
 gboolean ex_parse_date(const char *s, int *y, int *m, int *d)
 {
+    /* A date is short and has its separators: most lines are no date, told without work. */
+    if (strlen(s) > 64 || !(strstr(s, "年") || strchr(s, '-') || strchr(s, '/') || strchr(s, '.')))
+        return FALSE;
     /* 二〇二六年一月十二日: Chinese digits, the year digit by digit. */
     GString *arabic = g_string_new(NULL);
     for (const char *p = s; *p; p = g_utf8_next_char(p)) {
@@ -313,25 +316,42 @@ static void join_wrapped(GPtrArray *lines)
     for (guint i = 0; i < lines->len; i++)
         indented += ((ex_line *)g_ptr_array_index(lines, i))->indent >= 1;
     gboolean by_indent = indented >= 3;
+    /* In one pass, each paragraph built in a GString and the lines kept moved down: joining by
+     * concatenation and removal one at a time would be quadratic in a long text. */
+    guint kept = 0;
     for (guint i = 0; i < lines->len; i++) {
         ex_line *a = g_ptr_array_index(lines, i);
+        lines->pdata[kept++] = a;
         /* The width of the last source line joined into `a`: it decides whether more follows. */
         double last = width(a->text) + a->indent;
+        const char *tail = a->text;
+        GString *joined = NULL;
         while (i + 1 < lines->len && !a->rows) {
             ex_line *b = g_ptr_array_index(lines, i + 1);
             gboolean full = last >= w - 1.5 && last <= w + 1;
             /* A comma or a 、 never ends a paragraph; a full stop at the end of a full line may. */
-            gboolean continues = !ends_paragraph(a->text) || (by_indent && b->indent < 1);
+            gboolean continues = !ends_paragraph(tail) || (by_indent && b->indent < 1);
             if (!full || !continues || b->rows || b->blank_before || starts_part(b) ||
                 (by_indent && b->indent >= 1))
                 break;
             last = width(b->text) + b->indent;
-            char *joined = g_strconcat(a->text, b->text, NULL);
+            if (!joined)
+                joined = g_string_new(a->text);
+            size_t at = joined->len;
+            g_string_append(joined, b->text);
+            tail = joined->str + at; /* valid until the next append, which comes after the test */
+            ex_line_free(b);
+            lines->pdata[i + 1] = NULL;
+            i++;
+        }
+        if (joined) {
             g_free(a->text);
-            a->text = joined;
-            g_ptr_array_remove_index(lines, i + 1);
+            a->text = g_string_free(joined, FALSE);
         }
     }
+    g_ptr_array_set_free_func(lines, NULL);
+    g_ptr_array_set_size(lines, kept);
+    g_ptr_array_set_free_func(lines, ex_line_free);
 }
 
 /* ---- the structure ------------------------------------------------------------------------- */
@@ -436,6 +456,9 @@ static guint read_masthead(ex_doc *doc, GPtrArray *lines)
 /* A page number copied with the text from a PDF: "— 1 —", "－2－", "-3-". */
 static gboolean is_page_number(const char *s)
 {
+    if (strlen(s) > 32 || !(g_str_has_prefix(s, "—") || g_str_has_prefix(s, "－") || *s == '-' ||
+                            g_str_has_prefix(s, "–")))
+        return FALSE;
     GString *t = g_string_new(NULL);
     for (const char *p = s; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
@@ -640,9 +663,18 @@ ex_doc *ex_recognise(GPtrArray *lines)
     ex_doc *doc = g_new0(ex_doc, 1);
     doc->blocks = g_ptr_array_new();
     doc->why = g_ptr_array_new_with_free_func(g_free);
-    for (guint k = lines->len; k-- > 0;)
-        if (is_page_number(((ex_line *)g_ptr_array_index(lines, k))->text))
-            g_ptr_array_remove_index(lines, k);
+    /* Page numbers dropped in one pass (removing them one by one would be quadratic). */
+    guint kept = 0;
+    for (guint k = 0; k < lines->len; k++) {
+        ex_line *l = g_ptr_array_index(lines, k);
+        if (is_page_number(l->text))
+            ex_line_free(l);
+        else
+            lines->pdata[kept++] = l;
+    }
+    g_ptr_array_set_free_func(lines, NULL);
+    g_ptr_array_set_size(lines, kept);
+    g_ptr_array_set_free_func(lines, ex_line_free);
     join_wrapped(lines);
     guint i = read_top(doc, lines);
     GPtrArray *tail = g_ptr_array_new();
