@@ -122,6 +122,7 @@ static gboolean strip_prefix(GString *w, const char *const *words)
 }
 
 static const char *const trailing_words[] = {
+    "不少于", "不低于", "不超过", "不多于", "每年", "每月", "每人", "每个", "折合",
     "共计", "合计", "累计", "总计", "约为", "达到", "超过", "定于", "将于", "拟于", "已于", "截至",
     "约", "共", "达", "计", "为", "是", "逾", "近", "有", "于", "在", "至", "到", "自", "从",
     "第", "的", "等", NULL
@@ -131,7 +132,9 @@ static const char *const leading_words[] = {
     "组织", "开展", "参加", "参与", "覆盖", "惠及", "帮扶", "救助", "资助", "培训", "新增", "完成",
     "实现", "评选", "表彰", "收到", "办理", "计划", "其中", "共有", "全市", "今年", "本次",
     "提出", "创造", "各类", "全面", "深入", "贯彻落实", "贯彻", "落实", "根据", "履行好", "履行",
-    "我市", "出席", "各", "在", "按照", "围绕", "推进", "加快", NULL
+    "我市", "出席", "各", "在", "按照", "围绕", "推进", "加快", "分别给予", "给予", "分别", "等",
+    "每个", "每",
+    NULL
 };
 
 /* The longest end of `phrase` that starts at a word boundary (ICU's dictionary-based word
@@ -163,8 +166,8 @@ static char *last_words(const char *phrase, int max)
     return g_strdup(from);
 }
 
-/* The noun phrase before `p` in `line`: up to eight Han characters (a colon or a space just
- * before the X skipped), cut after the last particle or preposition, function words and leading
+/* The noun phrase before `p` in `line`: up to twelve Han characters (a colon or a space just
+ * before the X skipped; twelve at most), cut after the last particle or preposition, function words and leading
  * verbs taken off. "" when there is none. Caller frees. */
 static char *word_before(const char *line, const char *p)
 {
@@ -177,7 +180,7 @@ static char *word_before(const char *line, const char *p)
     }
     const char *start = q;
     int n = 0;
-    while (start > line && n < 8) {
+    while (start > line && n < 12) {
         const char *prev = g_utf8_prev_char(start);
         if (!is_han(g_utf8_get_char(prev)))
             break;
@@ -227,7 +230,7 @@ static char *word_after(const char *p)
  * characters, up to a particle or a verb that ends it. NULL when there is none of two or more. */
 static char *counted_noun(const char *p)
 {
-    static const char *const stops = "的了和与及等获在为将到从向被把由是有共约已均";
+    static const char *const stops = "的了和与及等获在为将到从向被把由是有共约已均作参进开受提达分于入";
     const char *q = p;
     int n = 0;
     while (*q && n < 4) {
@@ -236,7 +239,9 @@ static char *counted_noun(const char *p)
             break;
         q = g_utf8_next_char(q), n++;
     }
-    return n >= 2 && n < 4 ? g_strndup(p, q - p) : NULL;
+    /* One character only when the noun plainly ends there ("分X个组，"). */
+    gboolean ended = !*q || !is_han(g_utf8_get_char(q));
+    return (n >= 2 || (n == 1 && ended)) && n < 4 ? g_strndup(p, q - p) : NULL;
 }
 
 /* 工种 + 个数 → 工种数; 职工 + 人数 → 职工人数; 参会人员 + 人数 → 参会人数. */
@@ -274,6 +279,8 @@ static const struct unit {
     { "件", "件数", "integer", "45" },       { "条", "条数", "integer", "10" },
     { "所", "所数", "integer", "6" },        { "天", "天数", "integer", "3" },
     { "小时", "小时数", "integer", "8" },    { "%", "比例", "number", "95.5" },
+    { "平方米", "面积", "number", "120" },   { "亩", "面积", "number", "80" },
+    { "公里", "里程", "number", "12.5" },    { "千米", "里程", "number", "12.5" },
     { "％", "比例", "number", "95.5" },      { "期", "期号", "integer", "12" },
     { "号", "序号", "integer", "5" },        { "省", "省份", "text", "浙江" },
     { "市", "城市", "text", "宁波" },        { "区", "区", "text", "海曙" },
