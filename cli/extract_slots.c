@@ -452,7 +452,8 @@ static ex_slot *slot_for_x(ex_slots *s, const char *line, const char *p, const c
             char *name = unique(s, composed);
             g_free(composed);
             char *how = g_strdup_printf("X%s → %s（%s）%s%s%s", units[i].after, name, units[i].type,
-                                        *w ? "，取前文“" : "", w, *w ? "”" : "");
+                                        !*w ? "" : noun ? "，所计的是后文“" : "，取前文“", w,
+                                        *w ? "”" : "");
             ex_slot *x = new_slot(s, name, units[i].type, units[i].example, line, p, end, how);
             g_free(how);
             g_free(w);
