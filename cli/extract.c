@@ -384,7 +384,14 @@ static void write_body(out *o, const ex_doc *doc)
             xmlTextWriterEndElement(o->w);
             break;
         }
-        case EX_ISSUER: case EX_DATE:
+        case EX_DATE:
+            if (!has(doc, EX_ISSUER)) {
+                /* A date without an issuer above it: the 落款 line of the base, right-aligned. */
+                element(o, 2, "p", "style", "落款", b->text);
+                break;
+            }
+            /* fall through */
+        case EX_ISSUER:
             if (!signed_) {
                 comment(o, 2, " GB/T 9704 §7.3.5: the signature, placed by the standard ");
                 signature(o, doc);
@@ -893,7 +900,9 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
     yf_template_free(t);
     yf_context_free(ctx);
     if (rc) {
-        yf_diags_print(d, stderr);
+        for (size_t i = 0; i < yf_diags_count(d); i++)
+            if (yf_diags_severity(d, i) == YF_ERROR)
+                fprintf(stderr, "%s\n", yf_diags_message(d, i));
         yf_diags_free(d);
         g_free(data);
         remove_written(dir);
