@@ -101,3 +101,26 @@ def test_hostile_docx(yinfa):
         p, out = run_extract(yinfa, bad, tmp, "bad")
         assert p.returncode == 1 and "编码" in p.stderr, p.stderr
         assert not os.path.exists(out)
+
+
+def test_odd_small_texts(yinfa):
+    """Texts that are only a fragment of a document still make a template that renders: a lone X,
+    a date alone (a 落款 line: a signature needs an issuer), bare heading numbers, lone dashes, a
+    byte order mark; an empty text is refused."""
+    texts = {"x": "X", "date": "2026年1月12日\n", "numbers": "\ufeff一、\n（一）\n1.\n附件：\n抄送：\n印发\n",
+             "dashes": "——\n——\n", "issuer": "宁波市总工会\n", "comrades": "同志们：\n今天开会。\n"}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = te.environment(tmp)
+        for name, text in texts.items():
+            path = os.path.join(tmp, name + ".txt")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            p, out = run_extract(yinfa, path, tmp, name)
+            assert p.returncode == 0, (name, p.stderr)
+            pdf = os.path.join(tmp, name + ".pdf")
+            p = te.run([yinfa, "render", out, "--draft", "-o", pdf, "-q"], env, tmp)
+            assert p.returncode == 0, (name, p.stderr)
+        empty = os.path.join(tmp, "empty.txt")
+        open(empty, "w").write(" \n\t\n")
+        p, out = run_extract(yinfa, empty, tmp, "empty")
+        assert p.returncode == 1 and "没有文字" in p.stderr and not os.path.exists(out)
