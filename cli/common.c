@@ -89,7 +89,34 @@ char *cli_find_share(const char *rel)
     return found ? tidy_path(found) : NULL;
 }
 
-/* A template argument: a file, a folder with template.xml, or a name under templates/. */
+/* The user's own templates folder: $XDG_DATA_HOME/yinfa/templates, by default
+ * ~/.local/share/yinfa/templates (XDG Base Directory Specification), or NULL without a home. */
+char *cli_user_templates(void)
+{
+    const char *data = getenv("XDG_DATA_HOME");
+    if (data && *data == '/')
+        return cli_join(data, "yinfa/templates");
+    const char *home = getenv("HOME");
+    return home && *home ? cli_join(home, ".local/share/yinfa/templates") : NULL;
+}
+
+/* dir/name/template.xml when it is a file, else NULL. */
+static char *type_in(const char *dir, const char *name)
+{
+    if (!dir || !*dir)
+        return NULL;
+    char *p = cli_join(dir, name);
+    char *t = cli_join(p, "template.xml");
+    free(p);
+    if (cli_is_file(t))
+        return t;
+    free(t);
+    return NULL;
+}
+
+/* A template argument: a file, a folder with template.xml, or a bare name, looked up in
+ * $YINFA_TEMPLATES, then the installed (or source tree's) templates/, then the user's own
+ * templates folder. */
 char *cli_find_template(const char *arg)
 {
     if (cli_is_file(arg))
@@ -104,20 +131,19 @@ char *cli_find_template(const char *arg)
     /* A bare name: no path separators, no dot files. */
     if (strchr(arg, '/') || arg[0] == '.' || !*arg)
         return NULL;
-    const char *env = getenv("YINFA_TEMPLATES");
-    if (env) {
-        char *p = cli_join(env, arg);
-        char *t = cli_join(p, "template.xml");
-        free(p);
-        if (cli_is_file(t))
-            return t;
-        free(t);
-    }
+    char *t = type_in(getenv("YINFA_TEMPLATES"), arg);
+    if (t)
+        return t;
     char *rel = cli_join("templates", arg);
     char *relt = cli_join(rel, "template.xml");
     free(rel);
-    char *t = cli_find_share(relt);
+    t = cli_find_share(relt);
     free(relt);
+    if (t)
+        return t;
+    char *user = cli_user_templates();
+    t = type_in(user, arg);
+    free(user);
     return t;
 }
 
@@ -234,6 +260,11 @@ yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
     free(roles);
     if (ctx)
         yf_context_set_creation_date(ctx, cli_creation_date());
+    /* A type in the user's folder finds the shared parts (common/) of the installed ones. */
+    char *shared = ctx ? cli_find_share("templates") : NULL;
+    if (shared)
+        yf_context_set_shared_templates(ctx, shared);
+    free(shared);
     return ctx;
 }
 

@@ -22,6 +22,9 @@ char *cli_find_share(const char *rel);
 /* A template argument — a file, a folder holding template.xml, or a bare name of a folder
  * under templates/ — as a path, or NULL. Caller frees. */
 char *cli_find_template(const char *arg);
+/* The user's own templates folder ($XDG_DATA_HOME/yinfa/templates, by default
+ * ~/.local/share/yinfa/templates), whether it exists or not; NULL without a home. Caller frees. */
+char *cli_user_templates(void);
 /* A context with the project's font roles and $YINFA_FONTS_CONF (or `fonts_conf`). */
 /* A context for the roles and fonts; its PDFs dated SOURCE_DATE_EPOCH when that is set. */
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);

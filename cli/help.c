@@ -104,10 +104,17 @@ static const command_help commands[] = {
       "      --workers N     同时生成文档的线程数（1–64，每个线程一份字体上下文）；\n"
       "                      默认为 CPU 核数，至少 2\n"
       "按 Ctrl+C 停止。\n" },
-    { "extract", "由一份原文生成新模板",
-      "用法：yinfa extract TEXT.txt --name NEWTYPE [--out DIR]\n"
-      "读一份公文的纯文本，识别标题、称谓、各级标题、落款，把具体的事实改成槽位，\n"
-      "在 templates/NEWTYPE/（或 DIR）写出 template.xml、data.json 和 README.md。\n" },
+    { "extract", "由一份现成的公文生成新模板",
+      "用法：yinfa extract SOURCE.txt|SOURCE.docx --name NEWTYPE [-o DIR] [-q]\n"
+      "读一份公文（粘贴出来的纯文本，UTF-8 或 GB18030；或 Word/WPS 的 .docx），识别标题、副标题、\n"
+      "主送机关或称呼、各级标题、段落、附件说明、署名和日期、附注、版记，判断文种（通知、请示、\n"
+      "讲话稿、纪要、简报文章……），按同类模板的样子生成新模板：红头公文引用共用的版头和版记。\n"
+      "原文中的 X（Ｘ、×）和 Word 中加底纹或突出显示的文字成为槽位，按上下文命名和定类型。\n"
+      "写出 template.xml、data.json 和 README.md，并列出识别结果、槽位名称的由来和试用命令。\n"
+      "  -o, --out DIR   写到 DIR（默认：用户模板目录 $XDG_DATA_HOME/yinfa/templates/NEWTYPE，\n"
+      "                  即 ~/.local/share/yinfa/templates/NEWTYPE；之后可按名字使用）\n"
+      "  -q              只报告错误\n"
+      "已存在的目录不会被覆盖。\n" },
     { "fonts", "打印各字体角色所用的字体",
       "用法：yinfa fonts [--fonts-conf F]\n"
       "打印 GB/T 9704 的字体角色（小标宋、仿宋、黑体、楷体、宋体）各由哪种字体担任，\n"

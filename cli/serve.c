@@ -145,6 +145,7 @@ struct server {
     yf_context *ctx;          /* the first worker's context, made first: its fonts' warnings */
     char *templates;          /* the templates folder: absolute, symbolic links resolved */
     size_t templates_len;
+    char *user_templates;     /* the user's own (yinfa extract's), without --templates; or NULL */
     char *fonts;              /* GET /api/fonts's answer, made once at start */
     address bound;            /* the --host address */
     int bound_any;            /* --host 0.0.0.0 or ::, every address of the machine */
@@ -683,16 +684,28 @@ static int valid_name(const char *name)
     return 1;
 }
 
-/* NAME's template.xml, or NULL when the folder has none. Caller frees. */
-static char *template_path(const server *s, const char *name)
+/* DIR/NAME/template.xml when it is a file, else NULL. Caller frees. */
+static char *template_in(const char *folder, const char *name)
 {
-    char *dir = cli_join(s->templates, name);
+    if (!folder)
+        return NULL;
+    char *dir = cli_join(folder, name);
     char *path = cli_join(dir, "template.xml");
     free(dir);
     if (cli_is_file(path))
         return path;
     free(path);
     return NULL;
+}
+
+/* NAME's template.xml — in the templates folder, else (serving the installed ones) in the user's
+ * own templates folder, where yinfa extract writes — or NULL. Caller frees. */
+static char *template_path(const server *s, const char *name)
+{
+    char *path = template_in(s->templates, name);
+    if (path)
+        return path;
+    return template_in(s->user_templates, name);
 }
 
 static int by_name(const void *a, const void *b)
@@ -709,18 +722,25 @@ static size_t template_names(const server *s, char ***out)
     if (!names)
         return 0;
     size_t n = 0;
-    DIR *dir = opendir(s->templates);
-    struct dirent *e;
-    while (dir && n < MAX_TEMPLATES && (e = readdir(dir))) {
-        if (!valid_name(e->d_name))
-            continue;
-        char *path = template_path(s, e->d_name);
-        if (path)
-            names[n++] = strdup(e->d_name);
-        free(path);
+    /* The templates folder, then the user's own: a name in both is the first's. */
+    const char *folders[] = { s->templates, s->user_templates };
+    for (size_t f = 0; f < 2; f++) {
+        DIR *dir = folders[f] ? opendir(folders[f]) : NULL;
+        struct dirent *e;
+        while (dir && n < MAX_TEMPLATES && (e = readdir(dir))) {
+            if (!valid_name(e->d_name))
+                continue;
+            int seen = 0;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = strcmp(names[k], e->d_name) == 0;
+            char *path = seen ? NULL : template_in(folders[f], e->d_name);
+            if (path)
+                names[n++] = strdup(e->d_name);
+            free(path);
+        }
+        if (dir)
+            closedir(dir);
     }
-    if (dir)
-        closedir(dir);
     qsort(names, n, sizeof *names, by_name);
     return n;
 }
@@ -1752,6 +1772,7 @@ int cmd_serve(int argc, char **argv)
     if (!s.templates)
         return EXIT_PROBLEM;
     s.templates_len = strlen(s.templates);
+    s.user_templates = templates ? NULL : cli_user_templates();
     yf_diags *d = yf_diags_new();
     s.ctx = cli_open_context(fonts_conf, d);
     s.fonts = s.ctx ? fonts_json(s.ctx, d) : NULL;
@@ -1770,5 +1791,6 @@ int cmd_serve(int argc, char **argv)
     yf_context_free(s.ctx);
     free(s.fonts);
     free(s.templates);
+    free(s.user_templates);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <libxml/xmlschemastypes.h>
 #include <pango/pangofc-fontmap.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -252,10 +253,21 @@ void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds)
     ctx->creation_date = unix_seconds < 0 ? -1 : unix_seconds;
 }
 
+void yf_context_set_shared_templates(yf_context *ctx, const char *dir)
+{
+    g_free(ctx->shared_templates);
+    ctx->shared_templates = NULL;
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    if (real)
+        ctx->shared_templates = g_strdup(real);
+    free(real);
+}
+
 void yf_context_free(yf_context *ctx)
 {
     if (!ctx)
         return;
+    g_free(ctx->shared_templates);
     if (ctx->pango)
         g_object_unref(ctx->pango);
     if (ctx->fontmap)

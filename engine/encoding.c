@@ -9,6 +9,7 @@
  * naming its byte offset, never a replacement character. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ucnv.h>
 
@@ -84,5 +85,20 @@ char *yf_text_decode(const char *name, const char *buf, size_t len, size_t *out_
         return NULL;
     }
     yf_warn_at(diags, "data.legacy-encoding", name, 0, 0, "文件不是 UTF-8 编码，已按 %s 编码读取", label);
+    return out;
+}
+
+char *yf_text_to_utf8(const char *name, const char *bytes, size_t len, size_t *out_len,
+                      yf_diags *diags)
+{
+    size_t n = 0;
+    char *text = yf_text_decode(name, bytes, len, &n, diags);
+    if (!text)
+        return NULL;
+    /* malloc'd, as the public header promises: free() it. */
+    char *out = malloc(n + 1);
+    memcpy(out, text, n + 1);
+    g_free(text);
+    *out_len = n;
     return out;
 }

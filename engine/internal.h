@@ -371,6 +371,7 @@ struct yf_context {
     long long creation_date;           /* the PDFs' CreationDate/ModDate, Unix seconds; <0: now */
     void *schema;                      /* xmlRelaxNGPtr: the template grammar, compiled on the
                                           first load with this context (template.c) */
+    char *shared_templates;            /* resolved; includes not found beside a type, or NULL */
 };
 
 /* The libraries' process-wide set-up, done once whichever thread comes first (context.c). */

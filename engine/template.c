@@ -49,6 +49,7 @@ typedef struct loader {
     size_t *read;         /* bytes read so far by the whole template, includes and bases */
     gboolean stopped;     /* parsing stopped at a limit */
     const char *root;     /* includes and bases must stay below this folder */
+    const char *shared;   /* the shared templates folder (yf_context_set_shared_templates), or NULL */
     int depth;
 } loader;
 
@@ -498,8 +499,12 @@ static char *real_path(char *path)
 }
 
 /* A path named in a template (src=, extends=), resolved against the naming file's folder. It
- * must be relative and stay inside the collection. Returns NULL after reporting. */
-static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
+ * must be relative and stay inside the collection. A path that names no file there is looked for
+ * at the same place in the shared templates folder, when there is one: a type in a user's own
+ * folder names "../common/gbt9704.xml" as the installed types do. *root_out is the collection
+ * the path was found in (includes of the file it names stay inside that one). Returns NULL after
+ * reporting. */
+static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref, const char **root_out)
 {
     if (g_path_is_absolute(ref)) {
         T_ERR(L, "template.include", n, "“%s”：只能引用模板目录内的相对路径", ref);
@@ -512,6 +517,20 @@ static char *resolve_ref(loader *L, xmlNodePtr n, const char *ref)
     g_free(file);
     char *prefix = g_strconcat(L->root, G_DIR_SEPARATOR_S, NULL);
     gboolean inside = g_str_has_prefix(abs, prefix);
+    *root_out = L->root;
+    if (inside && L->shared && strcmp(L->shared, L->root) != 0 &&
+        !g_file_test(abs, G_FILE_TEST_EXISTS)) {
+        char *other = real_path(g_build_filename(L->shared, abs + strlen(prefix), NULL));
+        char *shared_prefix = g_strconcat(L->shared, G_DIR_SEPARATOR_S, NULL);
+        if (g_str_has_prefix(other, shared_prefix) && g_file_test(other, G_FILE_TEST_EXISTS)) {
+            g_free(abs);
+            abs = other;
+            other = NULL;
+            *root_out = L->shared;
+        }
+        g_free(other);
+        g_free(shared_prefix);
+    }
     g_free(prefix);
     if (!inside) {
         T_ERR(L, "template.include", n, "“%s”：引用超出了模板所在的模板目录", ref);
@@ -1507,12 +1526,13 @@ static void parse_include(loader *L, xmlNodePtr x, GPtrArray *out)
 {
     check_attrs(L, x);
     char *src = required_attr(L, x, "src");
-    char *path = src ? resolve_ref(L, x, src) : NULL;
+    const char *within = L->root;
+    char *path = src ? resolve_ref(L, x, src, &within) : NULL;
     g_free(src);
     if (!path)
         return;
-    loader sub = { .t = L->t, .diags = L->diags, .read = L->read, .root = L->root,
-                   .depth = L->depth + 1 };
+    loader sub = { .t = L->t, .diags = L->diags, .read = L->read, .root = within,
+                   .shared = L->shared, .depth = L->depth + 1 };
     xmlDocPtr doc = read_xml(&sub, path);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (root && !is_el(root, "part")) {
@@ -1594,10 +1614,11 @@ static void read_template_file(loader *L, const char *path, content_mark *outer)
     gboolean extended = FALSE;
     char *extends = attr(root, "extends");
     if (extends) {
-        char *base = resolve_ref(L, root, extends);
+        const char *base_root = L->root;
+        char *base = resolve_ref(L, root, extends, &base_root);
         if (base) {
-            loader B = { .t = L->t, .diags = L->diags, .read = L->read, .root = L->root,
-                         .depth = L->depth + 1 };
+            loader B = { .t = L->t, .diags = L->diags, .read = L->read, .root = base_root,
+                         .shared = L->shared, .depth = L->depth + 1 };
             read_template_file(&B, base, &base_mark);
             loader_done(&B);
             extended = TRUE;
@@ -2004,7 +2025,10 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     char *dir = g_path_get_dirname(abs);
     char *root = real_path(g_path_get_dirname(dir));
     size_t read = 0;
-    loader L = { .t = t, .diags = diags, .read = &read, .root = root };
+    /* Without a context, the installed shared templates (share/yinfa/templates). */
+    char *installed = ctx ? NULL : real_path(g_build_filename(YF_DATADIR, "templates", NULL));
+    loader L = { .t = t, .diags = diags, .read = &read, .root = root,
+                 .shared = ctx ? ctx->shared_templates : installed };
     size_t errors_before = yf_diags_errors(diags);
     read_template_file(&L, path, NULL);
     loader_done(&L);
@@ -2023,6 +2047,7 @@ yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags
     g_free(abs);
     g_free(dir);
     g_free(root);
+    g_free(installed);
     if (yf_diags_errors(diags) > errors_before) {
         yf_template_free(t);
         return NULL;

@@ -153,6 +153,14 @@ YF_API void yf_context_set_max_pages(yf_context *ctx, int pages);
  * time the file is made. A merged PDF takes the date of its first document's context. */
 YF_API void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds);
 
+/* The shared templates folder (the installed share/yinfa/templates, or the source tree's):
+ * an <include src=…> or extends=… that names no file beside the template (a type in a user's
+ * own folder naming "../common/gbt9704.xml") is looked for at the same place below `dir`, and
+ * that file's own includes then stay below `dir`. NULL (the default) looks nowhere else. The
+ * folder is resolved now; a folder that does not exist is the same as NULL. A template loaded
+ * without a context looks in the installed share/yinfa/templates. */
+YF_API void yf_context_set_shared_templates(yf_context *ctx, const char *dir);
+
 /* One line per type role: "仿宋\tNoto Serif CJK SC\tsubstitute". Caller frees with free(). */
 YF_API char *yf_context_describe_fonts(yf_context *ctx);
 
@@ -177,6 +185,14 @@ YF_API char *yf_template_skeleton_json(const yf_template *t);
 YF_API char *yf_template_declarations_json(const yf_template *t);
 
 /* ---- data -------------------------------------------------------------------------------- */
+
+/* A text file's bytes as UTF-8, as offices save text: a byte order mark decides (UTF-8,
+ * UTF-16LE/BE), then bytes that are valid UTF-8 are UTF-8, else GB18030 (a superset of GBK and
+ * GB2312) decoded strictly. Returns a new NUL-terminated string of *out_len bytes (free() it),
+ * with a warning in `diags` naming the encoding when it was not UTF-8; or NULL with an error
+ * naming `name` and the byte offset of the first sequence that is neither. */
+YF_API char *yf_text_to_utf8(const char *name, const char *bytes, size_t len, size_t *out_len,
+                      yf_diags *diags);
 
 typedef struct yf_data yf_data;
 

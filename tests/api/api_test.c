@@ -655,6 +655,50 @@ static void test_exchange_formats(yf_context *ctx)
     yf_diags_free(d);
 }
 
+/* Text as offices save it, and a type outside the templates folder finding the shared parts. */
+static void test_text_and_shared(yf_context *ctx)
+{
+    yf_diags *d = yf_diags_new();
+    const char gb[] = "\xd6\xd0\xce\xc4"; /* 中文 in GB18030 */
+    size_t n = 0;
+    char *u = yf_text_to_utf8("gb.txt", gb, 4, &n, d);
+    OK(u && strcmp(u, "中文") == 0 && n == strlen("中文") && yf_diags_count(d) == 1 &&
+       yf_diags_severity(d, 0) == YF_WARNING, "yf_text_to_utf8: GB18030 read, with a warning");
+    free(u);
+    const char bad[] = "\xff\xff\xff";
+    OK(!yf_text_to_utf8("bad.txt", bad, 3, &n, d) && yf_diags_errors(d) == 1,
+       "yf_text_to_utf8: bytes of no encoding are an error");
+    yf_diags_free(d);
+
+    /* A type in a folder of its own that extends ../common/gbt9704.xml. */
+    d = yf_diags_new();
+    char *dir = path_of(out, "own-type"), *tpl = path_of(out, "own-type/template.xml");
+    mkdir(dir, 0755);
+    FILE *f = fopen(tpl, "w");
+    fputs("<template version=\"1\" extends=\"../common/gbt9704.xml\"><body><p>自己的类型</p></body>"
+          "</template>", f);
+    fclose(f);
+    yf_template *t = yf_template_load(ctx, tpl, d);
+    OK(!t && yf_diags_errors(d) > 0, "without the shared folder, ../common is not found");
+    yf_template_free(t);
+    yf_diags_free(d);
+    d = yf_diags_new();
+    char *shared = path_of(root, "templates");
+    yf_context_set_shared_templates(ctx, shared);
+    t = yf_template_load(ctx, tpl, d);
+    OK(t != NULL, "with yf_context_set_shared_templates it is");
+    if (!t)
+        yf_diags_print(d, stdout);
+    yf_template_free(t);
+    yf_context_set_shared_templates(ctx, NULL);
+    unlink(tpl);
+    rmdir(dir);
+    free(shared);
+    free(tpl);
+    free(dir);
+    yf_diags_free(d);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -676,6 +720,7 @@ int main(int argc, char **argv)
         test_output(ctx);
         test_fields(ctx);
         test_exchange_formats(ctx);
+        test_text_and_shared(ctx);
         yf_context_free(ctx);
         yf_diags_free(d);
         test_threads(renders);
