@@ -904,6 +904,30 @@ static void rule_paragraph(docx *D, const yf_block *rule, double before, double 
     end(D);
 }
 
+/* Opens block `b`'s paragraph (w:p, left open) in style `ds` with the text style `s`, `line`
+ * high (pt) and `before` (pt) under what precedes it, and returns its properties, not yet
+ * written, with the rules above and below it as borders. A rule over an indented paragraph (the
+ * 版记's first, over 抄送) runs across the type area: it becomes a paragraph of its own, as high as
+ * the rule, taken from the line below. */
+static pprops open_paragraph(docx *D, int b, const yf_block *blk, const docx_style *ds,
+                             const yf_style *s, double line, double before)
+{
+    if (D->border_top && (s->margin_left > 0 || s->indent != 0)) {
+        double h = ceil(D->border_top->geom.thickness * 8) / 8 + 1;
+        rule_paragraph(D, D->border_top, blk->new_page ? 0 : before, h);
+        D->border_top = NULL;
+        before = 0;
+        line -= h;
+    }
+    el(D, "w:p");
+    pprops pp = pprops_of(ds->id, s, &ds->style, blk->new_page ? 0 : before, line);
+    pp.page_break = blk->new_page;
+    pp.top = D->border_top;
+    pp.bottom = closing_rule(D, b);
+    D->border_top = NULL;
+    return pp;
+}
+
 static style_id text_style(const docx *D, const yf_block *blk)
 {
     if (blk->place == YF_PLACE_END)
@@ -935,22 +959,7 @@ static void text_block(docx *D, int b, const yf_block *blk)
         s.indent = (D->first_x[b] - D->p->left) / style_cell(D, &s);
     double line = line_height(D, s.size);
     double before = space_before(D, b, line, s.size);
-    const docx_style *ds = &D->styles[st];
-    if (D->border_top && (s.margin_left > 0 || s.indent != 0)) {
-        /* A rule over an indented paragraph (the 版记's first, over 抄送) runs across the type
-         * area: a paragraph of its own, as high as the rule, taken from the line below. */
-        double h = ceil(D->border_top->geom.thickness * 8) / 8 + 1;
-        rule_paragraph(D, D->border_top, blk->new_page ? 0 : before, h);
-        D->border_top = NULL;
-        before = 0;
-        line -= h;
-    }
-    el(D, "w:p");
-    pprops pp = pprops_of(ds->id, &s, &ds->style, blk->new_page ? 0 : before, line);
-    pp.page_break = blk->new_page;
-    pp.top = D->border_top;
-    pp.bottom = closing_rule(D, b);
-    D->border_top = NULL;
+    pprops pp = open_paragraph(D, b, blk, &D->styles[st], &s, line, before);
     para_props(D, &pp);
     flush_rules(D);
     GArray *breaks = blk->kind == YF_BLK_TITLE ? title_breaks(D, b, blk) : NULL;
@@ -1093,22 +1102,7 @@ static void row_block(docx *D, int b, const yf_block *blk)
     double size = blk->style.size;
     double line = line_height(D, size);
     double before = space_before(D, b, line, size);
-    const docx_style *ds = &D->styles[st];
-    if (D->border_top && (s.margin_left > 0 || s.indent != 0)) {
-        /* A rule over an indented paragraph (the 版记's first, over 抄送) runs across the type
-         * area: a paragraph of its own, as high as the rule, taken from the line below. */
-        double h = ceil(D->border_top->geom.thickness * 8) / 8 + 1;
-        rule_paragraph(D, D->border_top, blk->new_page ? 0 : before, h);
-        D->border_top = NULL;
-        before = 0;
-        line -= h;
-    }
-    el(D, "w:p");
-    pprops pp = pprops_of(ds->id, &s, &ds->style, blk->new_page ? 0 : before, line);
-    pp.page_break = blk->new_page;
-    pp.top = D->border_top;
-    pp.bottom = closing_rule(D, b);
-    D->border_top = NULL;
+    pprops pp = open_paragraph(D, b, blk, &D->styles[st], &s, line, before);
     /* The left part on a tab stop, not an indent: the rules above and below (its borders) run
      * across the whole type area. */
     pp.own_indent = TRUE;
@@ -1131,7 +1125,7 @@ static void row_block(docx *D, int b, const yf_block *blk)
             el(D, "w:tab"), end(D);
             end(D);
         }
-        block_runs(D, pt, &ds->style, NULL);
+        block_runs(D, pt, &D->styles[st].style, NULL);
     }
     end(D);
 }
