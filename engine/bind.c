@@ -661,6 +661,14 @@ static JsonNode *conform_paragraphs(JsonNode *n)
             json_array_add_element(out, json_node_ref(item));
             continue;
         }
+        if (!has_line_break(json_node_get_string(item))) { /* one paragraph, or none */
+            JsonNode *clean = conform_text(item);
+            if (*json_node_get_string(clean))
+                json_array_add_element(out, clean);
+            else
+                json_node_unref(clean);
+            continue;
+        }
         JsonNode *split = split_items(json_node_get_string(item), YF_PARAGRAPH_SEPARATORS);
         JsonArray *parts = json_node_get_array(split);
         for (guint k = 0; k < json_array_get_length(parts); k++)

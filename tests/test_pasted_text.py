@@ -30,6 +30,8 @@ PARAGRAPHS = [
     ("软\u00ad连字符、零宽\u200b空格、\ufeff字节序标记。", ["软连字符、零宽空格、字节序标记。"]),
     ("quick\tbrown fox", ["quick brown fox"]),
     ("甲\t乙", ["甲乙"]),
+    ("\u00ad", []),
+    ("\u3000\u3000\n\u200b", []),
 ]
 
 
