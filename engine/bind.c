@@ -646,8 +646,8 @@ static JsonNode *conform_text(JsonNode *n)
 
 /* Paragraphs, from one text or from an array of texts: each text split at its line breaks into
  * paragraphs, as a spreadsheet's cell is (a line break in a paragraph would otherwise be lost,
- * its two lines run together), each cleaned, empty ones dropped. An item that is not a text is
- * kept as it is, for pass 1 to report. */
+ * its two lines run together), each cleaned, empty and blank ones dropped. An item that is not a
+ * text is kept as it is, for pass 1 to report. */
 static JsonNode *conform_paragraphs(JsonNode *n)
 {
     if (is_text_node(n))
@@ -657,6 +657,8 @@ static JsonNode *conform_paragraphs(JsonNode *n)
     JsonArray *in = json_node_get_array(n), *out = json_array_new();
     for (guint i = 0; i < json_array_get_length(in); i++) {
         JsonNode *item = json_array_get_element(in, i);
+        if (JSON_NODE_HOLDS_NULL(item))
+            continue; /* a blank paragraph (the data made it null), as a cell's blank line */
         if (!is_text_node(item)) {
             json_array_add_element(out, json_node_ref(item));
             continue;
