@@ -265,7 +265,7 @@ static const char *font_advice(gunichar ch)
     switch (g_unichar_get_script(ch)) {
     case G_UNICODE_SCRIPT_HAN:
         if (ch >= 0x20000 || (ch >= 0x3400 && ch <= 0x4DBF))
-            return "CJK 扩展区汉字，如 fonts-hanazono（花園明朝）、中易宋体-ExtB 或方正宋体的扩展字库";
+            return "CJK 扩展区汉字，如 fonts-hanazono（花園明朝），或含扩展 B 区等的宋体扩展字库";
         return "汉字，如 fonts-noto-cjk、fonts-arphic-uming";
     case G_UNICODE_SCRIPT_BOPOMOFO:
     case G_UNICODE_SCRIPT_HIRAGANA:
