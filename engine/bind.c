@@ -260,6 +260,30 @@ static gboolean is_text_node(JsonNode *n)
     return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
 }
 
+static gboolean is_line_break(gunichar c);
+static gboolean has_line_break(const char *s);
+
+/* A text with a line break, for a message: each break shown as ↵, the text cut after some
+ * characters. */
+static char *line_breaks_shown(const char *text)
+{
+    enum { SHOWN = 40 };
+    GString *out = g_string_new(NULL);
+    int n = 0;
+    for (const char *p = text; *p && n < SHOWN; p = g_utf8_next_char(p), n++) {
+        gunichar c = g_utf8_get_char(p);
+        if (c == '\r' && p[1] == '\n')
+            p++;
+        if (is_line_break(c))
+            g_string_append(out, "↵");
+        else
+            g_string_append_unichar(out, c);
+        if (n == SHOWN - 1 && *g_utf8_next_char(p))
+            g_string_append(out, "……");
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jpath)
 {
     if (!n || JSON_NODE_HOLDS_NULL(n)) {
@@ -312,6 +336,11 @@ static void check_value(binder *B, const yf_slot *s, JsonNode *n, const char *jp
             g_free(problem);
         } else if (s->type == YF_SLOT_TEXT && !*v.text && s->required && !draft(B)) {
             data_error(B, "data.required", s, jpath, "缺少必填值（空字符串）");
+        } else if (s->type == YF_SLOT_TEXT && has_line_break(v.text)) {
+            char *shown = line_breaks_shown(v.text);
+            data_error(B, "data.value", s, jpath, "值中有换行：“%s”；分段请用 paragraphs 类型的槽位",
+                       shown);
+            g_free(shown);
         }
         g_free(keep);
     }
@@ -416,10 +445,49 @@ static JsonNode *conform_scalar(const yf_slot *s, JsonNode *n)
 
 /* Items typed into one cell, separated as `separators` (a regular expression) says — a list of
  * simple items one a line when the cell has two lines or more (an item may then hold a 、:
- * 快递、外卖), else at 、; paragraphs at a line break (LF, CRLF, or CR alone) —, each
- * trimmed (yf_value_trim: the 　　 typed to indent a paragraph goes, the layout indents it;
- * nothing else changes — a full-width comma in a text is a text's comma), empty ones dropped. */
-#define YF_PARAGRAPH_SEPARATORS "\\r\\n|\\n|\\r"
+ * 快递、外卖), else at 、; paragraphs at a line break (CRLF, LF, CR, VT, FF, NEL, and Unicode's
+ * LINE and PARAGRAPH SEPARATOR U+2028/U+2029, UAX #14's mandatory breaks) —, each cleaned as a
+ * text (pasted_text: the 　　 typed to indent a paragraph goes, GB/T 9704 §7.3.3: the layout
+ * indents it; nothing else changes — a full-width comma in a text is a text's comma), empty ones
+ * dropped. */
+#define YF_PARAGRAPH_SEPARATORS "\\r\\n|[\\n\\r\\x{0B}\\x{0C}\\x{85}\\x{2028}\\x{2029}]"
+
+/* UAX #14's mandatory breaks (BK, CR, LF, NL): what YF_PARAGRAPH_SEPARATORS splits at. */
+static gboolean is_line_break(gunichar c)
+{
+    return c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 ||
+           c == 0x2029;
+}
+
+static gboolean has_line_break(const char *s)
+{
+    for (const char *p = s; *p; p = g_utf8_next_char(p))
+        if (is_line_break(g_utf8_get_char(p)))
+            return TRUE;
+    return FALSE;
+}
+
+/* A text value as pasted from a word processor or a web page, cleaned: what has no ink and no
+ * meaning in print goes — the soft hyphen U+00AD (a hyphenation hint; the composer breaks
+ * lines itself), the zero-width space U+200B and a byte order mark U+FEFF inside the text —,
+ * then white space of every kind at its ends (yf_value_trim, the one definition of blank: the
+ * 　　 or spaces typed to indent a paragraph go, the layout indents it, GB/T 9704 §7.3.3). A tab
+ * or a space inside is left to the block's normalization: one space between Latin words,
+ * nothing beside a Han character. Line breaks inside stay, for the slot's type to decide. */
+static char *pasted_text(const char *text)
+{
+    if (!g_utf8_validate(text, -1, NULL))
+        return g_strdup(text);
+    GString *kept = g_string_sized_new(strlen(text));
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c != 0x00AD && c != 0x200B && c != 0xFEFF)
+            g_string_append_len(kept, p, g_utf8_next_char(p) - p);
+    }
+    char *out = yf_value_trim(kept->str);
+    g_string_free(kept, TRUE);
+    return out;
+}
 
 /* `text` split at the 、 that stand outside brackets: "各区（县、市）总工会、各产业工会" is two
  * items, the 、 inside （） belonging to the first. */
@@ -459,7 +527,7 @@ static JsonNode *split_items(const char *text, const char *separators)
         parts[0] = g_strdup(text);
     }
     for (int i = 0; parts[i]; i++) {
-        char *item = yf_value_trim(parts[i]);
+        char *item = separators ? pasted_text(parts[i]) : yf_value_trim(parts[i]);
         if (*item)
             json_array_add_string_element(a, item);
         g_free(item);
@@ -471,6 +539,7 @@ static JsonNode *split_items(const char *text, const char *separators)
 }
 
 static JsonNode *conform_object(GPtrArray *slots, JsonNode *obj);
+static JsonNode *conform_text(JsonNode *n);
 
 static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
 {
@@ -504,8 +573,10 @@ static JsonNode *conform_list(const yf_slot *s, JsonNode *n)
     JsonArray *in = json_node_get_array(n), *out = json_array_new();
     for (guint i = 0; i < json_array_get_length(in); i++) {
         JsonNode *item = json_array_get_element(in, i);
-        json_array_add_element(out, s->fields ? conform_object(s->fields, item)
-                                              : conform_value(s->element, item));
+        json_array_add_element(out, s->fields && s->shorthand && is_text_node(item)
+                                        ? conform_text(item)
+                                    : s->fields ? conform_object(s->fields, item)
+                                                : conform_value(s->element, item));
     }
     JsonNode *list = json_node_init_array(json_node_alloc(), out);
     json_array_unref(out);
@@ -561,6 +632,56 @@ static JsonNode *conform_object(GPtrArray *slots, JsonNode *obj)
     return node;
 }
 
+/* A text value cleaned (pasted_text): `n` itself when that changes nothing. */
+static JsonNode *conform_text(JsonNode *n)
+{
+    if (!is_text_node(n))
+        return json_node_ref(n);
+    const char *given = json_node_get_string(n);
+    char *clean = pasted_text(given);
+    JsonNode *out = strcmp(clean, given) == 0 ? json_node_ref(n) : text_node(clean);
+    g_free(clean);
+    return out;
+}
+
+/* Paragraphs, from one text or from an array of texts: each text split at its line breaks into
+ * paragraphs, as a spreadsheet's cell is (a line break in a paragraph would otherwise be lost,
+ * its two lines run together), each cleaned, empty and blank ones dropped. An item that is not a
+ * text is kept as it is, for pass 1 to report. */
+static JsonNode *conform_paragraphs(JsonNode *n)
+{
+    if (is_text_node(n))
+        return split_items(json_node_get_string(n), YF_PARAGRAPH_SEPARATORS);
+    if (!JSON_NODE_HOLDS_ARRAY(n))
+        return json_node_ref(n);
+    JsonArray *in = json_node_get_array(n), *out = json_array_new();
+    for (guint i = 0; i < json_array_get_length(in); i++) {
+        JsonNode *item = json_array_get_element(in, i);
+        if (JSON_NODE_HOLDS_NULL(item))
+            continue; /* a blank paragraph (the data made it null), as a cell's blank line */
+        if (!is_text_node(item)) {
+            json_array_add_element(out, json_node_ref(item));
+            continue;
+        }
+        if (!has_line_break(json_node_get_string(item))) { /* one paragraph, or none */
+            JsonNode *clean = conform_text(item);
+            if (*json_node_get_string(clean))
+                json_array_add_element(out, clean);
+            else
+                json_node_unref(clean);
+            continue;
+        }
+        JsonNode *split = split_items(json_node_get_string(item), YF_PARAGRAPH_SEPARATORS);
+        JsonArray *parts = json_node_get_array(split);
+        for (guint k = 0; k < json_array_get_length(parts); k++)
+            json_array_add_element(out, json_node_ref(json_array_get_element(parts, k)));
+        json_node_unref(split);
+    }
+    JsonNode *list = json_node_init_array(json_node_alloc(), out);
+    json_array_unref(out);
+    return list;
+}
+
 /* Takes nothing: returns a new reference, to `n` itself when it needs no change. */
 static JsonNode *conform_value(const yf_slot *s, JsonNode *n)
 {
@@ -572,10 +693,9 @@ static JsonNode *conform_value(const yf_slot *s, JsonNode *n)
     case YF_SLOT_OBJECT:
         return conform_object(s->fields, n);
     case YF_SLOT_PARAGRAPHS:
-        return is_text_node(n) ? split_items(json_node_get_string(n), YF_PARAGRAPH_SEPARATORS)
-                               : json_node_ref(n);
+        return conform_paragraphs(n);
     case YF_SLOT_TEXT:
-        return json_node_ref(n);
+        return conform_text(n);
     default:
         return JSON_NODE_HOLDS_VALUE(n) ? conform_scalar(s, n) : json_node_ref(n);
     }

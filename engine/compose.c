@@ -258,6 +258,38 @@ static void warn_fallback(composer *C, yf_role role, PangoFont *font, const char
         pango_font_description_free(d);
 }
 
+/* Which fonts to install for a character no installed face has, by its script (UAX #24): a Han
+ * character beyond the BMP's URO (CJK Ext-A, Ext-B … in planes 0 and 2–3) is in few faces. */
+static const char *font_advice(gunichar ch)
+{
+    switch (g_unichar_get_script(ch)) {
+    case G_UNICODE_SCRIPT_HAN:
+        if (ch >= 0x20000 || (ch >= 0x3400 && ch <= 0x4DBF))
+            return "CJK 扩展区汉字，如 fonts-hanazono（花園明朝），或含扩展 B 区等的宋体扩展字库";
+        return "汉字，如 fonts-noto-cjk、fonts-arphic-uming";
+    case G_UNICODE_SCRIPT_BOPOMOFO:
+    case G_UNICODE_SCRIPT_HIRAGANA:
+    case G_UNICODE_SCRIPT_KATAKANA:
+    case G_UNICODE_SCRIPT_HANGUL:
+        return "中日韩文字，如 fonts-noto-cjk";
+    case G_UNICODE_SCRIPT_ARABIC:
+    case G_UNICODE_SCRIPT_HEBREW:
+    case G_UNICODE_SCRIPT_SYRIAC:
+    case G_UNICODE_SCRIPT_THAANA:
+        return "阿拉伯文、希伯来文等，如 fonts-dejavu-core、fonts-noto-core";
+    case G_UNICODE_SCRIPT_MONGOLIAN:
+    case G_UNICODE_SCRIPT_TIBETAN:
+    case G_UNICODE_SCRIPT_YI:
+        return "蒙古文、藏文、彝文等民族文字，如 fonts-noto-core 及该文字的专用字体";
+    case G_UNICODE_SCRIPT_COMMON:
+    case G_UNICODE_SCRIPT_INHERITED:
+    case G_UNICODE_SCRIPT_UNKNOWN:
+        return "符号，如 fonts-noto-core、fonts-symbola、fonts-noto-color-emoji";
+    default:
+        return "该文字的字体，如 fonts-noto-core、fonts-noto-extra";
+    }
+}
+
 /* The cell of glyphs [g, e) of item idx, the cluster starting at byte `start` of the item and
  * ending before `end`. */
 static void add_cell(composer *C, int idx, int g, int e, int start, int end)
@@ -285,8 +317,7 @@ static void add_cell(composer *C, int idx, int g, int e, int start, int end)
     if (unknown && c.cls != C_BREAK && !is_bidi_control(ch)) {
         /* Content that would be lost: an error, never a page printed without it. */
         char *msg = g_strdup_printf("字符 U+%04X「%.*s」没有字体可以显示：请安装含有它的字体"
-                                    "（阿拉伯文、希伯来文等如 fonts-dejavu-core、fonts-noto-core）",
-                                    ch, c.len, C->text + c.start);
+                                    "（%s）", ch, c.len, C->text + c.start, font_advice(ch));
         gboolean seen = FALSE;
         for (size_t i = 0; i < yf_diags_count(C->diags) && !seen; i++)
             seen = g_str_has_suffix(yf_diags_message(C->diags, i), msg);

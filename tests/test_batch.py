@@ -78,7 +78,9 @@ def test_json_array_and_csv_inputs(yinfa):
             w.writerow(["9", "北仑区总工会", ""])               # empty: a missing date
         p = batch(yinfa, path, "-o", os.path.join(tmp, "c"), "--name", "{单位}.pdf")
         assert p.returncode == 1, p.stderr
-        assert sorted(os.listdir(os.path.join(tmp, "c"))) == ["江北区总工会.pdf", "镇海区_总工会.pdf"]
+        assert sorted(os.listdir(os.path.join(tmp, "c"))) == ["江北区总工会.pdf"]
+        # read as one cell, and refused: a line break in a one-line text is no place to print
+        assert "c.csv:3: error: $.单位: 值中有换行：“镇海区↵总工会”" in p.stderr, p.stderr
         assert "c.csv:5: error: $.日期: 缺少必填值" in p.stderr, p.stderr
 
 
