@@ -826,7 +826,7 @@ static int check_page_limit(const flow *F, yf_diags *diags)
 {
     if (!F->over)
         return 0;
-    yf_error(diags, "layout.limit", "文档超过 %d 页的上限（排到第 %u 页仍未排完）", F->max_pages,
+    yf_error(diags, "bind.limit", "文档超过 %d 页的上限（排到第 %u 页仍未排完）", F->max_pages,
              F->L->pages->len);
     return -1;
 }

@@ -335,8 +335,8 @@ static void test_max_pages_real(void)
     yf_layout *L = doc ? yf_layout_new(ctx, doc, d) : NULL;
     OK(!L && yf_diags_errors(d) == before + 1 && has_message(d, "超过 2 页的上限"),
        "but its layout is refused, the error names the limit");
-    OK(yf_diags_count(d) > 0 && strcmp(yf_diags_code(d, yf_diags_count(d) - 1), "layout.limit") == 0,
-       "code layout.limit");
+    OK(yf_diags_count(d) > 0 && strcmp(yf_diags_code(d, yf_diags_count(d) - 1), "bind.limit") == 0,
+       "code bind.limit");
     yf_document_free(doc);
     /* The context's limit holds at layout also for a template loaded without a context. */
     yf_template_free(t);
