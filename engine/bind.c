@@ -1682,6 +1682,8 @@ static void eval_blocks(binder *B, const frame *f, GPtrArray *nodes)
 yf_document *yf_document_bind(const yf_template *t, const yf_data *data, int flags,
                               yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_document *, yf_document_bind(t, data, flags, own_diags));
+    YF_REQUIRE(diags, t, NULL);
     binder B = { .t = t, .data = data, .flags = flags, .diags = diags };
     size_t errors_before = yf_diags_errors(diags);
 
@@ -1831,6 +1833,8 @@ char *yf_document_text(const yf_document *doc)
     static const char *names[YF_BLK_COUNT] = { "title", "subtitle", "salutation", "p", "h1", "h2",
                                                "h3", "h4", "rule", "row", "stack", "signature",
                                                "image", "table" };
+    if (!doc)
+        return NULL;
     GString *s = g_string_new(NULL);
     int group = 0;
     for (guint i = 0; i < doc->blocks->len; i++) {

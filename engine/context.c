@@ -199,6 +199,7 @@ void yf_library_init(void)
 
 yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_context *, yf_context_new(roles_conf, fonts_conf, own_diags));
     yf_library_init();
     FcConfig *fc = FcConfigCreate();
     /* The role map first: its aliases must be in place before the fonts' own rules run. */
@@ -241,7 +242,11 @@ yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf, yf_di
     return ctx;
 }
 
-void yf_context_set_max_pages(yf_context *ctx, int pages) { ctx->max_pages = MAX(pages, 1); }
+void yf_context_set_max_pages(yf_context *ctx, int pages)
+{
+    if (ctx)
+        ctx->max_pages = MAX(pages, 1);
+}
 
 time_t yf_context_time(const yf_context *ctx)
 {
@@ -250,6 +255,8 @@ time_t yf_context_time(const yf_context *ctx)
 
 void yf_context_set_creation_date(yf_context *ctx, long long unix_seconds)
 {
+    if (!ctx)
+        return;
     ctx->creation_date = unix_seconds < 0 ? -1 : unix_seconds;
 }
 
@@ -287,6 +294,8 @@ void yf_context_free(yf_context *ctx)
 
 char *yf_context_describe_fonts(yf_context *ctx)
 {
+    if (!ctx)
+        return NULL;
     GString *s = g_string_new(NULL);
     for (int r = 0; r < YF_ROLE_COUNT; r++)
         g_string_append_printf(s, "%s\t%s\t%s\n", roles[r].name, ctx->resolved[r],

@@ -352,6 +352,9 @@ static yf_data *parse(const char *name, const char *file, int line_base, const c
 
 yf_data *yf_data_parse_json(const char *name, const char *json, size_t len, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_data *, yf_data_parse_json(name, json, len, own_diags));
+    YF_REQUIRE(diags, name, NULL);
+    YF_REQUIRE(diags, json, NULL);
     return parse(name, name, 0, json, len, diags);
 }
 
@@ -421,6 +424,8 @@ yf_data *yf_data_from_node(const char *name, JsonNode *root, yf_diags *diags)
 
 yf_data *yf_data_load_json(const char *path, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_data *, yf_data_load_json(path, own_diags));
+    YF_REQUIRE(diags, path, NULL);
     char *buf = NULL;
     size_t len = 0;
     if (yf_read_file(path, YF_DATA_MAX_BYTES, &buf, &len) != 0) {
@@ -491,6 +496,8 @@ JsonNode *yf_data_root(const yf_data *d) { return d->root; }
 
 char *yf_data_text(const yf_data *d, const char *dotted)
 {
+    if (!d || !dotted)
+        return NULL;
     JsonNode *n = yf_data_lookup(d, dotted);
     if (!n || !JSON_NODE_HOLDS_VALUE(n))
         return NULL;
@@ -636,6 +643,8 @@ static void skeleton_object(GString *out, GPtrArray *slots, int indent)
 
 char *yf_template_skeleton_json(const yf_template *t)
 {
+    if (!t)
+        return NULL;
     GString *out = g_string_new(NULL);
     skeleton_object(out, t->slots, 0);
     g_string_append_c(out, '\n');
@@ -689,6 +698,8 @@ static void declarations(JsonBuilder *b, GPtrArray *slots)
 
 char *yf_template_declarations_json(const yf_template *t)
 {
+    if (!t)
+        return NULL;
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
     add_string(b, "name", t->name);

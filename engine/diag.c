@@ -170,18 +170,38 @@ void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at)
 size_t yf_diags_count(const yf_diags *d) { return d ? d->items->len : 0; }
 size_t yf_diags_errors(const yf_diags *d) { return d ? d->errors : 0; }
 
-yf_severity yf_diags_severity(const yf_diags *d, size_t i) { return item(d, i)->sev; }
-const char *yf_diags_message(const yf_diags *d, size_t i) { return item(d, i)->line_text; }
-const char *yf_diags_code(const yf_diags *d, size_t i) { return item(d, i)->code; }
-const char *yf_diags_file(const yf_diags *d, size_t i) { return item(d, i)->file; }
-int yf_diags_line(const yf_diags *d, size_t i) { return item(d, i)->line; }
-int yf_diags_column(const yf_diags *d, size_t i) { return item(d, i)->col; }
-const char *yf_diags_path(const yf_diags *d, size_t i) { return item(d, i)->path; }
-const char *yf_diags_slot(const yf_diags *d, size_t i) { return item(d, i)->slot; }
-const char *yf_diags_text(const yf_diags *d, size_t i) { return item(d, i)->text; }
+/* Entry `i`, or NULL when `d` is NULL or `i` is out of range (include/yinfa.h). */
+static const yf_diag *at_index(const yf_diags *d, size_t i)
+{
+    return d && i < d->items->len ? item(d, i) : NULL;
+}
+
+yf_severity yf_diags_severity(const yf_diags *d, size_t i)
+{
+    const yf_diag *g = at_index(d, i);
+    return g ? g->sev : 0;
+}
+
+#define FIELD(type, name, field, none)                                                        \
+    type yf_diags_##name(const yf_diags *d, size_t i)                                        \
+    {                                                                                        \
+        const yf_diag *g = at_index(d, i);                                                   \
+        return g ? g->field : none;                                                          \
+    }
+FIELD(const char *, message, line_text, NULL)
+FIELD(const char *, code, code, NULL)
+FIELD(const char *, file, file, NULL)
+FIELD(int, line, line, 0)
+FIELD(int, column, col, 0)
+FIELD(const char *, path, path, NULL)
+FIELD(const char *, slot, slot, NULL)
+FIELD(const char *, text, text, NULL)
+#undef FIELD
 
 void yf_diags_print(const yf_diags *d, FILE *out)
 {
+    if (!out)
+        return;
     for (size_t i = 0; i < yf_diags_count(d); i++)
         fprintf(out, "%s\n", yf_diags_message(d, i));
 }
@@ -221,6 +241,8 @@ static void add_object(JsonBuilder *b, const yf_diag *g)
 
 char *yf_diags_json(const yf_diags *d)
 {
+    if (!d)
+        return NULL;
     JsonBuilder *b = json_builder_new();
     json_builder_begin_array(b);
     for (size_t i = 0; i < yf_diags_count(d); i++)

@@ -1793,6 +1793,12 @@ static unsigned char *build(const yf_document *doc, const yf_layout *L, size_t *
 unsigned char *yf_document_write_docx_mem(const yf_document *doc, const yf_layout *layout,
                                           size_t *len, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, unsigned char *, yf_document_write_docx_mem(doc, layout, len, own_diags));
+    YF_REQUIRE(diags, doc, NULL);
+    YF_REQUIRE(diags, layout, NULL);
+    size_t unused;
+    if (!len)
+        len = &unused;
     return build(doc, layout, len, diags);
 }
 
@@ -1814,6 +1820,10 @@ static int write_bytes(FILE *f, void *user, yf_diags *diags)
 int yf_document_write_docx(const yf_document *doc, const yf_layout *layout, const char *path,
                            yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_document_write_docx(doc, layout, path, own_diags));
+    YF_REQUIRE(diags, doc, -1);
+    YF_REQUIRE(diags, layout, -1);
+    YF_REQUIRE(diags, path, -1);
     size_t len = 0;
     unsigned char *bytes = build(doc, layout, &len, diags);
     if (!bytes)

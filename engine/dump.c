@@ -31,6 +31,8 @@ static void dump_line(GString *s, const yf_line *ln, double x, double baseline)
 
 char *yf_layout_dump(const yf_layout *L)
 {
+    if (!L)
+        return NULL;
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "document pages=%u title=\"%s\"\n", L->pages->len, L->title);
     for (guint p = 0; p < L->pages->len; p++) {

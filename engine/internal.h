@@ -46,6 +46,30 @@ void yf_diags_move_to(yf_diags *to, yf_diags *from, const yf_diag_at *at);
 #define yf_error(d, code, ...) yf_diag_add(d, YF_ERROR, code, NULL, 0, 0, __VA_ARGS__)
 #define yf_warn(d, code, ...) yf_diag_add(d, YF_WARNING, code, NULL, 0, 0, __VA_ARGS__)
 
+/* The argument contract of include/yinfa.h ("Arguments"): a public function given NULL where it
+ * needs an object appends an error naming the argument and returns its failure value `fail`.
+ * A plain check, never g_return_val_if_fail: the library does not print. */
+#define YF_REQUIRE(diags, arg, fail)                                                          \
+    do {                                                                                     \
+        if (!(arg)) {                                                                        \
+            yf_error(diags, "api.argument", "%s 的参数 %s 不能为 NULL", G_STRFUNC, #arg);      \
+            return fail;                                                                     \
+        }                                                                                    \
+    } while (0)
+
+/* A public entry point called with diags == NULL runs on a private list it frees before
+ * returning, so that a stage still tells its failure by the errors it adds (include/yinfa.h,
+ * "Errors"). `call` is the function again with `own_diags` in place of `diags`. */
+#define YF_OWN_DIAGS(diags, type, call)                                                       \
+    do {                                                                                     \
+        if (!(diags)) {                                                                      \
+            yf_diags *own_diags = yf_diags_new();                                            \
+            type own_result = call;                                                          \
+            yf_diags_free(own_diags);                                                        \
+            return own_result;                                                               \
+        }                                                                                    \
+    } while (0)
+
 /* ---- type roles and styles --------------------------------------------------------------- */
 
 /* GB/T 9704 names faces by role; templates name roles, the project's fonts.conf maps roles to

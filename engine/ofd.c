@@ -929,6 +929,9 @@ static int write_bytes(FILE *f, void *user, yf_diags *diags)
 
 int yf_layout_write_ofd(const yf_layout *L, const char *path, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_layout_write_ofd(L, path, own_diags));
+    YF_REQUIRE(diags, L, -1);
+    YF_REQUIRE(diags, path, -1);
     GBytes *bytes = ofd_bytes(L, diags);
     if (!bytes)
         return -1;

@@ -100,6 +100,8 @@ typedef struct {
                           it, or -1 */
     guint pin_figures; /* and the first figure after it */
     double pin_y;      /* where the top of that line's characters goes, page y */
+    int max_pages;     /* the limit of yf_context_set_max_pages */
+    gboolean over;     /* more pages than max_pages: pagination stops */
 } flow;
 
 static void pagebox_clear(gpointer p)
@@ -119,6 +121,8 @@ static void new_page(flow *F)
     pb.sources = g_array_new(FALSE, TRUE, sizeof(yf_figure_source));
     g_array_append_val(F->L->pages, pb);
     F->page = &g_array_index(F->L->pages, yf_pagebox, F->L->pages->len - 1);
+    if (F->max_pages > 0 && F->L->pages->len > (guint)F->max_pages)
+        F->over = TRUE;
     F->line = 0;
     F->first = -1;
     F->bottom = F->L->page.top;
@@ -816,11 +820,25 @@ static void flow_end(flow *F)
     g_array_free(end, TRUE);
 }
 
+/* The page limit, checked against the real pages (bind only estimates them from the text): a
+ * longer document is an error naming the limit and how far pagination went before it stopped. */
+static int check_page_limit(const flow *F, yf_diags *diags)
+{
+    if (!F->over)
+        return 0;
+    yf_error(diags, "bind.limit", "文档超过 %d 页的上限（排到第 %u 页仍未排完）", F->max_pages,
+             F->L->pages->len);
+    return -1;
+}
+
 int yf_paginate(yf_layout *L, yf_diags *diags)
 {
     guint nb = L->composed->len + 1;
+    int limit = L->page.max_pages;
+    if (L->ctx && (limit <= 0 || L->ctx->max_pages < limit))
+        limit = L->ctx->max_pages;
     flow F = { .L = L, .tried = g_new0(gboolean, nb), .tried_longer = g_new0(gboolean, nb),
-               .tighten = -1, .pin_placed = -1, .diags = diags,
+               .tighten = -1, .pin_placed = -1, .diags = diags, .max_pages = limit,
                .reported = g_new0(gboolean, nb), .carry = g_new0(int, nb),
                .carried = g_new0(gboolean, nb), .carry_block = -1 };
     do {
@@ -839,7 +857,7 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
         g_array_set_size(L->pages, 0);
         g_array_set_size(L->outline, 0);
         new_page(&F);
-        for (guint b = 0; b < L->composed->len && F.tighten < 0; b++) {
+        for (guint b = 0; b < L->composed->len && F.tighten < 0 && !F.over; b++) {
             const yf_block *blk = composed_at(L, b)->block;
             if (blk->new_page && blk->place != YF_PLACE_END && page_used(&F))
                 end_page(&F, "forced-page-break");
@@ -848,14 +866,16 @@ int yf_paginate(yf_layout *L, yf_diags *diags)
             else if (blk->place == YF_PLACE_FLOW)
                 flow_block(&F, b);
         }
-        if (F.tighten < 0)
+        if (F.tighten < 0 && !F.over)
             flow_end(&F);
-    } while (F.tighten >= 0);
+    } while (F.tighten >= 0 && !F.over);
     g_free(F.tried);
     g_free(F.tried_longer);
     g_free(F.reported);
     g_free(F.carry);
     g_free(F.carried);
+    if (check_page_limit(&F, diags) != 0)
+        return -1;
     if (L->page.page_numbers)
         return add_folios(L, diags);
     return 0;
@@ -924,6 +944,9 @@ static const yf_block *arrange_hanging(yf_layout *L, const yf_block *b, double s
 
 yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_layout *, yf_layout_new(ctx, doc, own_diags));
+    YF_REQUIRE(diags, ctx, NULL);
+    YF_REQUIRE(diags, doc, NULL);
     yf_layout *L = g_new0(yf_layout, 1);
     L->ctx = ctx;
     L->page = doc->page;
@@ -981,4 +1004,4 @@ void yf_layout_free(yf_layout *L)
     g_free(L);
 }
 
-int yf_layout_page_count(const yf_layout *L) { return (int)L->pages->len; }
+int yf_layout_page_count(const yf_layout *L) { return L ? (int)L->pages->len : -1; }

@@ -601,6 +601,8 @@ yf_records *yf_records_load(const char *path, yf_diags *diags)
 yf_records *yf_records_open(const char *path, const char *sheet, const char *group_by,
                             yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_records *, yf_records_open(path, sheet, group_by, own_diags));
+    YF_REQUIRE(diags, path, NULL);
     struct stat st;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
         int kind = workbook_kind(path);
@@ -660,15 +662,17 @@ yf_records *yf_records_open(const char *path, const char *sheet, const char *gro
     return rs;
 }
 
-size_t yf_records_count(const yf_records *rs) { return rs->items->len; }
+size_t yf_records_count(const yf_records *rs) { return rs ? rs->items->len : 0; }
 
 int yf_records_line(const yf_records *rs, size_t i)
 {
-    return i < rs->items->len ? g_array_index(rs->items, record, i).line : 0;
+    return rs && i < rs->items->len ? g_array_index(rs->items, record, i).line : 0;
 }
 
 yf_data *yf_records_get(const yf_records *rs, size_t i, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_data *, yf_records_get(rs, i, own_diags));
+    YF_REQUIRE(diags, rs, NULL);
     if (i >= rs->items->len) {
         yf_error_at(diags, "data.no-records", rs->path, 0, 0, "没有第 %zu 条记录（共 %u 条）", i + 1, rs->items->len);
         return NULL;

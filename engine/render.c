@@ -115,6 +115,8 @@ static yf_pdf *pdf_new(FILE *f)
 
 yf_pdf *yf_pdf_open(const char *path, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_pdf *, yf_pdf_open(path, own_diags));
+    YF_REQUIRE(diags, path, NULL);
     yf_atomic *file = yf_atomic_open(path, diags);
     if (!file)
         return NULL;
@@ -125,6 +127,8 @@ yf_pdf *yf_pdf_open(const char *path, yf_diags *diags)
 
 void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *L)
 {
+    if (!pdf || !L)
+        return;
     if (!pdf->fonts)
         pdf->fonts = yf_fontset_new();
     yf_fontset_collect(pdf->fonts, L);
@@ -132,6 +136,9 @@ void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *L)
 
 int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_pdf_add(pdf, L, flags, outline, own_diags));
+    YF_REQUIRE(diags, pdf, -1);
+    YF_REQUIRE(diags, L, -1);
     cairo_surface_t *s = pdf->surface;
     if (!pdf->dated) {
         set_dates(s, L->ctx);
@@ -177,7 +184,7 @@ int yf_pdf_add(yf_pdf *pdf, const yf_layout *L, int flags, const char *outline, 
     return 0;
 }
 
-int yf_pdf_page_count(const yf_pdf *pdf) { return pdf->pages; }
+int yf_pdf_page_count(const yf_pdf *pdf) { return pdf ? pdf->pages : -1; }
 
 static void pdf_free(yf_pdf *pdf)
 {
@@ -198,6 +205,9 @@ static cairo_status_t pdf_finish(yf_pdf *pdf, const char *title, const char *aut
 
 int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_pdf_close(pdf, title, author, own_diags));
+    YF_REQUIRE(diags, pdf, -1);
+
     cairo_status_t st = pdf_finish(pdf, title, author);
     yf_atomic *file = pdf->file;
     pdf_free(pdf);
@@ -221,6 +231,9 @@ void yf_pdf_abort(yf_pdf *pdf)
 
 int yf_layout_write_pdf(const yf_layout *L, const char *path, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_layout_write_pdf(L, path, own_diags));
+    YF_REQUIRE(diags, L, -1);
+    YF_REQUIRE(diags, path, -1);
     yf_pdf *pdf = yf_pdf_open(path, diags);
     if (!pdf)
         return -1;
@@ -274,6 +287,11 @@ static int write_pdf_stream(FILE *f, void *user, yf_diags *diags)
 
 unsigned char *yf_layout_write_pdf_mem(const yf_layout *L, size_t *len, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, unsigned char *, yf_layout_write_pdf_mem(L, len, own_diags));
+    YF_REQUIRE(diags, L, NULL);
+    size_t unused;
+    if (!len)
+        len = &unused;
     return write_mem(write_pdf_stream, (void *)L, len, diags);
 }
 
@@ -322,6 +340,9 @@ static int png_args_ok(const yf_layout *L, int page, double dpi, yf_diags *diags
 int yf_layout_write_png(const yf_layout *L, int page, double dpi, const char *path,
                         yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, int, yf_layout_write_png(L, page, dpi, path, own_diags));
+    YF_REQUIRE(diags, L, -1);
+    YF_REQUIRE(diags, path, -1);
     if (!png_args_ok(L, page, dpi, diags))
         return -1;
     png_job j = { L, page, dpi };
@@ -331,6 +352,11 @@ int yf_layout_write_png(const yf_layout *L, int page, double dpi, const char *pa
 unsigned char *yf_layout_write_png_mem(const yf_layout *L, int page, double dpi, size_t *len,
                                        yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, unsigned char *, yf_layout_write_png_mem(L, page, dpi, len, own_diags));
+    YF_REQUIRE(diags, L, NULL);
+    size_t unused;
+    if (!len)
+        len = &unused;
     if (!png_args_ok(L, page, dpi, diags))
         return NULL;
     png_job j = { L, page, dpi };

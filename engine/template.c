@@ -2007,6 +2007,8 @@ static void init_styles(yf_template *t)
 
 yf_template *yf_template_load(yf_context *ctx, const char *path, yf_diags *diags)
 {
+    YF_OWN_DIAGS(diags, yf_template *, yf_template_load(ctx, path, own_diags));
+    YF_REQUIRE(diags, path, NULL);
     yf_library_init();
     yf_template *t = g_new0(yf_template, 1);
     t->path = g_strdup(path);
@@ -2073,4 +2075,4 @@ void yf_template_free(yf_template *t)
     g_free(t);
 }
 
-const char *yf_template_name(const yf_template *t) { return t->name; }
+const char *yf_template_name(const yf_template *t) { return t ? t->name : NULL; }

@@ -20,8 +20,20 @@
  * Errors: no function prints or exits. Problems are appended to a yf_diags list as values with a
  * place (file:line:column, or a JSON path), and the function returns NULL or a negative number.
  * All problems of a stage are collected before it gives up, so a user sees them all at once.
- * `diags` is never NULL (a stage tells its failure by the errors it adds); other pointer
- * arguments are not NULL unless their function says so.
+ * `diags` may be NULL: the function then collects its problems in a list of its own, which it
+ * frees before returning — a failure is still a failure (NULL or -1), only its reasons are lost.
+ *
+ * Arguments (NULL and indexes): given NULL where it needs an object or a string (a template, a
+ * layout, a path, a yf_pdf ...), every function returns its failure value — NULL, -1, 0 — and
+ * appends an error with the code "api.argument" to `diags` (when it has one); it never crashes
+ * nor prints. So a pipeline may pass on what the stage before returned
+ * (`layout = yf_layout_new(ctx, doc, d)` with doc NULL is NULL with an error). Functions without
+ * `diags` given NULL: counts return 0 (yf_diags_count, yf_records_count) or -1
+ * (yf_layout_page_count, yf_pdf_page_count), text and accessors NULL, setters do nothing. The
+ * yf_diags_ accessors with an index `i` out of range (or a NULL list) return NULL, 0 for a line,
+ * a column or the severity; yf_records_line 0. A `len` out-pointer may be NULL: then it is not
+ * set. Arguments a function documents as optional (yf_template_load's ctx, yf_document_bind's
+ * data, a title or outline) may be NULL with their documented meaning.
  *
  * Threads: a context, and everything made with it or handed to a function together with it
  * (templates, data, documents, layouts, PDFs, diagnostics), is used by one thread at a time.
@@ -93,17 +105,19 @@ YF_API void yf_diags_free(yf_diags *d);
 
 YF_API size_t yf_diags_count(const yf_diags *d);
 YF_API size_t yf_diags_errors(const yf_diags *d);
-/* Of entry `i` < yf_diags_count(d). */
+/* Of entry `i` < yf_diags_count(d); 0 (neither severity) when `i` is out of range. */
 YF_API yf_severity yf_diags_severity(const yf_diags *d, size_t i);
-/* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent. */
+/* The whole line, e.g. "speech.xml:12:5: error: …" or "data.json: error: $.届次: …". Lent;
+ * NULL when `i` is out of range. */
 YF_API const char *yf_diags_message(const yf_diags *d, size_t i);
 
 /* Diagnostic `i` (0-based, below yf_diags_count) as data; strings are lent, living as long as
  * `d`. The line of yf_diags_message is made of these: FILE[:LINE[:COLUMN]]: SEVERITY: [PATH: ]TEXT.
+ * Each accessor returns NULL (a number 0) when `i` is out of range.
  *
  * The stable code of its kind ("data.required", "layout.overfull-line", "font.substitute"), for
- * programs to tell problems apart without reading Chinese text; never NULL. docs/diagnostics.md
- * lists every code. */
+ * programs to tell problems apart without reading Chinese text; never NULL for an entry of the
+ * list, NULL when `i` is out of range. docs/diagnostics.md lists every code. */
 YF_API const char *yf_diags_code(const yf_diags *d, size_t i);
 /* The file it is about (a template, an included file, a data file "data.json" or a record
  * "records.csv:3", an output), or NULL when none. */
@@ -121,7 +135,7 @@ YF_API const char *yf_diags_slot(const yf_diags *d, size_t i);
 YF_API const char *yf_diags_text(const yf_diags *d, size_t i);
 /* Every diagnostic as a JSON array of objects {"severity": "error"|"warning", "code", "file",
  * "line", "column", "path", "slot", "text", "message"} — a member that is none is null; "message"
- * is the whole line. Caller frees with free(). */
+ * is the whole line. Caller frees with free(). NULL for a NULL list. */
 YF_API char *yf_diags_json(const yf_diags *d);
 /* Appends a diagnostic of the program using the library (a template not found, a record out of
  * range), so that all its problems are in one list, printed and given as JSON alike: `code` a
@@ -143,7 +157,11 @@ YF_API yf_context *yf_context_new(const char *roles_conf, const char *fonts_conf
 YF_API void yf_context_free(yf_context *ctx);
 
 /* The most pages a document may have. Templates loaded with `ctx` refuse at bind, before any
- * layout work, a document that would need more (a loop over hostile data): the error says so. */
+ * layout work, a document its text shows would need more (a loop over hostile data): an estimate
+ * from the text, a lower bound. yf_layout_new with `ctx` then counts the real pages: pagination
+ * stops as soon as they pass the limit (the smaller of `ctx`'s and the one the template was
+ * loaded with), and the layout is refused with an error (code bind.limit) naming the limit and
+ * the page it got to. */
 #define YF_DEFAULT_MAX_PAGES 1000
 YF_API void yf_context_set_max_pages(yf_context *ctx, int pages);
 
@@ -310,7 +328,8 @@ YF_API int yf_layout_write_png(const yf_layout *layout, int page, double dpi, co
 YF_API int yf_layout_write_ofd(const yf_layout *layout, const char *path, yf_diags *diags);
 
 /* The PDF and a page's PNG in memory instead of a file, for servers: the bytes in a buffer the
- * caller frees with free(), their number in *len; or NULL with an error in diags. */
+ * caller frees with free(), their number in *len (when `len` is not NULL); or NULL with an error
+ * in diags. */
 YF_API unsigned char *yf_layout_write_pdf_mem(const yf_layout *layout, size_t *len, yf_diags *diags);
 YF_API unsigned char *yf_layout_write_png_mem(const yf_layout *layout, int page, double dpi,
                                        size_t *len, yf_diags *diags);

@@ -146,3 +146,51 @@ def test_readme_example(yinfa):
                    "[d.path for d in caught.diagnostics]]))\n")
     assert got[0] == "%PDF-" and got[1] == "89504e47" and got[2] > 5, got
     assert "$.日期" in got[3], got
+
+
+def test_paths_and_data_kinds(yinfa):
+    """A NUL in a path raises ValueError (as open() does) rather than being cut short in C; data is
+    JSON text only as bytes or a str starting with "{" — a str or pathlib.Path otherwise names the
+    file; a wrong type raises TypeError, and a Template that failed leaves nothing to clean up."""
+    got = python(yinfa, r"""
+import pathlib
+unraisable = []
+sys.unraisablehook = lambda u: unraisable.append(repr(u.exc_value))
+ctx = yinfa.Context()
+T = "templates/speech/template.xml"
+D = "examples/speech/data.json"
+out = {}
+def outcome(f):
+    try:
+        r = f()
+        return "bytes %d" % len(r) if isinstance(r, bytes) else type(r).__name__
+    except (ValueError, TypeError) as e:
+        return type(e).__name__ + ": " + str(e)
+    except yinfa.Error as e:
+        return "Error: " + str(e).splitlines()[0]
+out["nul template"] = outcome(lambda: ctx.render(T + "\0.evil", None, draft=True))
+out["nul Template"] = outcome(lambda: yinfa.Template(ctx, pathlib.Path(T + "\0x")))
+out["nul data"] = outcome(lambda: ctx.render(T, D + "\0.x"))
+out["nul fonts"] = outcome(lambda: yinfa.Context(fonts_conf="a\0b"))
+out["str path"] = outcome(lambda: ctx.render(T, D))
+out["Path"] = outcome(lambda: ctx.render(T, pathlib.Path(D)))
+out["str json"] = outcome(lambda: ctx.render(T, "  \n" + open(D, encoding="utf-8").read()))
+out["str missing"] = outcome(lambda: ctx.render(T, "missing.json"))
+out["list"] = outcome(lambda: ctx.render(T, [1]))
+out["int template"] = outcome(lambda: ctx.render(123, None))
+out["int Template"] = outcome(lambda: yinfa.Template(ctx, 123))
+import gc; gc.collect()
+out["unraisable"] = unraisable
+print(json.dumps(out, ensure_ascii=False))
+""")
+    assert got["nul template"].startswith("ValueError: embedded null character"), got
+    assert got["nul Template"].startswith("ValueError"), got
+    assert got["nul data"].startswith("ValueError"), got
+    assert got["nul fonts"].startswith("ValueError"), got
+    assert got["str path"].startswith("bytes ") and got["str path"] == got["Path"] == got["str json"], got
+    assert got["str missing"].startswith("Error: missing.json: error: 无法读取数据"), got
+    assert got["list"].startswith("TypeError: data must be"), got
+    assert got["int template"].startswith("TypeError"), got
+    assert got["int Template"].startswith("TypeError"), got
+    # Nothing at cleanup ("Exception ignored … AttributeError: … _ptr").
+    assert got["unraisable"] == [], got

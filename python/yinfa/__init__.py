@@ -7,6 +7,11 @@ or PNG bytes, through libyinfa (ctypes; no compiler needed).
     png = ctx.render("templates/speech", None, draft=True, format="png", page=1, dpi=150)
     yinfa.Template(ctx, "templates/speech").slots()   # the slot declarations, for forms
 
+Paths (templates, data files, font configurations) are str or os.PathLike; one holding a NUL
+character raises ValueError, as open() does. The data of render() is a dict (sent as JSON), JSON
+text — bytes, or a str whose first character after white space is "{" — a pathlib.Path (any
+os.PathLike) naming a JSON file, any other str also a file path, or None.
+
 A problem in the template or the data raises yinfa.Error; its .diagnostics are Diagnostic
 objects with the place of each problem (file, line, column, JSON path, slot) and a stable code.
 Warnings of the last call (a substituted font, an unused key) are in ctx.warnings.
@@ -157,6 +162,15 @@ class _Diags:
         return result
 
 
+def _path(path):
+    """`path` (str, bytes or os.PathLike) as the bytes the library takes. A NUL would cut the path
+    short in C: refused, as open() refuses it."""
+    raw = os.fsencode(os.fspath(path))
+    if b"\0" in raw:
+        raise ValueError(f"embedded null character in path: {path!r}")
+    return raw
+
+
 def _share(rel):
     """A file of yinfa's share tree: the source tree this module lies in, then the prefix of the
     library, then the usual prefixes."""
@@ -183,8 +197,8 @@ class Context:
         fonts_conf = fonts_conf or os.environ.get("YINFA_FONTS_CONF")
         roles_conf = roles_conf or _share(os.path.join("fonts", "yinfa-roles.conf"))
         with _Diags() as d:
-            self._ptr = d.check(_lib.yf_context_new(roles_conf and os.fsencode(roles_conf),
-                                                    fonts_conf and os.fsencode(fonts_conf), d.ptr))
+            self._ptr = d.check(_lib.yf_context_new(roles_conf and _path(roles_conf),
+                                                    fonts_conf and _path(fonts_conf), d.ptr))
             self.warnings = d.all()
 
     def __del__(self, _free=_lib.yf_context_free):   # bound now: module globals go at exit
@@ -203,8 +217,10 @@ class Context:
 
     def render(self, template, data=None, draft=False, format="pdf", page=1, dpi=96.0):
         """The document as bytes: the whole PDF, or page `page` (1-based) as a PNG at `dpi`.
-        `template` is a Template or a path; `data` a dict, JSON text (str or bytes), a path-like
-        object naming a JSON file, or None; `draft` prints every slot without a value as "X".
+        `template` is a Template or a path; `data` a dict (sent as JSON), JSON text (bytes, or a
+        str starting with "{" after white space), a path of a JSON file (a pathlib.Path or any
+        os.PathLike; a str that is not JSON text), or None; `draft` prints every slot without a
+        value as "X".
         Raises Error with every problem found."""
         if format not in ("pdf", "png"):
             raise ValueError(f"format must be 'pdf' or 'png', not {format!r}")
@@ -235,24 +251,30 @@ class Context:
 
 
 def _load_data(data, diags):
+    """dict -> JSON; bytes and a str starting with "{" -> JSON text; os.PathLike and any other
+    str -> the path of a JSON file."""
     if isinstance(data, dict):
         data = json.dumps(data, ensure_ascii=False)
-    if isinstance(data, str):
+    if isinstance(data, str) and data.lstrip().startswith("{"):
         data = data.encode("utf-8")
     if isinstance(data, (bytes, bytearray)):
         return _lib.yf_data_parse_json(b"data.json", bytes(data), len(data), diags)
-    return _lib.yf_data_load_json(os.fsencode(os.fspath(data)), diags)
+    if isinstance(data, (str, os.PathLike)):
+        return _lib.yf_data_load_json(_path(data), diags)
+    raise TypeError("data must be a dict, JSON text (str or bytes), a path (str or os.PathLike) "
+                    f"or None, not {type(data).__name__}")
 
 
 class Template:
     """A template loaded and checked against the grammar (templates/yinfa-template.rng)."""
 
     def __init__(self, ctx, path):
-        path = os.fspath(path)
+        self._ptr = None  # first: __del__ runs even when a check below raises
+        self._ctx = ctx   # the template is used with its context: keep it alive
+        raw = _path(path)
+        path = os.fsdecode(raw)
         if os.path.isdir(path):
             path = os.path.join(path, "template.xml")
-        self._ctx = ctx   # the template is used with its context: keep it alive
-        self._ptr = None
         with _Diags() as d:
             self._ptr = d.check(_lib.yf_template_load(ctx._ptr, os.fsencode(path), d.ptr))
         self.path = path

@@ -318,6 +318,162 @@ static void test_max_pages(void)
     yf_diags_free(d);
 }
 
+/* Pages counted after pagination, not only estimated at bind: a limit the text's estimate stays
+ * under but the real pages pass is still an error, naming the limit. */
+static void test_max_pages_real(void)
+{
+    yf_diags *d = yf_diags_new();
+    yf_context *ctx = new_context(d);
+    yf_context_set_max_pages(ctx, 2);
+    char *tpath = path_of(root, "templates/speech/template.xml");
+    char *dpath = path_of(root, "templates/speech/data.json");
+    yf_template *t = yf_template_load(ctx, tpath, d);
+    yf_data *data = yf_data_load_json(dpath, d);
+    yf_document *doc = t && data ? yf_document_bind(t, data, 0, d) : NULL;
+    OK(doc != NULL, "the 3-page speech passes bind's estimate under a 2-page limit");
+    size_t before = yf_diags_errors(d);
+    yf_layout *L = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    OK(!L && yf_diags_errors(d) == before + 1 && has_message(d, "超过 2 页的上限"),
+       "but its layout is refused, the error names the limit");
+    OK(yf_diags_count(d) > 0 && strcmp(yf_diags_code(d, yf_diags_count(d) - 1), "bind.limit") == 0,
+       "code bind.limit");
+    yf_document_free(doc);
+    /* The context's limit holds at layout also for a template loaded without a context. */
+    yf_template_free(t);
+    t = yf_template_load(NULL, tpath, d);
+    doc = t && data ? yf_document_bind(t, data, 0, d) : NULL;
+    before = yf_diags_errors(d);
+    L = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    OK(doc && !L && yf_diags_errors(d) == before + 1, "a template loaded with no context: refused too");
+    yf_context_set_max_pages(ctx, 3);
+    L = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    OK(L && yf_layout_page_count(L) == 3, "with a 3-page limit the 3 pages are made");
+    yf_layout_free(L);
+    yf_document_free(doc);
+    yf_data_free(data);
+    yf_template_free(t);
+    free(tpath);
+    free(dpath);
+    yf_context_free(ctx);
+    yf_diags_free(d);
+}
+
+/* ---- the argument contract: NULL objects, NULL diags, indexes out of range -------------------- */
+
+/* The last diagnostic's code is api.argument. */
+static int refused(yf_diags *d, size_t errors_before)
+{
+    size_t n = yf_diags_count(d);
+    return yf_diags_errors(d) == errors_before + 1 && n > 0 &&
+           strcmp(yf_diags_code(d, n - 1), "api.argument") == 0;
+}
+
+static void test_null_arguments(yf_context *ctx)
+{
+    yf_diags *d = yf_diags_new();
+    size_t n = 7;
+    char *where = path_of(out, "null-arg.pdf");
+    size_t e;
+#define REFUSED(expr, fail, what)                                                              \
+    e = yf_diags_errors(d);                                                                    \
+    OK((expr) == (fail) && refused(d, e), "%s: failure value and an api.argument error", what)
+    REFUSED(yf_template_load(ctx, NULL, d), NULL, "yf_template_load(path NULL)");
+    REFUSED(yf_data_load_json(NULL, d), NULL, "yf_data_load_json(NULL)");
+    REFUSED(yf_data_parse_json(NULL, "{}", 2, d), NULL, "yf_data_parse_json(name NULL)");
+    REFUSED(yf_data_parse_json("x", NULL, 5, d), NULL, "yf_data_parse_json(json NULL)");
+    REFUSED(yf_records_load(NULL, d), NULL, "yf_records_load(NULL)");
+    REFUSED(yf_records_open(NULL, NULL, NULL, d), NULL, "yf_records_open(NULL)");
+    REFUSED(yf_records_get(NULL, 0, d), NULL, "yf_records_get(NULL)");
+    REFUSED(yf_document_bind(NULL, NULL, YF_BIND_DRAFT, d), NULL, "yf_document_bind(template NULL)");
+    REFUSED(yf_layout_new(NULL, NULL, d), NULL, "yf_layout_new(ctx NULL)");
+    REFUSED(yf_layout_new(ctx, NULL, d), NULL, "yf_layout_new(doc NULL)");
+    REFUSED(yf_layout_write_pdf(NULL, where, d), -1, "yf_layout_write_pdf(NULL)");
+    REFUSED(yf_layout_write_pdf_mem(NULL, &n, d), NULL, "yf_layout_write_pdf_mem(NULL)");
+    REFUSED(yf_layout_write_png(NULL, 1, 72, where, d), -1, "yf_layout_write_png(NULL)");
+    REFUSED(yf_layout_write_png_mem(NULL, 1, 72, &n, d), NULL, "yf_layout_write_png_mem(NULL)");
+    REFUSED(yf_layout_write_ofd(NULL, where, d), -1, "yf_layout_write_ofd(NULL)");
+    REFUSED(yf_document_write_docx(NULL, NULL, where, d), -1, "yf_document_write_docx(NULL)");
+    REFUSED(yf_document_write_docx_mem(NULL, NULL, &n, d), NULL, "yf_document_write_docx_mem(NULL)");
+    REFUSED(yf_pdf_open(NULL, d), NULL, "yf_pdf_open(NULL)");
+    REFUSED(yf_pdf_add(NULL, NULL, 0, NULL, d), -1, "yf_pdf_add(NULL)");
+    REFUSED(yf_pdf_close(NULL, NULL, NULL, d), -1, "yf_pdf_close(NULL)");
+#undef REFUSED
+    OK(n == 7 && !exists(where), "nothing written, no length set");
+    OK(has_message(d, "不能为 NULL"), "the error says the argument may not be NULL: %s",
+       yf_diags_count(d) ? yf_diags_message(d, yf_diags_count(d) - 1) : "");
+
+    /* No diags to report into: the failure value alone. */
+    yf_pdf_reserve(NULL, NULL);
+    yf_context_set_max_pages(NULL, 5);
+    yf_context_set_creation_date(NULL, 0);
+    yf_diags_append(NULL, YF_ERROR, "x", NULL, "x");
+    yf_diags_print(NULL, stdout);
+    OK(yf_layout_page_count(NULL) == -1 && yf_pdf_page_count(NULL) == -1 &&
+       yf_records_count(NULL) == 0 && yf_records_line(NULL, 0) == 0,
+       "counts of NULL: -1 pages, 0 records");
+    OK(!yf_layout_dump(NULL) && !yf_document_text(NULL) && !yf_template_name(NULL) &&
+       !yf_template_skeleton_json(NULL) && !yf_template_declarations_json(NULL) &&
+       !yf_data_text(NULL, "a") && !yf_context_describe_fonts(NULL) && !yf_diags_json(NULL),
+       "accessors of NULL: NULL");
+    OK(yf_diags_count(NULL) == 0 && yf_diags_errors(NULL) == 0, "a NULL list counts 0");
+
+    /* Diagnostics by an index past the end, or of no list. */
+    size_t past = yf_diags_count(d);
+    OK(!yf_diags_message(d, past) && !yf_diags_code(d, past) && !yf_diags_file(d, past) &&
+       !yf_diags_path(d, past) && !yf_diags_slot(d, past) && !yf_diags_text(d, past) &&
+       yf_diags_line(d, past) == 0 && yf_diags_column(d, past) == 0 &&
+       yf_diags_severity(d, past) == 0 && !yf_diags_message(d, (size_t)-1),
+       "every yf_diags_ accessor past the end: NULL or 0");
+    OK(!yf_diags_message(NULL, 0) && !yf_diags_code(NULL, 0) && yf_diags_severity(NULL, 0) == 0,
+       "and of a NULL list");
+    free(where);
+    yf_diags_free(d);
+}
+
+/* With diags NULL a failure is still a failure: the entry point runs on a list of its own. */
+static void test_null_diags(yf_context *ctx)
+{
+    char *missing = path_of(out, "missing/x.xml");
+    OK(!yf_template_load(ctx, missing, NULL), "a missing template with diags NULL: NULL");
+    OK(!yf_data_load_json(missing, NULL), "missing data with diags NULL: NULL");
+    OK(!yf_data_parse_json("x", "{", 1, NULL), "bad JSON with diags NULL: NULL");
+    OK(!yf_records_load(missing, NULL), "missing records with diags NULL: NULL");
+    OK(!yf_context_new(NULL, NULL, NULL), "a context without roles with diags NULL: NULL");
+    char *tpath = path_of(root, "templates/speech/template.xml");
+    yf_template *t = yf_template_load(ctx, tpath, NULL);
+    OK(t != NULL, "a good template with diags NULL loads");
+    OK(t && !yf_document_bind(t, NULL, 0, NULL), "bind without data, not draft, diags NULL: NULL");
+    yf_document *doc = t ? yf_document_bind(t, NULL, YF_BIND_DRAFT, NULL) : NULL;
+    yf_layout *L = doc ? yf_layout_new(ctx, doc, NULL) : NULL;
+    OK(L != NULL, "a draft binds and lays out with diags NULL");
+    unsigned char *pdf = L ? yf_layout_write_pdf_mem(L, NULL, NULL) : NULL;
+    OK(pdf && memcmp(pdf, "%PDF-", 5) == 0, "yf_layout_write_pdf_mem with len NULL: the PDF");
+    free(pdf);
+    unsigned char *png = L ? yf_layout_write_png_mem(L, 1, 20, NULL, NULL) : NULL;
+    OK(png != NULL, "yf_layout_write_png_mem with len NULL");
+    free(png);
+    OK(L && !yf_layout_write_png_mem(L, 99, 72, NULL, NULL), "page 99 with diags NULL: NULL");
+    unsigned char *docx = L ? yf_document_write_docx_mem(doc, L, NULL, NULL) : NULL;
+    OK(docx != NULL, "yf_document_write_docx_mem with len NULL");
+    free(docx);
+    char *dpath = path_of(root, "templates/speech/data.json");
+    yf_data *data = yf_data_load_json(dpath, NULL);
+    yf_document *full = t && data ? yf_document_bind(t, data, 0, NULL) : NULL;
+    yf_context_set_max_pages(ctx, 2);
+    yf_layout *over = full ? yf_layout_new(ctx, full, NULL) : NULL;
+    OK(full && !over, "a 3-page layout over a 2-page limit with diags NULL: NULL");
+    yf_context_set_max_pages(ctx, YF_DEFAULT_MAX_PAGES);
+    yf_layout_free(over);
+    yf_document_free(full);
+    yf_data_free(data);
+    free(dpath);
+    yf_layout_free(L);
+    yf_document_free(doc);
+    yf_template_free(t);
+    free(tpath);
+    free(missing);
+}
+
 /* ---- output --------------------------------------------------------------------------------- */
 
 static void test_output(yf_context *ctx)
@@ -717,6 +873,9 @@ int main(int argc, char **argv)
         yf_context *ctx = new_context(d);
         test_template_and_data(ctx);
         test_max_pages();
+        test_max_pages_real();
+        test_null_arguments(ctx);
+        test_null_diags(ctx);
         test_output(ctx);
         test_fields(ctx);
         test_exchange_formats(ctx);
