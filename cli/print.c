@@ -1028,6 +1028,8 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
     if (before == 1) {
         o->end = D_EARLIER;
         say(w, doc->name, "此前已打印（任务 %d），跳过", rec->job);
+        if (!rec->completed)
+            record(r, doc->name, rec->job, 1);
         return 0;
     }
     if (job) {
