@@ -111,7 +111,7 @@ static int walk_slots(JsonArray *slots, const char *prefix, const char *want, GS
         const char *type = json_object_get_string_member_with_default(o, "type", "");
         char *full = g_strconcat(prefix, name, NULL);
         found |= strcmp(full, want) == 0;
-        if (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)
+        if (strcmp(type, "integer") == 0)
             g_string_append_printf(numbers, "%s「%s」", numbers->len ? "、" : "", full);
         JsonNode *fields = json_object_get_member(o, "fields");
         if (strcmp(type, "object") == 0 && fields && JSON_NODE_HOLDS_ARRAY(fields)) {
@@ -1081,7 +1081,8 @@ static int start_record(run *r, const cli_print_doc *docs, size_t n, int resume)
         if (state_read(r->state_path, r->state, &why) == 0)
             return 0;
         fprintf(stderr, "yinfa %s: error: 打印记录 %s 无法读取（%s），无法确定哪些文件已打印；"
-                        "没有打印任何文件。要全部重新打印，请删除 %s 后再运行\n", r->command, r->state_path, why, r->state_path);
+                        "没有打印任何文件。要全部重新打印，请删除 %s 后再运行\n",
+                r->command, r->state_path, why, r->state_path);
         g_free(why);
         return -1;
     }
