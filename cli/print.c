@@ -1034,6 +1034,8 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
     }
     if (job) {
         say(w, doc->name, "等待此前送出的打印任务 %s-%d", p->dest->name, job);
+        if (rec->job_uuid && r->state_path) /* the job keeps its own printer's identity */
+            g_hash_table_replace(r->mine, g_strdup(doc->name), recorded_copy(rec));
     } else if ((job = submit(p, doc, &o->why))) {
         say(w, doc->name, "已送出，打印任务 %s-%d，%d 份，%s", p->dest->name, job, doc->copies,
             cupsGetOption(CUPS_SIDES, p->num_options, p->options)[0] == 'o' ? "单面" : "双面");

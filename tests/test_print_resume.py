@@ -204,3 +204,10 @@ def test_cups_that_never_answers(yinfa):
         server.close()
         for s in held:
             s.close()
+    # a CUPS that answers and has no printers is told apart: exit 0, "no printers"
+    empty = Cups()
+    try:
+        p = empty.yinfa(yinfa, "printers", env={"YINFA_CUPS_TIMEOUT": "1"})
+        assert p.returncode == 0 and "中没有打印机：请先添加打印机" in p.stdout, (p.stdout, p.stderr)
+    finally:
+        empty.close()
