@@ -1175,6 +1175,10 @@ int cmd_batch(int argc, char **argv)
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
+    if (t && o.print && cli_print_check_slot("batch", &o.po, t) != 0) {
+        yf_template_free(t);
+        t = NULL;
+    }
     yf_records *rs = t ? yf_records_open(o.data, o.sheet, o.group_by, d) : NULL;
     if (!rs) {
         yf_template_free(t);

@@ -17,19 +17,23 @@
 
 #include <cups/cups.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #define A4 "iso_a4_210x297mm"
 #define STATE_FILE ".yinfa-print.json"
 #define POLL_MS 200
+#define TIMEOUT_S 10.0 /* how long a request to CUPS may go unanswered; YINFA_CUPS_TIMEOUT */
 
 struct cli_printer {
     http_t *http;
@@ -39,6 +43,7 @@ struct cli_printer {
     int num_options;
     cups_option_t *options;     /* what every job asks for */
     int max_copies;
+    char *uuid;                 /* printer-uuid, NULL when the server gives none */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -90,6 +95,59 @@ int cli_print_copies(const cli_print_options *po, const yf_data *data, char **wh
     }
     free(text);
     return (int)n;
+}
+
+/* Walks the declared slots: the names of the whole-number slots (through objects, not lists) go
+ * to `numbers`; returns whether `want` is declared at all. */
+static int walk_slots(JsonArray *slots, const char *prefix, const char *want, GString *numbers)
+{
+    int found = 0;
+    for (guint i = 0; slots && i < json_array_get_length(slots); i++) {
+        JsonNode *n = json_array_get_element(slots, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        const char *name = o ? json_object_get_string_member_with_default(o, "name", NULL) : NULL;
+        if (!name)
+            continue;
+        const char *type = json_object_get_string_member_with_default(o, "type", "");
+        char *full = g_strconcat(prefix, name, NULL);
+        found |= strcmp(full, want) == 0;
+        if (strcmp(type, "integer") == 0)
+            g_string_append_printf(numbers, "%s「%s」", numbers->len ? "、" : "", full);
+        JsonNode *fields = json_object_get_member(o, "fields");
+        if (strcmp(type, "object") == 0 && fields && JSON_NODE_HOLDS_ARRAY(fields)) {
+            char *inner = g_strconcat(full, ".", NULL);
+            found |= walk_slots(json_node_get_array(fields), inner, want, numbers);
+            g_free(inner);
+        }
+        g_free(full);
+    }
+    return found;
+}
+
+int cli_print_check_slot(const char *command, const cli_print_options *po, const yf_template *t)
+{
+    if (!po->copies_from || !t)
+        return 0;
+    char *json = yf_template_declarations_json(t);
+    JsonParser *parser = json_parser_new();
+    GString *numbers = g_string_new(NULL);
+    int found = 1; /* declarations that cannot be read: each record's value is checked */
+    if (json && json_parser_load_from_data(parser, json, -1, NULL)) {
+        JsonNode *root = json_parser_get_root(parser);
+        JsonNode *slots = root && JSON_NODE_HOLDS_OBJECT(root)
+                              ? json_object_get_member(json_node_get_object(root), "slots") : NULL;
+        if (slots && JSON_NODE_HOLDS_ARRAY(slots))
+            found = walk_slots(json_node_get_array(slots), "", po->copies_from, numbers);
+    }
+    if (!found)
+        fprintf(stderr, "yinfa %s: error: --copies-from：模板没有名为「%s」的槽位；%s%s\n", command,
+                po->copies_from,
+                numbers->len ? "可存份数的整数槽位有：" : "模板中没有可存份数的整数槽位，请用 --copies N",
+                numbers->str);
+    g_string_free(numbers, TRUE);
+    g_object_unref(parser);
+    free(json);
+    return found ? 0 : -1;
 }
 
 char *cli_print_state_path(const char *dir)
@@ -194,19 +252,42 @@ typedef struct {
     int found;        /* CUPS knows the job */
     ipp_jstate_t state;
     char *reasons;    /* job-state-reasons, for a job that failed */
+    char *uuid;       /* job-uuid, NULL when the server gives none */
+    char *name;       /* job-name */
+    char *printer;    /* job-printer-uri */
 } job_state;
+
+static char *attr_string(ipp_t *resp, const char *name)
+{
+    ipp_attribute_t *a = resp ? ippFindAttribute(resp, name, IPP_TAG_ZERO) : NULL;
+    const char *v = a ? ippGetString(a, 0, NULL) : NULL;
+    return v && *v ? g_strdup(v) : NULL;
+}
+
+static void job_state_clear(job_state *js)
+{
+    g_free(js->reasons);
+    g_free(js->uuid);
+    g_free(js->name);
+    g_free(js->printer);
+    *js = (job_state){ 0 };
+}
 
 static void get_job_state(cli_printer *p, int id, job_state *js)
 {
-    static const char *want[] = { "job-state", "job-state-reasons" };
+    static const char *want[] = { "job-state", "job-state-reasons", "job-uuid", "job-name",
+                                  "job-printer-uri" };
     ipp_t *req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
     ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", id);
     ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
-    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, want);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)G_N_ELEMENTS(want), NULL, want);
     ipp_t *resp = cupsDoRequest(p->http, req, "/");
     ipp_attribute_t *a = resp ? ippFindAttribute(resp, "job-state", IPP_TAG_ENUM) : NULL;
-    *js = (job_state){ .found = a != NULL, .state = a ? (ipp_jstate_t)ippGetInteger(a, 0) : 0 };
+    *js = (job_state){ .found = a != NULL, .state = a ? (ipp_jstate_t)ippGetInteger(a, 0) : 0,
+                       .uuid = attr_string(resp, "job-uuid"), .name = attr_string(resp, "job-name"),
+                       .printer = attr_string(resp, "job-printer-uri") };
     GString *s = g_string_new(NULL);
     ipp_attribute_t *r = resp ? ippFindAttribute(resp, "job-state-reasons", IPP_TAG_KEYWORD) : NULL;
     for (int i = 0; r && i < ippGetCount(r); i++)
@@ -217,15 +298,83 @@ static void get_job_state(cli_printer *p, int id, job_state *js)
 
 /* ---- opening a destination ----------------------------------------------------------------- */
 
+/* A CUPS that accepts connections but never answers (hung, or another service on its port)
+ * would hold every request for libcups's 60 s and then look like one without printers: each
+ * request gives up after YINFA_CUPS_TIMEOUT seconds (10 by default), and the run says so. */
+static int timed_out;
+
+static double cups_timeout(void)
+{
+    const char *env = getenv("YINFA_CUPS_TIMEOUT");
+    char *end = NULL;
+    double t = env && *env ? strtod(env, &end) : 0;
+    return env && *env && !*end && t > 0 && t <= 3600 ? t : TIMEOUT_S;
+}
+
+static int on_timeout(http_t *http, void *data)
+{
+    (void)data;
+    timed_out = 1;
+    /* A server that has not answered once is given no more time: libcups's calls that send
+     * several requests (cupsGetDests2) would otherwise wait the whole time for each. */
+    httpSetTimeout(http, 0.1, on_timeout, NULL);
+    return 0; /* give up the request */
+}
+
+/* What went wrong with the last request, as a clerk reads it. */
+static const char *cups_error(void)
+{
+    static char text[160];
+    if (!timed_out)
+        return cupsLastErrorString();
+    snprintf(text, sizeof text, "打印服务没有响应（%s，%.0f 秒内没有回答）", cupsServer(),
+             cups_timeout());
+    return text;
+}
+
+/* Says that CUPS did not answer, when that is why the last request failed. */
+static int said_timeout(const char *command)
+{
+    if (timed_out)
+        fprintf(stderr, "yinfa %s: error: %s；请检查打印服务（systemctl status cups）或 CUPS_SERVER\n",
+                command, cups_error());
+    return timed_out;
+}
+
 static http_t *connect_cups(const char *command)
 {
+    double t = cups_timeout();
+    timed_out = 0;
     http_t *http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(), 1,
-                                10000, NULL);
-    if (!http)
+                                (int)(t * 1000), NULL);
+    if (!http) {
         fprintf(stderr, "yinfa %s: error: 无法连接打印服务 CUPS（%s）：%s。请确认已安装 cups 且"
                         "正在运行（systemctl status cups）\n", command, cupsServer(),
                 cupsLastErrorString());
+        return NULL;
+    }
+    httpSetTimeout(http, t, on_timeout, NULL);
+    /* One small request first: a server that does not answer is said to be so at once. */
+    ippDelete(cupsDoRequest(http, ippNewRequest(IPP_OP_CUPS_GET_DEFAULT), "/"));
+    if (said_timeout(command)) {
+        httpClose(http);
+        return NULL;
+    }
     return http;
+}
+
+/* The destination's printer-uuid (PWG 5100.13), NULL when none is given. */
+static char *get_printer_uuid(cli_printer *p)
+{
+    static const char *want[] = { "printer-uuid" };
+    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 1, NULL, want);
+    ipp_t *resp = cupsDoRequest(p->http, req, "/");
+    char *uuid = attr_string(resp, "printer-uuid");
+    ippDelete(resp);
+    return uuid;
 }
 
 static int supported(cli_printer *p, const char *option, const char *value)
@@ -242,7 +391,7 @@ static int check_ready(cli_printer *p, const char *command)
     int ok = 0;
     if (!ps.reachable)
         fprintf(stderr, "yinfa %s: error: 无法读取打印机 %s 的状态：%s\n", command, name,
-                cupsLastErrorString());
+                cups_error());
     else if (!ps.accepting)
         fprintf(stderr, "yinfa %s: error: 打印机 %s 拒绝接收任务%s；请检查打印机，再用 "
                         "cupsaccept %s 让它重新接收任务\n", command, name, ps.reasons, name);
@@ -305,7 +454,9 @@ cli_printer *cli_printer_open(const char *command, const cli_print_options *po)
     }
     p->dest = cupsGetNamedDest(p->http, po->printer, NULL);
     if (!p->dest) {
-        if (po->printer)
+        if (said_timeout(command))
+            ;
+        else if (po->printer)
             fprintf(stderr, "yinfa %s: error: 没有名为 %s 的打印机；yinfa printers 列出可用的打印机\n",
                     command, po->printer);
         else
@@ -321,10 +472,11 @@ cli_printer *cli_printer_open(const char *command, const cli_print_options *po)
         cli_printer_close(p);
         return NULL;
     }
+    p->uuid = get_printer_uuid(p);
     p->info = cupsCopyDestInfo(p->http, p->dest);
     if (!p->info) {
         fprintf(stderr, "yinfa %s: error: 无法读取打印机 %s 的能力：%s\n", command, p->dest->name,
-                cupsLastErrorString());
+                cups_error());
         cli_printer_close(p);
         return NULL;
     }
@@ -344,53 +496,164 @@ void cli_printer_close(cli_printer *p)
     cupsFreeDestInfo(p->info);
     cupsFreeDests(p->dest ? 1 : 0, p->dest);
     httpClose(p->http);
+    g_free(p->uuid);
     free(p);
 }
 
 /* ---- the state file ---------------------------------------------------------------------------
  *
- * {"printer": "office", "documents": {"12-宁波市总工会.pdf": {"job": 15, "completed": true}}}
- * written atomically after every change, so that a run killed at any point leaves what was sent. */
+ * {"documents": {"12-宁波市总工会.pdf": {"job": 15, "completed": true,
+ *     "job-uuid": "urn:uuid:…", "job-name": "12-宁波市总工会.pdf", "printer": "office",
+ *     "printer-uri": "ipp://localhost/printers/office", "printer-uuid": "urn:uuid:…"}}}
+ *
+ * A job id alone does not name a job: a CUPS that is reinstalled or replaced numbers its jobs
+ * from 1 again. So each document records the job's job-uuid (PWG 5100.13) and
+ * the printer's URI and printer-uuid; a resumed run takes a job for the document's only when its
+ * job-uuid is the one recorded (or, from a server that gives none, when its job-name and printer
+ * are). The file is written whole to a temporary file and renamed over the old one
+ * (g_file_set_contents), so a crash leaves the old record or the new one, never a mix. Runs that
+ * share DIR — the shards of one batch — merge into the one file under an exclusive flock on
+ * DIR/.yinfa-print.json.lock: each reads the file, replaces its own documents' entries and writes
+ * it back, so no shard loses another's. A record that cannot be read stops a resumed run: it
+ * cannot tell what was printed. */
 
 typedef struct {
     int job;
     int completed;
+    char *job_uuid, *job_name, *printer, *printer_uri, *printer_uuid; /* NULL when not known */
 } recorded;
 
-static GHashTable *state_load(const char *path)
+static void recorded_free(gpointer data)
 {
-    GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    JsonParser *parser = json_parser_new();
-    if (path && json_parser_load_from_file(parser, path, NULL)) {
-        JsonNode *root = json_parser_get_root(parser);
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-        JsonNode *dn = o ? json_object_get_member(o, "documents") : NULL;
-        JsonObject *docs = dn && JSON_NODE_HOLDS_OBJECT(dn) ? json_node_get_object(dn) : NULL;
-        GList *names = docs ? json_object_get_members(docs) : NULL;
-        for (GList *l = names; l; l = l->next) {
-            JsonNode *en = json_object_get_member(docs, l->data);
-            if (!JSON_NODE_HOLDS_OBJECT(en))
-                continue;
-            JsonObject *e = json_node_get_object(en);
-            recorded *r = g_new0(recorded, 1);
-            r->job = (int)json_object_get_int_member_with_default(e, "job", 0);
-            r->completed = json_object_get_boolean_member_with_default(e, "completed", FALSE);
-            g_hash_table_insert(h, g_strdup(l->data), r);
-        }
-        g_list_free(names);
-    }
-    g_object_unref(parser);
-    return h;
+    recorded *r = data;
+    if (!r)
+        return;
+    g_free(r->job_uuid);
+    g_free(r->job_name);
+    g_free(r->printer);
+    g_free(r->printer_uri);
+    g_free(r->printer_uuid);
+    g_free(r);
 }
 
-static void state_save(const char *path, const char *printer, GHashTable *h)
+static recorded *recorded_copy(const recorded *r)
 {
-    if (!path)
+    recorded *c = g_new0(recorded, 1);
+    *c = (recorded){ r->job, r->completed, g_strdup(r->job_uuid), g_strdup(r->job_name),
+                     g_strdup(r->printer), g_strdup(r->printer_uri), g_strdup(r->printer_uuid) };
+    return c;
+}
+
+static GHashTable *state_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, recorded_free);
+}
+
+/* Member `key` of `e` as a string; 0 when it is absent or null, -1 when it is something else. */
+static int member_string(JsonObject *e, const char *key, char **out)
+{
+    JsonNode *n = json_object_get_member(e, key);
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return 0;
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return -1;
+    *out = g_strdup(json_node_get_string(n));
+    return 0;
+}
+
+/* One document's entry; NULL when it is not an entry this program writes. */
+static recorded *parse_entry(JsonNode *en)
+{
+    if (!en || !JSON_NODE_HOLDS_OBJECT(en))
+        return NULL;
+    JsonObject *e = json_node_get_object(en);
+    JsonNode *job = json_object_get_member(e, "job"), *done = json_object_get_member(e, "completed");
+    if (!job || !JSON_NODE_HOLDS_VALUE(job) || json_node_get_value_type(job) != G_TYPE_INT64 ||
+        json_node_get_int(job) < 0 || json_node_get_int(job) > INT32_MAX || !done ||
+        !JSON_NODE_HOLDS_VALUE(done) || json_node_get_value_type(done) != G_TYPE_BOOLEAN)
+        return NULL;
+    recorded *r = g_new0(recorded, 1);
+    r->job = (int)json_node_get_int(job);
+    r->completed = json_node_get_boolean(done);
+    if (member_string(e, "job-uuid", &r->job_uuid) || member_string(e, "job-name", &r->job_name) ||
+        member_string(e, "printer", &r->printer) || member_string(e, "printer-uri", &r->printer_uri) ||
+        member_string(e, "printer-uuid", &r->printer_uuid)) {
+        recorded_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The record's documents into `h`. Returns 0, or -1 with what is wrong in *why (caller frees). */
+static int state_parse(JsonNode *root, GHashTable *h, char **why)
+{
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        *why = g_strdup(root ? "不是 JSON 对象" : "是空的");
+        return -1;
+    }
+    JsonNode *dn = json_object_get_member(json_node_get_object(root), "documents");
+    if (!dn || !JSON_NODE_HOLDS_OBJECT(dn)) {
+        *why = g_strdup("没有 documents 对象");
+        return -1;
+    }
+    JsonObject *docs = json_node_get_object(dn);
+    GList *names = json_object_get_members(docs);
+    int rc = 0;
+    for (GList *l = names; l && rc == 0; l = l->next) {
+        recorded *r = parse_entry(json_object_get_member(docs, l->data));
+        if (!r) {
+            *why = g_strdup_printf("documents.%s 不是有效的记录（应有整数 job 和 true/false 的 "
+                                   "completed）", (const char *)l->data);
+            rc = -1;
+        } else {
+            g_hash_table_replace(h, g_strdup(l->data), r);
+        }
+    }
+    g_list_free(names);
+    return rc;
+}
+
+/* Reads the record at `path` into `h`; a record not yet written is empty. Returns 0, or -1 with
+ * what is wrong in *why (caller frees). */
+static int state_read(const char *path, GHashTable *h, char **why)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        int missing = g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+        if (!missing)
+            *why = g_strdup(err->message);
+        g_error_free(err);
+        return missing ? 0 : -1;
+    }
+    JsonParser *parser = json_parser_new();
+    int rc = -1;
+    if (!json_parser_load_from_data(parser, text, (gssize)len, &err)) {
+        *why = g_strdup_printf("不是有效的 JSON：%s", err->message);
+        g_error_free(err);
+    } else {
+        rc = state_parse(json_parser_get_root(parser), h, why);
+    }
+    g_object_unref(parser);
+    g_free(text);
+    if (rc)
+        g_hash_table_remove_all(h);
+    return rc;
+}
+
+static void add_string(JsonBuilder *b, const char *key, const char *value)
+{
+    if (!value)
         return;
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, value);
+}
+
+static gchar *state_text(GHashTable *h)
+{
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "printer");
-    json_builder_add_string_value(b, printer);
     json_builder_set_member_name(b, "documents");
     json_builder_begin_object(b);
     GList *names = g_list_sort(g_hash_table_get_keys(h), (GCompareFunc)strcmp);
@@ -402,6 +665,11 @@ static void state_save(const char *path, const char *printer, GHashTable *h)
         json_builder_add_int_value(b, r->job);
         json_builder_set_member_name(b, "completed");
         json_builder_add_boolean_value(b, r->completed);
+        add_string(b, "job-uuid", r->job_uuid);
+        add_string(b, "job-name", r->job_name);
+        add_string(b, "printer", r->printer);
+        add_string(b, "printer-uri", r->printer_uri);
+        add_string(b, "printer-uuid", r->printer_uuid);
         json_builder_end_object(b);
     }
     g_list_free(names);
@@ -412,23 +680,56 @@ static void state_save(const char *path, const char *printer, GHashTable *h)
     json_generator_set_root(g, root);
     json_generator_set_pretty(g, TRUE);
     gchar *text = json_generator_to_data(g, NULL);
-    GError *err = NULL;
-    if (!g_file_set_contents(path, text, -1, &err)) {
-        fprintf(stderr, "yinfa: warning: 无法写打印记录 %s：%s\n", path, err->message);
-        g_error_free(err);
-    }
-    g_free(text);
     json_node_unref(root);
     g_object_unref(g);
     g_object_unref(b);
+    return text;
 }
 
-static void state_set(GHashTable *h, const char *name, int job, int completed)
+/* Merges this run's entries into the record at `path`: under an exclusive lock, reads the file,
+ * drops the documents in `forget` (a run without --resume starts its documents anew), puts the
+ * entries of `mine` and writes the file atomically. Returns 0, or -1 (said on stderr). */
+static int state_merge(const char *path, GHashTable *mine, GHashTable *forget)
 {
-    recorded *r = g_new0(recorded, 1);
-    r->job = job;
-    r->completed = completed;
-    g_hash_table_replace(h, g_strdup(name), r);
+    char *lock_path = g_strconcat(path, ".lock", NULL);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+        fprintf(stderr, "yinfa: error: 无法锁定打印记录 %s：%s\n", lock_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        g_free(lock_path);
+        return -1;
+    }
+    GHashTable *all = state_new();
+    char *why = NULL;
+    if (state_read(path, all, &why) != 0) {
+        /* only a run without --resume gets here: it starts the record anew */
+        fprintf(stderr, "yinfa: warning: 打印记录 %s 无法读取（%s），已重写\n", path, why);
+        g_free(why);
+    }
+    GHashTableIter it;
+    gpointer key, value;
+    if (forget) {
+        g_hash_table_iter_init(&it, forget);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            g_hash_table_remove(all, key);
+    }
+    g_hash_table_iter_init(&it, mine);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        g_hash_table_replace(all, g_strdup(key), recorded_copy(value));
+    gchar *text = state_text(all);
+    GError *err = NULL;
+    int rc = 0;
+    if (!g_file_set_contents(path, text, -1, &err)) {
+        fprintf(stderr, "yinfa: error: 无法写打印记录 %s：%s\n", path, err->message);
+        g_error_free(err);
+        rc = -1;
+    }
+    g_free(text);
+    g_hash_table_destroy(all);
+    close(fd); /* releases the lock */
+    g_free(lock_path);
+    return rc;
 }
 
 /* ---- one job ---------------------------------------------------------------------------------- */
@@ -458,13 +759,13 @@ static int submit(cli_printer *p, const cli_print_doc *doc, char **why)
     int id = 0;
     if (cupsCreateDestJob(p->http, p->dest, p->info, &id, doc->name, n, options) > IPP_STATUS_OK_CONFLICTING ||
         id <= 0) {
-        *why = g_strdup_printf("打印服务拒绝了这个任务：%s", cupsLastErrorString());
+        *why = g_strdup_printf("打印服务拒绝了这个任务：%s", cups_error());
         id = 0;
     } else if (cupsStartDestDocument(p->http, p->dest, p->info, id, doc->name, CUPS_FORMAT_PDF, 0,
                                      NULL, 1) != HTTP_STATUS_CONTINUE ||
                cupsWriteRequestData(p->http, bytes, len) != HTTP_STATUS_CONTINUE ||
                cupsFinishDestDocument(p->http, p->dest, p->info) > IPP_STATUS_OK_CONFLICTING) {
-        *why = g_strdup_printf("发送文件失败：%s", cupsLastErrorString());
+        *why = g_strdup_printf("发送文件失败：%s", cups_error());
         cupsCancelDestJob(p->http, p->dest, id);
         id = 0;
     }
@@ -507,8 +808,8 @@ static waited wait_job(cli_printer *p, const where *w, const char *name, int id,
         get_job_state(p, id, &js);
         if (!js.found) {
             *why = g_strdup_printf("无法读取打印任务 %s-%d 的状态：%s", p->dest->name, id,
-                                   cupsLastErrorString());
-            g_free(js.reasons);
+                                   cups_error());
+            job_state_clear(&js);
             g_free(shown);
             return W_LOST;
         }
@@ -521,16 +822,16 @@ static waited wait_job(cli_printer *p, const where *w, const char *name, int id,
                 *why = g_strdup_printf("打印任务 %s-%d %s（%s）", p->dest->name, id,
                                        js.state == IPP_JSTATE_CANCELED ? "被取消" : "被打印服务中止",
                                        js.reasons);
-            g_free(js.reasons);
+            job_state_clear(&js);
             g_free(shown);
             return r;
         }
-        g_free(js.reasons);
+        job_state_clear(&js);
         printer_state ps;
         get_printer_state(p, &ps);
         waited r = W_DONE;
         if (!ps.reachable) {
-            *why = g_strdup_printf("无法读取打印机 %s 的状态：%s", p->dest->name, cupsLastErrorString());
+            *why = g_strdup_printf("无法读取打印机 %s 的状态：%s", p->dest->name, cups_error());
             r = W_LOST;
         } else if (js.state == IPP_JSTATE_HELD) {
             *why = g_strdup_printf("打印任务 %s-%d 被挂起；可用 lp -i %d -H resume 放行", p->dest->name,
@@ -567,9 +868,43 @@ typedef struct {
     char *why;
 } outcome;
 
-/* What a resumed run does with a document the state file knows: 1 printed already (or printing
- * in the queue: then *job is the one to wait for), 0 to print, -1 cannot tell (reported). */
-static int known_before(cli_printer *p, const recorded *r, int *job, char **why)
+/* Whether the job CUPS knows by the recorded id is the one sent for document `doc`: the same
+ * job-uuid, or — when the server or the record has none — the same job-name on the same printer
+ * (and that printer the same printer-uuid). Otherwise *why says how it differs. */
+static int job_is_ours(const cli_printer *p, const recorded *r, const char *doc,
+                       const job_state *js, char **why)
+{
+    if (r->job_uuid && js->uuid) {
+        if (strcmp(r->job_uuid, js->uuid) == 0)
+            return 1;
+        *why = g_strdup_printf("它的 job-uuid 是 %s，记录的是 %s", js->uuid, r->job_uuid);
+        return 0;
+    }
+    const char *name = r->job_name ? r->job_name : doc;
+    if (!js->name || strcmp(js->name, name) != 0) {
+        *why = g_strdup_printf("它的任务名是“%s”，不是“%s”", js->name ? js->name : "", name);
+        return 0;
+    }
+    const char *printer = r->printer ? r->printer : p->dest->name;
+    const char *slash = js->printer ? strrchr(js->printer, '/') : NULL;
+    if (!slash || strcmp(slash + 1, printer) != 0) {
+        *why = g_strdup_printf("它属于打印机 %s，不是 %s", slash ? slash + 1 : "（未知）", printer);
+        return 0;
+    }
+    if (r->printer_uuid && p->uuid && strcmp(printer, p->dest->name) == 0 &&
+        strcmp(r->printer_uuid, p->uuid) != 0) {
+        *why = g_strdup_printf("打印机 %s 的 printer-uuid 已不是记录的 %s（打印服务换过）", printer,
+                               r->printer_uuid);
+        return 0;
+    }
+    return 1;
+}
+
+/* What a resumed run does with a document the state file knows: 1 printed already, 2 still in
+ * the queue (then *job is the one to wait for), 0 to print (*note, when not NULL, says why a
+ * recorded job does not count), -1 cannot tell (*why says so). */
+static int known_before(cli_printer *p, const recorded *r, const char *doc, int *job, char **why,
+                        char **note)
 {
     *job = 0;
     if (r->completed)
@@ -578,13 +913,21 @@ static int known_before(cli_printer *p, const recorded *r, int *job, char **why)
         return 0;
     job_state js;
     get_job_state(p, r->job, &js);
-    int known = js.found;
-    ipp_jstate_t st = js.state;
-    g_free(js.reasons);
-    if (!known) {
+    if (!js.found) {
         *why = g_strdup_printf("打印服务已没有任务 %s-%d 的记录，无法确定它是否已打印；为免重复，"
-                               "没有重印", p->dest->name, r->job);
+                               "没有重印", r->printer ? r->printer : p->dest->name, r->job);
+        job_state_clear(&js);
         return -1;
+    }
+    char *differs = NULL;
+    int ours = job_is_ours(p, r, doc, &js, &differs);
+    ipp_jstate_t st = js.state;
+    job_state_clear(&js);
+    if (!ours) {
+        *note = g_strdup_printf("打印服务中的任务 %d 不是此前为它送出的任务（%s）：此前的任务已不在，"
+                                "重新打印", r->job, differs);
+        g_free(differs);
+        return 0;
     }
     if (st == IPP_JSTATE_CANCELED || st == IPP_JSTATE_ABORTED)
         return 0;
@@ -625,8 +968,30 @@ static void summary(const char *command, const cli_print_doc *docs, const outcom
 typedef struct {
     cli_printer *p;
     const char *command, *state_path;
-    GHashTable *state;
+    GHashTable *state; /* the record as this run found it (with --resume) */
+    GHashTable *mine;  /* what this run has sent: merged into the record after each change */
 } run;
+
+/* Records document `name` as sent in job `job` (completed or not) and merges it into the file. */
+static void record(run *r, const char *name, int job, int completed)
+{
+    if (!r->state_path)
+        return;
+    recorded *e = g_hash_table_lookup(r->mine, name);
+    if (!e || e->job != job) {
+        job_state js;
+        get_job_state(r->p, job, &js);
+        e = g_new0(recorded, 1);
+        *e = (recorded){ .job = job, .job_uuid = js.uuid, .job_name = g_strdup(name),
+                         .printer = g_strdup(r->p->dest->name),
+                         .printer_uri = g_strdup(r->p->uri), .printer_uuid = g_strdup(r->p->uuid) };
+        js.uuid = NULL;
+        job_state_clear(&js);
+        g_hash_table_replace(r->mine, g_strdup(name), e);
+    }
+    e->completed = completed;
+    state_merge(r->state_path, r->mine, NULL);
+}
 
 /* Whether a document can be sent at all; otherwise its outcome says why. */
 static int printable(const run *r, const cli_print_doc *doc, outcome *o)
@@ -650,7 +1015,12 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
     if (!printable(r, doc, o))
         return 0;
     const recorded *rec = g_hash_table_lookup(r->state, doc->name);
-    int job = 0, before = rec ? known_before(p, rec, &job, &o->why) : 0;
+    char *note = NULL;
+    int job = 0, before = rec ? known_before(p, rec, doc->name, &job, &o->why, &note) : 0;
+    if (note) {
+        fprintf(stderr, "yinfa %s: %s：%s\n", r->command, doc->name, note);
+        g_free(note);
+    }
     if (before < 0) {
         o->end = D_FAILED;
         return 0;
@@ -658,11 +1028,14 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
     if (before == 1) {
         o->end = D_EARLIER;
         say(w, doc->name, "此前已打印（任务 %d），跳过", rec->job);
-        state_set(r->state, doc->name, rec->job, 1);
+        if (!rec->completed)
+            record(r, doc->name, rec->job, 1);
         return 0;
     }
     if (job) {
         say(w, doc->name, "等待此前送出的打印任务 %s-%d", p->dest->name, job);
+        if (rec->job_uuid && r->state_path) /* the job keeps its own printer's identity */
+            g_hash_table_replace(r->mine, g_strdup(doc->name), recorded_copy(rec));
     } else if ((job = submit(p, doc, &o->why))) {
         say(w, doc->name, "已送出，打印任务 %s-%d，%d 份，%s", p->dest->name, job, doc->copies,
             cupsGetOption(CUPS_SIDES, p->num_options, p->options)[0] == 'o' ? "单面" : "双面");
@@ -672,15 +1045,13 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
         return 0;
     }
     o->job = job;
-    state_set(r->state, doc->name, job, 0);
-    state_save(r->state_path, p->dest->name, r->state);
+    record(r, doc->name, job, 0);
     char *why = NULL;
     int stop = 0;
     switch (wait_job(p, w, doc->name, job, &why)) {
     case W_DONE:
         o->end = D_PRINTED;
-        state_set(r->state, doc->name, job, 1);
-        state_save(r->state_path, p->dest->name, r->state);
+        record(r, doc->name, job, 1);
         say(w, doc->name, "已打印");
         break;
     case W_FAILED:
@@ -703,10 +1074,37 @@ static int print_one(run *r, const cli_print_doc *doc, outcome *o, const where *
     return stop;
 }
 
+/* Resumed: reads the record, which must be readable. Otherwise: forgets what the record says of
+ * these documents (and of no others: other shards share it). Returns 0, or -1 (said). */
+static int start_record(run *r, const cli_print_doc *docs, size_t n, int resume)
+{
+    if (resume) {
+        char *why = NULL;
+        if (state_read(r->state_path, r->state, &why) == 0)
+            return 0;
+        fprintf(stderr, "yinfa %s: error: 打印记录 %s 无法读取（%s），无法确定哪些文件已打印；"
+                        "没有打印任何文件。要全部重新打印，请删除 %s 后再运行\n",
+                r->command, r->state_path, why, r->state_path);
+        g_free(why);
+        return -1;
+    }
+    GHashTable *forget = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < n; i++)
+        g_hash_table_add(forget, (gpointer)docs[i].name);
+    int rc = state_merge(r->state_path, r->mine, forget);
+    g_hash_table_destroy(forget);
+    return rc;
+}
+
 int cli_print_run(cli_printer *p, const char *command, cli_print_doc *docs, size_t n,
                   const char *state_path, int resume)
 {
-    run r = { p, command, state_path, state_load(resume ? state_path : NULL) };
+    run r = { p, command, state_path, state_new(), state_new() };
+    if (state_path && start_record(&r, docs, n, resume) != 0) {
+        g_hash_table_destroy(r.state);
+        g_hash_table_destroy(r.mine);
+        return EXIT_PROBLEM;
+    }
     outcome *out = calloc(n ? n : 1, sizeof *out);
     struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
     sigaction(SIGINT, &sa, &old_int);
@@ -729,6 +1127,7 @@ int cli_print_run(cli_printer *p, const char *command, cli_print_doc *docs, size
     sigaction(SIGTERM, &old_term, NULL);
     free(out);
     g_hash_table_destroy(r.state);
+    g_hash_table_destroy(r.mine);
     return interrupted ? 130 : rc;
 }
 
@@ -807,6 +1206,10 @@ int cmd_print(int argc, char **argv)
                         "yinfa batch --print 逐条打印\n", data_arg, yf_records_count(rs),
                 yf_records_count(rs));
     }
+    if (data && cli_print_check_slot("print", &po, t) != 0) {
+        yf_data_free(data);
+        data = NULL;
+    }
     yf_document *doc = data ? yf_document_bind(t, data, 0, d) : NULL;
     yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
     size_t len = 0;
@@ -860,6 +1263,16 @@ int cmd_printers(int argc, char **argv)
         return EXIT_PROBLEM;
     cups_dest_t *dests = NULL;
     int n = cupsGetDests2(http, &dests);
+    /* No printers only when CUPS said so: a request that failed is not an empty list. */
+    if (n == 0 && (said_timeout("printers") ||
+                   (cupsLastError() > IPP_STATUS_OK_CONFLICTING &&
+                    cupsLastError() != IPP_STATUS_ERROR_NOT_FOUND))) {
+        if (!timed_out)
+            fprintf(stderr, "yinfa printers: error: 无法从打印服务 CUPS（%s）读取打印机：%s\n",
+                    cupsServer(), cups_error());
+        httpClose(http);
+        return EXIT_PROBLEM;
+    }
     if (n == 0) {
         printf("CUPS（%s）中没有打印机：请先添加打印机（系统设置，或 lpadmin）\n", cupsServer());
     } else {

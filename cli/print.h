@@ -36,17 +36,25 @@ int cli_print_option(const char *command, int c, const char *arg, cli_print_opti
  * 1. Returns 0 with the reason in *why (caller frees) when the slot holds no whole number ≥ 1. */
 int cli_print_copies(const cli_print_options *po, const yf_data *data, char **why);
 
+/* With --copies-from SLOT: whether `t` declares SLOT. Returns 0, or -1 after saying on stderr
+ * that it does not, with the template's whole-number slots that could hold the copies. */
+int cli_print_check_slot(const char *command, const cli_print_options *po, const yf_template *t);
+
 /* Connects to CUPS and checks that the destination can print the documents as GB/T 9704 wants
  * them: A4 (iso_a4_210x297mm) at 100 % (print-scaling=none), on both sides unless --simplex,
- * accepting jobs and not paused. NULL after saying on stderr what the clerk can do. */
+ * accepting jobs and not paused. NULL after saying on stderr what the clerk can do. Every request
+ * gives up after YINFA_CUPS_TIMEOUT seconds (10 by default): a CUPS that does not answer says so. */
 cli_printer *cli_printer_open(const char *command, const cli_print_options *po);
 void cli_printer_close(cli_printer *p);
 
 /* Prints the documents in order, one CUPS job each, named after the document, waiting for each
  * to complete before sending the next, with a line for each state of each job. A paused printer
  * ends the run; the summary lists the documents not printed. `state_path`, when not NULL, records
- * each document's job and its completion; with `resume` the documents it records as printed, or
- * still in the queue, are not sent again. Returns 0 when every document was printed, else 1. */
+ * each document's job (its id, job-uuid, the printer's URI and printer-uuid) and its completion,
+ * merged under a lock with what other runs into the same folder recorded; with `resume` the
+ * documents it records as printed, or whose own job is still in the queue, are not sent again, and
+ * a record that cannot be read ends the run before anything is sent. Returns 0 when every
+ * document was printed, else 1. */
 int cli_print_run(cli_printer *p, const char *command, cli_print_doc *docs, size_t n,
                   const char *state_path, int resume);
 

@@ -316,7 +316,8 @@ def test_errors_a_clerk_can_act_on(yinfa):
         # a slot without a number of copies
         cups.run("cupsaccept", "office")
         p = cups.yinfa(yinfa, "print", "bulletin", data, "-P", "office", "--copies-from", "期号x")
-        assert p.returncode == 1 and "份数取自「期号x」，但它没有值" in p.stderr, p.stderr
+        assert p.returncode == 1 and "模板没有名为「期号x」的槽位" in p.stderr, p.stderr
+        assert "可存份数的整数槽位有：「期号」、「印数」" in p.stderr, p.stderr
         # the list of printers and what each can do
         p = cups.yinfa(yinfa, "printers")
         assert p.returncode == 0, p.stderr
