@@ -114,6 +114,27 @@ static void append_safe(char *out, size_t cap, const char *value)
     out[n] = '\0';
 }
 
+/* The first character of `value` that a file name must not carry, or 0: an invisible format
+ * character (Unicode category Cf: the bidi embeddings and overrides U+202A–U+202E and isolates
+ * U+2066–U+2069 of UAX #9, the marks U+200E/U+200F/U+061C, zero-width characters U+200B–U+200D,
+ * U+2060, U+FEFF …), a C1 control, or a line or paragraph separator. A right-to-left override
+ * shows "报告<RLO>fdp.exe.pdf" as "报告fdp.pdf.exe": such a name is refused, not altered, so
+ * that no record's file passes for another kind. ASCII controls become _ (append_safe). */
+static gunichar invisible_char(const char *value)
+{
+    if (!g_utf8_validate(value, -1, NULL))
+        return 0xFFFD;
+    for (const char *p = value; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        GUnicodeType type = g_unichar_type(c);
+        if (c >= 0x80 && (type == G_UNICODE_FORMAT || type == G_UNICODE_CONTROL ||
+                          type == G_UNICODE_LINE_SEPARATOR ||
+                          type == G_UNICODE_PARAGRAPH_SEPARATOR))
+            return c;
+    }
+    return 0;
+}
+
 /* The file name of a record from PATTERN: {路径} takes a value of the record, {#} its number. */
 static char *file_name(const char *pattern, const yf_data *data, size_t number, const char *ext,
                        char **why)
@@ -130,6 +151,14 @@ static char *file_name(const char *pattern, const yf_data *data, size_t number, 
         char *value = strcmp(key, "#") == 0 ? strdupf("%zu", number) : yf_data_text(data, key);
         if (!value || !*value) {
             *why = strdupf("文件名中的「%s」没有值", key);
+            free(key);
+            free(value);
+            return NULL;
+        }
+        gunichar bad = invisible_char(value);
+        if (bad) {
+            *why = strdupf("文件名中的「%s」含不可见的控制或格式字符 U+%04X（如双向控制符，"
+                           "会让文件名显示得与实际不同），未生成文件：请改正数据", key, (unsigned)bad);
             free(key);
             free(value);
             return NULL;
@@ -165,7 +194,8 @@ static int pattern_needs_data(const char *pattern)
 
 static int pattern_ok(const char *pattern)
 {
-    if (!*pattern || strchr(pattern, '/') || strchr(pattern, '\\') || pattern[0] == '.')
+    if (!*pattern || strchr(pattern, '/') || strchr(pattern, '\\') || pattern[0] == '.' ||
+        invisible_char(pattern))
         return 0;
     for (const char *p = pattern; (p = strchr(p, '{')); p++)
         if (!strchr(p, '}'))
@@ -670,6 +700,11 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
         tell(out, i, layout ? MERGE_ADDED : MERGE_FAILED, message);
         free(message);
     }
+    if (pdf && !stop && rc == 0 && yf_pdf_page_count(pdf) == 0) {
+        /* No record rendered: no merged file (a blank page would pass for a result). */
+        cli_error(d, "output.empty", o->merge, "没有一条记录生成成功，未写入合并文件");
+        rc = -1;
+    }
     if (pdf && (stop || rc != 0))
         yf_pdf_abort(pdf);
     else if (pdf)
@@ -885,8 +920,8 @@ static int parse_options(int argc, char **argv, options *o)
     if (o->docx && strcmp(o->pattern, "{#}.pdf") == 0)
         o->pattern = "{#}.docx";
     if (!pattern_ok(o->pattern)) {
-        fprintf(stderr, "yinfa batch: --name 不能含路径分隔符、不能以“.”开头，花括号要成对：%s\n",
-                o->pattern);
+        fprintf(stderr, "yinfa batch: --name 不能含路径分隔符和不可见的控制或格式字符、"
+                        "不能以“.”开头，花括号要成对：%s\n", o->pattern);
         return -1;
     }
     if ((printing && !o->print) || (o->print && !o->dir) || (o->po.copies && o->po.copies_from)) {
@@ -1161,17 +1196,23 @@ int cmd_batch(int argc, char **argv)
         guard_free(&g);
         return EXIT_USAGE;
     }
+    /* One creation date for the whole batch, handed to every worker's context: the files do not
+     * depend on --jobs or timing. A malformed SOURCE_DATE_EPOCH stops the batch before anything. */
+    yf_diags *dd = yf_diags_new();
+    o.created = cli_creation_date(dd);
+    if (o.created == -2) {
+        guard_free(&g);
+        return cli_finish(dd, EXIT_PROBLEM);
+    }
+    yf_diags_free(dd);
+    if (o.created < 0)
+        o.created = (long long)time(NULL);
     /* The printer before the documents: a clerk learns of a paused printer at once. */
     cli_printer *printer = o.print ? cli_printer_open("batch", &o.po) : NULL;
     if (o.print && !printer) {
         guard_free(&g);
         return EXIT_PROBLEM;
     }
-    /* One creation date for the whole batch, handed to every worker's context: the files do not
-     * depend on --jobs or timing. */
-    o.created = cli_creation_date();
-    if (o.created < 0)
-        o.created = (long long)time(NULL);
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);

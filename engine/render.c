@@ -198,6 +198,12 @@ static cairo_status_t pdf_finish(yf_pdf *pdf, const char *title, const char *aut
 
 int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags)
 {
+    /* A PDF of no document would be one blank page (Cairo adds it): no file rather than that. */
+    if (pdf->pages == 0) {
+        yf_error(diags, "output.empty", "PDF 中没有任何文档，未写入");
+        yf_pdf_abort(pdf);
+        return -1;
+    }
     cairo_status_t st = pdf_finish(pdf, title, author);
     yf_atomic *file = pdf->file;
     pdf_free(pdf);

@@ -204,6 +204,15 @@ static void test_template_and_data(yf_context *ctx)
     yf_template_free(t2);
     OK(t && yf_template_name(t) && *yf_template_name(t), "yf_template_name: %s",
        t ? yf_template_name(t) : "");
+    /* The letter extends templates/common/gbt9704.xml: both are among the files it read. */
+    size_t nfiles = yf_template_file_count(t);
+    OK(nfiles >= 2 && strstr(yf_template_file(t, 0), "letter/template.xml") &&
+           yf_template_file(t, nfiles) == NULL && yf_template_file(NULL, 0) == NULL,
+       "yf_template_file: %zu files, the template first", nfiles);
+    int has_base = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        has_base |= strstr(yf_template_file(t, i), "common/gbt9704.xml") != NULL;
+    OK(has_base, "yf_template_file lists the base template it extends");
     char *skeleton = t ? yf_template_skeleton_json(t) : NULL;
     char *decl = t ? yf_template_declarations_json(t) : NULL;
     OK(skeleton && skeleton[0] == '{', "yf_template_skeleton_json is an object");
