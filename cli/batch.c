@@ -950,8 +950,9 @@ typedef struct {
 } file_id;
 
 typedef struct {
-    file_id inputs[4];
+    file_id *inputs;
     int n_inputs;
+    GPtrArray *paths;       /* of char*: the names of the template's files, owned */
     int merge_exists;       /* the merged file exists already: `merge` is it */
     file_id merge;
     const char *merge_base; /* the merged file's name when it is written into DIR, else NULL */
@@ -975,8 +976,10 @@ static const char *input_of(const guard *g, const struct stat *st)
 static void add_input(guard *g, const char *path)
 {
     struct stat st;
-    if (path && stat(path, &st) == 0 && g->n_inputs < 4)
-        g->inputs[g->n_inputs++] = (file_id){ st.st_dev, st.st_ino, path };
+    if (!path || stat(path, &st) != 0)
+        return;
+    g->inputs = g_renew(file_id, g->inputs, g->n_inputs + 1);
+    g->inputs[g->n_inputs++] = (file_id){ st.st_dev, st.st_ino, path };
 }
 
 /* Whether `a` and `b` are one folder. */
@@ -1094,6 +1097,25 @@ static int make_guard(const options *o, guard *g)
     return 0;
 }
 
+/* Adds every file the template read — the bases it extends, the parts it includes — to the
+ * inputs no output may replace. Returns -1 with an error in `d` when the merged file is one. */
+static int guard_template(const options *o, guard *g, const yf_template *t, yf_diags *d)
+{
+    g->paths = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < yf_template_file_count(t); i++) {
+        g_ptr_array_add(g->paths, g_strdup(yf_template_file(t, i)));
+        add_input(g, g_ptr_array_index(g->paths, g->paths->len - 1));
+    }
+    struct stat st;
+    const char *input = o->merge && stat(o->merge, &st) == 0 ? input_of(g, &st) : NULL;
+    if (input) {
+        cli_error(d, "output.is-input", o->merge, "输出文件 %s 就是输入文件 %s，不能覆盖", o->merge,
+                  input);
+        return -1;
+    }
+    return 0;
+}
+
 /* The merged file's name when it goes into DIR (which exists by then), where it must not take
  * the name of a record's file. */
 static void merge_in_dir(const options *o, guard *g)
@@ -1108,6 +1130,9 @@ static void merge_in_dir(const options *o, guard *g)
 
 static void guard_free(guard *g)
 {
+    g_free(g->inputs);
+    if (g->paths)
+        g_ptr_array_free(g->paths, TRUE);
     free(g->owned[0]);
     free(g->owned[1]);
     g_free(g->owned[2]);
@@ -1216,6 +1241,10 @@ int cmd_batch(int argc, char **argv)
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
+    if (t && guard_template(&o, &g, t, d) != 0) {
+        yf_template_free(t);
+        t = NULL;
+    }
     yf_records *rs = t ? yf_records_open(o.data, o.sheet, o.group_by, d) : NULL;
     if (!rs) {
         yf_template_free(t);

@@ -213,12 +213,12 @@ long long cli_creation_date(yf_diags *d)
     /* reproducible-builds.org's SOURCE_DATE_EPOCH: whole seconds since 1970 UTC, a decimal
      * integer; a malformed value is an error (the spec allows refusing it). */
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (!epoch)
-        return -1;
+    if (!epoch || !*epoch)
+        return -1; /* unset, or set empty: the current time */
     char *end;
     errno = 0;
     long long t = strtoll(epoch, &end, 10);
-    if (!*epoch || !g_ascii_isdigit(*epoch) || *end || errno || t < 0 || t > 253402300799LL) {
+    if (!g_ascii_isdigit(*epoch) || *end || errno || t < 0 || t > 253402300799LL) {
         cli_error(d, "config.source-date-epoch", "SOURCE_DATE_EPOCH",
                   "环境变量 SOURCE_DATE_EPOCH 应为 0 到 253402300799（9999 年末）之间的十进制秒数：“%s”",
                   epoch);

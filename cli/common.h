@@ -25,7 +25,7 @@ char *cli_find_template(const char *arg);
 /* A context with the project's font roles and $YINFA_FONTS_CONF (or `fonts_conf`). */
 /* A context for the roles and fonts; its PDFs dated SOURCE_DATE_EPOCH when that is set. */
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);
-/* SOURCE_DATE_EPOCH as seconds, -1 when unset, or -2 after an error in `d` (not a decimal number
+/* SOURCE_DATE_EPOCH as seconds, -1 when unset or empty, or -2 after an error in `d` (not a decimal number
  * of seconds from 0 to 253402300799, the last second of 9999, so that the PDF and OFD dates stay
  * well-formed): a malformed value is refused, never guessed at. */
 long long cli_creation_date(yf_diags *d);

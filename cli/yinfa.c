@@ -61,7 +61,7 @@ static int stage(staging *s, const char *path, const void *bytes, size_t len, yf
 {
     /* What the final rename must not replace (a device, a FIFO, a directory, a symbolic link) is
      * found now, before any file is in place, and again just before the rename. */
-    if (cli_check_output(path, d) != 0 || check_not_input(s, path, d) != 0)
+    if (check_not_input(s, path, d) != 0 || cli_check_output(path, d) != 0)
         return -1;
     char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
     int fd = g_mkstemp_full(tmp, O_RDWR, 0666); /* the mode a plain fopen would give */
@@ -147,7 +147,7 @@ static int write_outputs(const yf_document *doc, const yf_layout *layout, const 
         free(docx);
     } else if (ok && out && cli_has_suffix(out, ".ofd")) {
         ofd = 1; /* written by the library, which refuses what is not a regular file too */
-        ok = cli_check_output(out, d) == 0 && check_not_input(&s, out, d) == 0;
+        ok = check_not_input(&s, out, d) == 0 && cli_check_output(out, d) == 0;
     } else if (ok && out) {
         ok = stage_pngs(&s, layout, out, page, dpi, d);
     }
