@@ -655,6 +655,22 @@ static int left_out(const job *j)
     return j->st == FAILED || j->merge_lost;
 }
 
+/* merge_into's result (and its process's exit status) when no record rendered. */
+#define MERGE_EMPTY 3
+
+/* The merged file is not written when no record rendered: said once, with --json as a diagnostic
+ * of the run. */
+static void report_empty_merge(const options *o)
+{
+    yf_diags *d = yf_diags_new();
+    cli_error(d, "output.empty", o->merge, "没有一条记录生成成功，未写入合并文件");
+    if (cli_json)
+        cli_collect(d, 0);
+    else
+        fprintf(stderr, "%s\n", yf_diags_message(d, 0));
+    yf_diags_free(d);
+}
+
 /* One PDF for the print room: every document that renders, each starting on an odd page, with an
  * outline entry named after it. Runs in a process of its own, telling the parent on `out` which
  * record it is on, so that a crash on one record costs that record and not the batch. Returns 0
@@ -700,11 +716,11 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
         tell(out, i, layout ? MERGE_ADDED : MERGE_FAILED, message);
         free(message);
     }
-    if (pdf && !stop && rc == 0 && yf_pdf_page_count(pdf) == 0) {
-        /* No record rendered: no merged file (a blank page would pass for a result). */
-        cli_error(d, "output.empty", o->merge, "没有一条记录生成成功，未写入合并文件");
+    /* No record rendered: no merged file (a blank page would pass for a result); the parent
+     * reports it (MERGE_EMPTY). */
+    int empty = pdf && !stop && rc == 0 && yf_pdf_page_count(pdf) == 0;
+    if (empty)
         rc = -1;
-    }
     if (pdf && (stop || rc != 0))
         yf_pdf_abort(pdf);
     else if (pdf)
@@ -717,7 +733,7 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
     free(msg);
     yf_context_free(ctx);
     yf_diags_free(d);
-    return rc;
+    return empty ? MERGE_EMPTY : rc;
 }
 
 /* One attempt at the merged file in a child process. Returns its wait status; *at is the record
@@ -739,7 +755,8 @@ static int merge_attempt(const options *o, const yf_template *t, const yf_record
     }
     if (pid == 0) {
         close(fds[0]);
-        _exit(merge_into(o, t, rs, todo, count, fds[1]) == 0 ? 0 : 1);
+        int rc = merge_into(o, t, rs, todo, count, fds[1]);
+        _exit(rc == 0 ? 0 : rc == MERGE_EMPTY ? MERGE_EMPTY : 1);
     }
     close(fds[1]);
     int forwarded = 0;
@@ -806,6 +823,8 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
                     j->merge_message = NULL;
                 }
             }
+            if (WEXITSTATUS(status) == MERGE_EMPTY)
+                report_empty_merge(o);
             return written ? 0 : -1;
         }
         /* It died: its temporary file is left, and what it said of records is void. */
@@ -1109,7 +1128,7 @@ static int guard_template(const options *o, guard *g, const yf_template *t, yf_d
     struct stat st;
     const char *input = o->merge && stat(o->merge, &st) == 0 ? input_of(g, &st) : NULL;
     if (input) {
-        cli_error(d, "output.is-input", o->merge, "输出文件 %s 就是输入文件 %s，不能覆盖", o->merge,
+        cli_error(d, "output.write", o->merge, "输出文件 %s 就是输入文件 %s，不能覆盖", o->merge,
                   input);
         return -1;
     }

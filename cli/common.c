@@ -219,7 +219,7 @@ long long cli_creation_date(yf_diags *d)
     errno = 0;
     long long t = strtoll(epoch, &end, 10);
     if (!g_ascii_isdigit(*epoch) || *end || errno || t < 0 || t > 253402300799LL) {
-        cli_error(d, "config.source-date-epoch", "SOURCE_DATE_EPOCH",
+        cli_error(d, "setup.source-date-epoch", "SOURCE_DATE_EPOCH",
                   "环境变量 SOURCE_DATE_EPOCH 应为 0 到 253402300799（9999 年末）之间的十进制秒数：“%s”",
                   epoch);
         return -2;

@@ -48,7 +48,7 @@ static int check_not_input(const staging *s, const char *path, yf_diags *d)
 {
     for (size_t i = 0; s->inputs && s->inputs[i]; i++)
         if (same_file(s->inputs[i], path)) {
-            cli_error(d, "output.is-input", path, "输出文件 %s 就是本次读取的输入文件 %s，不能覆盖",
+            cli_error(d, "output.write", path, "输出文件 %s 就是本次读取的输入文件 %s，不能覆盖",
                       path, s->inputs[i]);
             return -1;
         }
