@@ -238,7 +238,8 @@ int cli_check_output(const char *path, yf_diags *d)
                        : S_ISSOCK(st.st_mode) ? "套接字"
                        : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "设备文件"
                                                                    : "非普通文件";
-    cli_error(d, "output.write", path, "已存在且是%s，不能替换为输出文件（写到标准输出请用 -）", what);
+    cli_error(d, "output.write", path,
+              "无法写入：已存在且是%s，不能替换为输出文件（写到标准输出请用 -）", what);
     return -1;
 }
 

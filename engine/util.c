@@ -38,7 +38,7 @@ static int check_target(const char *path, yf_diags *diags)
                        : S_ISSOCK(st.st_mode) ? "套接字"
                        : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "设备文件"
                                                                    : "非普通文件";
-    yf_error_at(diags, "output.write", path, 0, 0, "已存在且是%s，不能替换为输出文件", what);
+    yf_error_at(diags, "output.write", path, 0, 0, "无法写入：已存在且是%s，不能替换为输出文件", what);
     return -1;
 }
 
