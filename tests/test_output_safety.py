@@ -109,11 +109,12 @@ static int has_code(yf_diags *d, const char *code)
 }
 int main(int argc, char **argv)
 {
-    char roles[4096], tpl[4096];
+    char roles[4096], fonts[4096], tpl[4096];
     snprintf(roles, sizeof roles, "%s/fonts/yinfa-roles.conf", argv[1]);
+    snprintf(fonts, sizeof fonts, "%s/tests/fonts.conf", argv[1]);
     snprintf(tpl, sizeof tpl, "%s/templates/letter/template.xml", argv[1]);
     yf_diags *d = yf_diags_new();
-    yf_context *ctx = yf_context_new(roles, NULL, d);
+    yf_context *ctx = yf_context_new(roles, fonts, d);
     yf_template *t = yf_template_load(ctx, tpl, d);
     yf_document *doc = yf_document_bind(t, NULL, YF_BIND_DRAFT, d);
     yf_layout *l = yf_layout_new(ctx, doc, d);
@@ -366,3 +367,4 @@ def test_page_only_with_png(yinfa):
     usage = next(line for line in (p.stdout + p.stderr).splitlines() if "yinfa render" in line)
     for ext in (".pdf", ".png", ".ofd", ".docx"):
         assert ext in usage, usage
+
