@@ -32,7 +32,7 @@ static const command_help commands[] = {
       "                      每条含 code、file、line、column、path、slot、text\n"
       "输出是原子的：出错时不产生任何文件，已有的文件保持不变。输出只替换普通文件：设备、\n"
       "管道、目录、符号链接都拒绝（标准输出请用 -）；本次读取的任何文件（模板及其引用、\n"
-      "数据、字体配置）都不能作为输出。\n" },
+      "图片、数据、字体配置）都不能作为输出。\n" },
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"

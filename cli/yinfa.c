@@ -278,11 +278,13 @@ static int cmd_render(int argc, char **argv)
     if (doc)
         layout = yf_layout_new(ctx, doc, d);
     if (layout) {
-        /* Every file the run read: the template with each file it extends or includes, the data,
-         * the font configuration and the roles. */
+        /* Every file the run read: the template with each file it extends or includes, the
+         * images drawn, the data, the font configuration and the roles. */
         GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
         for (size_t i = 0; i < yf_template_file_count(t); i++)
             g_ptr_array_add(inputs, g_strdup(yf_template_file(t, i)));
+        for (size_t i = 0; i < yf_layout_file_count(layout); i++)
+            g_ptr_array_add(inputs, g_strdup(yf_layout_file(layout, i)));
         char *roles = cli_find_share("fonts/yinfa-roles.conf");
         const char *more[] = { data_arg, fonts_conf ? fonts_conf : getenv("YINFA_FONTS_CONF"),
                                roles };

@@ -215,6 +215,20 @@ int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *d
     return yf_atomic_commit(file, diags);
 }
 
+size_t yf_layout_file_count(const yf_layout *L) { return L ? g_hash_table_size(L->images) : 0; }
+
+const char *yf_layout_file(const yf_layout *L, size_t i)
+{
+    if (!L || i >= g_hash_table_size(L->images))
+        return NULL;
+    GHashTableIter it;
+    gpointer key = NULL;
+    g_hash_table_iter_init(&it, L->images);
+    for (size_t k = 0; k <= i && g_hash_table_iter_next(&it, &key, NULL); k++)
+        ;
+    return key;
+}
+
 void yf_pdf_abort(yf_pdf *pdf)
 {
     if (!pdf)

@@ -254,6 +254,12 @@ typedef struct yf_layout yf_layout;
 YF_API yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags);
 YF_API void yf_layout_free(yf_layout *layout);
 YF_API int yf_layout_page_count(const yf_layout *layout);
+/* The files the layout read: the images it draws (from the template or named by the data), each
+ * once, in no particular order; with yf_template_file the inputs an output must never replace.
+ * Index i from 0 to yf_layout_file_count(layout) - 1; the string is lent (valid until
+ * yf_layout_free); NULL for an index out of range or a NULL layout. */
+YF_API size_t yf_layout_file_count(const yf_layout *layout);
+YF_API const char *yf_layout_file(const yf_layout *layout, size_t i);
 
 /* ---- output ------------------------------------------------------------------------------ */
 

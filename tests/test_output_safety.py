@@ -216,8 +216,9 @@ def digests(*paths):
 
 
 def test_no_output_names_a_file_the_run_read(yinfa):
-    """render -o / --dump naming the base template, an included part, the template, the data or
-    the --fonts-conf file (any spelling: a link, ../) is refused; every input is unchanged."""
+    """render -o / --dump naming the base template, an included part, the template, the data, the
+    --fonts-conf file or an image drawn (any spelling: a link, ../) is refused; every input is
+    unchanged."""
     with tempfile.TemporaryDirectory() as tmp:
         t = copy_templates(tmp)
         conf = os.path.join(tmp, "fonts.conf")
@@ -253,6 +254,13 @@ def test_no_output_names_a_file_the_run_read(yinfa):
         assert p.returncode == 1 and "输入文件" in p.stderr, p.stderr
         assert digests(png_part) == part_before and pages == ["x-1.png"], pages
         assert digests(*inputs[:-1]) == before[:-1], "an input was overwritten"
+        # An image the document draws: the letter's seal, named by its data.
+        seal = os.path.join(t, "common", "seal.svg")
+        seal_before = digests(seal)
+        p = run(yinfa, "render", os.path.join(t, "letter"), os.path.join(t, "letter", "data.json"),
+                "-o", os.path.join(tmp, "y.pdf"), "--dump", seal, "-q")
+        assert p.returncode == 1 and "输入文件" in p.stderr, p.stderr
+        assert digests(seal) == seal_before and not os.path.exists(os.path.join(tmp, "y.pdf"))
 
 
 def test_batch_guards_the_template_files(yinfa):

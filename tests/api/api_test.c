@@ -336,6 +336,13 @@ static void test_output(yf_context *ctx)
     yf_layout *letter = lay_out(ctx, "templates/letter", d);
     OK(speech && yf_layout_page_count(speech) == 3, "the speech: 3 pages");
     OK(letter && yf_layout_page_count(letter) == 1, "the letter: 1 page");
+    /* The letter's seal (common/seal.svg, named by its data) is a file the layout read. */
+    size_t images = yf_layout_file_count(letter);
+    int seal = 0;
+    for (size_t i = 0; i < images; i++)
+        seal |= strstr(yf_layout_file(letter, i), "seal.svg") != NULL;
+    OK(seal && yf_layout_file(letter, images) == NULL && yf_layout_file(NULL, 0) == NULL,
+       "yf_layout_file: the letter read %zu images, its seal among them", images);
     if (!speech || !letter) {
         yf_diags_print(d, stdout);
         yf_layout_free(speech);
