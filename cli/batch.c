@@ -114,6 +114,27 @@ static void append_safe(char *out, size_t cap, const char *value)
     out[n] = '\0';
 }
 
+/* The first character of `value` that a file name must not carry, or 0: an invisible format
+ * character (Unicode category Cf: the bidi embeddings and overrides U+202A–U+202E and isolates
+ * U+2066–U+2069 of UAX #9, the marks U+200E/U+200F/U+061C, zero-width characters U+200B–U+200D,
+ * U+2060, U+FEFF …), a C1 control, or a line or paragraph separator. A right-to-left override
+ * shows "报告<RLO>fdp.exe.pdf" as "报告fdp.pdf.exe": such a name is refused, not altered, so
+ * that no record's file passes for another kind. ASCII controls become _ (append_safe). */
+static gunichar invisible_char(const char *value)
+{
+    if (!g_utf8_validate(value, -1, NULL))
+        return 0xFFFD;
+    for (const char *p = value; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        GUnicodeType type = g_unichar_type(c);
+        if (c >= 0x80 && (type == G_UNICODE_FORMAT || type == G_UNICODE_CONTROL ||
+                          type == G_UNICODE_LINE_SEPARATOR ||
+                          type == G_UNICODE_PARAGRAPH_SEPARATOR))
+            return c;
+    }
+    return 0;
+}
+
 /* The file name of a record from PATTERN: {路径} takes a value of the record, {#} its number. */
 static char *file_name(const char *pattern, const yf_data *data, size_t number, const char *ext,
                        char **why)
@@ -130,6 +151,14 @@ static char *file_name(const char *pattern, const yf_data *data, size_t number, 
         char *value = strcmp(key, "#") == 0 ? strdupf("%zu", number) : yf_data_text(data, key);
         if (!value || !*value) {
             *why = strdupf("文件名中的「%s」没有值", key);
+            free(key);
+            free(value);
+            return NULL;
+        }
+        gunichar bad = invisible_char(value);
+        if (bad) {
+            *why = strdupf("文件名中的「%s」含不可见的控制或格式字符 U+%04X（如双向控制符，"
+                           "会让文件名显示得与实际不同），未生成文件：请改正数据", key, (unsigned)bad);
             free(key);
             free(value);
             return NULL;
@@ -165,7 +194,8 @@ static int pattern_needs_data(const char *pattern)
 
 static int pattern_ok(const char *pattern)
 {
-    if (!*pattern || strchr(pattern, '/') || strchr(pattern, '\\') || pattern[0] == '.')
+    if (!*pattern || strchr(pattern, '/') || strchr(pattern, '\\') || pattern[0] == '.' ||
+        invisible_char(pattern))
         return 0;
     for (const char *p = pattern; (p = strchr(p, '{')); p++)
         if (!strchr(p, '}'))
@@ -625,6 +655,22 @@ static int left_out(const job *j)
     return j->st == FAILED || j->merge_lost;
 }
 
+/* merge_into's result (and its process's exit status) when no record rendered. */
+#define MERGE_EMPTY 3
+
+/* The merged file is not written when no record rendered: said once, with --json as a diagnostic
+ * of the run. */
+static void report_empty_merge(const options *o)
+{
+    yf_diags *d = yf_diags_new();
+    cli_error(d, "output.empty", o->merge, "没有一条记录生成成功，未写入合并文件");
+    if (cli_json)
+        cli_collect(d, 0);
+    else
+        fprintf(stderr, "%s\n", yf_diags_message(d, 0));
+    yf_diags_free(d);
+}
+
 /* One PDF for the print room: every document that renders, each starting on an odd page, with an
  * outline entry named after it. Runs in a process of its own, telling the parent on `out` which
  * record it is on, so that a crash on one record costs that record and not the batch. Returns 0
@@ -670,6 +716,11 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
         tell(out, i, layout ? MERGE_ADDED : MERGE_FAILED, message);
         free(message);
     }
+    /* No record rendered: no merged file (a blank page would pass for a result); the parent
+     * reports it (MERGE_EMPTY). */
+    int empty = pdf && !stop && rc == 0 && yf_pdf_page_count(pdf) == 0;
+    if (empty)
+        rc = -1;
     if (pdf && (stop || rc != 0))
         yf_pdf_abort(pdf);
     else if (pdf)
@@ -682,7 +733,7 @@ static int merge_into(const options *o, const yf_template *t, const yf_records *
     free(msg);
     yf_context_free(ctx);
     yf_diags_free(d);
-    return rc;
+    return empty ? MERGE_EMPTY : rc;
 }
 
 /* One attempt at the merged file in a child process. Returns its wait status; *at is the record
@@ -704,7 +755,8 @@ static int merge_attempt(const options *o, const yf_template *t, const yf_record
     }
     if (pid == 0) {
         close(fds[0]);
-        _exit(merge_into(o, t, rs, todo, count, fds[1]) == 0 ? 0 : 1);
+        int rc = merge_into(o, t, rs, todo, count, fds[1]);
+        _exit(rc == 0 ? 0 : rc == MERGE_EMPTY ? MERGE_EMPTY : 1);
     }
     close(fds[1]);
     int forwarded = 0;
@@ -771,6 +823,8 @@ static int merge(const options *o, const yf_template *t, const yf_records *rs, j
                     j->merge_message = NULL;
                 }
             }
+            if (WEXITSTATUS(status) == MERGE_EMPTY)
+                report_empty_merge(o);
             return written ? 0 : -1;
         }
         /* It died: its temporary file is left, and what it said of records is void. */
@@ -885,8 +939,8 @@ static int parse_options(int argc, char **argv, options *o)
     if (o->docx && strcmp(o->pattern, "{#}.pdf") == 0)
         o->pattern = "{#}.docx";
     if (!pattern_ok(o->pattern)) {
-        fprintf(stderr, "yinfa batch: --name 不能含路径分隔符、不能以“.”开头，花括号要成对：%s\n",
-                o->pattern);
+        fprintf(stderr, "yinfa batch: --name 不能含路径分隔符和不可见的控制或格式字符、"
+                        "不能以“.”开头，花括号要成对：%s\n", o->pattern);
         return -1;
     }
     if ((printing && !o->print) || (o->print && !o->dir) || (o->po.copies && o->po.copies_from)) {
@@ -915,8 +969,9 @@ typedef struct {
 } file_id;
 
 typedef struct {
-    file_id inputs[4];
+    file_id *inputs;
     int n_inputs;
+    GPtrArray *paths;       /* of char*: the names of the template's files, owned */
     int merge_exists;       /* the merged file exists already: `merge` is it */
     file_id merge;
     const char *merge_base; /* the merged file's name when it is written into DIR, else NULL */
@@ -940,8 +995,10 @@ static const char *input_of(const guard *g, const struct stat *st)
 static void add_input(guard *g, const char *path)
 {
     struct stat st;
-    if (path && stat(path, &st) == 0 && g->n_inputs < 4)
-        g->inputs[g->n_inputs++] = (file_id){ st.st_dev, st.st_ino, path };
+    if (!path || stat(path, &st) != 0)
+        return;
+    g->inputs = g_renew(file_id, g->inputs, g->n_inputs + 1);
+    g->inputs[g->n_inputs++] = (file_id){ st.st_dev, st.st_ino, path };
 }
 
 /* Whether `a` and `b` are one folder. */
@@ -1059,6 +1116,25 @@ static int make_guard(const options *o, guard *g)
     return 0;
 }
 
+/* Adds every file the template read — the bases it extends, the parts it includes — to the
+ * inputs no output may replace. Returns -1 with an error in `d` when the merged file is one. */
+static int guard_template(const options *o, guard *g, const yf_template *t, yf_diags *d)
+{
+    g->paths = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < yf_template_file_count(t); i++) {
+        g_ptr_array_add(g->paths, g_strdup(yf_template_file(t, i)));
+        add_input(g, g_ptr_array_index(g->paths, g->paths->len - 1));
+    }
+    struct stat st;
+    const char *input = o->merge && stat(o->merge, &st) == 0 ? input_of(g, &st) : NULL;
+    if (input) {
+        cli_error(d, "output.write", o->merge, "输出文件 %s 就是输入文件 %s，不能覆盖", o->merge,
+                  input);
+        return -1;
+    }
+    return 0;
+}
+
 /* The merged file's name when it goes into DIR (which exists by then), where it must not take
  * the name of a record's file. */
 static void merge_in_dir(const options *o, guard *g)
@@ -1073,6 +1149,9 @@ static void merge_in_dir(const options *o, guard *g)
 
 static void guard_free(guard *g)
 {
+    g_free(g->inputs);
+    if (g->paths)
+        g_ptr_array_free(g->paths, TRUE);
     free(g->owned[0]);
     free(g->owned[1]);
     g_free(g->owned[2]);
@@ -1161,21 +1240,28 @@ int cmd_batch(int argc, char **argv)
         guard_free(&g);
         return EXIT_USAGE;
     }
+    /* One creation date for the whole batch, handed to every worker's context: the files do not
+     * depend on --jobs or timing. A malformed SOURCE_DATE_EPOCH stops the batch before anything. */
+    yf_diags *dd = yf_diags_new();
+    o.created = cli_creation_date(dd);
+    if (o.created == -2) {
+        guard_free(&g);
+        return cli_finish(dd, EXIT_PROBLEM);
+    }
+    yf_diags_free(dd);
+    if (o.created < 0)
+        o.created = (long long)time(NULL);
     /* The printer before the documents: a clerk learns of a paused printer at once. */
     cli_printer *printer = o.print ? cli_printer_open("batch", &o.po) : NULL;
     if (o.print && !printer) {
         guard_free(&g);
         return EXIT_PROBLEM;
     }
-    /* One creation date for the whole batch, handed to every worker's context: the files do not
-     * depend on --jobs or timing. */
-    o.created = cli_creation_date();
-    if (o.created < 0)
-        o.created = (long long)time(NULL);
     progress p = { .start = now(), .tty = isatty(2), .quiet = cli_quiet };
     yf_diags *d = yf_diags_new();
     yf_template *t = cli_open_template(NULL, o.tpl, d);
-    if (t && o.print && cli_print_check_slot("batch", &o.po, t) != 0) {
+    if (t && ((o.print && cli_print_check_slot("batch", &o.po, t) != 0) ||
+              guard_template(&o, &g, t, d) != 0)) {
         yf_template_free(t);
         t = NULL;
     }

@@ -234,21 +234,39 @@ int cli_finish(yf_diags *d, int rc)
     return rc;
 }
 
-long long cli_creation_date(void)
+long long cli_creation_date(yf_diags *d)
 {
-    /* reproducible-builds.org's SOURCE_DATE_EPOCH: whole seconds since 1970 UTC. */
+    /* reproducible-builds.org's SOURCE_DATE_EPOCH: whole seconds since 1970 UTC, a decimal
+     * integer; a malformed value is an error (the spec allows refusing it). */
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
     if (!epoch || !*epoch)
-        return -1;
+        return -1; /* unset, or set empty: the current time */
     char *end;
     errno = 0;
     long long t = strtoll(epoch, &end, 10);
-    if (*end || errno || t < 0) {
-        fprintf(stderr, "yinfa: warning: SOURCE_DATE_EPOCH 应为 1970 年以来的秒数，已忽略：%s\n",
-                epoch);
-        return -1;
+    if (!g_ascii_isdigit(*epoch) || *end || errno || t < 0 || t > 253402300799LL) {
+        cli_error(d, "setup.source-date-epoch", "SOURCE_DATE_EPOCH",
+                  "环境变量 SOURCE_DATE_EPOCH 应为 0 到 253402300799（9999 年末）之间的十进制秒数：“%s”",
+                  epoch);
+        return -2;
     }
     return t;
+}
+
+int cli_check_output(const char *path, yf_diags *d)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    const char *what = S_ISLNK(st.st_mode)  ? "符号链接（不跟随链接写入）"
+                       : S_ISDIR(st.st_mode)  ? "目录"
+                       : S_ISFIFO(st.st_mode) ? "管道"
+                       : S_ISSOCK(st.st_mode) ? "套接字"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "设备文件"
+                                                                   : "非普通文件";
+    cli_error(d, "output.write", path,
+              "无法写入：已存在且是%s，不能替换为输出文件（写到标准输出请用 -）", what);
+    return -1;
 }
 
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
@@ -258,8 +276,13 @@ yf_context *cli_open_context(const char *fonts_conf, yf_diags *d)
         fonts_conf = getenv("YINFA_FONTS_CONF");
     yf_context *ctx = yf_context_new(roles, fonts_conf, d);
     free(roles);
+    long long created = ctx ? cli_creation_date(d) : -1;
+    if (created == -2) {
+        yf_context_free(ctx);
+        return NULL;
+    }
     if (ctx)
-        yf_context_set_creation_date(ctx, cli_creation_date());
+        yf_context_set_creation_date(ctx, created);
     /* A type in the user's folder finds the shared parts (common/) of the installed ones. */
     char *shared = ctx ? cli_find_share("templates") : NULL;
     if (shared)

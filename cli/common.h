@@ -28,8 +28,14 @@ char *cli_user_templates(void);
 /* A context with the project's font roles and $YINFA_FONTS_CONF (or `fonts_conf`). */
 /* A context for the roles and fonts; its PDFs dated SOURCE_DATE_EPOCH when that is set. */
 yf_context *cli_open_context(const char *fonts_conf, yf_diags *d);
-/* SOURCE_DATE_EPOCH as seconds, or -1 when unset or not a number (said on stderr). */
-long long cli_creation_date(void);
+/* SOURCE_DATE_EPOCH as seconds, -1 when unset or empty, or -2 after an error in `d` (not a decimal number
+ * of seconds from 0 to 253402300799, the last second of 9999, so that the PDF and OFD dates stay
+ * well-formed): a malformed value is refused, never guessed at. */
+long long cli_creation_date(yf_diags *d);
+/* Whether the output `path` may be written: absent, or a regular file. A device, FIFO, socket,
+ * directory or symbolic link is refused (the write renames a new file over the name); "-" is how
+ * to ask for stdout where a command allows it. Returns 0, or -1 with an output.write error. */
+int cli_check_output(const char *path, yf_diags *d);
 /* Finds and loads a template; says so on stderr when it cannot be found. */
 yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d);
 /* The DATA of render, check and text. A JSON object file gives *data. A file of records (JSON

@@ -24,13 +24,15 @@ static const command_help commands[] = {
       "      --sheet NAME    .xlsx/.xls 中的工作表（默认第一张）\n"
       "      --group-by COL  表格中 COL 列相同的各行合为一条记录（如一期简报的各篇文章各占一行）\n"
       "      --dump FILE     把排版结果（每行位置、字数、挤压）写成文本，- 为标准输出\n"
-      "      --page N        PNG：只写第 N 页\n"
+      "      --page N        PNG：只写第 N 页（只用于 .png 输出）\n"
       "      --dpi N         PNG 的分辨率（默认 96）\n"
       "      --fonts-conf F  另用一个 fontconfig 文件决定有哪些字体\n"
       "  -q, --quiet         只打印错误\n"
       "      --json          问题以 JSON 数组写到标准输出（--dump - 时写到标准错误），\n"
       "                      每条含 code、file、line、column、path、slot、text\n"
-      "输出是原子的：出错时不产生任何文件，已有的文件保持不变。\n" },
+      "输出是原子的：出错时不产生任何文件，已有的文件保持不变。输出只替换普通文件：设备、\n"
+      "管道、目录、符号链接都拒绝（标准输出请用 -）；本次读取的任何文件（模板及其引用、\n"
+      "图片、数据、字体配置）都不能作为输出。\n" },
     { "batch", "按多条记录批量生成",
       "用法：yinfa batch TEMPLATE DATA [-o DIR] [--name PATTERN] [--merge FILE.pdf]\n"
       "                  [--jobs N] [--shard K/N] [--resume] [--sheet NAME] [--group-by COL]\n"

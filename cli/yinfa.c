@@ -1,6 +1,6 @@
 /* yinfa — the command-line program. Uses nothing but the public header.
  *
- *   yinfa render TEMPLATE [DATA] -o OUT.pdf [--draft] [--dump FILE] [--record N]
+ *   yinfa render TEMPLATE [DATA] -o OUT.pdf|.png|.ofd|.docx [--draft] [--dump FILE] [--record N]
  *   yinfa slots TEMPLATE
  *   yinfa check TEMPLATE [DATA.json] [--fonts-conf FILE]
  *   yinfa fonts
@@ -30,17 +30,39 @@
  * the third page leaves no file behind, and every existing file as it was. */
 typedef struct {
     GPtrArray *tmp, *path; /* of char* */
+    const char *const *inputs; /* every file the run read, NULL-terminated: never an output */
 } staging;
+
+/* Whether `a` and `b` name one existing file (device and inode: links and other spellings of a
+ * name alike). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Refuses an output that is one of the run's inputs: `--dump ../common/gbt9704.xml` would replace
+ * the base of every template. Returns 0, or -1 with an error. */
+static int check_not_input(const staging *s, const char *path, yf_diags *d)
+{
+    for (size_t i = 0; s->inputs && s->inputs[i]; i++)
+        if (same_file(s->inputs[i], path)) {
+            cli_error(d, "output.write", path, "输出文件 %s 就是本次读取的输入文件 %s，不能覆盖",
+                      path, s->inputs[i]);
+            return -1;
+        }
+    return 0;
+}
 
 /* Writes `len` bytes meant for `path` to a temporary file beside it. Returns 0, or -1 with an
  * error in d. */
 static int stage(staging *s, const char *path, const void *bytes, size_t len, yf_diags *d)
 {
-    /* What the final rename could not replace is found now, before any file is in place. */
-    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        cli_error(d, "output.write", path, "无法写入：%s", g_strerror(EISDIR));
+    /* What the final rename must not replace (a device, a FIFO, a directory, a symbolic link) is
+     * found now, before any file is in place, and again just before the rename. */
+    if (check_not_input(s, path, d) != 0 || cli_check_output(path, d) != 0)
         return -1;
-    }
     char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
     int fd = g_mkstemp_full(tmp, O_RDWR, 0666); /* the mode a plain fopen would give */
     if (fd < 0) {
@@ -67,6 +89,8 @@ static int unstage(staging *s, int commit, yf_diags *d)
     int rc = commit ? 0 : -1;
     for (guint i = 0; i < s->tmp->len; i++) {
         const char *tmp = g_ptr_array_index(s->tmp, i), *path = g_ptr_array_index(s->path, i);
+        if (rc == 0 && cli_check_output(path, d) != 0)
+            rc = -1;
         if (rc == 0 && g_rename(tmp, path) != 0) {
             cli_error(d, "output.write", path, "无法写入：%s", g_strerror(errno));
             rc = -1;
@@ -102,9 +126,11 @@ static int stage_pngs(staging *s, const yf_layout *layout, const char *out, int 
  * none —, or the OFD (written atomically by itself, after the others are in place). Returns 0 or
  * EXIT_PROBLEM. */
 static int write_outputs(const yf_document *doc, const yf_layout *layout, const char *out,
-                         const char *dump, int page, double dpi, yf_diags *d)
+                         const char *dump, int page, double dpi, const char *const *inputs,
+                         yf_diags *d)
 {
-    staging s = { g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free) };
+    staging s = { g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free),
+                  inputs };
     int ok = 1, ofd = 0;
     char *text = dump ? yf_layout_dump(layout) : NULL;
     if (dump && strcmp(dump, "-") != 0)
@@ -120,7 +146,8 @@ static int write_outputs(const yf_document *doc, const yf_layout *layout, const 
         ok = docx && stage(&s, out, docx, len, d) == 0;
         free(docx);
     } else if (ok && out && cli_has_suffix(out, ".ofd")) {
-        ofd = 1;
+        ofd = 1; /* written by the library, which refuses what is not a regular file too */
+        ok = check_not_input(&s, out, d) == 0 && cli_check_output(out, d) == 0;
     } else if (ok && out) {
         ok = stage_pngs(&s, layout, out, page, dpi, d);
     }
@@ -131,14 +158,6 @@ static int write_outputs(const yf_document *doc, const yf_layout *layout, const 
         fputs(text, stdout);
     free(text);
     return ok ? 0 : EXIT_PROBLEM;
-}
-
-/* Whether `a` and `b` name one existing file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */
@@ -215,7 +234,7 @@ static int cmd_render(int argc, char **argv)
         }
     }
     if (optind >= argc || argc - optind > 2 || (!out && !dump)) {
-        return usage_error("render", "需要 TEMPLATE [DATA] 和 -o OUT.pdf");
+        return usage_error("render", "需要 TEMPLATE [DATA] 和 -o OUT.pdf|.png|.ofd|.docx");
     }
     const char *tpl_arg = argv[optind];
     const char *data_arg = argc - optind == 2 ? argv[optind + 1] : NULL;
@@ -226,6 +245,8 @@ static int cmd_render(int argc, char **argv)
         fprintf(stderr, "yinfa render: 输出文件应以 .pdf、.png、.ofd 或 .docx 结尾：%s\n", out);
         return EXIT_USAGE;
     }
+    if (page && out && !cli_has_suffix(out, ".png"))
+        return usage_error("render", "--page 只用于 .png 输出（PDF、OFD、Word 文件总是包含全部页）");
     /* Inputs are never written: `--dump template.xml` would replace the template. */
     char *tpl_path = cli_find_template(tpl_arg);
     const char *inputs[] = { tpl_path, data_arg }, *outputs[] = { out, dump };
@@ -256,8 +277,26 @@ static int cmd_render(int argc, char **argv)
     }
     if (doc)
         layout = yf_layout_new(ctx, doc, d);
-    if (layout)
-        rc = write_outputs(doc, layout, out, dump, page, dpi, d);
+    if (layout) {
+        /* Every file the run read: the template with each file it extends or includes, the
+         * images drawn, the data, the font configuration and the roles. */
+        GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
+        for (size_t i = 0; i < yf_template_file_count(t); i++)
+            g_ptr_array_add(inputs, g_strdup(yf_template_file(t, i)));
+        for (size_t i = 0; i < yf_layout_file_count(layout); i++)
+            g_ptr_array_add(inputs, g_strdup(yf_layout_file(layout, i)));
+        char *roles = cli_find_share("fonts/yinfa-roles.conf");
+        const char *more[] = { data_arg, fonts_conf ? fonts_conf : getenv("YINFA_FONTS_CONF"),
+                               roles };
+        for (size_t i = 0; i < G_N_ELEMENTS(more); i++)
+            if (more[i])
+                g_ptr_array_add(inputs, g_strdup(more[i]));
+        free(roles);
+        g_ptr_array_add(inputs, NULL);
+        rc = write_outputs(doc, layout, out, dump, page, dpi, (const char *const *)inputs->pdata,
+                           d);
+        g_ptr_array_free(inputs, TRUE);
+    }
     yf_layout_free(layout);
     yf_document_free(doc);
     yf_data_free(data);

@@ -208,6 +208,12 @@ int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *d
     YF_OWN_DIAGS(diags, int, yf_pdf_close(pdf, title, author, own_diags));
     YF_REQUIRE(diags, pdf, -1);
 
+    /* A PDF of no document would be one blank page (Cairo adds it): no file rather than that. */
+    if (pdf->pages == 0) {
+        yf_error(diags, "output.empty", "PDF 中没有任何文档，未写入");
+        yf_pdf_abort(pdf);
+        return -1;
+    }
     cairo_status_t st = pdf_finish(pdf, title, author);
     yf_atomic *file = pdf->file;
     pdf_free(pdf);
@@ -217,6 +223,20 @@ int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *d
         return -1;
     }
     return yf_atomic_commit(file, diags);
+}
+
+size_t yf_layout_file_count(const yf_layout *L) { return L ? g_hash_table_size(L->images) : 0; }
+
+const char *yf_layout_file(const yf_layout *L, size_t i)
+{
+    if (!L || i >= g_hash_table_size(L->images))
+        return NULL;
+    GHashTableIter it;
+    gpointer key = NULL;
+    g_hash_table_iter_init(&it, L->images);
+    for (size_t k = 0; k <= i && g_hash_table_iter_next(&it, &key, NULL); k++)
+        ;
+    return key;
 }
 
 void yf_pdf_abort(yf_pdf *pdf)

@@ -2076,3 +2076,10 @@ void yf_template_free(yf_template *t)
 }
 
 const char *yf_template_name(const yf_template *t) { return t ? t->name : NULL; }
+
+size_t yf_template_file_count(const yf_template *t) { return t ? t->files->len : 0; }
+
+const char *yf_template_file(const yf_template *t, size_t i)
+{
+    return t && i < t->files->len ? g_ptr_array_index(t->files, i) : NULL;
+}

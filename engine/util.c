@@ -3,7 +3,13 @@
  * An output file is either complete or absent. Writers fill a temporary file in the target's
  * folder (so the final rename stays on one file system and is atomic); only a writer that
  * succeeded and a clean flush, sync and close lead to the rename. An interrupted run leaves at
- * most a ".NAME.tmp-XXXXXX" file (hidden, and never a name yinfa writes), never a truncated NAME. */
+ * most a ".NAME.tmp-XXXXXX" file (hidden, and never a name yinfa writes), never a truncated NAME.
+ *
+ * Only a regular file is ever replaced. The rename would put a regular file in place of whatever
+ * the name is — a device node (/dev/null), a FIFO, a socket, a directory — or of a symbolic link
+ * itself (not its target): such a target is refused, named in the error, before anything is
+ * written and again just before the rename. A symbolic link is refused rather than followed, so
+ * that a link planted in an output folder cannot redirect the write elsewhere. */
 #include "internal.h"
 
 #include <errno.h>
@@ -17,8 +23,29 @@ struct yf_atomic {
     char *tmp, *path;
 };
 
+/* Whether `path` may be replaced: it does not exist, or is a regular file (not a link to one).
+ * Returns 0, or -1 with an output.write error naming it. */
+static int check_target(const char *path, yf_diags *diags)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0; /* absent (or unreachable: creating the temporary file says why) */
+    if (S_ISREG(st.st_mode))
+        return 0;
+    const char *what = S_ISLNK(st.st_mode)  ? "符号链接（不跟随链接写入）"
+                       : S_ISDIR(st.st_mode)  ? "目录"
+                       : S_ISFIFO(st.st_mode) ? "管道"
+                       : S_ISSOCK(st.st_mode) ? "套接字"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "设备文件"
+                                                                   : "非普通文件";
+    yf_error_at(diags, "output.write", path, 0, 0, "无法写入：已存在且是%s，不能替换为输出文件", what);
+    return -1;
+}
+
 yf_atomic *yf_atomic_open(const char *path, yf_diags *diags)
 {
+    if (check_target(path, diags) != 0)
+        return NULL;
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
     char *tmp = g_strdup_printf("%s/.%s.tmp-XXXXXX", dir, base);
     g_free(dir);
@@ -78,7 +105,9 @@ int yf_atomic_commit(yf_atomic *a, yf_diags *diags)
         mode_t mask = umask(0);
         umask(mask);
         chmod(a->tmp, 0666 & ~mask);
-        if (rename(a->tmp, a->path) != 0) {
+        if (check_target(a->path, diags) != 0) {
+            rc = -1; /* made a link, a device … while the file was written */
+        } else if (rename(a->tmp, a->path) != 0) {
             yf_error_at(diags, "output.write", a->path, 0, 0, "无法写入：%s", g_strerror(errno));
             rc = -1;
         }

@@ -194,6 +194,14 @@ YF_API void yf_template_free(yf_template *t);
 /* The template's display name (<info><name>), lent. */
 YF_API const char *yf_template_name(const yf_template *t);
 
+/* The files the template was read from: the template itself first, then every base it extends
+ * and every part it includes, each once, as the paths it opened them by. A program writing
+ * output compares these with its output names (by device and inode) so that it never replaces
+ * an input. Index i from 0 to yf_template_file_count(t) - 1; the string is lent (valid until
+ * yf_template_free); NULL for an index out of range or a NULL template. */
+YF_API size_t yf_template_file_count(const yf_template *t);
+YF_API const char *yf_template_file(const yf_template *t, size_t i);
+
 /* A JSON object with one member per declared slot, filled with its example value, nested by the
  * dotted slot names: a skeleton for the user to fill. Caller frees with free(). */
 YF_API char *yf_template_skeleton_json(const yf_template *t);
@@ -280,11 +288,21 @@ typedef struct yf_layout yf_layout;
 YF_API yf_layout *yf_layout_new(yf_context *ctx, const yf_document *doc, yf_diags *diags);
 YF_API void yf_layout_free(yf_layout *layout);
 YF_API int yf_layout_page_count(const yf_layout *layout);
+/* The files the layout read: the images it draws (from the template or named by the data), each
+ * once, in no particular order; with yf_template_file the inputs an output must never replace.
+ * Index i from 0 to yf_layout_file_count(layout) - 1; the string is lent (valid until
+ * yf_layout_free); NULL for an index out of range or a NULL layout. */
+YF_API size_t yf_layout_file_count(const yf_layout *layout);
+YF_API const char *yf_layout_file(const yf_layout *layout, size_t i);
 
 /* ---- output ------------------------------------------------------------------------------ */
 
 /* Writes the PDF atomically: a temporary file beside `path`, renamed over it only on success.
- * Returns 0, or -1 with an error in diags (and no file left behind). */
+ * Returns 0, or -1 with an error in diags (and no file left behind). Every writer to a path (PDF,
+ * PNG, OFD, Word, yf_pdf_open) replaces only a regular file: a `path` that exists and is a
+ * device, FIFO, socket, directory or symbolic link is refused with an output.write error naming
+ * it (a link is not followed: the write would replace the link itself); use the _mem writers to
+ * send output elsewhere. */
 YF_API int yf_layout_write_pdf(const yf_layout *layout, const char *path, yf_diags *diags);
 
 /* Several documents in one PDF (a batch for the print room). Open, add layouts, close: the file
@@ -308,7 +326,8 @@ YF_API void yf_pdf_reserve(yf_pdf *pdf, const yf_layout *layout);
 YF_API int yf_pdf_add(yf_pdf *pdf, const yf_layout *layout, int flags, const char *outline,
                yf_diags *diags);
 YF_API int yf_pdf_page_count(const yf_pdf *pdf);
-/* Sets the metadata, finishes the file and renames it into place; frees `pdf`. */
+/* Sets the metadata, finishes the file and renames it into place; frees `pdf`. A PDF to which no
+ * page was added is an error (output.empty): no file is written, rather than a blank page. */
 YF_API int yf_pdf_close(yf_pdf *pdf, const char *title, const char *author, yf_diags *diags);
 /* Discards the file; frees `pdf`. */
 YF_API void yf_pdf_abort(yf_pdf *pdf);

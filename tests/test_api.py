@@ -91,10 +91,11 @@ def test_cli_creation_date(yinfa):
                        env=env, check=True, timeout=120)
         assert created(pdf).startswith("2023-11-14T22:13:20"), created(pdf)
 
+        # A malformed value is an error, not a date guessed from it (tests/test_output_safety.py).
         env["SOURCE_DATE_EPOCH"] = "soon"
         p = subprocess.run([yinfa, "render", letter, os.path.join(letter, "data.json"), "-o", pdf,
                             "-q"], env=env, capture_output=True, text=True, timeout=120)
-        assert p.returncode == 0 and "SOURCE_DATE_EPOCH" in p.stderr, p.stderr
+        assert p.returncode == 1 and "SOURCE_DATE_EPOCH" in p.stderr, p.stderr
 
         records = os.path.join(tmp, "records.json")
         one = open(os.path.join(letter, "data.json"), encoding="utf-8").read()

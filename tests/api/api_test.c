@@ -204,6 +204,15 @@ static void test_template_and_data(yf_context *ctx)
     yf_template_free(t2);
     OK(t && yf_template_name(t) && *yf_template_name(t), "yf_template_name: %s",
        t ? yf_template_name(t) : "");
+    /* The letter extends templates/common/gbt9704.xml: both are among the files it read. */
+    size_t nfiles = yf_template_file_count(t);
+    OK(nfiles >= 2 && strstr(yf_template_file(t, 0), "letter/template.xml") &&
+           yf_template_file(t, nfiles) == NULL && yf_template_file(NULL, 0) == NULL,
+       "yf_template_file: %zu files, the template first", nfiles);
+    int has_base = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        has_base |= strstr(yf_template_file(t, i), "common/gbt9704.xml") != NULL;
+    OK(has_base, "yf_template_file lists the base template it extends");
     char *skeleton = t ? yf_template_skeleton_json(t) : NULL;
     char *decl = t ? yf_template_declarations_json(t) : NULL;
     OK(skeleton && skeleton[0] == '{', "yf_template_skeleton_json is an object");
@@ -483,6 +492,13 @@ static void test_output(yf_context *ctx)
     yf_layout *letter = lay_out(ctx, "templates/letter", d);
     OK(speech && yf_layout_page_count(speech) == 3, "the speech: 3 pages");
     OK(letter && yf_layout_page_count(letter) == 1, "the letter: 1 page");
+    /* The letter's seal (common/seal.svg, named by its data) is a file the layout read. */
+    size_t images = yf_layout_file_count(letter);
+    int seal = 0;
+    for (size_t i = 0; i < images; i++)
+        seal |= strstr(yf_layout_file(letter, i), "seal.svg") != NULL;
+    OK(seal && yf_layout_file(letter, images) == NULL && yf_layout_file(NULL, 0) == NULL,
+       "yf_layout_file: the letter read %zu images, its seal among them", images);
     if (!speech || !letter) {
         yf_diags_print(d, stdout);
         yf_layout_free(speech);
