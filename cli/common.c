@@ -299,7 +299,14 @@ yf_template *cli_open_template(yf_context *ctx, const char *arg, yf_diags *d)
                   "的目录，或 templates/ 下的模板名）", arg);
         return NULL;
     }
-    yf_template *t = yf_template_load(ctx, path, d);
+    /* Without a context of the command's own (slots, text, batch's planning), one only for the
+     * template's parts: a type in the user's folder finds the shared ones (common/) wherever yinfa
+     * runs from. Its font warnings are not these commands' business: kept apart, dropped. */
+    yf_diags *quiet = ctx ? NULL : yf_diags_new();
+    yf_context *own = ctx ? NULL : cli_open_context(NULL, quiet);
+    yf_template *t = yf_template_load(ctx ? ctx : own, path, d);
+    yf_context_free(own);
+    yf_diags_free(quiet);
     free(path);
     return t;
 }

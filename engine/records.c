@@ -78,6 +78,26 @@ static void load_jsonl(yf_records *rs)
     }
 }
 
+/* Whether the whole text is one JSON object written over several lines (a data file of one
+ * document, given where records are read): then it is one record, not a line each. JSON Lines
+ * have a whole value on their first line; a text whose first line is not one is one record when
+ * the data parser reads it all as one object (it refuses a second value). */
+static gboolean is_one_object(const char *buf, size_t len)
+{
+    const char *eol = memchr(buf, '\n', len);
+    size_t first = eol ? (size_t)(eol - buf) : len;
+    JsonParser *parser = json_parser_new();
+    gboolean line_is_value = json_parser_load_from_data(parser, buf, (gssize)first, NULL);
+    g_object_unref(parser);
+    if (line_is_value || !eol)
+        return FALSE;
+    yf_diags *quiet = yf_diags_new();
+    yf_data *data = yf_data_parse_json("records", buf, len, quiet);
+    yf_diags_free(quiet);
+    yf_data_free(data);
+    return data != NULL;
+}
+
 /* ---- a JSON array ------------------------------------------------------------------------------ */
 
 /* A place in the file while it is split: byte offset, line and the offset where the line begins. */
@@ -652,6 +672,8 @@ yf_records *yf_records_open(const char *path, const char *sheet, const char *gro
         rs->text_len = len;
         if (*p == '[')
             ok = load_array(rs, diags);
+        else if (*p == '{' && is_one_object(buf, len))
+            add_record(rs, 1, 0, len); /* one object over several lines: one record */
         else
             load_jsonl(rs);
     }
