@@ -40,6 +40,36 @@ static gboolean is_docx(const char *path)
 }
 
 /* The source's lines, or NULL after saying why on stderr. */
+/* Control characters as text from other programs carries them: a form feed (pdftotext's page
+ * break, Word's plain-text page break) or a vertical tab (Word's line break) ends a line; other
+ * C0 controls and DEL, which no XML text may hold, are dropped. In place. */
+static void drop_controls(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r; r++) {
+        unsigned char c = (unsigned char)*r;
+        if (c == '\f' || c == '\v')
+            *w++ = '\n';
+        else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            continue;
+        else
+            *w++ = (char)c;
+    }
+    *w = '\0';
+}
+
+/* `arg` as the shell reads it back: as it is when every character is a letter, digit or one of
+ * ._-/+:,@% (a Chinese name included), else quoted. Caller frees. */
+static char *shell_arg(const char *arg)
+{
+    for (const char *p = arg; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (!g_unichar_isalnum(c) && !strchr("._-/+:,@%", (int)c))
+            return g_shell_quote(arg);
+    }
+    return g_strdup(arg);
+}
+
 static GPtrArray *read_source(const char *src)
 {
     struct stat st;
@@ -78,6 +108,7 @@ static GPtrArray *read_source(const char *src)
     cli_finish(d, 0);
     if (!text)
         return NULL;
+    drop_controls(text);
     GPtrArray *lines = ex_lines_from_text(text);
     free(text);
     return lines;
@@ -842,7 +873,7 @@ static char *type_ref(const char *dir, const char *name)
     char *found = cli_find_template(name);
     char *mine = g_build_filename(dir, "template.xml", NULL);
     char *a = found ? realpath(found, NULL) : NULL, *b = realpath(mine, NULL);
-    char *ref = a && b && strcmp(a, b) == 0 ? g_strdup(name) : g_shell_quote(dir);
+    char *ref = a && b && strcmp(a, b) == 0 ? shell_arg(name) : g_shell_quote(dir);
     free(a);
     free(b);
     free(found);
@@ -926,6 +957,21 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
     return rc;
 }
 
+/* A type name: valid UTF-8 without control or invisible format characters (a U+202E would make
+ * the folder's name read backwards; a newline would break the commands printed for it). */
+static int name_ok(const char *name)
+{
+    if (!g_utf8_validate(name, -1, NULL))
+        return 0;
+    for (const char *p = name; *p; p = g_utf8_next_char(p)) {
+        GUnicodeType t = g_unichar_type(g_utf8_get_char(p));
+        if (t == G_UNICODE_CONTROL || t == G_UNICODE_FORMAT || t == G_UNICODE_LINE_SEPARATOR ||
+            t == G_UNICODE_PARAGRAPH_SEPARATOR)
+            return 0;
+    }
+    return 1;
+}
+
 int cmd_extract(int argc, char **argv)
 {
     const char *src = NULL, *name = NULL, *out = NULL;
@@ -945,11 +991,25 @@ int cmd_extract(int argc, char **argv)
         usage();
         return EXIT_USAGE;
     }
+    if (!name_ok(name)) {
+        fprintf(stderr, "yinfa extract: 类型名不能含控制字符、不可见的格式字符（如 U+202E）或无效的 "
+                        "UTF-8：%s\n", name);
+        return EXIT_USAGE;
+    }
     char *dir = target_dir(out, name);
     if (!dir)
         return EXIT_PROBLEM;
     if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
         fprintf(stderr, "yinfa extract: %s 已存在，未覆盖\n", dir);
+        g_free(dir);
+        return EXIT_PROBLEM;
+    }
+    /* A type of that name already found by name would stand in front of the new one. */
+    char *taken = out ? NULL : cli_find_template(name);
+    if (taken) {
+        fprintf(stderr, "yinfa extract: 已有名为“%s”的类型（%s），新类型会被它挡住；请换一个名字，"
+                        "或用 -o DIR 写到别处\n", name, taken);
+        g_free(taken);
         g_free(dir);
         return EXIT_PROBLEM;
     }

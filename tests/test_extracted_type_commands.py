@@ -41,3 +41,43 @@ def test_one_object_over_many_lines_is_one_record(yinfa):
             f.write('{"a": 1}\n{"a": 2}\n')
         p = run(yinfa, "check", "notice", jsonl, cwd=tmp)
         assert "第 2 条" in p.stderr or "record" in p.stderr or p.returncode == 1, p.stderr
+
+
+def test_control_characters_in_the_source(yinfa):
+    """A form feed (pdftotext's page break) or a vertical tab ends a line; other controls are
+    dropped: the type is written and renders (it wrote a template its own reader refused)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.txt")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("关于测试的通知\n\n各单位：\n请于X月X日前报送材料。\f附件见后。\x01\n\n某某单位\n2026年1月1日\n")
+        p = run(yinfa, "extract", src, "--name", "cc", "-o", "cc", cwd=tmp)
+        assert p.returncode == 0, p.stderr[-2000:]
+        p = run(yinfa, "render", "cc", "--draft", "-o", "d.pdf", cwd=tmp)
+        assert p.returncode == 0, p.stderr[-2000:]
+        text = subprocess.run(["pdftotext", os.path.join(tmp, "d.pdf"), "-"], capture_output=True,
+                              text=True).stdout
+        assert "附件见后。" in "".join(text.split()), text
+
+
+def test_type_names_are_safe_to_print_and_find(yinfa):
+    """Names with controls or invisible format characters are refused; a name of a type that
+    exists would be hidden behind it and is refused; the commands printed quote what a shell
+    would read otherwise."""
+    src = os.path.join(ROOT, "examples", "extract", "notice.txt")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(tmp, "xdg"))
+        for bad in ("c\nd", "\u202efdp.exe", "a\tb"):
+            p = subprocess.run([yinfa, "extract", src, "--name", bad], capture_output=True,
+                               text=True, cwd=tmp, env=env, timeout=60)
+            assert p.returncode == 2 and "控制字符" in p.stderr, (bad, p.returncode, p.stderr)
+        p = subprocess.run([yinfa, "extract", src, "--name", "notice"], capture_output=True,
+                           text=True, cwd=tmp, env=env, timeout=60)
+        assert p.returncode == 1 and "已有名为“notice”的类型" in p.stderr, p.stderr
+        p = subprocess.run([yinfa, "extract", src, "--name", "x;touch PWNED"], capture_output=True,
+                           text=True, cwd=tmp, env=env, timeout=60)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert "render 'x;touch PWNED' --draft" in p.stderr, p.stderr[-1500:]
+        line = [l for l in p.stderr.splitlines() if "--draft" in l][0]
+        r = subprocess.run(line, shell=True, capture_output=True, text=True, cwd=tmp, env=env,
+                           timeout=60)
+        assert r.returncode == 0 and not os.path.exists(os.path.join(tmp, "PWNED")), r.stderr
