@@ -893,6 +893,18 @@ static void remove_written(const char *dir)
     g_rmdir(dir);
 }
 
+/* Whether the new type's draft (every slot an X) lays out with no error: bound, composed,
+ * paginated and checked page by page as render would. */
+static int lays_out(yf_context *ctx, const yf_template *t, yf_diags *d)
+{
+    yf_document *doc = yf_document_bind(t, NULL, YF_BIND_DRAFT, d);
+    yf_layout *layout = doc ? yf_layout_new(ctx, doc, d) : NULL;
+    int ok = layout != NULL;
+    yf_layout_free(layout);
+    yf_document_free(doc);
+    return ok;
+}
+
 static int finish(const char *dir, const char *name, const char *src, ex_doc *doc,
                   ex_slots *slots)
 {
@@ -926,6 +938,10 @@ static int finish(const char *dir, const char *name, const char *src, ex_doc *do
     char *data = t ? write_data(t, doc) : NULL;
     if (!t || !data || write_file(dir, "data.json", data)) {
         fprintf(stderr, "yinfa extract: 生成的模板无法读取（请报告这个问题）：\n");
+        rc = EXIT_PROBLEM;
+    } else if (!lays_out(ctx, t, d)) {
+        /* Never a type that exits 0 here and fails at its first render. */
+        fprintf(stderr, "yinfa extract: 生成的模板排不出合格的版面（请报告这个问题）：\n");
         rc = EXIT_PROBLEM;
     }
     yf_template_free(t);

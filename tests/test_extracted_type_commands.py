@@ -81,3 +81,22 @@ def test_type_names_are_safe_to_print_and_find(yinfa):
         r = subprocess.run(line, shell=True, capture_output=True, text=True, cwd=tmp, env=env,
                            timeout=60)
         assert r.returncode == 0 and not os.path.exists(os.path.join(tmp, "PWNED")), r.stderr
+
+
+def test_a_type_that_cannot_be_laid_out_is_not_written(yinfa):
+    """extract lays the new type's draft out as render would before it says it is done: a type
+    that would fail at its first render (here a 版记 of one 抄送 line whose rules fell on one
+    place) is an error of extract, and no folder is left."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.txt")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("职工技能大赛有关事项\n我会拟于2026年4月举办全市职工职业技能大赛。如蒙同意，"
+                    "请于2月28日前函复。\n宁波市总工会\n2026年1月20日\n抄送：市委组织部，市财政局。\n")
+        p = run(yinfa, "extract", src, "--name", "cc", "-o", "cc", cwd=tmp)
+        if p.returncode == 0:
+            # the family's parts fixed: then the type must render
+            r = run(yinfa, "render", "cc", "--draft", "-o", "d.pdf", cwd=tmp)
+            assert r.returncode == 0, r.stderr[-2000:]
+        else:
+            assert p.returncode == 1 and "排不出合格的版面" in p.stderr, p.stderr[-2000:]
+            assert not os.path.exists(os.path.join(tmp, "cc"))
