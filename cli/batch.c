@@ -938,6 +938,12 @@ static int parse_options(int argc, char **argv, options *o)
     o->docx = o->format ? strcmp(o->format, "docx") == 0 : cli_has_suffix(o->pattern, ".docx");
     if (o->docx && strcmp(o->pattern, "{#}.pdf") == 0)
         o->pattern = "{#}.docx";
+    /* A name that says one kind of file while the file is the other ("12.pdf.docx"). */
+    if (cli_has_suffix(o->pattern, o->docx ? ".pdf" : ".docx")) {
+        fprintf(stderr, "yinfa batch: --name 以 %s 结尾，生成的却是 %s 文件：%s\n",
+                o->docx ? ".pdf" : ".docx", o->docx ? "Word" : "PDF", o->pattern);
+        return -1;
+    }
     if (!pattern_ok(o->pattern)) {
         fprintf(stderr, "yinfa batch: --name 不能含路径分隔符和不可见的控制或格式字符、"
                         "不能以“.”开头，花括号要成对：%s\n", o->pattern);

@@ -44,3 +44,15 @@ def test_print_takes_pdf_only(yinfa):
         assert p.returncode == 2, p.stderr
         assert "--print 不能与 Word 文件" in p.stderr, p.stderr
         assert not os.path.exists(os.path.join(tmp, "out")) or os.listdir(os.path.join(tmp, "out")) == []
+
+
+def test_batch_name_says_the_kind_of_file(yinfa):
+    """--format docx with a --name ending .pdf wrote 12.pdf.docx: a usage error."""
+    data = os.path.join(ROOT, "examples", "bulletin", "records.csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(yinfa, "batch", "bulletin", data, "-o", "out", "--format", "docx",
+                "--name", "{期号}.pdf", cwd=tmp)
+        assert p.returncode == 2 and "生成的却是 Word 文件" in p.stderr, p.stderr
+        p = run(yinfa, "batch", "bulletin", data, "-o", "out", "--format", "pdf",
+                "--name", "{期号}.docx", cwd=tmp)
+        assert p.returncode == 2 and "生成的却是 PDF 文件" in p.stderr, p.stderr
